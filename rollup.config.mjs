@@ -1,0 +1,64 @@
+// One rollup config for every output of DESIGN.md "Build outputs".
+import { existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import resolve from '@rollup/plugin-node-resolve';
+import replace from '@rollup/plugin-replace';
+import terser from '@rollup/plugin-terser';
+import esbuild from 'rollup-plugin-esbuild';
+import { dts } from 'rollup-plugin-dts';
+import pkg from './package.json' with { type: 'json' };
+
+const ts = (target = 'es2020') =>
+  esbuild({ target, jsx: 'automatic', jsxImportSource: 'preact', tsconfig: 'tsconfig.json' });
+const version = replace({ preventAssignment: true, values: { __SDK_VERSION__: JSON.stringify(pkg.version) } });
+const min = terser({ ecma: 2020, module: false, compress: { passes: 3, pure_getters: true }, mangle: { properties: false } });
+const deps = [...Object.keys(pkg.dependencies), 'zod/mini'];
+const isDep = (id) => deps.some((d) => id === d || id.startsWith(d + '/'));
+// the widgets' ESM build imports the core as the package itself, so an app holds one client
+const sdkIndex = /[\\/]sdk[\\/]index(\.ts)?$/;
+
+const builds = [];
+const when = (file, config) => existsSync(file) && builds.push(config);
+
+when('sdk/index.ts', {
+  input: 'sdk/index.ts',
+  external: isDep,
+  plugins: [version, ts()],
+  output: { file: 'dist/index.js', format: 'es', sourcemap: true },
+});
+when('sdk/index.ts', {
+  input: 'sdk/index.ts',
+  external: isDep,
+  plugins: [dts({ tsconfig: 'tsconfig.json' })],
+  output: { file: 'dist/index.d.ts', format: 'es' },
+});
+when('widgets/index.ts', {
+  input: 'widgets/index.ts',
+  external: (id) => isDep(id) || sdkIndex.test(id),
+  plugins: [version, ts()],
+  output: { file: 'dist/widgets.js', format: 'es', sourcemap: true, paths: (id) => (sdkIndex.test(id) ? 'slotwise' : id) },
+});
+when('widgets/index.ts', {
+  input: 'widgets/index.ts',
+  external: (id) => isDep(id) || sdkIndex.test(id),
+  plugins: [dts({ tsconfig: 'tsconfig.json' })],
+  output: { file: 'dist/widgets.d.ts', format: 'es', paths: (id) => (sdkIndex.test(id) ? 'slotwise' : id) },
+});
+when('sdk/script-tag.ts', {
+  input: 'sdk/script-tag.ts',
+  plugins: [version, resolve({ browser: true }), ts(), min],
+  output: { file: 'dist/slotwise.min.js', format: 'iife', name: 'slotwiseBundle' },
+});
+when('widgets/script-tag.ts', {
+  input: 'widgets/script-tag.ts',
+  plugins: [version, resolve({ browser: true }), ts(), min],
+  output: { file: 'dist/slotwise-widgets.min.js', format: 'iife' },
+});
+when('server-stub/main.ts', {
+  input: { main: 'server-stub/main.ts', ...(existsSync('server-stub/train-cli.ts') ? { train: 'server-stub/train-cli.ts' } : {}) },
+  external: (id) => isDep(id) || id.startsWith('node:') || builtinModules.includes(id),
+  plugins: [version, ts('node20')],
+  output: { dir: 'dist/server', format: 'es', sourcemap: true },
+});
+
+export default builds;

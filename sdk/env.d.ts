@@ -1,0 +1,2 @@
+/** replaced at build time with package.json's version */
+declare const __SDK_VERSION__: string;

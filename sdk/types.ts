@@ -1,0 +1,199 @@
+/**
+ * Public types of the client and the internal `Core` every capability is built on.
+ * Names follow ../shared/DESIGN.md "Public API".
+ */
+import type {
+  Channel,
+  ConsentState,
+  DecideResponse,
+  EventContext,
+  EventType,
+  Item,
+  Properties,
+  SlotRequest,
+  SlotwiseEvent,
+} from './contract';
+import type { SlotwiseError } from './errors';
+
+export interface AutocaptureOptions {
+  /** page views, including SPA navigation (pushState, replaceState, popstate). @example { pageviews: true } */
+  pageviews?: boolean;
+  /** clicks on elements marked `data-sw-event="name"`, with their `data-sw-*` properties. @example { clicks: true } */
+  clicks?: boolean;
+  /** app foreground/background through visibilitychange. @example { visibility: true } */
+  visibility?: boolean;
+}
+
+export interface ClientOptions {
+  /** The app's key, sent as `x-slotwise-key`. @example 'demo' */
+  appKey: string;
+  /** Base URL of the Slotwise backend. @example 'http://localhost:8787' */
+  endpoint: string;
+  /** `web` for pages, `app` inside a WebView. @example 'web' */
+  channel?: Channel;
+  /** Initial consent; `pending` keeps events in memory only. Default `granted`. @example 'pending' */
+  consent?: ConsentState;
+  /** Autocapture switches, or `false` for none. Default all on. @example { pageviews: true, clicks: false } */
+  autocapture?: AutocaptureOptions | false;
+  /** Flush when this many events wait, or after this long. Default `{ count: 20, intervalMs: 2000 }`. @example { count: 50, intervalMs: 5000 } */
+  flush?: { count?: number; intervalMs?: number };
+  /** Most events kept on the device; the oldest are dropped past it. Default 10 000. @example 5000 */
+  maxQueue?: number;
+  /** Items per slot shown when the backend cannot answer and nothing is cached. @example { 'home.today': [item] } */
+  fallback?: Record<string, Item[]>;
+  /** Budget of one decide request before falling back, ms. Default 800. @example 500 */
+  decideTimeoutMs?: number;
+  /** Locale for content and reminders. Default `navigator.language`. @example 'zh-CN' */
+  locale?: string;
+  /** Log what the SDK does to the console. Default false. @example true */
+  debug?: boolean;
+  /** Nonce for injected styles under a strict CSP. @example 'r4nd0m' */
+  nonce?: string;
+  /** I/O, passed in for tests and unusual hosts. */
+  fetch?: typeof fetch;
+  /** Defaults to `globalThis.indexedDB`; `false` forces the memory queue. */
+  indexedDB?: IDBFactory | false;
+  /** Clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+export type Middleware = (event: SlotwiseEvent) => SlotwiseEvent | null | undefined | void;
+
+/** A reminder to show the user, from an on-device trigger or a reminder slot. */
+export interface Reminder {
+  id: string;
+  ruleId?: string;
+  title: string;
+  body: string;
+  cta?: string;
+  url?: string;
+  itemId?: string;
+  ts: number;
+  source: 'trigger' | 'slot';
+}
+
+/** What the client tells its listeners. */
+export interface ClientEvents {
+  error: SlotwiseError;
+  reminder: Reminder;
+  /** every event after middleware, as it is queued (or kept in memory under pending consent) */
+  event: SlotwiseEvent;
+  /** a batch the server acknowledged */
+  sent: { ids: string[]; accepted: number; duplicates: number };
+  /** the answer behind a slot, for panels and debugging */
+  decision: { decisionId: string; slots: DecideResponse['slots']; source: 'network' | 'cache' | 'fallback' };
+}
+
+export interface SlotState {
+  slotId: string;
+  items: Item[];
+  decisionId?: string;
+  /** loading: nothing to show yet; network/cache/fallback: where the items came from; empty: nothing */
+  status: 'loading' | 'network' | 'cache' | 'fallback' | 'empty';
+  /** cached items are being revalidated */
+  stale?: boolean;
+}
+
+export interface Decision {
+  decisionId: string;
+  slots: Record<string, SlotState>;
+}
+
+export interface TagValue {
+  name: string;
+  value: number | string | boolean;
+  label?: string;
+  updatedAt: number;
+}
+
+export interface SlotwiseClient {
+  track(name: string, properties?: Properties): string;
+  page(properties?: Properties): string;
+  identify(userId: string, traits?: Properties): string;
+  reset(): void;
+  setConsent(state: ConsentState): void;
+  getConsent(): ConsentState;
+  setPersonalization(on: boolean): void;
+  use(middleware: Middleware): () => void;
+  flush(): Promise<void>;
+  on<K extends keyof ClientEvents>(event: K, fn: (payload: ClientEvents[K]) => void): () => void;
+  close(): Promise<void>;
+
+  decide(slots: SlotRequest[], context?: { page?: string }): Promise<Decision>;
+  prefetch(slots: SlotRequest[], context?: { page?: string }): Promise<void>;
+  subscribe(slotId: string, fn: (state: SlotState) => void): () => void;
+  impression(item: Item, slotId?: string): string | undefined;
+  click(item: Item, slotId?: string): string | undefined;
+  conversion(item: Item, value?: number, slotId?: string): string | undefined;
+  dismiss(item: Item, slotId?: string): string | undefined;
+  notInterested(item: Item, slotId?: string): string | undefined;
+  observeImpression(element: Element, item: Item, slotId?: string): () => void;
+  getTags(): TagValue[];
+  deleteTag(name: string): void;
+
+  readonly anonymousId: string;
+  readonly userId: string | undefined;
+  readonly locale: string;
+}
+
+/** A small key-value store over IndexedDB (memory when IndexedDB is missing). */
+export interface KV {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  del(key: string): Promise<void>;
+  /** every key starting with `prefix` */
+  keys(prefix: string): Promise<string[]>;
+}
+
+/**
+ * What capture gives the other capabilities (decisions, tags, triggers). Internal.
+ * Invariant: `record` never throws; `report` never throws.
+ */
+export interface Core {
+  readonly options: Readonly<Required<Pick<ClientOptions, 'appKey' | 'endpoint' | 'channel'>>> & ClientOptions;
+  now(): number;
+  fetch: typeof fetch;
+  kv: KV;
+  identity(): { anonymousId: string; userId?: string; sessionId: string };
+  context(): EventContext;
+  locale(): string;
+  consent(): ConsentState;
+  personalized(): boolean;
+  /** builds the envelope, runs middleware, queues; returns the id, or undefined if dropped */
+  record(
+    type: EventType,
+    name: string,
+    properties?: Properties,
+    extra?: Pick<SlotwiseEvent, 'decisionId' | 'slotId' | 'itemId' | 'position'>,
+  ): string | undefined;
+  /** every event after middleware; listeners must not throw (they are guarded anyway) */
+  onEvent(fn: (event: SlotwiseEvent) => void): () => void;
+  emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void;
+  report(error: SlotwiseError): void;
+}
+
+/**
+ * The slot half of the client (decisions, attribution, tags, triggers), built on `Core` by
+ * `createSlots(core)` in slots.ts and spread into the client by client.ts.
+ */
+export interface Slots
+  extends Pick<
+    SlotwiseClient,
+    | 'decide'
+    | 'prefetch'
+    | 'subscribe'
+    | 'impression'
+    | 'click'
+    | 'conversion'
+    | 'dismiss'
+    | 'notInterested'
+    | 'observeImpression'
+    | 'getTags'
+    | 'deleteTag'
+  > {
+  /** the user changed (reset, or identify as someone else): drop caches, tags, pending triggers */
+  reset(): Promise<void>;
+  /** personalisation switched; off stops tag evaluation */
+  setPersonalization(on: boolean): void;
+  close(): void;
+}
