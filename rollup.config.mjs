@@ -54,6 +54,11 @@ when('widgets/script-tag.ts', {
   plugins: [version, resolve({ browser: true }), ts(), min],
   output: { file: 'dist/slotwise-widgets.min.js', format: 'iife' },
 });
+when('demo/preact-app.tsx', {
+  input: 'demo/preact-app.tsx',
+  plugins: [version, resolve({ browser: true }), ts(), min],
+  output: { file: 'dist/demo/preact-app.js', format: 'es' },
+});
 when('server-stub/main.ts', {
   input: { main: 'server-stub/main.ts', ...(existsSync('server-stub/train-cli.ts') ? { train: 'server-stub/train-cli.ts' } : {}) },
   external: (id) => isDep(id) || id.startsWith('node:') || builtinModules.includes(id),

@@ -1,0 +1,28 @@
+// The public API: re-exports only. Nothing internal leaks.
+export { createClient } from './client';
+export { SlotwiseError } from './errors';
+export type { ErrorCode } from './errors';
+export { safeUrl, safeImageUrl } from './safety';
+export type {
+  AutocaptureOptions,
+  ClientEvents,
+  ClientOptions,
+  Decision,
+  Middleware,
+  Reminder,
+  SlotState,
+  SlotwiseClient,
+  TagValue,
+} from './types';
+export type {
+  Channel,
+  ConsentState,
+  Item,
+  Properties,
+  Reason,
+  RiskLevel,
+  RiskTolerance,
+  SlotKind,
+  SlotRequest,
+  SlotwiseEvent,
+} from './contract';
