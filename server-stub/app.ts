@@ -1,0 +1,162 @@
+/**
+ * The HTTP routes of the reference backend (Hono). Everything but static files answers JSON; every
+ * non-2xx answer is `{ error: { code, message, path } }` (http-errors.ts). Order of checks on the
+ * keyed API: CORS origin → app key → rate limit → body (bounded) → schema → engine/store, so the
+ * cheap refusals come before any byte of the body is read.
+ *
+ * | route                     | answer                                                          |
+ * | ------------------------- | --------------------------------------------------------------- |
+ * | POST /v1/events           | 200 { accepted, duplicates } (ingest.ts has the semantics)      |
+ * | POST /v1/decide           | 200 DecideResponse                                              |
+ * | GET  /v1/config           | 200 Config, Cache-Control max-age from its ttlMs                |
+ * | GET  /v1/images/:id.svg   | the item's SVG, sandboxed by CSP                                |
+ * | GET  /v1/health           | 200 { ok, version, events }                                     |
+ * | GET  /, /dist/*, bundles  | static files (static.ts)                                        |
+ */
+import { Hono, type Context } from 'hono';
+import { LIMITS, firstProblem, schemas } from '../sdk/contract';
+import { readJson } from './body';
+import { cors, type OriginPolicy } from './cors';
+import type { Db } from './db';
+import type { Engine } from './engine';
+import { HttpError, internalError } from './http-errors';
+import type { Ingest } from './ingest';
+import type { AppKey, RateLimit } from './keys';
+import type { Limiter } from './ratelimit';
+import type { StaticFile } from './static';
+
+export interface AppOptions {
+  db: Db;
+  engine: Engine;
+  ingest: Ingest;
+  keys: Map<string, AppKey>;
+  limiter: Limiter;
+  /** for keys without their own `rateLimit` */
+  rateLimit: RateLimit | false;
+  origins: OriginPolicy;
+  files: (path: string) => Promise<StaticFile | undefined>;
+  version: string;
+  log: (message: string) => void;
+}
+
+const API_HEADERS = {
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+export function createApp(o: AppOptions): Hono {
+  const app = new Hono();
+  const countEvents = o.db.prepare('SELECT count(*) AS n FROM events').pluck();
+
+  app.use(async (c, next) => {
+    await next();
+    const h = c.res.headers;
+    h.set('x-content-type-options', 'nosniff');
+    h.set('referrer-policy', 'no-referrer');
+    if (c.req.path.startsWith('/v1/') && !c.req.path.startsWith('/v1/images/')) {
+      for (const [k, v] of Object.entries(API_HEADERS)) if (!h.has(k)) h.set(k, v);
+    }
+  });
+  app.use(cors({ allowed: o.origins.any, guarded: isKeyed }));
+
+  /** The app behind the request's key, after the key's origin list and rate limit said yes. */
+  const authorize = (c: Context): AppKey => {
+    const key = c.req.header('x-slotwise-key') ?? c.req.query('key');
+    if (!key) throw new HttpError(401, 'unauthorized', 'missing app key: send it as x-slotwise-key (or ?key= from sendBeacon)');
+    const k = o.keys.get(key);
+    if (!k) throw new HttpError(401, 'unauthorized', 'unknown app key');
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !o.origins.forKey(k, origin)) {
+      throw new HttpError(403, 'origin_not_allowed', `origin ${origin} may not use this app key`);
+    }
+    const taken = o.limiter.take(k.key, k.rateLimit ?? o.rateLimit);
+    if (!taken.ok) {
+      throw new HttpError(429, 'rate_limited', `too many requests for this app key; retry in ${taken.retryAfterS} s`, {
+        headers: { 'retry-after': String(taken.retryAfterS) },
+      });
+    }
+    return k;
+  };
+
+  app.post('/v1/events', async (c) => {
+    const { app: appId } = authorize(c);
+    const body = await readJson(c, LIMITS.batchBytes);
+    return c.json(o.ingest(appId, body));
+  });
+
+  app.post('/v1/decide', async (c) => {
+    const { app: appId } = authorize(c);
+    const parsed = schemas().decideRequest.safeParse(await readJson(c, LIMITS.requestBytes));
+    if (!parsed.success) {
+      const p = firstProblem(parsed.error);
+      throw new HttpError(400, p.code, p.message, { path: p.path });
+    }
+    return c.json(o.engine.decide(appId, parsed.data));
+  });
+
+  app.get('/v1/config', (c) => {
+    const config = o.engine.config(authorize(c).app);
+    c.header('cache-control', `private, max-age=${Math.floor(config.ttlMs / 1000)}`);
+    return c.json(config);
+  });
+
+  app.get('/v1/images/:file', (c) => {
+    const file = c.req.param('file');
+    const svg = file.endsWith('.svg') && file.length <= LIMITS.id + 4 ? o.engine.image(file.slice(0, -4)) : undefined;
+    if (svg === undefined) throw new HttpError(404, 'not_found', `no image ${file}`, { path: 'id' });
+    c.header('content-type', 'image/svg+xml');
+    c.header('content-security-policy', SVG_CSP);
+    c.header('cache-control', 'public, max-age=3600');
+    return c.body(svg);
+  });
+
+  app.get('/v1/health', (c) => c.json({ ok: true, version: o.version, events: countEvents.get() as number }));
+
+  for (const [path, allow] of [
+    ['/v1/events', 'POST, OPTIONS'],
+    ['/v1/decide', 'POST, OPTIONS'],
+    ['/v1/config', 'GET, HEAD, OPTIONS'],
+    ['/v1/images/:file', 'GET, HEAD, OPTIONS'],
+    ['/v1/health', 'GET, HEAD, OPTIONS'],
+  ] as const) {
+    app.all(path, (c) => {
+      throw new HttpError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.split(',')[0]}`, {
+        headers: { allow },
+      });
+    });
+  }
+
+  app.get('*', async (c) => {
+    const path = new URL(c.req.url).pathname;
+    if (path.startsWith('/v1/')) return notFound(c);
+    const file = await o.files(path);
+    if (file) {
+      c.header('content-type', file.type);
+      c.header('cache-control', 'no-cache');
+      return c.body(new Uint8Array(file.body));
+    }
+    if (path === '/') return c.html(PLACEHOLDER);
+    return notFound(c);
+  });
+
+  app.notFound(notFound);
+  app.onError((error, c) => {
+    if (error instanceof HttpError) {
+      for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+      return c.json(error.body(), error.status as 400);
+    }
+    o.log(`500 on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    return c.json(internalError(), 500);
+  });
+  return app;
+}
+
+const isKeyed = (path: string) => path === '/v1/events' || path === '/v1/decide' || path === '/v1/config';
+
+const notFound = (c: Context) =>
+  c.json({ error: { code: 'not_found', message: `nothing at ${c.req.method} ${c.req.path}`, path: '' } }, 404);
+
+/** `/` before the demo exists: a pointer rather than a bare 404. */
+const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Slotwise server-stub</title>
+<h1>Slotwise server-stub</h1><p>The API is up (<a href="/v1/health">/v1/health</a>). The demo app is not in demo/ yet.</p>`;

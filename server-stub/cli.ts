@@ -1,0 +1,56 @@
+/**
+ * Command-line flags of the server-stub (`npm start -- …`), parsed without side effects so they
+ * can be tested; main.ts runs them.
+ */
+import { parseArgs } from 'node:util';
+import type { ServerOptions } from './server';
+
+export const USAGE = `Usage: npm start -- [options]
+
+  --port P            port to listen on (default 8787; 0 picks a free one)
+  --host H            address to bind (default 127.0.0.1)
+  --data DIR          data directory: slotwise.db, keys.json, models/ (default .slotwise-data/)
+  --catalog FILE      load an operator's catalog (JSON array of items) instead of the generated one
+  --catalog-size N    size of the generated catalog (default 300)
+  --origin URL        allow browser calls from this origin (repeatable; "http://host:*" = any port;
+                      default: http://localhost:*, http://127.0.0.1:*, http://[::1]:*)
+  --no-rate-limit     switch the per-key rate limit off (benchmarks)
+  --help              this text`;
+
+export type Cli = { help: true } | { help: false; options: ServerOptions };
+
+/** `argv` without node and the script; throws an Error with a one-line reason on bad flags. */
+export function parseCli(argv: string[]): Cli {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      catalog: { type: 'string' },
+      'catalog-size': { type: 'string' },
+      origin: { type: 'string', multiple: true },
+      'no-rate-limit': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return { help: true };
+  const options: ServerOptions = {
+    port: values.port === undefined ? 8787 : int('--port', values.port, 0, 65535),
+    host: values.host ?? '127.0.0.1',
+    dataDir: values.data ?? '.slotwise-data',
+  };
+  if (values.catalog !== undefined) options.catalogFile = values.catalog;
+  if (values['catalog-size'] !== undefined) options.catalogSize = int('--catalog-size', values['catalog-size'], 1, 1_000_000);
+  if (values.origin) options.origins = values.origin;
+  if (values['no-rate-limit']) options.rateLimit = false;
+  return { help: false, options };
+}
+
+function int(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`${flag} wants a whole number from ${min} to ${max}, got "${text}"`);
+  return n;
+}

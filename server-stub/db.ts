@@ -1,0 +1,92 @@
+/**
+ * The store: one SQLite file, `<dataDir>/slotwise.db`, opened by better-sqlite3 in WAL mode.
+ *
+ * Durability: `synchronous = FULL`. In WAL mode NORMAL only syncs at checkpoints, so a commit the
+ * client was told about (200 → the SDK deletes the events from its queue) could vanish on power
+ * loss or an OS crash. FULL fsyncs the WAL on every commit; ingest commits once per batch of up to
+ * 500 events, so the cost is one fsync per request, not per event. "Acknowledged" means "on disk".
+ *
+ * Schema versions: the store's own tables are versioned by `PRAGMA user_version`. Other parts
+ * (the engine) version theirs with `migrate(db, component, steps)`, which records its version in
+ * the `schema_versions` table, so the two never fight over user_version.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+/** One step of a schema; step i moves the schema from version i to i + 1. Never edit a shipped step. */
+export type Migration = (db: Db) => void;
+
+/** The events table and the indexes decisions, profiles and training read through. */
+const STORE: Migration[] = [
+  (db) =>
+    db.exec(`
+      CREATE TABLE events (
+        id           TEXT PRIMARY KEY,
+        app_key      TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        ts           INTEGER NOT NULL,
+        received_at  INTEGER NOT NULL,
+        anonymous_id TEXT NOT NULL,
+        user_id      TEXT,
+        session_id   TEXT NOT NULL,
+        decision_id  TEXT,
+        slot_id      TEXT,
+        item_id      TEXT,
+        position     INTEGER,
+        properties   TEXT NOT NULL,
+        context      TEXT NOT NULL
+      );
+      CREATE INDEX events_decision ON events (decision_id) WHERE decision_id IS NOT NULL;
+      CREATE INDEX events_user ON events (app_key, user_id, ts) WHERE user_id IS NOT NULL;
+      CREATE INDEX events_anonymous ON events (app_key, anonymous_id, ts);
+      CREATE INDEX events_ts ON events (app_key, ts);
+    `),
+];
+
+/** The store's current schema version (`PRAGMA user_version` of an up-to-date database). */
+export const STORE_VERSION = STORE.length;
+
+/** Opens (creating if needed) `<dataDir>/slotwise.db` and brings the store's schema up to date. */
+export function openDb(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'slotwise.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  // a second process (npm run train, a test's read-only handle) may hold a read lock briefly
+  db.pragma('busy_timeout = 5000');
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > STORE.length) {
+    db.close();
+    throw new Error(`${dataDir}/slotwise.db has store schema v${current}, newer than this server (v${STORE.length})`);
+  }
+  db.transaction(() => {
+    for (let v = current; v < STORE.length; v++) STORE[v]!(db);
+    db.pragma(`user_version = ${STORE.length}`);
+  }).immediate();
+  return db;
+}
+
+/**
+ * Brings `component`'s tables up to `steps.length`, each step in the same transaction as its
+ * version bump, so a crash mid-migration leaves the previous version intact.
+ * @example migrate(db, 'engine', [(db) => db.exec('CREATE TABLE decisions (…)')]);
+ */
+export function migrate(db: Db, component: string, steps: Migration[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  db.transaction(() => {
+    const row = db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as
+      | { version: number }
+      | undefined;
+    const current = row?.version ?? 0;
+    if (current > steps.length) throw new Error(`${component} schema v${current} is newer than this server (v${steps.length})`);
+    for (let v = current; v < steps.length; v++) steps[v]!(db);
+    db.prepare('INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version').run(
+      component,
+      steps.length,
+    );
+  }).immediate();
+}

@@ -1,0 +1,143 @@
+/**
+ * `createServer(options)`: the reference backend as a value — store, engine, routes and a Node
+ * HTTP listener — with a graceful `close()`. The CLI (main.ts) and the tests both start it here.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { createApp } from './app';
+import { createOriginPolicy, DEFAULT_ORIGINS } from './cors';
+import { openDb, type Db } from './db';
+import { createEngine, type Engine } from './engine';
+import { createIngest } from './ingest';
+import { keyIndex, loadKeys, type AppKey, type RateLimit } from './keys';
+import { createLimiter, DEFAULT_RATE_LIMIT } from './ratelimit';
+import { createStatic, defaultStaticDirs, type StaticDirs } from './static';
+
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */
+  port?: number;
+  /** address to bind; loopback unless you mean to expose it. @default '127.0.0.1' @example { host: '0.0.0.0' } */
+  host?: string;
+  /** holds slotwise.db, keys.json and models/. @default '.slotwise-data' @example { dataDir: '/tmp/sw' } */
+  dataDir?: string;
+  /** an operator's catalog (JSON array of items) instead of the generated one. @example { catalogFile: 'catalog.json' } */
+  catalogFile?: string;
+  /** size of the generated catalog. @default 300 @example { catalogSize: 10_000 } */
+  catalogSize?: number;
+  /** origins browsers may call from (`:*` = any port); replaces the default loopback ones.
+   * @default ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'] @example { origins: ['https://bank.example'] } */
+  origins?: string[];
+  /** app keys; default: `<dataDir>/keys.json`, else one `demo` key. @example { keys: [{ key: 'k1', app: 'bank' }] } */
+  keys?: AppKey[];
+  /** per-key token bucket for keys without their own; `false` switches it off (benchmarks).
+   * @default { perSecond: 2000, burst: 5000 } @example { rateLimit: { perSecond: 5, burst: 10 } } */
+  rateLimit?: RateLimit | false;
+  /** where the demo and the build are served from. @default the repository's demo/ and dist/ */
+  staticDirs?: Partial<StaticDirs>;
+  /** the clock (epoch ms) for received_at, rate limits and the engine. @default Date.now */
+  now?: () => number;
+  /** where problems go (500s with their stack, engine notes). @default console.error */
+  log?: (message: string) => void;
+}
+
+export interface ServerHandle {
+  /** e.g. `http://127.0.0.1:8787` */
+  url: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  db: Db;
+  engine: Engine;
+  /** stops accepting, lets requests in flight finish (briefly), closes the engine and SQLite */
+  close(): Promise<void>;
+}
+
+/** How long `close()` waits for requests in flight before cutting their connections. */
+const CLOSE_GRACE_MS = 3000;
+
+export async function createServer(options: ServerOptions = {}): Promise<ServerHandle> {
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = resolve(options.dataDir ?? '.slotwise-data');
+  const now = options.now ?? Date.now;
+  const log = options.log ?? ((m: string) => console.error(m));
+  const keys = options.keys ?? loadKeys(dataDir);
+  const selfOrigins: string[] = [];
+
+  const db = openDb(dataDir);
+  let engine: Engine | undefined;
+  try {
+    engine = await createEngine({
+      db,
+      catalogFile: options.catalogFile,
+      catalogSize: options.catalogSize,
+      modelDir: join(dataDir, 'models'),
+      now,
+      log,
+    });
+    const app = createApp({
+      db,
+      engine,
+      ingest: createIngest({ db, engine, now }),
+      keys: keyIndex(keys),
+      limiter: createLimiter(now),
+      rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      origins: createOriginPolicy({ origins: options.origins ?? DEFAULT_ORIGINS, keys, self: () => selfOrigins }),
+      files: createStatic({ ...defaultStaticDirs(), ...options.staticDirs }),
+      version: __SDK_VERSION__,
+      log,
+    });
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    // bounded everywhere: slow or stuck clients cannot hold a connection forever
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.keepAliveTimeout = 5_000;
+    server.maxHeadersCount = 100;
+    await listen(server, options.port ?? 8787, host);
+
+    const port = (server.address() as AddressInfo).port;
+    const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    selfOrigins.push(`http://${shown}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`);
+    const open = engine;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${shown}:${port}`,
+      port,
+      host,
+      dataDir,
+      db,
+      engine: open,
+      close: () => (closing ??= shutdown(server, () => {
+        open.close();
+        db.close();
+      })),
+    };
+  } catch (error) {
+    engine?.close();
+    db.close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function shutdown(server: Server, release: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    server.close(() => {
+      clearTimeout(force);
+      release();
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Files the server serves itself: the demo (`demo/` at `/`) and the build (`dist/` at `/dist/*`,
+ * plus the two script-tag bundles at the root, where the demo pages load them).
+ *
+ * Traversal-proof by construction: the URL path is decoded once, any segment that is empty, `.`,
+ * `..`, hidden (`.git`), or holds a backslash or NUL is refused, and the resolved real path must
+ * still lie inside the root's real path (which also defeats symlinks pointing out).
+ */
+import { realpathSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** Larger files are not something this server should be serving. */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+export interface StaticDirs {
+  /** served at `/`; `index.html` answers `/` and any directory */
+  demo: string;
+  /** served at `/dist/*`; `slotwise.min.js` and `slotwise-widgets.min.js` also at `/` */
+  dist: string;
+}
+
+export interface StaticFile {
+  body: Buffer;
+  type: string;
+}
+
+/** The repository root: the nearest ancestor of this module holding package.json (works from the
+ * TypeScript sources and from dist/server/main.js alike); falls back to the working directory. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      realpathSync(join(dir, 'package.json'));
+      return dir;
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return process.cwd();
+      dir = up;
+    }
+  }
+}
+
+export const defaultStaticDirs = (root = projectRoot()): StaticDirs => ({
+  demo: join(root, 'demo'),
+  dist: join(root, 'dist'),
+});
+
+const ROOT_BUNDLES = new Set(['/slotwise.min.js', '/slotwise-widgets.min.js']);
+
+/** Maps a request path to a file, or undefined when nothing (safe) is there. */
+export function createStatic(dirs: StaticDirs): (path: string) => Promise<StaticFile | undefined> {
+  return async (urlPath) => {
+    if (ROOT_BUNDLES.has(urlPath)) return load(dirs.dist, urlPath.slice(1));
+    if (urlPath === '/dist' || urlPath.startsWith('/dist/')) return load(dirs.dist, urlPath.slice('/dist'.length));
+    return load(dirs.demo, urlPath);
+  };
+}
+
+async function load(root: string, urlPath: string): Promise<StaticFile | undefined> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
+  const segments = decoded.split('/').filter((s, i, all) => !(s === '' && (i === 0 || i === all.length - 1)));
+  if (segments.some((s) => s === '' || s.startsWith('.') || s.includes('\\') || s.includes('\0'))) return undefined;
+  try {
+    const base = await realpath(root);
+    let file = await realpath(resolve(base, ...segments));
+    if (file !== base && !file.startsWith(base + sep)) return undefined;
+    let info = await stat(file);
+    if (info.isDirectory()) {
+      file = await realpath(join(file, 'index.html'));
+      if (!file.startsWith(base + sep)) return undefined;
+      info = await stat(file);
+    }
+    if (!info.isFile() || info.size > MAX_FILE_BYTES) return undefined;
+    return { body: await readFile(file), type: TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' };
+  } catch {
+    return undefined;
+  }
+}
