@@ -1,22 +1,50 @@
-// PLACEHOLDER until the slots work (issue 4) lands: the shape client.ts wires in.
+/**
+ * The slot half of the client: decisions and the slot store, attribution, real-time tags and
+ * triggers, built on the `Core` capture provides. client.ts spreads it into the client.
+ */
+import { schemas } from './contract';
+import { createAttribution } from './attribution';
+import { createDecisions } from './decisions';
+import { createRemoteConfig } from './remote-config';
+import { validRules } from './rules';
+import { createSlotStore } from './slot-store';
+import { createTags } from './tags';
+import { createTriggers } from './triggers';
 import type { Core, Slots } from './types';
 
-export function createSlots(_core: Core): Slots {
-  const none = () => undefined;
+export function createSlots(core: Core): Slots {
+  const store = createSlotStore(core);
+  const tags = createTags(core);
+  const triggers = createTriggers(core);
+  const decisions = createDecisions(core, store, tags.values);
+  let version: string | undefined;
+  const config = createRemoteConfig(core, (c) => {
+    // a bad rule is reported once per config version, not on every refresh
+    const report = c.version !== version;
+    version = c.version;
+    tags.setRules(validRules(core, 'tags', c.tags, schemas().tagRule, (r) => r.name, report));
+    triggers.setRules(validRules(core, 'triggers', c.triggers, schemas().triggerRule, (r) => r.id, report));
+  });
+
   return {
-    decide: async () => ({ decisionId: '', slots: {} }),
-    prefetch: async () => {},
-    subscribe: () => () => {},
-    impression: none,
-    click: none,
-    conversion: none,
-    dismiss: none,
-    notInterested: none,
-    observeImpression: () => () => {},
-    getTags: () => [],
-    deleteTag: () => {},
-    reset: async () => {},
-    setPersonalization: () => {},
-    close: () => {},
+    ...decisions,
+    ...createAttribution(core, store),
+    subscribe: store.subscribe,
+    getTags: tags.list,
+    deleteTag: tags.remove,
+    async reset() {
+      await Promise.all([tags.clear(), triggers.clear(), store.clear()]);
+      decisions.redo();
+    },
+    setPersonalization(on) {
+      // reminders from behaviour are personalisation too: none stays pending once it is off
+      if (!on) void triggers.clear();
+      decisions.redo();
+    },
+    close() {
+      config.close();
+      tags.close();
+      triggers.close();
+    },
   };
 }

@@ -84,9 +84,15 @@ export interface ClientEvents {
   decision: { decisionId: string; slots: DecideResponse['slots']; source: 'network' | 'cache' | 'fallback' };
 }
 
+/**
+ * An item as the SDK hands it to hosts: stamped with the decision and slot that showed it, so
+ * `click(item)` and the other attribution calls need nothing else.
+ */
+export type SlotItem = Item & { decisionId?: string; slotId?: string };
+
 export interface SlotState {
   slotId: string;
-  items: Item[];
+  items: SlotItem[];
   decisionId?: string;
   /** loading: nothing to show yet; network/cache/fallback: where the items came from; empty: nothing */
   status: 'loading' | 'network' | 'cache' | 'fallback' | 'empty';
@@ -143,6 +149,11 @@ export interface KV {
   del(key: string): Promise<void>;
   /** every key starting with `prefix` */
   keys(prefix: string): Promise<string[]>;
+  /**
+   * Atomic across tabs: takes or renews the lease `name` unless another owner holds it unexpired.
+   * Triggers use it so one tab, not every tab, fires a persisted pending reminder.
+   */
+  lease(name: string, owner: string, until: number, now: number): Promise<boolean>;
 }
 
 /**

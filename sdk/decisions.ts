@@ -1,0 +1,295 @@
+/**
+ * decide() and prefetch(): slot requests coalesced into one POST /v1/decide, answered from the
+ * slot store at once where it can, revalidated in the background, with a time budget and a
+ * fallback chain.
+ *
+ * Invariants:
+ * - Coalescing: every request for one page made in the same tick joins one batch. The batch is
+ *   sent once the tick ended and every member has read its cache, so it asks only for slots
+ *   without a fresh entry; a batch where all are fresh sends nothing.
+ * - The answer is untrusted: read with a size cap, parsed, validated with the contract; anything
+ *   else is a reported error and the callers fall back. An answer arriving after the budget still
+ *   fills the cache and the subscribers of slots still showing that page.
+ * - Fallback order per slot: cached items (even stale), then `options.fallback[slotId]`, then an
+ *   empty slot. decide() never rejects.
+ */
+import type { DecideResponse, SlotRequest } from './contract';
+import { LIMITS, firstProblem, schemas } from './contract';
+import { SlotwiseError, toSlotwiseError } from './errors';
+import { personal } from './rules';
+import type { Entry, SlotStore } from './slot-store';
+import type { Core, Decision, SlotItem, SlotState, Slots } from './types';
+
+/** bytes of an answer read at most; a bigger body is refused before it is parsed */
+export const ANSWER_BYTES = 256 * 1024;
+/** a request still open after this long is aborted (past the budget it only feeds the cache) */
+const HARD_MS = 15_000;
+
+type Parser<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstProblem>[0] } };
+
+/**
+ * One JSON request to the backend, its answer validated with `schema`. Rejects with a
+ * SlotwiseError: network, timeout, unauthorized, server (non-2xx) or bad_response.
+ */
+export async function fetchJson<T>(core: Core, path: string, schema: Parser<T>, body?: unknown): Promise<T> {
+  const { endpoint, appKey } = core.options;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), HARD_MS);
+  try {
+    const res = await core.fetch(endpoint.replace(/\/+$/, '') + path, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'x-slotwise-key': appKey, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: abort.signal,
+    });
+    if (!res.ok) {
+      res.body?.cancel().catch(() => {});
+      throw new SlotwiseError(res.status == 401 ? 'unauthorized' : 'server', `${path} answered ${res.status}`, { status: res.status });
+    }
+    let data: unknown;
+    const text = await readCapped(res, path);
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new SlotwiseError('bad_response', `${path} answered with something other than JSON`);
+    }
+    const r = schema.safeParse(data);
+    if (!r.success) throw new SlotwiseError('bad_response', `${path}: ${firstProblem(r.error).message}`);
+    return r.data;
+  } catch (e) {
+    throw abort.signal.aborted ? new SlotwiseError('timeout', `${path} took longer than ${HARD_MS} ms`) : toSlotwiseError('network', e);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readCapped(res: Response, path: string): Promise<string> {
+  const tooBig = () => new SlotwiseError('bad_response', `${path} answered more than ${ANSWER_BYTES} bytes`);
+  if (+(res.headers.get('content-length') ?? 0) > ANSWER_BYTES) {
+    res.body?.cancel().catch(() => {});
+    throw tooBig();
+  }
+  const reader = res.body?.getReader();
+  if (!reader) {
+    // no stream to count while reading: at least nothing this big is parsed
+    const text = await res.text();
+    if (text.length > ANSWER_BYTES) throw tooBig();
+    return text;
+  }
+  const decoder = new TextDecoder();
+  let text = '';
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    if ((size += value.byteLength) > ANSWER_BYTES) {
+      reader.cancel().catch(() => {});
+      throw tooBig();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+interface Batch {
+  slots: Map<string, SlotRequest>;
+  /** members still reading their cache, plus one for the tick */
+  open: number;
+  go(): void;
+  /** fresh entries by slot id; undefined when the request failed */
+  answer: Promise<Record<string, Entry> | undefined>;
+  late?: boolean;
+}
+
+export interface Decisions extends Pick<Slots, 'decide' | 'prefetch'> {
+  /** asks again for every slot on show (after a reset, for the new user) */
+  redo(): void;
+}
+
+export function createDecisions(core: Core, store: SlotStore, tags: () => Record<string, string | number | boolean>): Decisions {
+  const batches = new Map<string, Batch>();
+  /** slot id → the page and request it shows now; late answers for other pages only fill the cache */
+  const showing = new Map<string, { page: string; req: SlotRequest }>();
+  const base = core.options.endpoint.replace(/\/+$/, '');
+
+  const show = (page: string, state: SlotState) => showing.get(state.slotId)?.page === page && store.publish(state);
+
+  // images the backend serves are paths on the endpoint; `//host` is not a path and stays as it is
+  const stamp = (items: SlotItem[], decisionId: string, slotId: string): SlotItem[] =>
+    items
+      .filter((i) => !store.gone.has(i.id))
+      .map((i) => ({ ...i, image: i.image && /^\/(?!\/)/.test(i.image) ? base + i.image : i.image, decisionId, slotId }));
+
+  async function send(page: string, slots: SlotRequest[]): Promise<Record<string, Entry> | undefined> {
+    const on = personal(core);
+    const t = on ? tags() : {};
+    const { anonymousId, userId, sessionId } = core.identity();
+    const exclude = [...store.gone];
+    const request = {
+      anonymousId,
+      userId,
+      sessionId,
+      context: { page, channel: core.options.channel, locale: core.locale() },
+      ...(Object.keys(t).length ? { tags: t } : {}),
+      ...(on ? {} : { personalized: false }),
+      slots: exclude.length ? slots.map((s) => ({ ...s, exclude: [...(s.exclude ?? []), ...exclude].slice(-LIMITS.exclude) })) : slots,
+    };
+    try {
+      const res: DecideResponse = await fetchJson(core, '/v1/decide', schemas().decideResponse, request);
+      const out: Record<string, Entry> = {};
+      for (const s of slots) {
+        const items = stamp(res.slots[s.id]?.items ?? [], res.decisionId, s.id);
+        store.write(page, s.id, (out[s.id] = { items, decisionId: res.decisionId, exp: core.now() + res.ttlMs }));
+        show(page, state(s.id, out[s.id], 'network'));
+      }
+      core.emit('decision', { decisionId: res.decisionId, slots: res.slots, source: 'network' });
+      return out;
+    } catch (e) {
+      core.report(toSlotwiseError('network', e));
+    }
+  }
+
+  function join(page: string): Batch {
+    let b = batches.get(page);
+    if (!b) {
+      let go!: () => void;
+      const gate = new Promise<void>((r) => (go = r));
+      const batch: Batch = (b = { slots: new Map(), open: 1, go, answer: gate.then(() => collect(page, batch)) });
+      batches.set(page, b);
+      Promise.resolve().then(() => leave(page, batch));
+    }
+    b.open++;
+    return b;
+  }
+
+  function leave(page: string, b: Batch) {
+    if (--b.open) return;
+    if (batches.get(page) === b) batches.delete(page);
+    b.go();
+  }
+
+  async function collect(page: string, b: Batch) {
+    const all = [...b.slots.values()];
+    const parts = [];
+    for (let i = 0; i < all.length; i += LIMITS.slots) parts.push(send(page, all.slice(i, i + LIMITS.slots)));
+    const answers = await Promise.all(parts);
+    // a part that failed leaves its slots to the fallback; all of them failing is a failure
+    return parts.length && !answers.some(Boolean) ? undefined : Object.assign({}, ...answers);
+  }
+
+  const state = (slotId: string, e: Entry, status: SlotState['status'], stale?: boolean): SlotState => ({
+    slotId,
+    items: e.items,
+    decisionId: e.decisionId,
+    status: e.items.length ? status : 'empty',
+    ...(stale ? { stale } : {}),
+  });
+
+  /** cached items (even stale), then the host's fallback items, then nothing */
+  const fallback = (slotId: string, cached: Entry | undefined, now: number): SlotState => {
+    if (cached?.items.length) return state(slotId, cached, 'cache', cached.exp <= now);
+    const items = core.options.fallback?.[slotId];
+    return Array.isArray(items) && items.length
+      ? { slotId, items: items.map((i) => ({ ...i, slotId })), status: 'fallback' }
+      : { slotId, items: [], status: 'empty' };
+  };
+
+  /** the valid requests; each bad one is reported and answered with its fallback */
+  function check(reqs: unknown): [SlotRequest[], string[]] {
+    const ok: SlotRequest[] = [];
+    const bad: string[] = [];
+    (Array.isArray(reqs) ? reqs : [reqs]).forEach((r, i) => {
+      const v = schemas().slotRequest.safeParse(r);
+      if (v.success) ok.push(v.data);
+      else {
+        core.report(new SlotwiseError('invalid_argument', firstProblem(v.error, `slots.${i}`).message));
+        if (typeof (r as SlotRequest)?.id == 'string') bad.push((r as SlotRequest).id);
+      }
+    });
+    return [ok, bad];
+  }
+
+  /** reads the cache, joins the page's batch for the rest; `on` shows cached items on the page */
+  async function ask(reqs: unknown, page: string, on: boolean) {
+    const [ok, bad] = check(reqs);
+    const b = join(page);
+    const now = core.now();
+    let cached: (Entry | undefined)[] = [];
+    try {
+      if (on) for (const r of ok) showing.set(r.id, { page, req: r });
+      cached = await Promise.all(ok.map((r) => store.read(page, r.id)));
+      ok.forEach((r, i) => {
+        const c = cached[i];
+        if (!c || c.exp <= now) {
+          const prev = b.slots.get(r.id);
+          const exclude = [...(prev?.exclude ?? []), ...(r.exclude ?? [])];
+          b.slots.set(r.id, { ...r, count: Math.max(r.count, prev?.count ?? 0), ...(exclude.length ? { exclude } : {}) });
+        }
+        if (!on) return;
+        if (c) show(page, state(r.id, c, 'cache', c.exp <= now));
+        else if (!store.get(r.id)) store.publish({ slotId: r.id, items: [], status: 'loading' });
+      });
+    } finally {
+      leave(page, b);
+    }
+    return { b, ok, bad, cached, now };
+  }
+
+  async function decide(reqs: SlotRequest[], context?: { page?: string }): Promise<Decision> {
+    const slots: Record<string, SlotState> = {};
+    try {
+      const page = context?.page ?? core.context().page?.path ?? '';
+      const { b, ok, bad, cached, now } = await ask(reqs, page, true);
+      for (const id of bad) slots[id] = fallback(id, undefined, now);
+      let fresh: Record<string, Entry> | undefined = {};
+      // every slot has a cached answer to paint at once: no wait, the revalidation runs on
+      if (ok.some((_, i) => !cached[i])) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const budget = new Promise<'late'>((r) => (timer = setTimeout(r, core.options.decideTimeoutMs ?? 800, 'late')));
+        const won = await Promise.race([b.answer, budget]);
+        clearTimeout(timer);
+        if (won == 'late' && !b.late) {
+          b.late = true;
+          core.report(new SlotwiseError('timeout', `decide took longer than ${core.options.decideTimeoutMs ?? 800} ms`));
+        }
+        fresh = won == 'late' ? undefined : won;
+      }
+      const told: Record<string, Record<string, { items: SlotItem[] }>> = {};
+      ok.forEach((r, i) => {
+        const c = cached[i];
+        const f = fresh?.[r.id];
+        const s = (slots[r.id] = f ? state(r.id, f, 'network') : c && c.exp > now ? state(r.id, c, 'cache') : fallback(r.id, c, now));
+        if (f) return;
+        // cached items were shown by ask() already
+        if (s.status != 'cache') show(page, s);
+        (told[s.status == 'cache' ? 'cache' : 'fallback'] ??= {})[r.id] = { items: s.items };
+      });
+      // panels see where every slot's items came from; network answers are told by send()
+      for (const source in told)
+        core.emit('decision', { decisionId: slots[Object.keys(told[source])[0]].decisionId ?? '', slots: told[source], source: source as 'cache' });
+    } catch (e) {
+      core.report(toSlotwiseError('invalid_argument', e));
+    }
+    const first = Object.values(slots).find((s) => s.decisionId);
+    return { decisionId: first?.decisionId ?? '', slots };
+  }
+
+  return {
+    decide,
+    async prefetch(reqs, context) {
+      try {
+        await (await ask(reqs, context?.page ?? core.context().page?.path ?? '', false)).b.answer;
+      } catch (e) {
+        core.report(toSlotwiseError('invalid_argument', e));
+      }
+    },
+    redo() {
+      const pages: Record<string, SlotRequest[]> = {};
+      for (const { page, req } of showing.values()) {
+        (pages[page] ??= []).push(req);
+        // the last user's items go now, not when the answer for the new one arrives
+        store.publish({ slotId: req.id, items: [], status: 'loading' });
+      }
+      for (const page in pages) void decide(pages[page], { page });
+    },
+  };
+}

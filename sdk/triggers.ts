@@ -1,0 +1,176 @@
+/**
+ * Triggers: the config's trigger rules turn behaviour into reminders on the device.
+ *
+ * An event matching `when` starts a pending trigger, due `max(delayMs, unless.withinMs)` after it;
+ * an event matching `unless` that follows within `withinMs` cancels it; when due, the reminder is
+ * emitted unless the rule's caps (per local day, lifetime) are used up.
+ *
+ * Invariants:
+ * - Due at once (no delay, no unless): fired synchronously in the event path, with the caps held
+ *   in memory (loaded when the rules arrive), so event → reminder costs microseconds.
+ * - One pending trigger per rule in a tab: a new `when` event restarts it (the user abandoned the
+ *   form twice, they get one reminder after the second time).
+ * - A pending trigger whose rule says `onReload: 'drop'` lives in memory and dies with the page.
+ *   Otherwise (`'fire'`, the default) it is persisted, and every tab that starts later arms it too.
+ * - Exactly one tab fires a persisted trigger: a tab fires it only while holding the rule's lease
+ *   (`kv.lease`, atomic across tabs) and only if it deletes the record itself under that lease. The
+ *   lease is released after the delete, so a second tab finds the record gone. The caps and the
+ *   `unless` marks are re-read under the same lease, so the caps hold across tabs as well.
+ * - `unless` events are also recorded as marks per rule (the last 20, persisted), because the tab
+ *   that sees the `unless` event need not be the one holding the pending trigger.
+ */
+import type { TriggerRule } from './contract';
+import { uuid } from './identity';
+import { fail, localize, matches, personal, save } from './rules';
+import type { Core } from './types';
+
+const P = 'trg:p:';
+const U = 'trg:u:';
+const C = 'trg:c:';
+const L = 'trg:l:';
+/** setTimeout fires at once past 2^31-1 ms; longer delays are waited for in steps */
+const STEP = 2 ** 31 - 1;
+
+interface Pending {
+  id: string;
+  rule: string;
+  /** ts of the `when` event */
+  ts: number;
+  /** when it is due */
+  at: number;
+  /** persisted, so tabs must agree on who fires it */
+  kept?: boolean;
+}
+/** fires on local day `d` (days since the epoch) and in all */
+type Caps = { d: number; n: number; t: number };
+
+export interface Triggers {
+  setRules(rules: TriggerRule[]): void;
+  /** drops every pending trigger and `unless` mark (caps stay: they protect the device) */
+  clear(): Promise<void>;
+  close(): void;
+}
+
+const day = (t: number) => Math.floor((t - new Date(t).getTimezoneOffset() * 60_000) / 864e5);
+
+/** the later of two counts: another tab may have fired meanwhile */
+const merge = (a: Caps | undefined, b: Caps | undefined): Caps =>
+  !a || !b ? a ?? b ?? { d: 0, n: 0, t: 0 } : { d: Math.max(a.d, b.d), n: a.d == b.d ? Math.max(a.n, b.n) : a.d > b.d ? a.n : b.n, t: Math.max(a.t, b.t) };
+
+export function createTriggers(core: Core): Triggers {
+  const kv = core.kv;
+  const me = uuid();
+  let rules = new Map<string, TriggerRule>();
+  const pending = new Map<string, Pending>();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const caps: Record<string, Caps> = {};
+  let ready: Promise<unknown> = Promise.resolve();
+
+  function fire(r: TriggerRule): void {
+    const c = caps[r.id];
+    // the caps are still being read: fire once they are (unread caps count as none on failure)
+    if (!c) return void ready.then(() => ((caps[r.id] ??= merge(undefined, undefined)), fire(r)));
+    const now = core.now();
+    if (c.d != day(now)) Object.assign(c, { d: day(now), n: 0 });
+    if (c.n >= (r.caps?.perDay ?? Infinity) || c.t >= (r.caps?.lifetime ?? Infinity)) return;
+    c.n++;
+    c.t++;
+    save(core, C + r.id, c);
+    const text = (t?: Record<string, string>) => localize(t, core.locale());
+    const { title, body, cta, url, itemId } = r.reminder;
+    core.emit('reminder', { id: uuid(), ruleId: r.id, title: text(title)!, body: text(body)!, cta: text(cta), url, itemId, ts: now, source: 'trigger' });
+  }
+
+  const arm = (p: Pending, ms = p.at - core.now()) => {
+    pending.set(p.id, p);
+    timers.set(p.id, setTimeout(() => void due(p).catch(fail(core)), Math.min(Math.max(0, ms), STEP)));
+  };
+
+  const drop = (p: Pending) => {
+    clearTimeout(timers.get(p.id));
+    timers.delete(p.id);
+    pending.delete(p.id);
+    if (p.kept) kv.del(P + p.id).catch(fail(core));
+  };
+
+  const cancelled = (r: TriggerRule, p: Pending, marks: number[] | undefined) =>
+    !!r.unless && !!marks?.some((m) => m >= p.ts && m - p.ts <= r.unless!.withinMs);
+
+  async function due(p: Pending) {
+    timers.delete(p.id);
+    if (core.now() < p.at) return arm(p);
+    pending.delete(p.id);
+    const r = rules.get(p.rule);
+    if (!p.kept) {
+      if (r && !cancelled(r, p, await kv.get<number[]>(U + r.id))) fire(r);
+      return;
+    }
+    const lease = L + p.rule;
+    const now = core.now();
+    // another tab is firing this rule: look again shortly (the record may be gone by then)
+    if (!(await kv.lease(lease, me, now + 10_000, now))) return arm(p, 1000);
+    try {
+      if (!(await kv.get(P + p.id))) return;
+      await kv.del(P + p.id);
+      const [c, marks] = await Promise.all([kv.get<Caps>(C + p.rule), kv.get<number[]>(U + p.rule)]);
+      caps[p.rule] = merge(caps[p.rule], c);
+      if (r && !cancelled(r, p, marks)) fire(r);
+    } finally {
+      await kv.del(lease);
+    }
+  }
+
+  const off = core.onEvent((e) => {
+    if (!personal(core)) return;
+    for (const r of rules.values()) {
+      if (r.unless && matches(r.unless, e)) {
+        for (const p of pending.values()) if (p.rule == r.id && e.ts >= p.ts && e.ts - p.ts <= r.unless.withinMs) drop(p);
+        const key = U + r.id;
+        kv.get<number[]>(key)
+          .then((marks) => save(core, key, [...(marks ?? []), e.ts].slice(-20)))
+          .catch(fail(core));
+      }
+      if (!matches(r.when, e)) continue;
+      const wait = Math.max(r.delayMs, r.unless?.withinMs ?? 0);
+      if (!wait) {
+        fire(r);
+        continue;
+      }
+      for (const p of pending.values()) if (p.rule == r.id) drop(p);
+      const p: Pending = { id: uuid(), rule: r.id, ts: e.ts, at: e.ts + wait };
+      p.kept = r.onReload != 'drop' && !!save(core, P + p.id, { ...p, kept: true });
+      arm(p);
+    }
+  });
+
+  return {
+    setRules(next) {
+      rules = new Map(next.map((r) => [r.id, r]));
+      ready = Promise.all([
+        ...next.filter((r) => !caps[r.id]).map((r) => kv.get<Caps>(C + r.id).then((c) => (caps[r.id] = merge(caps[r.id], c)))),
+        // pending triggers of earlier pages, and of other tabs: armed here too, the lease picks one
+        kv.keys(P).then((keys) =>
+          Promise.all(
+            keys.map(async (key) => {
+              const p = await kv.get<Pending>(key);
+              if (!p || pending.has(p.id)) return;
+              const r = rules.get(p.rule);
+              if (r && r.onReload != 'drop') arm({ ...p, kept: true });
+              else await kv.del(key);
+            }),
+          ),
+        ),
+      ]).catch(fail(core));
+    },
+    async clear() {
+      [...pending.values()].forEach(drop);
+      const keys = [...(await kv.keys(P)), ...(await kv.keys(U))];
+      await Promise.all(keys.map((k) => kv.del(k))).catch(fail(core));
+    },
+    close() {
+      off();
+      timers.forEach(clearTimeout);
+      timers.clear();
+    },
+  };
+}
