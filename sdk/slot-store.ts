@@ -91,7 +91,8 @@ export function createSlotStore(core: Core): SlotStore {
     subscribe(slotId, fn) {
       const set = subs.get(slotId) ?? new Set();
       subs.set(slotId, set.add(fn));
-      call(fn, states.get(slotId) ?? { slotId, items: [], status: 'loading' });
+      if (!states.has(slotId)) states.set(slotId, { slotId, items: [], status: 'loading' });
+      call(fn, states.get(slotId)!);
       return () => void set.delete(fn);
     },
     drop(itemId) {
