@@ -26,7 +26,7 @@ export function originMatcher(patterns: readonly string[]): (origin: string) => 
     } catch {
       throw new Error(`origin "${p}" is not an origin like https://bank.example or http://localhost:*`);
     }
-    if (url.origin !== base || !/^https?:$/.test(url.protocol)) {
+    if (url.origin !== base || !/^https?:$/.test(url.protocol) || url.hostname.includes('*')) {
       throw new Error(`origin "${p}" is not an origin like https://bank.example or http://localhost:* (no path, no wildcard host)`);
     }
     if (base === p) exact.add(base);
