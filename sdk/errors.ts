@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'queue_overflow'
   | 'network'
   | 'server'
+  | 'rate_limited'
   | 'rejected'
   | 'unauthorized'
   | 'too_large'

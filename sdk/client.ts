@@ -1,0 +1,276 @@
+/**
+ * createClient(): wires capture, queue, transport and the slots half together.
+ *
+ * Data path of one `track()`: check the call → build the envelope → middleware → `event`
+ * listeners (tags, triggers, panels) → the queue's memory buffer. At the end of the task the
+ * queue writes the buffer in one IndexedDB transaction; the transport sends what is stored.
+ */
+import { CONSENT_STATES, type ConsentState, type EventType, type Properties, type SlotwiseEvent } from './contract';
+import { autocapture } from './autocapture';
+import { checkCall, createContext, envelope, type Extra } from './capture';
+import { consentKV } from './consent';
+import { memoryStore, openStore, type Store } from './db';
+import { createEmitter } from './emitter';
+import { SlotwiseError, toSlotwiseError } from './errors';
+import { createIdentity, uuid, type IdentityState } from './identity';
+import { resolveOptions } from './options';
+import { createQueue } from './queue';
+import { createSlots } from './slots';
+import { createTabLock } from './tabs';
+import { createTransport } from './transport';
+import type { ClientEvents, ClientOptions, Core, Middleware, SlotwiseClient } from './types';
+
+/**
+ * Creates a client. Throws `SlotwiseError('invalid_options')` for a bad config, and never
+ * again after that: every later problem is reported through `on('error')`.
+ *
+ * @example
+ * const sw = createClient({ appKey: 'demo', endpoint: 'http://localhost:8787' });
+ * sw.track('loan_apply_step', { step: 2 });
+ */
+export function createClient(options: ClientOptions): SlotwiseClient {
+  const o = resolveOptions(options);
+  const clock = o.now ?? Date.now;
+  const now = () => Math.floor(clock());
+  const emitter = createEmitter<ClientEvents>();
+  const report = (error: SlotwiseError) => {
+    if (o.debug) console.warn('slotwise:', error.code, error.message, error.details ?? '');
+    emitter.emit('error', error);
+  };
+  const identity = createIdentity(now);
+  const context = createContext(o.channel, () => o.locale);
+  const middleware: Middleware[] = [];
+  let consent: ConsentState = o.consent;
+  let personalized = true;
+  let personalizedSet = false;
+  let closed = false;
+
+  const ready = open();
+  const kv = consentKV(ready, () => consent);
+  const allowed = () => consent == 'granted' && !closed;
+  const queue = createQueue({
+    max: o.maxQueue,
+    consent: () => consent,
+    identity: () => identity.state,
+    now,
+    report,
+    persisted: (n) => transport.notify(n),
+    beacon: (rows) => transport.beacon(rows),
+  });
+  const transport = createTransport({
+    endpoint: o.endpoint,
+    appKey: o.appKey,
+    fetch: o.fetch,
+    count: o.flush.count,
+    intervalMs: o.flush.intervalMs,
+    now,
+    store: queue.store,
+    lock: createTabLock({ name: `slotwise:${o.appKey}:flush`, kv, now }),
+    allowed,
+    report,
+    sent: (ack) => emitter.emit('sent', ack),
+  });
+
+  async function open(): Promise<Store> {
+    const factory = o.indexedDB === false ? undefined : (o.indexedDB ?? globalThis.indexedDB);
+    if (factory) {
+      try {
+        return await openStore(factory, o.appKey);
+      } catch (e) {
+        report(toSlotwiseError('storage_unavailable', e, `IndexedDB is unavailable (${(e as Error)?.message ?? e}); events are kept in memory`));
+      }
+    } else if (o.indexedDB !== false) {
+      report(new SlotwiseError('storage_unavailable', 'IndexedDB is missing; events are kept in memory'));
+    }
+    return memoryStore();
+  }
+
+  function record(type: EventType, name: string, properties?: Properties, extra?: Extra): string | undefined {
+    if (closed || consent == 'denied') return undefined;
+    const problem = checkCall(name, properties);
+    if (problem) {
+      report(new SlotwiseError('invalid_argument', problem));
+      return undefined;
+    }
+    if (type == 'page') properties = { path: globalThis.location?.pathname, ...properties };
+    const ts = now();
+    let event = envelope(type, name, properties, extra, uuid(), ts, identity.touch(ts), context());
+    for (const fn of middleware) {
+      // each middleware gets a copy, so one that throws halfway leaves the event as it was
+      const copy = { ...event, properties: { ...event.properties }, context: { ...event.context } };
+      try {
+        const out = fn(copy);
+        if (out === null) return undefined;
+        if (out !== undefined && (typeof out != 'object' || !out)) throw new TypeError('returned neither an event, null nor undefined');
+        event = (out as SlotwiseEvent | undefined) ?? copy;
+      } catch (cause) {
+        report(new SlotwiseError('middleware_failed', `middleware failed on "${name}", event passed on unchanged: ${(cause as Error)?.message ?? cause}`, { id: event.id, cause }));
+      }
+    }
+    emitter.emit('event', event);
+    queue.push(event);
+    return event.id;
+  }
+
+  const core: Core = {
+    options: o,
+    now,
+    fetch: o.fetch ?? ((input, init) => fetch(input, init)),
+    kv,
+    identity: () => {
+      const { anonymousId, userId, sessionId } = identity.state;
+      return { anonymousId, userId, sessionId };
+    },
+    context,
+    locale: () => o.locale,
+    consent: () => consent,
+    personalized: () => personalized,
+    record,
+    onEvent: (fn) => emitter.on('event', fn),
+    emit: emitter.emit,
+    report,
+  };
+  const slots = createSlots(core);
+
+  const detach = autocapture(o.autocapture, {
+    page: () => client.page(),
+    track: (name, properties) => record('track', name, properties),
+  });
+  const off = lifecycle();
+
+  const started = ready.then(async (store) => {
+    const [stored, personal] = await Promise.all([
+      store.get<IdentityState>('identity'),
+      store.get<boolean>('personalized'),
+    ]).catch(() => [undefined, undefined] as const);
+    identity.adopt(stored);
+    identity.relabel(queue.buffered());
+    if (personal === false && !personalizedSet) personalized = false, slots.setPersonalization(false);
+    queue.ready(store);
+    if (consent == 'denied') return erase(store);
+    // events an earlier page left unsent
+    const left = await store.count().catch(() => 0);
+    if (left) transport.notify(left);
+  });
+
+  function erase(store: Store) {
+    return store.clear().catch((e) => report(toSlotwiseError('storage_failed', e, `erasing stored data failed: ${(e as Error)?.message ?? e}`)));
+  }
+
+  /** pagehide, visibilitychange, online: the moments a mobile page gets before it is gone */
+  function lifecycle(): () => void {
+    const w = globalThis.window;
+    const d = globalThis.document;
+    if (!w || !d) return () => {};
+    const hide = () => {
+      queue.hidden(true);
+      void transport.flush(true);
+    };
+    const show = () => queue.hidden(false);
+    const visibility = () => (d.visibilityState == 'hidden' ? hide() : show());
+    const online = () => void transport.online();
+    d.addEventListener('visibilitychange', visibility);
+    w.addEventListener('pagehide', hide);
+    w.addEventListener('pageshow', show);
+    w.addEventListener('online', online);
+    return () => {
+      d.removeEventListener('visibilitychange', visibility);
+      w.removeEventListener('pagehide', hide);
+      w.removeEventListener('pageshow', show);
+      w.removeEventListener('online', online);
+    };
+  }
+
+  const client: SlotwiseClient = {
+    ...slots,
+    track: (name, properties) => record('track', name, properties) ?? '',
+    page: (properties) => record('page', 'page', properties) ?? '',
+    identify(userId, traits) {
+      if (typeof userId != 'string' || !userId || userId.length > 128) {
+        report(new SlotwiseError('invalid_argument', `identify: userId must be a string of 1–128 characters`));
+        return '';
+      }
+      if (closed || consent == 'denied') return '';
+      const previous = identity.state.userId;
+      identity.identify(userId);
+      // another person on this device: what was learned about the last one must not show
+      if (previous && previous !== userId) void slots.reset();
+      return record('identify', 'identify', traits) ?? '';
+    },
+    reset() {
+      identity.reset();
+      void slots.reset();
+      void kv.set('identity', identity.state).catch(() => {});
+    },
+    setConsent(state) {
+      if (!CONSENT_STATES.includes(state)) {
+        report(new SlotwiseError('invalid_argument', `setConsent: expected one of ${CONSENT_STATES.join(', ')}, got ${JSON.stringify(state)}`));
+        return;
+      }
+      if (state == consent) return;
+      consent = state;
+      if (state == 'granted') {
+        void kv.commit().catch(() => {});
+        void queue.persist();
+      } else if (state == 'denied') {
+        queue.forget();
+        kv.forget();
+        identity.reset();
+        void slots.reset();
+        void ready.then(erase);
+      }
+    },
+    getConsent: () => consent,
+    setPersonalization(on) {
+      personalized = personalizedSet = !!on;
+      void kv.set('personalized', personalized).catch(() => {});
+      slots.setPersonalization(personalized);
+    },
+    use(fn) {
+      if (typeof fn != 'function') {
+        report(new SlotwiseError('invalid_argument', 'use: middleware must be a function'));
+        return () => {};
+      }
+      middleware.push(fn);
+      return () => {
+        const i = middleware.indexOf(fn);
+        if (i >= 0) middleware.splice(i, 1);
+      };
+    },
+    async flush() {
+      await started;
+      await queue.persist();
+      await transport.flush();
+    },
+    on(event, fn) {
+      if (typeof fn != 'function') {
+        report(new SlotwiseError('invalid_argument', `on("${String(event)}"): listener must be a function`));
+        return () => {};
+      }
+      return emitter.on(event, fn);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      detach();
+      off();
+      slots.close();
+      transport.close();
+      // what was tracked up to now becomes durable before the store closes
+      await started.catch(() => {});
+      await queue.persist();
+      queue.store()?.close();
+      emitter.clear();
+    },
+    get anonymousId() {
+      return identity.state.anonymousId;
+    },
+    get userId() {
+      return identity.state.userId;
+    },
+    get locale() {
+      return o.locale;
+    },
+  };
+  return client;
+}

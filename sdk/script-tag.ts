@@ -1,0 +1,68 @@
+/**
+ * Entry of dist/slotwise.min.js (IIFE): configures a client from its own script element's
+ * `data-` attributes, exposes it as `window.slotwise`, and replays the calls the async snippet
+ * queued before it loaded.
+ *
+ * <script async src="/slotwise.min.js" data-app-key="demo" data-endpoint="https://api.example"></script>
+ *
+ * Attributes: data-app-key (required), data-endpoint (default: the script's origin),
+ * data-channel (web|app), data-consent (pending|granted|denied), data-locale, data-debug,
+ * data-autocapture="false".
+ *
+ * The async snippet, to call the SDK before it has loaded (each call is `[method, ...args]`):
+ *
+ * <script>
+ *   window.slotwise = window.slotwise || [];
+ *   ['track','page','identify','setConsent','setPersonalization','reset','use','on','flush']
+ *     .forEach(function (m) { slotwise[m] = slotwise[m] || function () {
+ *       slotwise.push([m].concat([].slice.call(arguments))); }; });
+ * </script>
+ *
+ * Queued calls return nothing; once the script runs, `slotwise` is the real client.
+ */
+import { createClient } from './client';
+import type { ClientOptions, SlotwiseClient } from './types';
+// WIDGETS HOOK: the widgets helper owns sdk/widget-loader.ts; once it exists, import
+// `loadWidgetsWhenNeeded` from './widget-loader' and call it where marked below.
+
+type Queued = unknown[][] & Record<string, unknown>;
+
+function start(): void {
+  const w = window as unknown as { slotwise?: SlotwiseClient | Queued };
+  const queued = w.slotwise;
+  // loaded twice: the first copy already runs the client
+  if (queued && !Array.isArray(queued)) return;
+  const script = (document.currentScript ?? document.querySelector('script[data-app-key]')) as HTMLScriptElement | null;
+  const data = script?.dataset ?? {};
+  const options: ClientOptions = {
+    appKey: data.appKey as string,
+    endpoint: data.endpoint || (script?.src ? new URL(script.src, location.href).origin : location.origin),
+  };
+  if (data.channel) options.channel = data.channel as ClientOptions['channel'];
+  if (data.consent) options.consent = data.consent as ClientOptions['consent'];
+  if (data.locale) options.locale = data.locale;
+  if (data.debug != null) options.debug = data.debug !== 'false';
+  if (data.autocapture === 'false') options.autocapture = false;
+
+  let client: SlotwiseClient;
+  try {
+    client = createClient(options);
+  } catch (e) {
+    // no caller to throw to: say it once, and leave the queue in place, harmless
+    console.error(e);
+    return;
+  }
+  w.slotwise = client;
+  for (const [method, ...args] of queued ?? []) {
+    const fn = (client as unknown as Record<string, unknown>)[method as string];
+    try {
+      if (typeof fn != 'function') throw new TypeError(`slotwise.${String(method)} is not a method`);
+      fn.apply(client, args);
+    } catch (e) {
+      console.error('slotwise: queued call failed', e);
+    }
+  }
+  // WIDGETS HOOK: loadWidgetsWhenNeeded(client);
+}
+
+start();
