@@ -1,0 +1,227 @@
+/*
+ * The demo's state and its recorder of what the SDK does. A classic script loaded before the SDK,
+ * so that on the script-tag pages the calls below are queued by the snippet *before* the SDK runs:
+ * the first decide already knows the chosen customer, and the panel misses no event or decision.
+ *
+ * window.lumen
+ *   personas, persona(), setPersona(id)      the customer being demoed (localStorage)
+ *   locale(), setLocale(l)                   'zh-CN' | 'en' (localStorage)
+ *   personalized(), setPersonalized(v)       the "personalisation" switch (localStorage)
+ *   attach(client)                           follow a client and bring it to the state above
+ *   sync(client)                             identify / reset / setPersonalization after a change
+ *   on(kind, fn)                             'event' | 'sent' | 'decision' | 'reminder' | 'error',
+ *                                            replaying what happened before the page subscribed
+ *   lastAt(name)                             performance.now() of the last event of that name
+ *   lastEvent(before)                        { name, at } of the last event recorded before `before`
+ *   item(id)                                 an item seen in a decision this session (product pages)
+ */
+(function () {
+  'use strict';
+
+  var PERSONAS = [
+    {
+      id: 'new',
+      userId: 'lumen-new-c1',
+      name: { en: 'Lin Xiao', 'zh-CN': '林晓' },
+      note: { en: 'New customer · cautious (C1)', 'zh-CN': '新客户 · 谨慎型（C1）' },
+      traits: { riskTolerance: 'C1', segment: 'new' },
+      money: { deposits: 8320.5, wealth: 0, loans: 0, yesterday: 0 },
+    },
+    {
+      id: 'investor',
+      userId: 'lumen-active-c4',
+      name: { en: 'Chen Wei', 'zh-CN': '陈伟' },
+      note: { en: 'Active investor · growth (C4)', 'zh-CN': '活跃投资者 · 成长型（C4）' },
+      traits: { riskTolerance: 'C4', segment: 'active' },
+      money: { deposits: 42180.36, wealth: 286540.12, loans: 0, yesterday: 58.64 },
+    },
+    {
+      id: 'dormant',
+      userId: 'lumen-dormant-c2',
+      name: { en: 'Zhou Min', 'zh-CN': '周敏' },
+      note: { en: 'Dormant for 4 months · steady (C2)', 'zh-CN': '4 个月未登录 · 稳健型（C2）' },
+      traits: { riskTolerance: 'C2', segment: 'dormant' },
+      money: { deposits: 15600, wealth: 20000, loans: 0, yesterday: 1.72 },
+    },
+    {
+      id: 'churn',
+      userId: 'lumen-churn-c3',
+      name: { en: 'Wang Fang', 'zh-CN': '王芳' },
+      note: { en: 'Churn risk · balanced (C3)', 'zh-CN': '流失风险 · 平衡型（C3）' },
+      traits: { riskTolerance: 'C3', segment: 'churn_risk' },
+      money: { deposits: 3905.1, wealth: 12300, loans: 48000, yesterday: 0.96 },
+    },
+    {
+      id: 'guest',
+      userId: null,
+      name: { en: 'Guest', 'zh-CN': '访客' },
+      note: { en: 'Not signed in · risk not assessed (R1–R2 only)', 'zh-CN': '未登录 · 未测评（仅限 R1–R2）' },
+      traits: {},
+      money: { deposits: 0, wealth: 0, loans: 0, yesterday: 0 },
+    },
+  ];
+  var KINDS = ['event', 'sent', 'decision', 'reminder', 'error'];
+  var MAX_LOG = 500;
+
+  function get(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+  function put(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+    } catch (e) {
+      /* storage refused: the choice lasts for this page */
+    }
+  }
+  var normalize = function (tag) {
+    return String(tag || '').toLowerCase().indexOf('zh') === 0 ? 'zh-CN' : 'en';
+  };
+
+  var log = {};
+  var subs = {};
+  var lastAt = {};
+  KINDS.forEach(function (k) {
+    log[k] = [];
+    subs[k] = [];
+  });
+
+  /** Items seen in decisions, so the product page can show the one that was clicked on another page. */
+  function stash(slots) {
+    var items = {};
+    try {
+      items = JSON.parse(sessionStorage.getItem('lumen.items') || '{}');
+      for (var slot in slots) {
+        (slots[slot].items || []).forEach(function (item) {
+          delete items[item.id];
+          items[item.id] = item;
+        });
+      }
+      var ids = Object.keys(items);
+      ids.slice(0, Math.max(0, ids.length - 200)).forEach(function (id) {
+        delete items[id];
+      });
+      sessionStorage.setItem('lumen.items', JSON.stringify(items));
+    } catch (e) {
+      /* storage refused: the product page shows less */
+    }
+  }
+
+  function record(kind, payload) {
+    var at = performance.now();
+    if (kind === 'event' && payload && payload.name) lastAt[payload.name] = at;
+    if (kind === 'decision' && payload && payload.slots) stash(payload.slots);
+    log[kind].push({ payload: payload, at: at });
+    if (log[kind].length > MAX_LOG) log[kind].shift();
+    subs[kind].forEach(function (fn) {
+      try {
+        fn(payload, at);
+      } catch (e) {
+        console.error('[lumen]', e);
+      }
+    });
+  }
+
+  var lumen = {
+    personas: PERSONAS,
+    persona: function () {
+      var id = get('lumen.persona') || 'new';
+      return PERSONAS.filter(function (p) { return p.id === id; })[0] || PERSONAS[0];
+    },
+    setPersona: function (id) {
+      put('lumen.persona', id);
+    },
+    locale: function () {
+      return normalize(get('lumen.locale') || navigator.language);
+    },
+    setLocale: function (l) {
+      put('lumen.locale', normalize(l));
+    },
+    personalized: function () {
+      return get('lumen.personalized') !== 'off';
+    },
+    setPersonalized: function (on) {
+      put('lumen.personalized', on ? null : 'off');
+    },
+
+    /** Follows `client` (its events, batches sent, decisions, reminders, errors), then syncs it. */
+    attach: function (client) {
+      KINDS.forEach(function (kind) {
+        client.on(kind, function (payload) {
+          record(kind, payload);
+        });
+      });
+      lumen.sync(client);
+    },
+
+    /**
+     * Brings the client to the demo's state. identify/reset only when the customer (or the locale
+     * they are identified with) changed, remembered in localStorage next to the SDK's own identity.
+     */
+    sync: function (client) {
+      var p = lumen.persona();
+      var locale = lumen.locale();
+      var want = p.userId ? p.userId + ' ' + locale : '';
+      if (want !== (get('lumen.identified') || '')) {
+        if (p.userId) {
+          var traits = { locale: locale };
+          for (var k in p.traits) traits[k] = p.traits[k];
+          client.identify(p.userId, traits);
+        } else {
+          client.reset();
+        }
+        put('lumen.identified', want || null);
+      }
+      client.setPersonalization(lumen.personalized());
+    },
+
+    on: function (kind, fn) {
+      log[kind].forEach(function (e) {
+        fn(e.payload, e.at);
+      });
+      subs[kind].push(fn);
+    },
+    lastAt: function (name) {
+      return lastAt[name];
+    },
+    item: function (id) {
+      try {
+        return JSON.parse(sessionStorage.getItem('lumen.items') || '{}')[id];
+      } catch (e) {
+        return undefined;
+      }
+    },
+    lastEvent: function (before) {
+      for (var i = log.event.length - 1; i >= 0; i--) {
+        var e = log.event[i];
+        if (e.at <= before) return { name: e.payload.name, at: e.at };
+      }
+      return undefined;
+    },
+  };
+  window.lumen = lumen;
+  document.documentElement.lang = lumen.locale();
+
+  // The script tag configures the SDK from its data- attributes, data-locale among them, and the
+  // demo switches language at run time: write data-locale as the parser adds the tag. Safe to do
+  // here: an async script runs in a task of its own once fetched, always after this observer's
+  // microtask. (A server-rendered page would simply write the attribute.)
+  var tagger = new MutationObserver(function (records) {
+    records.forEach(function (r) {
+      r.addedNodes.forEach(function (node) {
+        if (node.nodeName === 'SCRIPT' && node.hasAttribute('data-app-key')) node.setAttribute('data-locale', lumen.locale());
+      });
+    });
+  });
+  tagger.observe(document.documentElement, { childList: true, subtree: true });
+  document.addEventListener('DOMContentLoaded', function () {
+    tagger.disconnect();
+  });
+
+  // script-tag pages: the snippet's `slotwise` queues these until the SDK has loaded
+  if (window.slotwise) lumen.attach(window.slotwise);
+})();

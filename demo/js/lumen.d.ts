@@ -1,0 +1,33 @@
+// The demo's globals, set by the classic scripts net-switch.js and boot.js before any module runs.
+import type { SlotwiseClient } from '../../sdk/index';
+
+export interface Persona {
+  id: string;
+  userId: string | null;
+  name: Record<'en' | 'zh-CN', string>;
+  note: Record<'en' | 'zh-CN', string>;
+  traits: { riskTolerance?: string; segment?: string };
+  money: { deposits: number; wealth: number; loans: number; yesterday: number };
+}
+
+export interface Lumen {
+  personas: Persona[];
+  persona(): Persona;
+  locale(): 'en' | 'zh-CN';
+  personalized(): boolean;
+  attach(client: SlotwiseClient): void;
+  sync(client: SlotwiseClient): void;
+  on(kind: 'event' | 'sent' | 'decision' | 'reminder' | 'error', fn: (payload: any, at: number) => void): void;
+  lastAt(name: string): number | undefined;
+  lastEvent(before: number): { name: string; at: number } | undefined;
+  /** items seen in decisions this session, by id (for the product detail) */
+  item(id: string): import('../../sdk/index').Item | undefined;
+}
+
+declare global {
+  interface Window {
+    lumen: Lumen;
+    lumenNet?: { isOffline(): boolean; set(offline: boolean): void };
+    lumenClient?: SlotwiseClient;
+  }
+}

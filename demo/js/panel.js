@@ -1,0 +1,326 @@
+// The live panel: the demo's controls, and what the SDK does as it does it — the events it queues
+// and sends (`on('event')`, `on('sent')`), the decision behind each slot with its strategy and
+// reasons (`on('decision')`), and reminders as they fire (`on('reminder')`).
+// Everything shown comes from the SDK's own listeners; the panel never asks the backend itself.
+import { h, icon } from './dom.js';
+
+const MAX_EVENTS = 80;
+
+const L = {
+  en: {
+    title: 'Slotwise live',
+    open: 'Live',
+    close: 'Close the live panel',
+    persona: 'Customer',
+    language: 'Language',
+    offline: 'Go offline',
+    offlineNote: 'The SDK sees the network drop; events wait in IndexedDB',
+    personal: 'Personalisation',
+    personalNote: 'Off: the backend uses no personal features',
+    online: 'online',
+    offlineState: 'offline',
+    queued: 'queued',
+    sent: 'sent',
+    decisions: 'decisions',
+    reminders: 'reminders',
+    slots: 'Decisions per slot',
+    events: 'Events',
+    remindersH: 'Reminders',
+    noDecisions: 'No decision yet.',
+    noEvents: 'Nothing tracked yet.',
+    noReminders: 'No reminder yet. Abandon a loan application to see one.',
+    flush: 'Send now',
+    stateQueued: 'queued',
+    stateSent: 'sent ✓',
+    after: '{ms} ms after {event}',
+    error: 'error',
+  },
+  'zh-CN': {
+    title: 'Slotwise 实时面板',
+    open: '实时',
+    close: '关闭实时面板',
+    persona: '客户',
+    language: '语言',
+    offline: '断网',
+    offlineNote: 'SDK 感知到断网；事件暂存在 IndexedDB',
+    personal: '个性化推荐',
+    personalNote: '关闭后后台不使用任何个人特征',
+    online: '在线',
+    offlineState: '离线',
+    queued: '待发送',
+    sent: '已发送',
+    decisions: '决策',
+    reminders: '提醒',
+    slots: '各推荐位的决策',
+    events: '事件',
+    remindersH: '提醒',
+    noDecisions: '尚无决策。',
+    noEvents: '尚无事件。',
+    noReminders: '尚无提醒。放弃一次贷款申请即可看到。',
+    flush: '立即发送',
+    stateQueued: '待发送',
+    stateSent: '已发送 ✓',
+    after: '{event} 之后 {ms} 毫秒',
+    error: '错误',
+  },
+};
+
+/**
+ * Builds the panel into `#live-panel` and follows `client`.
+ * @param {{ flush(): void, locale: 'en' | 'zh-CN', personas: any[], persona: any,
+ *   offline: boolean, personalized: boolean,
+ *   subscribe(kind: string, fn: (payload: any, at: number) => void): void,
+ *   lastEvent(before: number): { name: string, at: number } | undefined,
+ *   onPersona(id: string): void, onLocale(l: string): void, onOffline(v: boolean): void,
+ *   onPersonalization(v: boolean): void }} o
+ */
+export function createPanel(o) {
+  const s = L[o.locale];
+  const fill = (str, vars) => str.replace(/\{(\w+)\}/g, (_, k) => String(vars[k]));
+  const aside = document.getElementById('live-panel');
+  const counts = { queued: 0, sent: 0, decisions: 0, reminders: 0 };
+  /** event id → its row's state cell, for marking rows sent */
+  const rows = new Map();
+
+  const stat = (key) => h('dd', { 'data-stat': key }, '0');
+  const stats = h(
+    'dl',
+    { class: 'stats wide' },
+    ...['queued', 'sent', 'decisions', 'reminders'].map((k) => h('div', null, h('dt', null, s[k]), stat(k))),
+  );
+  const setStat = (k) => (stats.querySelector(`[data-stat="${k}"]`).textContent = String(counts[k]));
+
+  const personaSelect = h(
+    'select',
+    { id: 'persona-select', 'aria-label': s.persona, onChange: (e) => o.onPersona(e.target.value) },
+    ...o.personas.map((p) => h('option', { value: p.id, selected: p.id === o.persona.id }, p.name[o.locale])),
+  );
+  const langSeg = h(
+    'div',
+    { class: 'seg', role: 'group', 'aria-label': s.language },
+    ...[
+      ['zh-CN', '中文'],
+      ['en', 'EN'],
+    ].map(([l, label]) =>
+      h('button', { type: 'button', 'data-locale': l, 'aria-pressed': String(l === o.locale), onClick: () => o.onLocale(l) }, label),
+    ),
+  );
+  const sw = (id, label, note, checked, cls, onChange) =>
+    h(
+      'label',
+      { class: 'switch' },
+      h('input', { type: 'checkbox', id, class: cls, checked, onChange: (e) => onChange(e.target.checked) }),
+      h('span', null, label, h('small', null, note)),
+    );
+
+  const net = h('span', { class: 'net', 'aria-live': 'polite' });
+  const setNet = (offline) => {
+    net.classList.toggle('offline', offline);
+    net.textContent = offline ? s.offlineState : s.online;
+  };
+  setNet(o.offline);
+
+  const decisionsList = h('ol', { class: 'log', id: 'panel-decisions', 'data-empty': s.noDecisions });
+  const eventsList = h('ol', { class: 'log', id: 'panel-events', 'data-empty': s.noEvents });
+  const remindersList = h('ol', { class: 'log', id: 'panel-reminders', 'data-empty': s.noReminders });
+  const n = () => h('span', { class: 'n' }, '0');
+  const section = (title, list, open = true) => {
+    const badge = n();
+    const el = h('details', { open }, h('summary', null, title, badge), list);
+    return { el, badge };
+  };
+  const decS = section(s.slots, decisionsList);
+  const remS = section(s.remindersH, remindersList);
+  const evS = section(s.events, eventsList);
+
+  const closeBtn = h('button', { type: 'button', class: 'panel-close', 'aria-label': s.close, onClick: () => setOpen(false) }, icon('close'));
+  aside.replaceChildren(
+    h('div', { class: 'panel-head' }, h('h2', null, icon('pulse'), s.title), h('span', { class: 'spacer' }), net, closeBtn),
+    h(
+      'div',
+      { class: 'panel-body' },
+      h(
+        'div',
+        { class: 'controls' },
+        h(
+          'div',
+          { class: 'wide' },
+          h('label', { class: 'ctl-label', for: 'persona-select' }, s.persona),
+          personaSelect,
+          h('p', { class: 'persona-note', id: 'persona-note' }, o.persona.note[o.locale]),
+        ),
+        h('div', null, h('span', { class: 'ctl-label' }, s.language), langSeg),
+        h(
+          'div',
+          null,
+          h('span', { class: 'ctl-label' }, 'SDK'),
+          h('button', { type: 'button', class: 'mini-btn', id: 'flush-btn', onClick: () => o.flush() }, s.flush),
+        ),
+        h('div', { class: 'wide' }, sw('offline-switch', s.offline, s.offlineNote, o.offline, 'danger', (v) => (o.onOffline(v), setNet(v)))),
+        h('div', { class: 'wide' }, sw('personal-switch', s.personal, s.personalNote, o.personalized, '', o.onPersonalization)),
+        stats,
+      ),
+      decS.el,
+      remS.el,
+      evS.el,
+    ),
+  );
+  aside.setAttribute('aria-label', s.title);
+
+  // phones: a bottom sheet behind a floating button
+  const toggleCount = h('span', { class: 'count' }, '0');
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'panel-toggle', 'aria-controls': 'live-panel', 'aria-expanded': 'false', onClick: () => setOpen(!aside.classList.contains('open')) },
+    icon('pulse'),
+    s.open,
+    toggleCount,
+  );
+  document.body.append(toggle);
+  function setOpen(open) {
+    aside.classList.toggle('open', open);
+    toggle.setAttribute('aria-expanded', String(open));
+    if (open) closeBtn.focus();
+    else if (aside.contains(document.activeElement)) toggle.focus();
+  }
+  aside.addEventListener('keydown', (e) => e.key === 'Escape' && setOpen(false));
+
+  // ---- what the SDK does ----
+
+  o.subscribe('event', (ev) => {
+    counts.queued++;
+    setStat('queued');
+    toggleCount.textContent = String(counts.queued - counts.sent > 0 ? counts.queued - counts.sent : counts.sent);
+    const state = h('span', { class: 'state' }, s.stateQueued);
+    rows.set(ev.id, state);
+    const props = { ...ev.properties };
+    for (const k of ['slotId', 'itemId', 'position', 'decisionId']) if (ev[k] != null) props[k] = ev[k];
+    eventsList.prepend(
+      h(
+        'li',
+        { class: 'ev', 'data-type': ev.type, 'data-name': ev.name },
+        h('span', { class: `type t-${ev.type}` }, ev.type),
+        h('span', { class: 'name' }, ev.name),
+        state,
+        h('span', { class: 'props' }, Object.keys(props).length ? JSON.stringify(props) : '{}'),
+      ),
+    );
+    while (eventsList.children.length > MAX_EVENTS) {
+      const last = eventsList.lastElementChild;
+      last.remove();
+    }
+    evS.badge.textContent = String(counts.queued);
+  });
+
+  o.subscribe('sent', ({ ids }) => {
+    for (const id of ids) {
+      const cell = rows.get(id);
+      if (cell) {
+        cell.textContent = s.stateSent;
+        cell.classList.add('sent');
+        rows.delete(id);
+      }
+    }
+    counts.sent += ids.length;
+    setStat('sent');
+    toggleCount.textContent = String(Math.max(0, counts.queued - counts.sent));
+  });
+
+  /** slot id → its block, so the panel shows the latest decision of each slot */
+  const slotBlocks = new Map();
+  o.subscribe('decision', ({ decisionId, slots, source }) => {
+    counts.decisions++;
+    setStat('decisions');
+    for (const [slotId, { items }] of Object.entries(slots)) {
+      const block = h(
+        'li',
+        { 'data-slot': slotId, 'data-decision': decisionId },
+        h(
+          'div',
+          { class: 'dec-head' },
+          h('span', { class: 'slot' }, slotId),
+          h('span', { class: `src s-${source}` }, source),
+          h('span', { class: 'id', title: decisionId }, decisionId.slice(0, 8)),
+        ),
+        h('ol', { class: 'dec-items' }, ...items.map((item) => decisionItem(item))),
+      );
+      const old = slotBlocks.get(slotId);
+      if (old) old.replaceWith(block);
+      else decisionsList.append(block);
+      slotBlocks.set(slotId, block);
+    }
+    decS.badge.textContent = String(slotBlocks.size);
+  });
+
+  o.subscribe('reminder', (r, at) => {
+    counts.reminders++;
+    setStat('reminders');
+    const last = o.lastEvent(at);
+    const meta = last ? fill(s.after, { ms: (at - last.at).toFixed(2), event: last.name }) : r.source;
+    remindersList.prepend(
+      h(
+        'li',
+        { 'data-reminder': r.id },
+        h('div', { class: 'rem-title' }, r.title),
+        h('div', { class: 'rem-body' }, r.body),
+        h('div', { class: 'rem-meta' }, `${r.ruleId ?? r.source} · ${meta}`),
+      ),
+    );
+    remS.badge.textContent = String(counts.reminders);
+  });
+
+  o.subscribe('error', (e) => {
+    eventsList.prepend(
+      h(
+        'li',
+        { class: 'ev' },
+        h('span', { class: 'type t-dismiss' }, s.error),
+        h('span', { class: 'name' }, e.code),
+        h('span', { class: 'state' }, ''),
+        h('span', { class: 'props', title: e.message }, e.message),
+      ),
+    );
+  });
+
+  return { setNet, setOpen };
+}
+
+/** One served item: position, title, score, strategy, risk, and its reasons as signed bars. */
+function decisionItem(item) {
+  const max = Math.max(0.01, ...item.reasons.map((r) => Math.abs(r.contribution)));
+  return h(
+    'li',
+    { 'data-item': item.id },
+    h(
+      'div',
+      { class: 'dec-item-head' },
+      h('span', { class: 'pos' }, `#${item.position}`),
+      h('span', { class: 'title', title: item.title }, item.title),
+      h('span', { class: 'score' }, Number(item.score).toFixed(3)),
+    ),
+    h(
+      'div',
+      { class: 'tagline' },
+      h('span', { class: 'tag strategy' }, item.strategy),
+      h('span', { class: 'tag' }, item.kind),
+      item.risk && h('span', { class: 'tag risk' }, item.risk),
+      item.explored && h('span', { class: 'tag explored' }, 'explore'),
+    ),
+    item.reasons.length > 0 &&
+      h(
+        'ul',
+        { class: 'reasons' },
+        ...item.reasons.map((r) => {
+          const w = (Math.abs(r.contribution) / max) * 50;
+          const bar = h('i', { class: r.contribution < 0 ? 'neg' : '', style: r.contribution < 0 ? { left: `${50 - w}%`, width: `${w}%` } : { width: `${w}%` } });
+          return h(
+            'li',
+            { title: r.feature },
+            h('span', null, r.label),
+            h('span', { class: 'bar' }, bar),
+            h('span', { class: 'num' }, (r.contribution >= 0 ? '+' : '') + r.contribution.toFixed(2)),
+          );
+        }),
+      ),
+  );
+}

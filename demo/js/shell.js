@@ -1,0 +1,117 @@
+// What every page of the demo shares: strings, the customer's greeting and balances, the language
+// button, the status pills, the live panel and its switches. Pages call startShell() once.
+import { applyI18n, getLocale, t } from './i18n.js';
+import { money, toast } from './dom.js';
+import { createPanel } from './panel.js';
+
+const WIDGETS = 'sw-today-picks, sw-you-may-like, sw-smart-ad, sw-reminders, sw-interests';
+
+/**
+ * @param {{ page: 'home' | 'wealth' | 'loans', client?: any, onRefresh?: () => void }} o
+ *   `client` defaults to the script tag's global `slotwise`; `onRefresh` re-renders widgets that
+ *   are not custom elements (the Preact page) after the customer or a switch changed.
+ * @returns `sdk()` is the client to call *now*: on script-tag pages `window.slotwise` is the
+ *   snippet's queue until the SDK has loaded, then the real client, so never keep a reference.
+ */
+export function startShell(o) {
+  const lumen = window.lumen;
+  const sdk = () => o.client ?? window.slotwise;
+  const locale = getLocale();
+
+  applyI18n(document, locale);
+  document.title = t(`title.${o.page}`);
+  for (const el of document.querySelectorAll(WIDGETS)) el.setAttribute('locale', locale);
+
+  /** Fresh widget elements ask for their slots again: used after the customer or a switch changed. */
+  const refresh = () =>
+    setTimeout(() => {
+      for (const el of document.querySelectorAll(WIDGETS)) el.replaceWith(el.cloneNode(true));
+      o.onRefresh?.();
+    });
+
+  const chrome = () => {
+    const p = lumen.persona();
+    const greeting = document.getElementById('greeting');
+    if (greeting) greeting.textContent = p.userId ? t('hello', { name: p.name[locale] }) : t('helloGuest');
+    const m = p.money;
+    const figures = { ...m, total: m.deposits + m.wealth };
+    for (const el of document.querySelectorAll('[data-money]')) el.dataset.value = money(figures[el.dataset.money] ?? 0, locale);
+    showAmounts();
+    const offline = window.lumenNet?.isOffline() ?? false;
+    const personalOff = !lumen.personalized();
+    document.getElementById('pill-offline')?.toggleAttribute('hidden', !offline);
+    document.getElementById('pill-personal')?.toggleAttribute('hidden', !personalOff);
+    document.getElementById('status-strip')?.toggleAttribute('hidden', !offline && !personalOff);
+  };
+
+  // amounts can be hidden, as every bank app allows
+  const maskBtn = document.getElementById('mask-btn');
+  const showAmounts = () => {
+    const masked = localStorage.getItem('lumen.masked') === '1';
+    maskBtn?.setAttribute('aria-pressed', String(masked));
+    maskBtn?.querySelector('use')?.setAttribute('href', `/icons.svg#${masked ? 'eye-off' : 'eye'}`);
+    for (const el of document.querySelectorAll('[data-money]')) el.textContent = masked ? '****' : el.dataset.value;
+  };
+  maskBtn?.addEventListener('click', () => {
+    localStorage.setItem('lumen.masked', localStorage.getItem('lumen.masked') === '1' ? '0' : '1');
+    showAmounts();
+  });
+
+  const switchLocale = (next) => {
+    if (next === locale) return;
+    lumen.setLocale(next);
+    // the SDK, the widgets and the backend's texts all take the locale at start: reload
+    location.reload();
+  };
+  document.getElementById('lang-btn')?.addEventListener('click', () => switchLocale(locale === 'en' ? 'zh-CN' : 'en'));
+
+  for (const a of document.querySelectorAll('[data-soon]')) {
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      toast(t('qa.soon', { name: t(a.dataset.soon) }));
+    });
+  }
+
+  const panel = createPanel({
+    flush: () => sdk().flush(),
+    locale,
+    personas: lumen.personas,
+    persona: lumen.persona(),
+    offline: window.lumenNet?.isOffline() ?? false,
+    personalized: lumen.personalized(),
+    subscribe: (kind, fn) => lumen.on(kind, fn),
+    lastEvent: (before) => lumen.lastEvent(before),
+    onPersona(id) {
+      lumen.setPersona(id);
+      lumen.sync(sdk());
+      document.getElementById('persona-note').textContent = lumen.persona().note[locale];
+      chrome();
+      refresh();
+    },
+    onLocale: switchLocale,
+    onOffline(v) {
+      window.lumenNet?.set(v);
+      chrome();
+    },
+    onPersonalization(v) {
+      lumen.setPersonalized(v);
+      sdk().setPersonalization(v);
+      chrome();
+      refresh();
+    },
+  });
+  for (const b of document.querySelectorAll('[data-open-panel]')) b.addEventListener('click', () => panel.setOpen(true));
+
+  // the bell shows how many reminders fired on this page
+  let fired = 0;
+  lumen.on('reminder', () => {
+    const badge = document.getElementById('bell-count');
+    if (badge) {
+      badge.textContent = String(++fired);
+      badge.hidden = false;
+    }
+  });
+
+  chrome();
+  return { sdk, locale, t, refresh, panel };
+}
