@@ -216,6 +216,7 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     let cached: (Entry | undefined)[] = [];
     try {
       if (on) for (const r of ok) showing.set(r.id, { page, req: r });
+      await core.ready?.catch(() => {});
       cached = await Promise.all(ok.map((r) => store.read(page, r.id)));
       ok.forEach((r, i) => {
         const c = cached[i];

@@ -162,6 +162,11 @@ export interface KV {
  */
 export interface Core {
   readonly options: Readonly<Required<Pick<ClientOptions, 'appKey' | 'endpoint' | 'channel'>>> & ClientOptions;
+  /**
+   * Settles once the persisted identity has been read at start-up. Decisions wait for it, so the
+   * first request of a page and its cache lookup are for the stored user, not a provisional one.
+   */
+  ready?: Promise<unknown>;
   now(): number;
   fetch: typeof fetch;
   kv: KV;
