@@ -152,6 +152,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     const left = await store.count().catch(() => 0);
     if (left) transport.notify(left);
   });
+  core.ready = started;
 
   function erase(store: Store) {
     return store.clear().catch((e) => report(toSlotwiseError('storage_failed', e, `erasing stored data failed: ${(e as Error)?.message ?? e}`)));
