@@ -92,11 +92,11 @@ export function createApp(o: AppOptions): Hono {
       const p = firstProblem(parsed.error);
       throw new HttpError(400, p.code, p.message, { path: p.path });
     }
-    return c.json(o.engine.decide(appId, parsed.data));
+    return c.json(await o.engine.decide(appId, parsed.data));
   });
 
-  app.get('/v1/config', (c) => {
-    const config = o.engine.config(authorize(c).app);
+  app.get('/v1/config', async (c) => {
+    const config = await o.engine.config(authorize(c).app);
     c.header('cache-control', `private, max-age=${Math.floor(config.ttlMs / 1000)}`);
     return c.json(config);
   });

@@ -94,6 +94,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     server.requestTimeout = 30_000;
     server.keepAliveTimeout = 5_000;
     server.maxHeadersCount = 100;
+    server.maxConnections = 1024;
     await listen(server, options.port ?? 8787, host);
 
     const port = (server.address() as AddressInfo).port;
@@ -122,9 +123,11 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? Object.assign(new Error(`port ${port} on ${host} is in use; pick another with --port`), { code: error.code }) : error);
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

@@ -41,9 +41,24 @@ export interface TestServer {
   restart(overrides?: Partial<TestServerOptions>): Promise<void>;
 }
 
+/** temporary directories still to remove, also if a test never calls stop() */
+const temporary = new Set<string>();
+const removeAll = () => temporary.forEach((d) => rmSync(d, { recursive: true, force: true }));
+let hooked = false;
+
 export async function startServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const own = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'slotwise-test-'));
+  if (own) {
+    if (!hooked) process.once('exit', removeAll);
+    hooked = true;
+    temporary.add(dataDir);
+  }
+  const remove = () => {
+    if (!own) return;
+    rmSync(dataDir, { recursive: true, force: true });
+    temporary.delete(dataDir);
+  };
   const logs: string[] = [];
   let options: TestServerOptions = opts;
   let reader: Database.Database | undefined;
@@ -68,7 +83,7 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
   try {
     await boot(opts.port ?? 0);
   } catch (error) {
-    if (own) rmSync(dataDir, { recursive: true, force: true });
+    remove();
     throw error;
   }
 
@@ -93,7 +108,7 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     async stop() {
       closeReader();
       await server.close();
-      if (own) rmSync(dataDir, { recursive: true, force: true });
+      remove();
     },
     async restart(overrides = {}) {
       closeReader();
