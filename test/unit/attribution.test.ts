@@ -72,7 +72,7 @@ describe('attribution', () => {
     const el = document.createElement('div');
     a.observeImpression(el, shown);
     a.observeImpression(el, shown);
-    cb!([{ target: el, intersectionRatio: 0.6, isIntersecting: true } as IntersectionObserverEntry], null as never);
+    cb!([{ target: el, intersectionRatio: 0.6, isIntersecting: true } as unknown as IntersectionObserverEntry], null as never);
     vi.advanceTimersByTime(1000);
     expect(core.events.map((e) => [e.type, e.decisionId, e.itemId])).toEqual([['impression', 'dec-1', 'f7']]);
   });

@@ -97,7 +97,7 @@ export function fakeCore(o: FakeCoreOptions = {}): FakeCore {
       for (const fn of handlers[event] ?? []) fn(payload);
     },
     on(event, fn) {
-      (handlers[event] ??= []).push(fn);
+      (handlers[event] ??= [] as never).push(fn as never);
       return () => void (handlers[event] = handlers[event]!.filter((f) => f !== fn) as never);
     },
     report(e) {
@@ -123,4 +123,6 @@ export async function settle(rounds = 20): Promise<void> {
 }
 
 /** `vi.useFakeTimers` settings for these tests: a fake clock, a real setImmediate for IndexedDB. */
-export const FAKE_TIMERS = { toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] } as const;
+export const FAKE_TIMERS: { toFake: ('setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date')[] } = {
+  toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+};
