@@ -1,15 +1,53 @@
-// PLACEHOLDER until the arbitration engine (issue 3) lands: the interface server-stub routes call.
-import type Database from 'better-sqlite3';
+/**
+ * The arbitration engine of the reference backend. The HTTP server calls it:
+ * `ingest` inside its ingest transaction, `decide` for POST /v1/decide, `config` for GET /v1/config,
+ * `image` for GET /v1/images/:id.svg.
+ *
+ * @example
+ * const engine = createEngine({ db, modelDir: join(dataDir, 'models') });
+ * engine.decide('demo', { anonymousId: 'a1', sessionId: 's1', context: { page: '/', channel: 'web', locale: 'en' },
+ *   slots: [{ id: 'home.today', kind: 'picks', count: 4 }] });
+ */
 import type { Config, DecideRequest, DecideResponse, SlotwiseEvent } from '../../sdk/contract';
+import type { Db } from '../db';
+import { decide, DEFAULT_POLICY, type Arbiter, type Policy } from './arbitrate';
+import { DEFAULT_CATALOG_SIZE, generateCatalog } from './catalog';
+import { catalogFromRows, loadCatalogFile } from './catalog-file';
+import { buildConfig, type ConfigOptions } from './config';
+import { createDecisionLog } from './decision-log';
+import { featurize, signalsOf, type Vector } from './features';
+import { itemSvg } from './images';
+import { buildIndexes, type Indexes } from './indexes';
+import { compile, defaultModel, loadNewestModel, recenter, type Model, type ModelFile } from './model';
+import { newProfile } from './profile';
+import { createProfileStore } from './profiles';
+import { createRealtime } from './realtime';
+import { migrateEngine } from './schema';
+import { createStats, type AppStats } from './stats';
+import { DEFAULT_CAMPAIGNS, resolveCampaigns, type Campaign } from './strategies/campaigns';
+import { poolOfKind, SEGMENTS } from './types';
+
+export type { Policy } from './arbitrate';
+export type { Campaign, Pin } from './strategies/campaigns';
 
 export interface EngineOptions {
-  db: Database.Database;
-  /** operator catalog file (JSON array of items); default: the generated catalog */
+  db: Db;
+  /** operator catalog file (JSON array of items); default: the generated catalog. @example 'catalog.json' */
   catalogFile?: string;
-  /** size of the generated catalog, default 300 */
+  /** operator catalog rows given directly, validated like a file's (extension). @example [{ id: 'x', kind: 'card', title: 'Card' }] */
+  catalog?: unknown[];
+  /** size of the generated catalog, default 300. @example 10_000 */
   catalogSize?: number;
-  /** where model files live; the newest is loaded */
+  /** seed of the generated catalog, default 1. @example 7 */
+  seed?: number;
+  /** where model files live; the newest is loaded. @example '.slotwise-data/models' */
   modelDir: string;
+  /** operator campaigns replacing the default welcome / reactivation / churn-rescue / wealth-week rules (extension) */
+  campaigns?: Campaign[];
+  /** caps, diversity, exploration and TTL (extension). @example { epsilon: 0 } */
+  policy?: Partial<Policy>;
+  /** the device rules `config()` publishes (extension) */
+  config?: ConfigOptions;
   now?: () => number;
   log?: (message: string) => void;
 }
@@ -21,17 +59,90 @@ export interface Engine {
   config(appKey: string): Config;
   /** an item's SVG image, served by the server itself */
   image(itemId: string): string | undefined;
+  /** writes the buffered decision log now (it is written within ~50 ms anyway) (extension) */
+  flush(): void;
+  /** loads the newest model file, e.g. after `npm run train`; returns its version (extension) */
+  reloadModel(): string;
+  /** the loaded model's version (extension) */
+  readonly modelVersion: string;
   close(): void;
 }
 
-export function createEngine(_options: EngineOptions): Engine {
+/** Cold vectors over (a stride of) the catalog: the default model's reference sample. */
+function referenceSample(index: Indexes, stats: AppStats, now: number): Vector[] {
+  const step = Math.max(1, Math.floor(index.items.length / 2000));
+  const sample: Vector[] = [];
+  for (let i = 0; i < index.items.length; i += step) {
+    const item = index.items[i]!;
+    const segment = SEGMENTS[i % SEGMENTS.length]!;
+    const signals = signalsOf(newProfile(now), { now, byId: index.byId, segment });
+    const pool = poolOfKind(item.kind);
+    const slotKind = pool === 'product' ? (i % 2 ? 'picks' : 'feed') : pool;
+    sample.push(featurize({ now, page: 'home', stats, signals }, item, slotKind));
+  }
+  return sample;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const { db } = options;
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+  migrateEngine(db);
+
+  const items = options.catalogFile
+    ? loadCatalogFile(options.catalogFile, log)
+    : options.catalog
+      ? catalogFromRows(options.catalog, { source: 'catalog', log })
+      : generateCatalog({ size: options.catalogSize ?? DEFAULT_CATALOG_SIZE, seed: options.seed, now: now() });
+  if (!items.length) throw new Error('the catalog holds no valid item');
+  const index = buildIndexes(items, now());
+  const campaigns = resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log);
+
+  const statsByApp = new Map<string, AppStats>();
+  const stats = (app: string) => {
+    let s = statsByApp.get(app);
+    if (!s) statsByApp.set(app, (s = createStats(db, index, app)));
+    return s;
+  };
+
+  const fallback = (): ModelFile => recenter(defaultModel(), referenceSample(index, createStats(db, index, ''), now()));
+  const loadModel = (): Model => {
+    const file = loadNewestModel(options.modelDir, log);
+    if (file) log(`engine: model ${file.version} from ${options.modelDir}`);
+    return compile(file ?? fallback());
+  };
+  let model = loadModel();
+
+  const profiles = createProfileStore(db);
+  const decisionLog = createDecisionLog(db, { log });
+  const policy = { ...DEFAULT_POLICY, ...options.policy };
+  const arbiter: Arbiter = { index, campaigns, policy, model: () => model, stats, profiles, log: decisionLog, now };
+  const realtime = createRealtime({ index, profiles, stats });
+  const config = buildConfig(options.config);
+  const images = new Map<string, string>();
+
   return {
-    ingest() {},
-    decide(_appKey, request) {
-      return { decisionId: 'placeholder', ttlMs: 0, slots: Object.fromEntries(request.slots.map((s) => [s.id, { items: [] }])) };
+    ingest: realtime,
+    decide: (app, request) => decide(arbiter, app, request),
+    config: () => config,
+    image(itemId) {
+      const hit = images.get(itemId);
+      if (hit !== undefined) return hit;
+      const item = index.byId.get(itemId);
+      if (!item) return undefined;
+      const svg = itemSvg(item);
+      if (images.size >= 2000) images.delete(images.keys().next().value!);
+      images.set(itemId, svg);
+      return svg;
     },
-    config: () => ({ version: '0', ttlMs: 60_000, slots: [], tags: [], triggers: [] }),
-    image: () => undefined,
-    close() {},
+    flush: () => decisionLog.flush(),
+    reloadModel() {
+      model = loadModel();
+      return model.version;
+    },
+    get modelVersion() {
+      return model.version;
+    },
+    close: () => decisionLog.close(),
   };
 }

@@ -1,0 +1,234 @@
+/**
+ * Arbitration of one page in one pass. For each pool the page needs (product, ad, reminder) the
+ * strategies nominate eligible candidates and the model scores them once; then the slots are
+ * filled in request order: campaign pins first, then best-first under the page's rules.
+ *
+ * Hard rules, checked for every item placed (not trusted to the candidate lists):
+ * - suitability: risk level ≤ the user's tolerance; unknown tolerance → R1–R2; no risk level is fine
+ * - slot kinds: ads only in `ad` slots, reminders only in `reminder` slots, picks/feed get the rest
+ * - eligibility: live (start ≤ now < end), not in the slot's `exclude`
+ * - personalised requests also: not dismissed (30 days), not "not interested" (180 days), not held,
+ *   fewer than `itemPerDay` impressions today, ads only while the session saw < `adsPerSession`,
+ *   reminder conditions hold
+ * - no item twice on a page; at most max(perCategory, ⌈count/4⌉) items of one category in a slot
+ *
+ * `personalized: false` uses no personal data: no profile features, tags, history, segment, caps
+ * or dismissals (the device may send dismissed ids in `exclude`). Only suitability still reads the
+ * stored risk tolerance, because showing a C1 customer an R2 product is never allowed; it is a
+ * regulatory constraint, not a feature. Exploration is then seeded from the request's
+ * non-personal parts, so two users asking the same thing at the same minute get the same answer.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DecideRequest, DecideResponse, Item, SlotRequest } from '../../sdk/contract';
+import { explain, gather, scorer, type Candidate } from './candidates';
+import { conditionHolds } from './catalog';
+import type { DecisionLog } from './decision-log';
+import { CATEGORICAL, serialize, signalsOf, type Scope } from './features';
+import { toLocale } from './i18n';
+import type { Indexes } from './indexes';
+import { refreshIndexes } from './indexes';
+import { sigmoid, type Model } from './model';
+import { present } from './present';
+import { DISMISS_MS, impressionsToday, newProfile, NOT_INTERESTED_MS, segmentOf, type Profile } from './profile';
+import type { ProfileStore } from './profiles';
+import { hash, prng } from './random';
+import { buildReasons } from './reasons';
+import type { AppStats } from './stats';
+import { activeCampaigns, type ResolvedCampaign } from './strategies/campaigns';
+import type { StrategyContext } from './strategies/context';
+import { poolOfKind, poolOfSlot, riskCap, toleranceLevel, type Pool } from './types';
+
+export interface Policy {
+  /** impressions of one item per user per UTC day. @default 3 */
+  itemPerDay: number;
+  /** ad impressions per session, after which ad slots stay empty. @default 3 */
+  adsPerSession: number;
+  /** items of one category per slot: max(perCategory, ⌈count/4⌉). @default 2 */
+  perCategory: number;
+  /** share of positions given to exploration. @default 0.1 */
+  epsilon: number;
+  /** how long the device may cache an answer. @default 300 000 */
+  ttlMs: number;
+}
+
+export const DEFAULT_POLICY: Policy = { itemPerDay: 3, adsPerSession: 3, perCategory: 2, epsilon: 0.1, ttlMs: 300_000 };
+
+export const perCategoryLimit = (policy: Policy, count: number) => Math.max(policy.perCategory, Math.ceil(count / 4));
+
+export interface Arbiter {
+  index: Indexes;
+  campaigns: readonly ResolvedCampaign[];
+  policy: Policy;
+  model(): Model;
+  stats(app: string): AppStats;
+  profiles: ProfileStore;
+  log: DecisionLog;
+  now(): number;
+}
+
+/** The page's section: the last path segment without extension; '' and 'index' are home. */
+export function pageSection(page: string): string {
+  const path = page.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/, '').split(/[?#]/)[0]!;
+  const last = path.split('/').filter(Boolean).pop() ?? '';
+  const name = last.replace(/\.[a-z0-9]+$/, '');
+  return !name || name === 'index' ? 'home' : name.slice(0, 32);
+}
+
+const SLOT_KIND = CATEGORICAL.indexOf('slot_kind');
+
+export function decide(a: Arbiter, app: string, req: DecideRequest): DecideResponse {
+  const now = a.now();
+  refreshIndexes(a.index, now);
+  const { items } = a.index;
+  const model = a.model();
+  const stats = a.stats(app);
+  const personalized = req.personalized !== false;
+  const userKey = req.userId ?? req.anonymousId;
+  const stored = a.profiles.get(app, userKey);
+  const tolerance = toleranceLevel(stored?.risk);
+  const cap = riskCap(stored?.risk);
+  const locale = toLocale(req.context.locale);
+  const page = pageSection(req.context.page);
+  const decisionId = randomUUID();
+
+  const profile: Profile | undefined = personalized ? (stored ?? newProfile(now)) : undefined;
+  const segment = personalized ? segmentOf(stored, now) : undefined;
+  const signals = profile && segment ? signalsOf(profile, { now, byId: a.index.byId, tags: req.tags, tolerance, segment }) : undefined;
+  const heldKinds = new Set<string>();
+  if (profile) for (const id of Object.keys(profile.held)) heldKinds.add(a.index.byId.get(id)?.kind ?? '');
+  const conditionState = profile ? { tolerance: stored?.risk, heldKinds } : undefined;
+  const adsLeft = !profile || profile.session !== req.sessionId || profile.sessionAds < a.policy.adsPerSession;
+  const scope: Scope = { now, page, stats, signals };
+  const campaigns = activeCampaigns(a.campaigns, { now, page, segment });
+
+  /** every rule but the per-slot ones (exclude, page duplicates, diversity) */
+  const allowed = (ix: number, pool: Pool): boolean => {
+    const item = items[ix]!;
+    if (poolOfKind(item.kind) !== pool || item.riskLevel > cap) return false;
+    if (item.start > now || (item.end !== undefined && now >= item.end)) return false;
+    if (!conditionHolds(item.condition, conditionState)) return false;
+    if (!profile) return true;
+    if (item.kind === 'ad' && !adsLeft) return false;
+    const dismissed = profile.dismissed[item.id];
+    if (dismissed !== undefined && now - dismissed < DISMISS_MS) return false;
+    const notInterested = profile.notInterested[item.id];
+    if (notInterested !== undefined && now - notInterested < NOT_INTERESTED_MS) return false;
+    if (profile.held[item.id] !== undefined) return false;
+    return impressionsToday(profile, item.id, now) < a.policy.itemPerDay;
+  };
+
+  const excludes = req.slots.map((s) => new Set(s.exclude ?? []));
+  const score = scorer(model, scope);
+  const pools = new Map<Pool, Candidate[]>();
+  for (const pool of new Set(req.slots.map((s) => poolOfSlot(s.kind)))) {
+    // an id every slot of this pool excludes is not worth nominating
+    const sets = req.slots.flatMap((s, i) => (poolOfSlot(s.kind) === pool ? [excludes[i]!] : []));
+    const everywhere = sets.some((set) => set.size === 0) ? undefined : (id: string) => sets.every((set) => set.has(id));
+    const ctx: StrategyContext = {
+      index: a.index, stats, pool, cap, now, signals,
+      eligible: (ix) => allowed(ix, pool) && !everywhere?.(items[ix]!.id),
+    };
+    const need = req.slots.reduce((n, s) => n + (poolOfSlot(s.kind) === pool ? s.count : 0), 0);
+    pools.set(pool, gather(ctx, score, campaigns, need));
+  }
+
+  const random = prng(
+    personalized ? hash(decisionId) : hash(`${app}|${page}|${Math.floor(now / 60_000)}|${req.slots.map((s) => `${s.id}:${s.kind}:${s.count}`).join(',')}`),
+  );
+  const onPage = new Set<number>();
+  const placed: { c: Candidate; position: number; explored: boolean }[][] = req.slots.map(() => []);
+
+  const fits = (slotIndex: number, ix: number) => {
+    const slot = req.slots[slotIndex]!;
+    return !onPage.has(ix) && !excludes[slotIndex]!.has(items[ix]!.id) && allowed(ix, poolOfSlot(slot.kind));
+  };
+  const slotTerms = new Map<string, number>();
+  const slotLogit = (slot: SlotRequest, c: Candidate) => {
+    const level = `${slot.kind}:${items[c.ix]!.kind}`;
+    let term = slotTerms.get(level);
+    if (term === undefined) slotTerms.set(level, (term = model.cat[SLOT_KIND]?.get(level) ?? 0));
+    return c.logit + term;
+  };
+
+  // 1. pins, highest-priority campaign first
+  for (const campaign of campaigns) {
+    for (const { ix, pin } of campaign.pinned) {
+      const slotIndex = req.slots.findIndex((s) => (pin.slotId ? s.id === pin.slotId : !pin.slotKind || s.kind === pin.slotKind));
+      if (slotIndex < 0 || !fits(slotIndex, ix)) continue;
+      const slot = req.slots[slotIndex]!;
+      const taken = new Set(placed[slotIndex]!.map((p) => p.position));
+      let position = Math.min(pin.position ?? 0, slot.count - 1);
+      while (taken.has(position) && position < slot.count) position++;
+      if (position >= slot.count) continue;
+      const c = pools.get(poolOfSlot(slot.kind))?.find((x) => x.ix === ix) ?? score(items[ix]!, 'campaign');
+      placed[slotIndex]!.push({ c: { ...c, strategy: 'campaign', campaign }, position, explored: false });
+      onPage.add(ix);
+    }
+  }
+
+  // 2. fill each slot in request order
+  req.slots.forEach((slot, slotIndex) => {
+    const mine = placed[slotIndex]!;
+    const limit = perCategoryLimit(a.policy, slot.count);
+    const perCategory = new Map<string, number>();
+    for (const p of mine) perCategory.set(items[p.c.ix]!.category, (perCategory.get(items[p.c.ix]!.category) ?? 0) + 1);
+    const ranked = (pools.get(poolOfSlot(slot.kind)) ?? [])
+      .map((c) => ({ c, key: slotLogit(slot, c) + c.boost }))
+      .sort((x, y) => y.key - x.key || x.c.ix - y.c.ix);
+    const ok = (ix: number) => fits(slotIndex, ix) && (perCategory.get(items[ix]!.category) ?? 0) < limit;
+    const taken = new Set(mine.map((p) => p.position));
+    // an item that stops fitting never fits again within the slot, so the best one is found by a cursor
+    let best = 0;
+    for (let position = 0; position < slot.count; position++) {
+      if (taken.has(position)) continue;
+      while (best < ranked.length && !ok(ranked[best]!.c.ix)) best++;
+      if (best >= ranked.length) break;
+      let pick = best;
+      let explored = false;
+      // exploration: a few random probes below the slot's natural cut
+      const from = Math.max(best + 1, slot.count);
+      if (random() < a.policy.epsilon && from < ranked.length) {
+        for (let tries = 0; tries < 8 && !explored; tries++) {
+          const i = from + Math.floor(random() * (ranked.length - from));
+          if (ok(ranked[i]!.c.ix)) [pick, explored] = [i, true];
+        }
+      }
+      const { c } = ranked[pick]!;
+      mine.push({ c, position, explored });
+      onPage.add(c.ix);
+      perCategory.set(items[c.ix]!.category, (perCategory.get(items[c.ix]!.category) ?? 0) + 1);
+    }
+    // positions stay dense: a pin beyond what could be filled moves up
+    mine.sort((x, y) => x.position - y.position).forEach((p, i) => (p.position = i));
+  });
+
+  const hot = new Set<number>();
+  for (const pool of pools.keys()) for (const ix of stats.trending(pool, 5, now).slice(0, 10)) hot.add(ix);
+  const slots: Record<string, { items: Item[] }> = {};
+  req.slots.forEach((slot, slotIndex) => {
+    const out: Item[] = [];
+    for (const p of placed[slotIndex]!) {
+      const item = items[p.c.ix]!;
+      const { vector, contrib, logit } = explain(model, scope, item, slot.kind);
+      const s = sigmoid(logit);
+      out.push(
+        present(item, locale, now, {
+          position: p.position,
+          strategy: p.c.strategy,
+          score: s,
+          explored: p.explored,
+          reasons: buildReasons({ item, contrib, locale, signals, campaign: p.c.campaign, explored: p.explored, strategy: p.c.strategy }),
+          hot: hot.has(item.ix),
+        }),
+      );
+      a.log.add({
+        decisionId, app, userKey: personalized ? userKey : null, slotId: slot.id, itemId: item.id, position: p.position,
+        strategy: p.c.strategy, score: s, explored: p.explored, personalized, model: model.version, ts: now,
+        features: serialize(vector),
+      });
+    }
+    // a slot id asked twice gets the later slot's items, like any JSON object
+    slots[slot.id] = { items: out };
+  });
+  return { decisionId, ttlMs: a.policy.ttlMs, slots };
+}

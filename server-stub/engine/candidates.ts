@@ -1,0 +1,92 @@
+/**
+ * One pool's candidates for a request: nominated by the strategies (bounded: a few hundred at
+ * most, fewer when the page asks for few items), then scored once by the model. The strategy
+ * reported for an item is the most specific one that nominated it: campaign, item2item, affinity,
+ * trending, fresh, editorial.
+ *
+ * Scoring writes into scratch buffers; the full vector and per-feature contributions are built
+ * again only for the items placed (`explain`), so a request allocates little per candidate.
+ */
+import { CATEGORICAL, featurize, featurizeInto, NUMERIC, type Scope, type Vector } from './features';
+import { contributions, type Model } from './model';
+import type { ResolvedCampaign } from './strategies/campaigns';
+import type { StrategyContext } from './strategies/context';
+import { affinity } from './strategies/affinity';
+import { editorial } from './strategies/editorial';
+import { fresh } from './strategies/fresh';
+import { item2item } from './strategies/item2item';
+import { trending } from './strategies/trending';
+import type { CatalogItem } from './types';
+
+export const WIDTH = NUMERIC.length + CATEGORICAL.length;
+
+export interface Candidate {
+  ix: number;
+  strategy: string;
+  /** the model's logit without the slot-kind term */
+  logit: number;
+  /** campaign boost added for ranking, not part of the model score */
+  boost: number;
+  campaign?: ResolvedCampaign;
+}
+
+/** How many each strategy may nominate at most; a pool asked for few items nominates fewer. */
+export const BUDGET = { item2item: 40, affinity: 60, trending: 60, fresh: 30, editorial: 60 } as const;
+
+/** Scores items of one request; reuses its buffers between calls. */
+export function scorer(model: Model, scope: Scope): (item: CatalogItem, strategy: string) => Candidate {
+  const num = new Float64Array(NUMERIC.length);
+  const cat = new Array<string>(CATEGORICAL.length);
+  const v: Vector = { num, cat };
+  return (item, strategy) => {
+    featurizeInto(scope, item, '', num, cat);
+    return { ix: item.ix, strategy, logit: contributions(model, v), boost: 0 };
+  };
+}
+
+/** The placed item's full story: its vector (with the slot kind) and every feature's contribution. */
+export function explain(model: Model, scope: Scope, item: CatalogItem, slotKind: string): { vector: Vector; contrib: Float64Array; logit: number } {
+  const vector = featurize(scope, item, slotKind);
+  const contrib = new Float64Array(WIDTH);
+  return { vector, contrib, logit: contributions(model, vector, contrib) };
+}
+
+/** `need`: items asked of this pool over all slots of the request. */
+export function gather(
+  ctx: StrategyContext,
+  score: (item: CatalogItem, strategy: string) => Candidate,
+  campaigns: readonly ResolvedCampaign[],
+  need: number,
+): Candidate[] {
+  const budget = (max: number) => Math.min(max, Math.max(12, need * 6));
+  const nominated = new Map<number, string>();
+  const boosts = new Map<number, { by: number; campaign: ResolvedCampaign }>();
+  for (const c of campaigns) {
+    for (const ix of c.boosted) {
+      if (boosts.has(ix) || !ctx.eligible(ix)) continue;
+      boosts.set(ix, { by: c.boost!.by, campaign: c });
+      nominated.set(ix, 'campaign');
+    }
+  }
+  const add = (name: string, list: number[]) => {
+    for (const ix of list) if (!nominated.has(ix)) nominated.set(ix, name);
+  };
+  if (ctx.signals) {
+    add('item2item', item2item(ctx, budget(BUDGET.item2item)));
+    add('affinity', affinity(ctx, budget(BUDGET.affinity)));
+  }
+  add('trending', trending(ctx, budget(BUDGET.trending)));
+  add('fresh', fresh(ctx, budget(BUDGET.fresh)));
+  add('editorial', editorial(ctx, budget(BUDGET.editorial)));
+  const out: Candidate[] = [];
+  for (const [ix, strategy] of nominated) {
+    const c = score(ctx.index.items[ix]!, strategy);
+    const b = boosts.get(ix);
+    if (b) {
+      c.boost = b.by;
+      c.campaign = b.campaign;
+    }
+    out.push(c);
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * What the device evaluates locally (`GET /v1/config`): the default slot layout, real-time tags
+ * and trailing-marketing triggers, in the contract's tagRule / triggerRule shapes. The version is
+ * a hash of the content, so devices refetch rules only when they changed.
+ */
+import type { Config, SlotRequest, TagRule, TriggerRule } from '../../sdk/contract';
+import { hash } from './random';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+export const DEFAULT_SLOTS: SlotRequest[] = [
+  { id: 'home.today', kind: 'picks', count: 4 },
+  { id: 'home.feed', kind: 'feed', count: 6 },
+  { id: 'home.ad', kind: 'ad', count: 1 },
+  { id: 'home.reminders', kind: 'reminder', count: 2 },
+];
+
+const viewsOf = (kind: string) => ({ type: 'track' as const, name: 'item_view', where: [{ prop: 'kind', op: 'eq' as const, value: kind }] });
+
+export const DEFAULT_TAGS: TagRule[] = [
+  {
+    name: 'fund_interest',
+    label: { 'zh-CN': '关注基金', en: 'Interested in funds' },
+    match: viewsOf('fund'),
+    agg: 'count',
+    windowMs: DAY,
+    op: 'gte',
+    threshold: 3,
+  },
+  {
+    name: 'loan_interest',
+    label: { 'zh-CN': '关注贷款', en: 'Interested in loans' },
+    match: { type: 'track', name: 'loan_apply_step' },
+    agg: 'exists',
+    windowMs: 7 * DAY,
+  },
+  {
+    name: 'deposit_interest',
+    label: { 'zh-CN': '关注存款', en: 'Interested in deposits' },
+    match: viewsOf('deposit'),
+    agg: 'count',
+    windowMs: 7 * DAY,
+    op: 'gte',
+    threshold: 2,
+  },
+  {
+    name: 'wealth_interest',
+    label: { 'zh-CN': '关注理财', en: 'Interested in wealth products' },
+    match: viewsOf('wealth'),
+    agg: 'count',
+    windowMs: 7 * DAY,
+    op: 'gte',
+    threshold: 2,
+  },
+  {
+    name: 'last_category',
+    label: { 'zh-CN': '最近浏览的类别', en: 'Category you viewed last' },
+    match: { type: 'track', name: 'item_view', where: [{ prop: 'category', op: 'exists' }] },
+    agg: 'last',
+    property: 'category',
+    windowMs: DAY,
+  },
+];
+
+export const DEFAULT_TRIGGERS: TriggerRule[] = [
+  {
+    id: 'loan_abandoned',
+    when: { type: 'track', name: 'loan_apply_exit', where: [{ prop: 'step', op: 'lt', value: 4 }] },
+    delayMs: 0,
+    onReload: 'drop',
+    caps: { perDay: 1 },
+    reminder: {
+      title: { 'zh-CN': '您的贷款申请还差几步', en: 'Your loan application is nearly done' },
+      body: { 'zh-CN': '已填写的信息已为您保存，回来继续即可。', en: 'We saved what you entered. Pick up where you left off.' },
+      cta: { 'zh-CN': '继续申请', en: 'Continue' },
+      url: '/loans.html#apply',
+    },
+  },
+  {
+    id: 'loan_stalled',
+    when: { type: 'track', name: 'loan_apply_step' },
+    unless: { type: 'track', name: 'loan_apply_submit', withinMs: 30 * MINUTE },
+    delayMs: 0,
+    onReload: 'fire',
+    caps: { perDay: 1 },
+    reminder: {
+      title: { 'zh-CN': '贷款申请尚未提交', en: 'Your loan application is waiting' },
+      body: { 'zh-CN': '提交后最快当天放款。', en: 'Submit it and the money can arrive today.' },
+      cta: { 'zh-CN': '去提交', en: 'Finish it' },
+      url: '/loans.html#apply',
+    },
+  },
+  {
+    id: 'deposit_maturing',
+    when: { type: 'track', name: 'deposit_view', where: [{ prop: 'daysToMaturity', op: 'lte', value: 7 }] },
+    delayMs: 0,
+    onReload: 'drop',
+    caps: { perDay: 1, lifetime: 10 },
+    reminder: {
+      title: { 'zh-CN': '您的存款即将到期', en: 'Your deposit matures soon' },
+      body: { 'zh-CN': '到期后可一键续存或转入理财。', en: 'Renew it in one tap, or move it into savings that earn more.' },
+      cta: { 'zh-CN': '查看', en: 'See options' },
+      url: '/wealth.html#deposits',
+      itemId: 'reminder-deposit-maturing',
+    },
+  },
+];
+
+export interface ConfigOptions {
+  slots?: SlotRequest[];
+  tags?: TagRule[];
+  triggers?: TriggerRule[];
+  ttlMs?: number;
+}
+
+/** The config answer; one per engine (every app sees the same rules for now). */
+export function buildConfig(o: ConfigOptions = {}): Config {
+  const body = { ttlMs: o.ttlMs ?? 10 * MINUTE, slots: o.slots ?? DEFAULT_SLOTS, tags: o.tags ?? DEFAULT_TAGS, triggers: o.triggers ?? DEFAULT_TRIGGERS };
+  return { version: `cfg-${hash(JSON.stringify(body)).toString(36)}`, ...body };
+}

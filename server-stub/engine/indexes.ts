@@ -1,0 +1,81 @@
+/**
+ * Candidate lists precomputed when the catalog loads, so a request never scans the catalog.
+ * Lists are kept per pool and per risk cap: `lists[cap]` holds only items whose risk level is at
+ * most `cap` (items without a risk level are in every list), so a cautious user's candidates are
+ * not crowded out by items they may not see.
+ */
+import { DAY } from './catalog';
+import { POOLS, poolOfKind, type CatalogItem, type Pool } from './types';
+
+/** `[cap]` → item indices, cap 1..5 (index 0 unused) */
+export type CapLists = number[][];
+
+export interface Indexes {
+  items: CatalogItem[];
+  byId: Map<string, CatalogItem>;
+  editorial: Record<Pool, CapLists>;
+  /** by prior popularity: the trending strategy's list before any behaviour is seen */
+  prior: Record<Pool, CapLists>;
+  /** newest first: items started in the last 30 days or starting soon; rebuilt daily */
+  fresh: Record<Pool, CapLists>;
+  freshDay: number;
+  byCategory: Map<string, CapLists>;
+  byKind: Map<string, CapLists>;
+  byTag: Map<string, CapLists>;
+}
+
+/** Splits a ranked list into per-cap lists of at most `limit` items each. */
+export function capLists(items: CatalogItem[], ranked: number[], limit = Infinity): CapLists {
+  const lists: CapLists = [[], [], [], [], [], []];
+  for (const ix of ranked) {
+    const level = items[ix]!.riskLevel;
+    for (let cap = Math.max(1, level); cap <= 5; cap++) if (lists[cap]!.length < limit) lists[cap]!.push(ix);
+  }
+  return lists;
+}
+
+const byPool = <T>(make: (pool: Pool) => T) => Object.fromEntries(POOLS.map((p) => [p, make(p)])) as Record<Pool, T>;
+
+function grouped(items: CatalogItem[], order: number[], keys: (item: CatalogItem) => Iterable<string>): Map<string, CapLists> {
+  const groups = new Map<string, number[]>();
+  for (const ix of order) {
+    for (const key of keys(items[ix]!)) {
+      let list = groups.get(key);
+      if (!list) groups.set(key, (list = []));
+      list.push(ix);
+    }
+  }
+  return new Map([...groups].map(([key, list]) => [key, capLists(items, list, 200)]));
+}
+
+function freshLists(items: CatalogItem[], now: number): Record<Pool, CapLists> {
+  const recent = items.filter((i) => i.start >= now - 30 * DAY && i.start <= now + 14 * DAY).sort((a, b) => b.start - a.start);
+  return byPool((pool) => capLists(items, recent.filter((i) => poolOfKind(i.kind) === pool).map((i) => i.ix), 100));
+}
+
+export function buildIndexes(items: CatalogItem[], now: number): Indexes {
+  const editorialOrder = items
+    .map((i) => i.ix)
+    .sort((a, b) => items[b]!.editorial - items[a]!.editorial || items[b]!.popularity - items[a]!.popularity || a - b);
+  const priorOrder = items.map((i) => i.ix).sort((a, b) => items[b]!.popularity - items[a]!.popularity || a - b);
+  const inPool = (pool: Pool, order: number[]) => order.filter((ix) => poolOfKind(items[ix]!.kind) === pool);
+  return {
+    items,
+    byId: new Map(items.map((i) => [i.id, i])),
+    editorial: byPool((pool) => capLists(items, inPool(pool, editorialOrder), 200)),
+    prior: byPool((pool) => capLists(items, inPool(pool, priorOrder), 200)),
+    fresh: freshLists(items, now),
+    freshDay: Math.floor(now / DAY),
+    byCategory: grouped(items, priorOrder, (i) => [i.category]),
+    byKind: grouped(items, priorOrder, (i) => [i.kind]),
+    byTag: grouped(items, priorOrder, (i) => i.tags),
+  };
+}
+
+/** Rebuilds the fresh lists when the UTC day changed. */
+export function refreshIndexes(index: Indexes, now: number): void {
+  const day = Math.floor(now / DAY);
+  if (day === index.freshDay) return;
+  index.fresh = freshLists(index.items, now);
+  index.freshDay = day;
+}

@@ -1,0 +1,68 @@
+/**
+ * Real-time features: `engine.ingest` runs inside the store's ingest transaction with the newly
+ * stored events of one batch. Profiles and item statistics are aggregated in memory over the
+ * batch and written once per touched user / item, so the cost per event is a few map updates.
+ *
+ * Identity: events go to the userId when they carry one, else to the user their anonymousId was
+ * identified as, else to the anonymousId. On identify the anonymous profile is merged into the
+ * user's and removed.
+ *
+ * If anything throws, the store's transaction rolls back; the cached profiles the batch touched
+ * are forgotten so the cache never runs ahead of the table.
+ */
+import type { SlotwiseEvent } from '../../sdk/contract';
+import type { Indexes } from './indexes';
+import { applyEvent, mergeProfiles, newProfile, type Profile } from './profile';
+import type { ProfileStore } from './profiles';
+import type { AppStats } from './stats';
+import type { CatalogItem } from './types';
+
+export type Ingest = (app: string, events: SlotwiseEvent[], receivedAt: number) => void;
+
+export function itemOf(index: Indexes, e: SlotwiseEvent): CatalogItem | undefined {
+  const id = e.itemId ?? e.properties.itemId;
+  return typeof id === 'string' ? index.byId.get(id) : undefined;
+}
+
+export function createRealtime(o: { index: Indexes; profiles: ProfileStore; stats: (app: string) => AppStats }): Ingest {
+  const { index, profiles } = o;
+  return (app, events, receivedAt) => {
+    const stats = o.stats(app);
+    const touched = new Map<string, Profile>();
+    const load = (key: string, t: number) => {
+      let p = touched.get(key);
+      if (!p) touched.set(key, (p = profiles.get(app, key) ?? newProfile(t)));
+      return p;
+    };
+    try {
+      for (const e of events) {
+        // a device clock ahead of ours does not get to write the future
+        const t = Math.min(e.ts, receivedAt);
+        if (e.type === 'identify' && e.userId && e.userId !== e.anonymousId && profiles.alias(app, e.anonymousId) !== e.userId) {
+          const anonymous = touched.get(e.anonymousId) ?? profiles.get(app, e.anonymousId);
+          profiles.setAlias(app, e.anonymousId, e.userId);
+          if (anonymous) {
+            mergeProfiles(load(e.userId, t), anonymous);
+            touched.delete(e.anonymousId);
+            profiles.remove(app, e.anonymousId);
+          }
+        }
+        const key = e.userId ?? profiles.alias(app, e.anonymousId) ?? e.anonymousId;
+        const item = itemOf(index, e);
+        const effect = applyEvent(load(key, t), e, item, t);
+        if (!item) continue;
+        if (effect.impression) stats.count(item.ix, 'imp', t);
+        if (effect.engaged) stats.count(item.ix, effect.engaged === 'click' ? 'clk' : effect.engaged === 'conversion' ? 'conv' : 'view', t);
+        for (const id of effect.coviewWith ?? []) {
+          const other = index.byId.get(id);
+          if (other) stats.coview(other.ix, item.ix);
+        }
+      }
+      profiles.save(app, touched, receivedAt);
+      stats.save();
+    } catch (error) {
+      profiles.forget(app, [...touched.keys(), ...events.map((e) => e.anonymousId)]);
+      throw error;
+    }
+  };
+}

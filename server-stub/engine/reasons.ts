@@ -1,0 +1,37 @@
+/**
+ * "Why this?": an item's largest positive feature contributions, labelled in plain words in the
+ * request's locale, after the campaign or exploration that placed it, if any.
+ */
+import type { Reason } from '../../sdk/contract';
+import { CATEGORICAL, NUMERIC, reasonLabel, type Signals } from './features';
+import { REASONS, type Locale } from './i18n';
+import type { ResolvedCampaign } from './strategies/campaigns';
+import type { CatalogItem } from './types';
+
+const NAMES = [...NUMERIC, ...CATEGORICAL];
+/** contributions below this are noise, not reasons */
+const MIN = 0.02;
+const TOP = 3;
+
+export function buildReasons(o: {
+  item: CatalogItem;
+  contrib: Float64Array;
+  locale: Locale;
+  signals?: Signals;
+  campaign?: ResolvedCampaign;
+  explored: boolean;
+  strategy?: string;
+}): Reason[] {
+  const reasons: Reason[] = [];
+  if (o.campaign) reasons.push({ feature: 'campaign', label: o.campaign.label[o.locale], contribution: 0 });
+  if (o.explored) reasons.push({ feature: 'explore', label: REASONS.explore![o.locale], contribution: 0 });
+  const order = NAMES.map((_, j) => j)
+    .filter((j) => o.contrib[j]! >= MIN)
+    .sort((a, b) => o.contrib[b]! - o.contrib[a]!)
+    .slice(0, TOP);
+  for (const j of order) {
+    reasons.push({ feature: NAMES[j]!, label: reasonLabel(NAMES[j]!, o.locale, o.item, o.signals), contribution: Math.round(o.contrib[j]! * 1000) / 1000 });
+  }
+  if (!reasons.length && o.strategy === 'editorial') reasons.push({ feature: 'editorial', label: REASONS.editorial![o.locale], contribution: 0 });
+  return reasons;
+}

@@ -1,0 +1,177 @@
+/**
+ * App-wide behaviour statistics, updated in ingest: time-decayed impressions, clicks, views and
+ * conversions per item (trending, popularity, click rate) and session co-views between items
+ * (item-to-item). Held in typed arrays per app, persisted per batch (only what the batch touched),
+ * loaded on the app's first request.
+ */
+import type { Db } from '../db';
+import { DAY } from './catalog';
+import { capLists, type CapLists, type Indexes } from './indexes';
+import { POOLS, poolOfKind, type Pool } from './types';
+
+/** time constant of the item statistics: about three days of memory */
+const TAU = 3 * DAY;
+/** co-viewed neighbours kept per item */
+const NEIGHBOURS = 50;
+/** how stale the trending lists may get */
+const TRENDING_REFRESH_MS = 5_000;
+
+export interface AppStats {
+  /** log(1 + decayed engagement + 5 × prior popularity): the trending score */
+  popularity(ix: number, now: number): number;
+  /** smoothed click rate, 1 ≈ the typical 5 % */
+  ctr(ix: number, now: number): number;
+  count(ix: number, what: 'imp' | 'clk' | 'view' | 'conv', t: number, w?: number): void;
+  coview(a: number, b: number): void;
+  /** co-view strength of b given a, 0..1 (cosine over session co-occurrence) */
+  similarity(a: number, b: number): number;
+  neighbours(a: number): Map<number, number> | undefined;
+  trending(pool: Pool, cap: number, now: number): number[];
+  /** upserts what changed since the last save (inside the caller's transaction) */
+  save(): void;
+}
+
+export function createStats(db: Db, index: Indexes, app: string): AppStats {
+  const n = index.items.length;
+  const fields = { imp: new Float64Array(n), clk: new Float64Array(n), view: new Float64Array(n), conv: new Float64Array(n) };
+  const at = new Float64Array(n);
+  const degree = new Float64Array(n);
+  const cov = new Map<number, Map<number, number>>();
+  const dirtyItems = new Set<number>();
+  const dirtyPairs = new Set<number>();
+  const engaged = new Set<number>();
+  // popularity and click rate drift slowly: each is recomputed at most once a second per item
+  const popCache = new Float64Array(n);
+  const ctrCache = new Float64Array(n);
+  const cachedAt = new Float64Array(n).fill(-Infinity);
+  const refresh = (ix: number, now: number) => {
+    if (now - cachedAt[ix]! < 1000 && now >= cachedAt[ix]!) return;
+    const eng = read(fields.clk, ix, now) + 0.3 * read(fields.view, ix, now) + 2 * read(fields.conv, ix, now);
+    popCache[ix] = Math.log1p(eng + 5 * index.items[ix]!.popularity);
+    ctrCache[ix] = ((read(fields.clk, ix, now) + 0.5) / (read(fields.imp, ix, now) + 10)) * 20;
+    cachedAt[ix] = now;
+  };
+  let trendingLists: Record<Pool, CapLists> | undefined;
+  let trendingAt = -Infinity;
+  let trendingDirty = true;
+
+  const upsertItem = db.prepare(
+    `INSERT INTO engine_item_stats (app_key, item_id, imp, clk, view, conv, t) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (app_key, item_id) DO UPDATE SET imp = excluded.imp, clk = excluded.clk, view = excluded.view, conv = excluded.conv, t = excluded.t`,
+  );
+  const upsertPair = db.prepare(
+    `INSERT INTO engine_coviews (app_key, a, b, n) VALUES (?, ?, ?, ?) ON CONFLICT (app_key, a, b) DO UPDATE SET n = excluded.n`,
+  );
+  const deletePair = db.prepare('DELETE FROM engine_coviews WHERE app_key = ? AND a = ? AND b = ?');
+
+  const decayTo = (ix: number, t: number) => {
+    if (t <= at[ix]!) return;
+    const f = at[ix] ? Math.exp(-(t - at[ix]!) / TAU) : 0;
+    for (const a of Object.values(fields)) a[ix]! *= f;
+    at[ix] = t;
+  };
+  const read = (a: Float64Array, ix: number, now: number) => (a[ix] ? a[ix]! * Math.exp(-Math.max(0, now - at[ix]!) / TAU) : 0);
+
+  function setPair(a: number, b: number, value: number): void {
+    let m = cov.get(a);
+    if (!m) cov.set(a, (m = new Map()));
+    const old = m.get(b) ?? 0;
+    m.set(b, value);
+    degree[a]! += value - old;
+    dirtyPairs.add(a * n + b);
+    if (m.size > NEIGHBOURS) {
+      let weakest = -1;
+      let min = Infinity;
+      for (const [k, v] of m) if (v < min) [weakest, min] = [k, v];
+      m.delete(weakest);
+      degree[a]! -= min;
+      dirtyPairs.add(a * n + weakest);
+    }
+  }
+
+  for (const row of db.prepare('SELECT item_id, imp, clk, view, conv, t FROM engine_item_stats WHERE app_key = ?').iterate(app) as Iterable<{
+    item_id: string; imp: number; clk: number; view: number; conv: number; t: number;
+  }>) {
+    const item = index.byId.get(row.item_id);
+    if (!item) continue;
+    fields.imp[item.ix] = row.imp;
+    fields.clk[item.ix] = row.clk;
+    fields.view[item.ix] = row.view;
+    fields.conv[item.ix] = row.conv;
+    at[item.ix] = row.t;
+    engaged.add(item.ix);
+  }
+  for (const row of db.prepare('SELECT a, b, n FROM engine_coviews WHERE app_key = ?').iterate(app) as Iterable<{ a: string; b: string; n: number }>) {
+    const a = index.byId.get(row.a);
+    const b = index.byId.get(row.b);
+    if (a && b) setPair(a.ix, b.ix, row.n);
+  }
+  dirtyPairs.clear();
+
+  const stats: AppStats = {
+    popularity(ix, now) {
+      refresh(ix, now);
+      return popCache[ix]!;
+    },
+    ctr(ix, now) {
+      refresh(ix, now);
+      return ctrCache[ix]!;
+    },
+    count(ix, what, t, w = 1) {
+      decayTo(ix, t);
+      fields[what][ix]! += t < at[ix]! ? w * Math.exp(-(at[ix]! - t) / TAU) : w;
+      dirtyItems.add(ix);
+      engaged.add(ix);
+      cachedAt[ix] = -Infinity;
+      if (what !== 'imp') trendingDirty = true;
+    },
+    coview(a, b) {
+      if (a === b) return;
+      setPair(a, b, (cov.get(a)?.get(b) ?? 0) + 1);
+      setPair(b, a, (cov.get(b)?.get(a) ?? 0) + 1);
+    },
+    similarity(a, b) {
+      const v = cov.get(a)?.get(b);
+      return v ? v / Math.sqrt(degree[a]! * degree[b]! || 1) : 0;
+    },
+    neighbours: (a) => cov.get(a),
+    trending(pool, cap, now) {
+      if (!trendingLists || (trendingDirty && now - trendingAt >= TRENDING_REFRESH_MS) || now - trendingAt >= 60_000) {
+        trendingLists = computeTrending(now);
+        trendingAt = now;
+        trendingDirty = false;
+      }
+      return trendingLists[pool][cap] ?? [];
+    },
+    save() {
+      for (const ix of dirtyItems) {
+        upsertItem.run(app, index.items[ix]!.id, fields.imp[ix], fields.clk[ix], fields.view[ix], fields.conv[ix], at[ix]);
+      }
+      dirtyItems.clear();
+      for (const key of dirtyPairs) {
+        const a = Math.floor(key / n);
+        const b = key % n;
+        const value = cov.get(a)?.get(b);
+        if (value === undefined) deletePair.run(app, index.items[a]!.id, index.items[b]!.id);
+        else upsertPair.run(app, index.items[a]!.id, index.items[b]!.id, value);
+      }
+      dirtyPairs.clear();
+    },
+  };
+
+  /** ranks the items anyone engaged with plus the prior favourites; never the whole catalog */
+  function computeTrending(now: number): Record<Pool, CapLists> {
+    const out = {} as Record<Pool, CapLists>;
+    for (const pool of POOLS) {
+      const pick = new Set<number>();
+      for (let cap = 1; cap <= 5; cap++) for (const ix of index.prior[pool][cap]!) pick.add(ix);
+      for (const ix of engaged) if (poolOfKind(index.items[ix]!.kind) === pool) pick.add(ix);
+      const score = new Map([...pick].map((ix) => [ix, stats.popularity(ix, now)]));
+      const ranked = [...pick].sort((a, b) => score.get(b)! - score.get(a)! || a - b);
+      out[pool] = capLists(index.items, ranked, 150);
+    }
+    return out;
+  }
+
+  return stats;
+}

@@ -1,0 +1,113 @@
+/**
+ * Campaigns: operator rules that target a segment and/or a page within a time window, pin items
+ * to slots and boost others. Higher priority claims its pins first. Pins never override
+ * suitability or eligibility: a pinned item the user may not see is simply not placed.
+ *
+ * Campaigns aimed at a segment need the user's profile, so personalisation-off requests only see
+ * campaigns for everyone (no `segments`).
+ */
+import type { SlotKind } from '../../../sdk/contract';
+import type { Localized } from '../i18n';
+import type { Indexes } from '../indexes';
+import type { Segment } from '../types';
+
+export interface Pin {
+  itemId: string;
+  /** the slot to pin to, by id, or else the first requested slot of this kind */
+  slotId?: string;
+  slotKind?: SlotKind;
+  /** 0-based position in the slot. @default 0 */
+  position?: number;
+}
+
+export interface Campaign {
+  id: string;
+  /** the reason shown on its items */
+  label: Localized;
+  /** absent: everyone */
+  segments?: Segment[];
+  /** page sections (home, wealth, loans …); absent: every page */
+  pages?: string[];
+  /** epoch ms window; absent ends are open */
+  start?: number;
+  end?: number;
+  priority: number;
+  pins?: Pin[];
+  /** items ranked higher by `by` (added to the logit) wherever they are eligible */
+  boost?: { itemIds: string[]; by: number };
+}
+
+/** The default rules, aimed at the generated catalog's featured items. */
+export const DEFAULT_CAMPAIGNS: readonly Campaign[] = [
+  {
+    id: 'welcome',
+    label: { 'zh-CN': '新客专享', en: 'Welcome offer for new customers' },
+    segments: ['new'],
+    priority: 30,
+    pins: [{ itemId: 'welcome-fund', slotKind: 'picks' }, { itemId: 'welcome-ad', slotKind: 'ad' }],
+  },
+  {
+    id: 'churn_rescue',
+    label: { 'zh-CN': '感恩回馈，专属礼遇', en: 'A thank-you for staying with us' },
+    segments: ['churn_risk'],
+    priority: 25,
+    pins: [{ itemId: 'rescue-deposit', slotKind: 'picks' }],
+    boost: { itemIds: ['rescue-card'], by: 1.5 },
+  },
+  {
+    id: 'reactivation',
+    label: { 'zh-CN': '欢迎回来', en: 'Welcome back' },
+    segments: ['dormant'],
+    priority: 20,
+    pins: [{ itemId: 'comeback-ad', slotKind: 'ad' }, { itemId: 'comeback-deposit', slotKind: 'picks' }],
+  },
+  {
+    id: 'wealth_week',
+    label: { 'zh-CN': '理财节限时活动', en: 'Wealth Week offer' },
+    pages: ['wealth'],
+    priority: 10,
+    pins: [{ itemId: 'wealth-week-ad', slotKind: 'ad' }],
+  },
+];
+
+/** Campaigns with pins and boosts resolved against the catalog, highest priority first. */
+export interface ResolvedCampaign extends Campaign {
+  pinned: { ix: number; pin: Pin }[];
+  boosted: number[];
+}
+
+/** Resolves item ids once at load; references to unknown items are reported and dropped. */
+export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes, log: (m: string) => void): ResolvedCampaign[] {
+  const ix = (campaign: string, id: string) => {
+    const item = index.byId.get(id);
+    if (!item) log(`campaign ${campaign}: no item "${id}" in the catalog; ignored`);
+    return item?.ix;
+  };
+  return [...campaigns]
+    .sort((a, b) => b.priority - a.priority)
+    .map((c) => ({
+      ...c,
+      pinned: (c.pins ?? []).flatMap((pin) => {
+        const i = ix(c.id, pin.itemId);
+        return i === undefined ? [] : [{ ix: i, pin }];
+      }),
+      boosted: (c.boost?.itemIds ?? []).flatMap((id) => {
+        const i = ix(c.id, id);
+        return i === undefined ? [] : [i];
+      }),
+    }));
+}
+
+/** The campaigns live for this request. `segment` is undefined when personalisation is off. */
+export function activeCampaigns(
+  campaigns: readonly ResolvedCampaign[],
+  o: { now: number; page: string; segment?: Segment },
+): ResolvedCampaign[] {
+  return campaigns.filter(
+    (c) =>
+      (c.start === undefined || o.now >= c.start) &&
+      (c.end === undefined || o.now < c.end) &&
+      (!c.pages || c.pages.includes(o.page)) &&
+      (!c.segments || (o.segment !== undefined && c.segments.includes(o.segment))),
+  );
+}

@@ -1,0 +1,4 @@
+/** Fresh: items launched in the last 30 days, newest first — exploration's first source. */
+import { takeEligible, type Strategy } from './context';
+
+export const fresh: Strategy = (ctx, limit) => takeEligible(ctx, ctx.index.fresh[ctx.pool][ctx.cap], limit);
