@@ -10,6 +10,7 @@ export type {
   Decision,
   Middleware,
   Reminder,
+  SlotItem,
   SlotState,
   SlotwiseClient,
   TagValue,
