@@ -72,6 +72,8 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   });
 
   async function open(): Promise<Store> {
+    // after the code that called createClient, so a listener it attaches next hears of a failure
+    await null;
     const factory = o.indexedDB === false ? undefined : (o.indexedDB ?? globalThis.indexedDB);
     if (factory) {
       try {

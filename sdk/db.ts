@@ -109,16 +109,29 @@ function idbStore(db: DB): Store {
   // transaction, and `tx.done` reports that.
   const raw = (tx: { objectStore(name: 'events' | 'dead' | 'kv'): unknown }, name: 'events' | 'dead' | 'kv') =>
     unwrap(tx.objectStore(name) as never) as unknown as IDBObjectStore;
+  // idb makes a `done` promise for every transaction: one that aborts while nobody awaits
+  // `done` would be an unhandled rejection in the host page
+  const begin = <N extends 'events' | 'dead' | 'kv'>(names: N | N[]) => {
+    const tx = db.transaction(names as N[], 'readwrite');
+    tx.done.catch(() => {});
+    return tx;
+  };
 
   async function write(rows: Row[], max: number, kv?: Record<string, unknown>): Promise<number> {
-    const tx = db.transaction(['events', 'kv'], 'readwrite');
+    const tx = begin(['events', 'kv']);
     const events = tx.objectStore('events');
     const over = (await events.count()) + rows.length - max;
     const stored = over > 0 ? await events.getAllKeys(null, over) : [];
-    const store = raw(tx, 'events');
-    if (stored.length) store.delete(IDBKeyRange.upperBound(stored[stored.length - 1]!));
-    for (const row of over > stored.length ? rows.slice(over - stored.length) : rows) store.add(row);
-    for (const key in kv) raw(tx, 'kv').put(kv[key], key);
+    try {
+      const store = raw(tx, 'events');
+      if (stored.length) store.delete(IDBKeyRange.upperBound(stored[stored.length - 1]!));
+      for (const row of over > stored.length ? rows.slice(over - stored.length) : rows) store.add(row);
+      for (const key in kv) raw(tx, 'kv').put(kv[key], key);
+    } catch (e) {
+      // all or nothing: a request refused on the spot must not let the others commit
+      tx.abort();
+      throw e;
+    }
     await tx.done;
     return Math.max(0, over);
   }
@@ -132,8 +145,10 @@ function idbStore(db: DB): Store {
           return dropped + (await write(rows, max, kv));
         } catch (e) {
           if (!isQuota(e) || !rows.length) throw e;
-          // the device is full: make room the way the cap does, oldest first
-          const keys = await db.getAllKeys('events', null, Math.max(rows.length, 100));
+          // the device is full: make room the way the cap does, oldest first (at least a tenth,
+          // so a full disk costs one failed write now and then, not one per task)
+          const n = Math.max(rows.length, Math.ceil((await db.count('events')) / 10));
+          const keys = await db.getAllKeys('events', null, n);
           if (keys.length) {
             await db.delete('events', IDBKeyRange.upperBound(keys[keys.length - 1]!));
             dropped += keys.length;
@@ -150,13 +165,13 @@ function idbStore(db: DB): Store {
     head: (limit) => db.getAll('events', null, limit),
     count: () => db.count('events'),
     async remove(keys) {
-      const tx = db.transaction('events', 'readwrite');
+      const tx = begin('events');
       const store = raw(tx, 'events');
       for (const k of keys) store.delete(k);
       await tx.done;
     },
     async bury(rows, at) {
-      const tx = db.transaction(['events', 'dead'], 'readwrite');
+      const tx = begin(['events', 'dead']);
       const [events, dead] = [raw(tx, 'events'), raw(tx, 'dead')];
       for (const { row: { k, ...row }, reason } of rows) {
         if (k != null) events.delete(k);
@@ -168,7 +183,7 @@ function idbStore(db: DB): Store {
     },
     dead: () => db.getAll('dead'),
     async clear() {
-      const tx = db.transaction(['events', 'dead', 'kv'], 'readwrite');
+      const tx = begin(['events', 'dead', 'kv']);
       for (const name of ['events', 'dead', 'kv'] as const) raw(tx, name).clear();
       await tx.done;
     },
@@ -178,8 +193,8 @@ function idbStore(db: DB): Store {
     keys: async (prefix) =>
       (await db.getAllKeys('kv', IDBKeyRange.bound(prefix, prefix + '\uffff'))) as string[],
     async lease(name, owner, until, now) {
-      const tx = db.transaction('kv', 'readwrite');
-      const cur = (await tx.store.get(name)) as Lease | undefined;
+      const tx = begin('kv');
+      const cur = (await tx.objectStore('kv').get(name)) as Lease | undefined;
       if (cur && cur.owner !== owner && cur.until > now) return false;
       raw(tx, 'kv').put({ owner, until } satisfies Lease, name);
       await tx.done;

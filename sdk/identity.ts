@@ -49,6 +49,7 @@ export function createIdentity(now: () => number): Identity {
   let resetEarly = false;
   let identifiedEarly = false;
   let adopted = false;
+  let relabel = false;
   let firstTs = 0;
 
   return {
@@ -73,6 +74,7 @@ export function createIdentity(now: () => number): Identity {
     adopt(stored) {
       adopted = true;
       if (resetEarly || !isState(stored)) return;
+      relabel = true;
       state.anonymousId = stored.anonymousId;
       if (!identifiedEarly) state.userId = stored.userId;
       // the early events continue the stored session if it had not gone idle by then
@@ -83,7 +85,7 @@ export function createIdentity(now: () => number): Identity {
     },
     relabel(events) {
       for (const e of events) {
-        if (e.anonymousId !== provisional.anonymousId) continue;
+        if (!relabel || e.anonymousId !== provisional.anonymousId) continue;
         e.anonymousId = state.anonymousId;
         if (e.sessionId === provisional.sessionId) e.sessionId = state.sessionId;
         if (!identifiedEarly && state.userId) e.userId = state.userId;

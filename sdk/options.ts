@@ -52,7 +52,9 @@ export function resolveOptions(input: ClientOptions): ResolvedOptions {
     const problem =
       issue.code == 'unrecognized_keys'
         ? { message: `unknown option ${issue.keys.join(', ')}`, path: issue.keys[0]! }
-        : firstProblem(result.error);
+        : issue.path.length
+          ? firstProblem(result.error)
+          : { message: 'expected an object { appKey, endpoint, … }', path: '' };
     throw new SlotwiseError('invalid_options', `slotwise: invalid options: ${problem.message}`, { path: problem.path });
   }
   const o = input;

@@ -1,0 +1,210 @@
+import { IDBObjectStore as FakeObjectStore, IDBOpenDBRequest, IDBDatabase as FakeDatabase } from 'fake-indexeddb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createClient } from '../../sdk/client';
+import { DB_VERSION, openStore, upgrade } from '../../sdk/db';
+import { utf8 } from '../../sdk/queue';
+import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
+import { fakeBackend, fakeClock, freshIDB, peek, settle, until } from '../helpers/capture';
+
+let clients: SlotwiseClient[] = [];
+const make = (o: Partial<ClientOptions>) => {
+  const c = createClient({ appKey: 'demo', endpoint: 'http://api.test', autocapture: false, ...o });
+  clients.push(c);
+  return c;
+};
+/** a backend that takes requests and never answers: everything stays queued */
+const silent = () => (() => new Promise<Response>(() => {})) as unknown as typeof fetch;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await Promise.all(clients.map((c) => c.close()));
+  clients = [];
+  vi.useRealTimers();
+});
+
+describe('durable queue', () => {
+  it('writes a burst of one task in ONE transaction, durable before any timer runs', async () => {
+    fakeClock();
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: silent(), flush: { count: 500, intervalMs: 60_000 } });
+    await sw.flush(); // the store is open
+    const spy = vi.spyOn(FakeDatabase.prototype, 'transaction');
+    const ids: string[] = [];
+    for (let i = 0; i < 1000; i++) ids.push(sw.track('burst', { i }));
+    // nothing written during the calls themselves
+    expect(spy).not.toHaveBeenCalled();
+    await settle();
+    const writes = spy.mock.calls.filter(([names, mode]) => mode == 'readwrite' && [names].flat().includes('events'));
+    expect(writes).toHaveLength(1);
+    const disk = await peek(idb);
+    expect(disk.events.map((r) => r.id)).toEqual(ids);
+  });
+
+  it('a second task gets its own transaction, after the first, in order', async () => {
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: silent() });
+    await sw.flush();
+    sw.track('a');
+    await Promise.resolve().then(() => new Promise((r) => setImmediate(r)));
+    sw.track('b');
+    await settle();
+    expect((await peek(idb)).names).toEqual(['a', 'b']);
+  });
+
+  it('caps the queue: the oldest go first, and every drop is counted and reported', async () => {
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: silent(), maxQueue: 50, flush: { count: 500, intervalMs: 60_000 } });
+    const dropped: number[] = [];
+    sw.on('error', (e) => e.code == 'queue_overflow' && dropped.push(e.details!.dropped as number));
+    await sw.flush();
+    for (let i = 0; i < 40; i++) sw.track(`e${i}`);
+    await settle();
+    for (let i = 40; i < 60; i++) sw.track(`e${i}`);
+    await until(() => dropped.length == 1);
+    expect(dropped).toEqual([10]);
+    // 70 more in one task: 20 of them never fit, and all 50 stored ones go
+    for (let i = 60; i < 130; i++) sw.track(`e${i}`);
+    const total = () => dropped.reduce((a, b) => a + b, 0);
+    await until(() => total() >= 80);
+    await settle();
+    expect(total()).toBe(10 + 70);
+    const disk = await peek(idb);
+    expect(disk.names).toEqual(Array.from({ length: 50 }, (_, i) => `e${i + 80}`));
+  });
+
+  it('caps what is held in memory too (pending consent), with the same report', async () => {
+    const sw = make({ indexedDB: freshIDB(), consent: 'pending', maxQueue: 10, fetch: silent() });
+    const dropped: number[] = [];
+    sw.on('error', (e) => e.code == 'queue_overflow' && dropped.push(e.details!.dropped as number));
+    for (let i = 0; i < 25; i++) sw.track(`e${i}`);
+    await until(() => dropped.length > 0);
+    await settle();
+    expect(dropped).toEqual([15]);
+  });
+
+  it('QuotaExceededError: drops the oldest to make room, counts and reports, keeps the new events', async () => {
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: silent(), flush: { count: 500, intervalMs: 60_000 } });
+    const dropped: number[] = [];
+    sw.on('error', (e) => e.code == 'queue_overflow' && dropped.push(e.details!.dropped as number));
+    await sw.flush();
+    for (let i = 0; i < 30; i++) sw.track(`old${i}`);
+    await settle();
+
+    // the disk is full until something is deleted (a fault we cannot produce for real)
+    let full = true;
+    const add = FakeObjectStore.prototype.add;
+    vi.spyOn(FakeObjectStore.prototype, 'add').mockImplementation(function (this: IDBObjectStore, ...args) {
+      if (full && this.name == 'events') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return add.apply(this, args as never);
+    });
+    const del = FakeObjectStore.prototype.delete;
+    vi.spyOn(FakeObjectStore.prototype, 'delete').mockImplementation(function (this: IDBObjectStore, ...args) {
+      full = false;
+      return del.apply(this, args as never);
+    });
+    for (let i = 0; i < 5; i++) sw.track(`new${i}`);
+    await until(() => dropped.length > 0);
+    await settle();
+    expect(dropped).toEqual([5]);
+    const disk = await peek(idb);
+    expect(disk.names).toEqual([...Array.from({ length: 25 }, (_, i) => `old${i + 5}`), 'new0', 'new1', 'new2', 'new3', 'new4']);
+  });
+
+  it('QuotaExceededError with nothing left to drop: gives up the oldest new events, reported', async () => {
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: silent() });
+    const dropped: number[] = [];
+    sw.on('error', (e) => e.code == 'queue_overflow' && dropped.push(e.details!.dropped as number));
+    await sw.flush();
+    vi.spyOn(FakeObjectStore.prototype, 'add').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+    for (let i = 0; i < 8; i++) sw.track(`e${i}`);
+    await until(() => dropped.length > 0);
+    await settle();
+    expect(dropped).toEqual([8]);
+    expect((await peek(idb)).events).toHaveLength(0);
+  });
+
+  it('IndexedDB failing under a running page: reported, and the page goes on in memory without losing events', async () => {
+    const idb = freshIDB();
+    const backend = fakeBackend();
+    let up = false;
+    backend.respond((req) => (up ? backend.ack(req.body.events) : { status: 503 }));
+    const sw = make({ indexedDB: idb, fetch: backend.fetch });
+    const errors: string[] = [];
+    sw.on('error', (e) => errors.push(e.code));
+    await sw.flush();
+    vi.spyOn(FakeObjectStore.prototype, 'add').mockImplementation(() => {
+      throw new DOMException('Internal error.', 'UnknownError');
+    });
+    sw.track('a');
+    sw.track('b');
+    await until(() => errors.includes('storage_failed'));
+    vi.restoreAllMocks();
+    up = true;
+    sw.track('c');
+    await sw.flush();
+    await until(() => backend.stored.size == 3);
+    expect([...backend.stored.values()].map((e) => e.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('falls back to memory when IndexedDB never answers the open request', async () => {
+    const tick = fakeClock();
+    const backend = fakeBackend();
+    const hanging = { open: () => new IDBOpenDBRequest() } as unknown as IDBFactory;
+    const sw = make({ indexedDB: hanging, fetch: backend.fetch });
+    const errors: string[] = [];
+    sw.on('error', (e) => errors.push(e.code));
+    sw.track('a');
+    await tick(5000);
+    await sw.flush();
+    expect(errors).toEqual(['storage_unavailable']);
+    expect(backend.sentIds()).toHaveLength(1);
+  });
+
+  it('a database from a newer release (higher version) is left alone: memory, reported once', async () => {
+    const idb = freshIDB();
+    await new Promise<void>((resolve) => {
+      const req = idb.open('slotwise:demo', DB_VERSION + 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('future');
+      req.onsuccess = () => (req.result.close(), resolve());
+    });
+    const backend = fakeBackend();
+    const sw = make({ indexedDB: idb, fetch: backend.fetch });
+    const errors: string[] = [];
+    sw.on('error', (e) => errors.push(e.code));
+    sw.track('a');
+    await sw.flush();
+    expect(errors).toEqual(['storage_unavailable']);
+    expect(backend.sentIds()).toHaveLength(1);
+  });
+});
+
+describe('schema versions', () => {
+  it('upgrade from nothing creates the stores; a database left by an earlier page is read as is', async () => {
+    const idb = freshIDB();
+    const store = await openStore(idb, 'demo');
+    await store.append([{ id: 'x1', body: '{"id":"x1"}', size: 11 }], 100, { identity: { anonymousId: 'a', sessionId: 's', lastActivity: 1 } });
+    store.close();
+    const again = await openStore(idb, 'demo');
+    expect((await again.head(10)).map((r) => r.id)).toEqual(['x1']);
+    expect(await again.get('identity')).toMatchObject({ anonymousId: 'a' });
+    again.close();
+  });
+
+  it('runs every missing step in order: a version-0 database gets all stores', () => {
+    const created: string[] = [];
+    upgrade({ createObjectStore: (name: string) => created.push(name) } as never, 0);
+    expect(created).toEqual(['events', 'dead', 'kv']);
+    created.length = 0;
+    upgrade({ createObjectStore: (name: string) => created.push(name) } as never, DB_VERSION);
+    expect(created).toEqual([]);
+  });
+});
+
+describe('utf8 length', () => {
+  it.each(['ascii', 'é', '理财非存款，产品有风险', '😀 emoji', '\u07ff\u0800\uffff'])('%s', (s) => {
+    expect(utf8(s)).toBe(new TextEncoder().encode(s).length);
+  });
+});
