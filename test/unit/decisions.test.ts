@@ -120,6 +120,15 @@ describe('decide', () => {
     expect(be.log).toHaveLength(2);
   });
 
+  it('splits more slots than one request may carry into requests of 20', async () => {
+    const be = backend();
+    const { slots } = client(be);
+    const many = Array.from({ length: 25 }, (_, i) => ({ id: `s${i}`, kind: 'feed' as const, count: 1 }));
+    const d = await slots.decide(many);
+    expect(be.log.map((r) => r.slots.length)).toEqual([20, 5]);
+    expect(Object.values(d.slots).every((s) => s.status == 'network')).toBe(true);
+  });
+
   it('resolves images only when they are paths on the endpoint', async () => {
     const be = backend();
     be.answer((req) =>
