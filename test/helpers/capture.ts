@@ -12,6 +12,8 @@ import { vi } from 'vitest';
 import type { SlotwiseEvent } from '../../sdk/contract';
 
 export interface Sent {
+  /** Date.now() when the request arrived (the fake clock's, under fakeClock) */
+  at: number;
   url: string;
   headers: Headers;
   keepalive: boolean;
@@ -39,6 +41,7 @@ export function fakeBackend() {
     if (path != '/v1/events') return Response.json({ error: { code: 'not_found', message: path, path: '' } }, { status: 404 });
     const raw = await request.text();
     const sent: Sent = {
+      at: Date.now(),
       url: request.url,
       headers: request.headers,
       keepalive: !!(init?.keepalive ?? request.keepalive),
@@ -82,6 +85,15 @@ export async function until(cond: () => boolean | Promise<boolean>, rounds = 200
     await new Promise<void>((r) => setImmediate(r));
   }
   throw new Error('condition not met: ' + cond.toString());
+}
+
+/** Runs the fake clock timer by timer until `cond` holds: the clock stops exactly at each timer. */
+export async function runUntil(cond: () => boolean, maxTimers = 500): Promise<void> {
+  for (let i = 0; i < maxTimers && !cond(); i++) {
+    await vi.advanceTimersToNextTimerAsync();
+    await settle();
+  }
+  if (!cond()) throw new Error('condition not met: ' + cond.toString());
 }
 
 /** Fake clock for timers and Date; IndexedDB (setImmediate) keeps running. */
