@@ -1,0 +1,110 @@
+/**
+ * One product on a card: title, subtitle, headline figure, risk level, badges, the risk disclosure
+ * for wealth and fund products, "why this?" and "not interested". Ads and reminders are cards too,
+ * with a close button instead (and "remind me later" for reminders). Item fields are untrusted:
+ * text goes through Preact (escaped), URLs through safeUrl/safeImageUrl, nothing is set as HTML.
+ */
+import { useState } from 'preact/hooks';
+import { safeImageUrl, safeUrl, type Item, type SlotwiseClient } from '../sdk/index';
+import { useImpression } from './hooks';
+import type { Strings } from './i18n';
+
+export interface ItemCardProps {
+  item: Item;
+  slotId?: string;
+  /** records impression, click and not_interested/dismiss; none without it */
+  client?: SlotwiseClient;
+  /** the widget's strings (see i18n.ts) */
+  s: Strings;
+  /** called after "not interested" or the close button was recorded */
+  onRemove?: (item: Item) => void;
+  /** `ad`: marked "Ad", closing records `dismiss`; `note`: a reminder, closing records `dismiss` */
+  variant?: 'ad' | 'note';
+  /** for reminders: "remind me later" */
+  onSnooze?: () => void;
+}
+
+/** Products whose cards must carry the risk disclosure even when the item brings none. */
+const disclosed = /^(fund|wealth)$/;
+
+export function ItemCard({ item, slotId, client, s, onRemove, variant, onSnooze }: ItemCardProps) {
+  const ref = useImpression(client, item, slotId);
+  const [why, setWhy] = useState(false);
+  const href = safeUrl(item.url);
+  const img = safeImageUrl(item.image);
+  const level = item.risk ? +item.risk[1] : 0;
+  const ad = variant == 'ad';
+  const disclosure = item.disclosure || (disclosed.test(item.kind) ? s.disclosure : '');
+  const reasons = [...(item.reasons || [])].sort((a, b) => b.contribution - a.contribution).slice(0, 3);
+  const remove = () => {
+    client?.[variant ? 'dismiss' : 'notInterested'](item, slotId);
+    onRemove?.(item);
+  };
+  return (
+    <li class="sw-card" ref={ref as never}>
+      <div class="sw-head">
+        {img && <img class="sw-img" src={img} alt="" loading="lazy" />}
+        <div>
+          <h3 class="sw-title">
+            {/* the link covers the card (::after); clicking records the click, then the browser navigates */}
+            {href ? <a href={href} onClick={() => client?.click(item, slotId)}>{item.title}</a> : item.title}
+          </h3>
+          {item.subtitle && <p class="sw-sub">{item.subtitle}</p>}
+        </div>
+      </div>
+      {item.highlight && (
+        <p class="sw-hl">
+          <b>{item.highlight.value}</b>
+          {item.highlight.label}
+        </p>
+      )}
+      {(ad || level > 0 || item.badges?.length) && (
+        <p class="sw-tags">
+          {ad && <span>{s.ad}</span>}
+          {level > 0 && (
+            <span class={'sw-r' + level}>
+              {item.risk} {s.riskNames.split('|')[level - 1]}
+            </span>
+          )}
+          {item.badges?.map((b) => (
+            <span>{b}</span>
+          ))}
+        </p>
+      )}
+      {disclosure && <p class="sw-disc">{disclosure}</p>}
+      <div class="sw-acts">
+        {reasons.length > 0 && (
+          <button type="button" class="sw-link" aria-expanded={why} onClick={() => setWhy(!why)}>
+            {s.why}
+          </button>
+        )}
+        {onSnooze && (
+          <button type="button" class="sw-link" onClick={onSnooze}>
+            {s.snooze}
+          </button>
+        )}
+        {variant ? (
+          <button type="button" class="sw-x" aria-label={s.close} onClick={remove}>
+            ×
+          </button>
+        ) : (
+          <button type="button" class="sw-link" onClick={remove}>
+            {s.notInterested}
+          </button>
+        )}
+        {href && item.cta && (
+          <span class="sw-cta" aria-hidden="true">
+            {item.cta}
+          </span>
+        )}
+      </div>
+      {why && (
+        <ul class="sw-why">
+          {reasons.map((r) => (
+            <li>{r.label}</li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * 智能提醒 / Reminders: notices from a reminder slot and from the client's on-device triggers
+ * (`on('reminder')`). Each can be dismissed (kept; recorded as `dismiss` for slot items) or
+ * snoozed. New notices are announced politely (aria-live) and never take focus.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Item } from '../sdk/index';
+import { useWidget, type WidgetContext, type WidgetOptions } from './context';
+import { Region } from './frame';
+import { useItems } from './hooks';
+import { ItemCard } from './ItemCard';
+
+export interface RemindersProps extends WidgetOptions {
+  /** A reminder slot to show besides on-device reminders; none by default. @example 'home.reminders' */
+  slotId?: string;
+  /** Most notices shown at once. Default 3. @example 2 */
+  count?: number;
+  /** How long "remind me later" hides a notice, ms. Default 30 minutes. @example 3_600_000 */
+  snoozeMs?: number;
+}
+
+/** @example <Reminders client={sw} slotId="home.reminders" /> */
+export function Reminders(p: RemindersProps, context?: WidgetContext) {
+  const w = useWidget(p, context);
+  const { client, s } = w;
+  const n = p.count || 3;
+  const { items, hidden, hide } = useItems(client, p.slotId, 'reminder', n);
+  // on-device reminders, as cards; they carry no decision, so they record no attribution events
+  const [fired, setFired] = useState<Item[]>([]);
+  useEffect(
+    () =>
+      client?.on('reminder', (r) =>
+        setFired((f) => [
+          // ItemCard reads only the display fields
+          { ...r, kind: 'reminder', subtitle: r.body } as unknown as Item,
+          ...f.filter((x) => x.id != r.id),
+        ].slice(0, 20)),
+      ),
+    [client],
+  );
+  const notices = [...fired.filter((x) => !hidden(x.id)), ...items].slice(0, n);
+  return (
+    <Region w={w} cls={'sw-rem' + (notices.length ? '' : ' sw-none')} title={s.reminders} bare={!notices.length}>
+      {/* always rendered, so screen readers know the live region before anything is announced */}
+      <ul class="sw-ul" aria-live="polite" aria-label={s.reminders}>
+        {notices.map((item) => (
+          <ItemCard
+            key={item.id}
+            item={item}
+            slotId={p.slotId}
+            client={fired.includes(item) ? undefined : client}
+            s={s}
+            variant="note"
+            onRemove={() => hide(item.id)}
+            onSnooze={() => hide(item.id, p.snoozeMs || 1_800_000)}
+          />
+        ))}
+      </ul>
+    </Region>
+  );
+}
