@@ -16,6 +16,11 @@ const deps = [...Object.keys(pkg.dependencies), 'zod/mini'];
 const isDep = (id) => deps.some((d) => id === d || id.startsWith(d + '/'));
 // the widgets' ESM build imports the core as the package itself, so an app holds one client
 const sdkIndex = /[\\/]sdk[\\/]index(\.ts)?$/;
+// the widgets chunk drives the page's client (window.slotwise): of the SDK it takes only the URL guards
+const safetyOnly = {
+  name: 'sdk-safety-only',
+  resolveId: (id, from) => (from && sdkIndex.test(id) ? new URL('sdk/safety.ts', import.meta.url).pathname : null),
+};
 
 const builds = [];
 const when = (file, config) => existsSync(file) && builds.push(config);
@@ -51,7 +56,7 @@ when('sdk/script-tag.ts', {
 });
 when('widgets/script-tag.ts', {
   input: 'widgets/script-tag.ts',
-  plugins: [version, resolve({ browser: true }), ts(), min],
+  plugins: [safetyOnly, version, resolve({ browser: true }), ts(), min],
   output: { file: 'dist/slotwise-widgets.min.js', format: 'iife' },
 });
 when('demo/preact-app.tsx', {

@@ -22,8 +22,7 @@
  */
 import { createClient } from './client';
 import type { ClientOptions, SlotwiseClient } from './types';
-// WIDGETS HOOK: the widgets helper owns sdk/widget-loader.ts; once it exists, import
-// `loadWidgetsWhenNeeded` from './widget-loader' and call it where marked below.
+import { loadWidgetsWhenNeeded } from './widget-loader';
 
 type Queued = unknown[][] & Record<string, unknown>;
 
@@ -62,7 +61,8 @@ function start(): void {
       console.error('slotwise: queued call failed', e);
     }
   }
-  // WIDGETS HOOK: loadWidgetsWhenNeeded(client);
+  // the widgets chunk, from next to this script, only once a widget element is on the page
+  loadWidgetsWhenNeeded({ script });
 }
 
 start();
