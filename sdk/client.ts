@@ -135,7 +135,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   const slots = createSlots(core);
 
   const detach = autocapture(o.autocapture, {
-    page: () => client.page(),
+    page: () => record('page', 'page'),
     track: (name, properties) => record('track', name, properties),
   });
   const off = lifecycle();
