@@ -72,7 +72,7 @@ export interface Model {
 }
 
 const LUT_Z = 8;
-const LUT_N = 2048;
+const LUT_N = 4096;
 const LUT_STEP = (2 * LUT_Z) / LUT_N;
 
 /** f_j(x) before centring. */
@@ -102,7 +102,7 @@ export function compile(file: ModelFile): Model {
   };
 }
 
-/** c_j(x): linear interpolation in the table (error ~1e-6 for these smooth nets), exact outside it. */
+/** c_j(x): linear interpolation in the table (error well under 1e-4 for these smooth nets), exact outside it. */
 export function numericContribution(p: CompiledNumeric, x: number): number {
   const u = ((x - p.mu) / p.sd + LUT_Z) / LUT_STEP;
   if (!(u >= 0 && u < LUT_N)) return rawNumeric(p, x) - p.center;
