@@ -20,7 +20,6 @@ export function Interests(p: WidgetOptions, context?: WidgetContext) {
   }, [client]);
   return (
     <Region w={w} cls="sw-int" title={s.interests}>
-      <p class="sw-p">{s.interestsHint}</p>
       {tags.length ? (
         <ul class="sw-ul sw-chips" aria-label={s.interests}>
           {tags.map((t) => (

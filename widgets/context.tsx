@@ -3,7 +3,6 @@
  * props or once for a tree through `<SlotwiseProvider>`. A prop wins over the provider.
  */
 import { Component, type ComponentChildren } from 'preact';
-import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { Item, SlotwiseClient } from '../sdk/index';
 import { stringsFor, toLocale, type Strings } from './i18n';
 import { adoptStyles } from './styles';
@@ -21,6 +20,8 @@ export interface WidgetOptions {
   strings?: Partial<Strings>;
   /** Nonce for the `<style>` the widgets inject under a strict CSP. @example 'r4nd0m' */
   nonce?: string;
+  /** Where the widgets' stylesheet goes: default `document`; your shadow root if they render in one. @example host.shadowRoot */
+  root?: Document | ShadowRoot;
 }
 
 export interface SlotProps extends WidgetOptions {
@@ -28,7 +29,7 @@ export interface SlotProps extends WidgetOptions {
   slotId?: string;
   /** How many items to ask for. @example 4 */
   count?: number;
-  /** Items shown when the slot fails and the client has nothing either. @example [item] */
+  /** Items shown when the slot ends up empty: the backend failed or had nothing, and the client had no cache or fallback of its own. @example [item] */
   fallback?: Item[];
 }
 
@@ -55,17 +56,11 @@ export function useWidget(p: WidgetOptions, context: WidgetContext) {
   const c = context?.sw || {};
   const client = p.client || c.client;
   const theme = p.theme || c.theme;
-  const ref = useRef<HTMLElement>(null);
-  const nonce = p.nonce || c.nonce;
-  useLayoutEffect(() => {
-    const root = ref.current?.getRootNode() as Document | ShadowRoot | undefined;
-    // 9 document, 11 shadow root; a detached tree has neither and is styled once attached
-    if (root && (root.nodeType == 9 || root.nodeType == 11)) adoptStyles(root, nonce);
-  });
+  // once per root (a no-op after that), before the first paint; nothing to style on a server
+  if (typeof document == 'object') adoptStyles(p.root || c.root || document, p.nonce || c.nonce);
   return {
     client,
     s: stringsFor(toLocale(p.locale || c.locale || client?.locale), { ...c.strings, ...p.strings }),
-    ref,
     // an unknown theme falls back to the light defaults
     cls: 'sw sw-' + (theme || 'auto'),
   };

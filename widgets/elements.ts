@@ -12,7 +12,6 @@ import type { Strings } from './i18n';
 import { Interests } from './Interests';
 import { Reminders } from './Reminders';
 import { SmartAd } from './SmartAd';
-import { adoptStyles } from './styles';
 import { TodayPicks } from './TodayPicks';
 import { YouMayLike } from './YouMayLike';
 
@@ -69,13 +68,13 @@ function element(Widget: ComponentType<any>, client: SlotwiseClient, nonce?: str
     update() {
       if (!this.isConnected) return;
       const root = this.shadowRoot || this.attachShadow({ mode: 'open' });
-      adoptStyles(root, nonce);
       const a = (name: string) => this.getAttribute(name) || undefined;
       // an error in here is reported by the browser as an element reaction; it never reaches host code
       render(
         jsx(Widget, {
           client,
           nonce,
+          root,
           slotId: a('slot-id'),
           count: +a('count')! || undefined,
           locale: a('locale'),

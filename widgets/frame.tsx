@@ -22,7 +22,7 @@ export function Region(p: {
 }) {
   const Tag = p.as || 'section';
   return (
-    <Tag ref={p.w.ref as Ref<HTMLElement>} class={p.w.cls + ' ' + p.cls} aria-label={p.title}>
+    <Tag class={p.w.cls + ' ' + p.cls} aria-label={p.title}>
       {!p.bare && (
         <div class="sw-hd">
           <h2 class="sw-h2">{p.title}</h2>

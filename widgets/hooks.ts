@@ -18,6 +18,8 @@ export function useSlot(
   kind: SlotKind,
   count: number,
   exclude?: string[],
+  /** the page the slot is cached under; default the current one */
+  page?: string,
 ): SlotState {
   const [state, setState] = useState<SlotState>({ slotId: slotId || '', items: [], status: 'loading' });
   const key = exclude ? exclude.join() : '';
@@ -31,7 +33,7 @@ export function useSlot(
       live && next && setState((s) => (next.status == 'loading' && s.items.length ? s : next));
     // the client never throws and its decide never rejects; `fail` is for a foreign client
     const off = client.subscribe(slotId, take);
-    client.decide([{ id: slotId, kind, count, ...(exclude && exclude.length ? { exclude } : {}) }]).then(
+    client.decide([{ id: slotId, kind, count, ...(exclude?.length && { exclude }) }], page ? { page } : undefined).then(
       (d) => take(d.slots[slotId]),
       () => take({ slotId, items: [], status: 'fallback' }),
     );
@@ -39,7 +41,7 @@ export function useSlot(
       live = false;
       off();
     };
-  }, [client, slotId, kind, count, key]);
+  }, [client, slotId, kind, count, key, page]);
   return state;
 }
 
@@ -90,15 +92,15 @@ export function useHidden(): [(id: string) => boolean, (id: string, ms?: number)
 
 function read(): Record<string, number> {
   try {
-    const v = JSON.parse(localStorage.getItem(KEY) || '{}');
-    return v && typeof v == 'object' ? v : {};
+    // anything else stored there reads as nothing hidden (its entries are never in the future)
+    return JSON.parse(localStorage.getItem(KEY)!) || {};
   } catch {
     return {};
   }
 }
 
 /**
- * What a slot widget shows: the slot's items (on failure the widget's own fallback items), minus
+ * What a slot widget shows: the slot's items (when it ends up empty, the widget's own fallback), minus
  * what the user hid. Hidden ids go out as the slot's `exclude`, read once per mount so that hiding
  * a card does not refetch the view under the user's hands.
  */
@@ -108,10 +110,11 @@ export function useItems(
   kind: SlotKind,
   count: number,
   fallback?: Item[],
+  page?: string,
 ) {
   const [hidden, hide, ids] = useHidden();
   const [exclude] = useState(ids);
-  const state = useSlot(client, slotId, kind, count, exclude);
-  const items = state.items.length || state.status != 'fallback' ? state.items : fallback || [];
+  const state = useSlot(client, slotId, kind, count, exclude, page);
+  const items = state.items.length || state.status == 'loading' ? state.items : fallback || [];
   return { state, items: items.filter((i) => !hidden(i.id)), hidden, hide };
 }

@@ -6,9 +6,9 @@ import { defineElements } from './elements';
 function start(): void {
   const client = (window as unknown as { slotwise?: SlotwiseClient }).slotwise;
   // the nonce the core loader gave this script is the page's style nonce too
-  const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce || undefined;
+  const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce;
+  // the core loads this chunk after it has made the client; without one there is nothing to drive
   if (client?.subscribe) defineElements(client, { nonce });
-  else console.warn('slotwise: no client');
 }
 
 start();

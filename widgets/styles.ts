@@ -8,7 +8,7 @@
 /*
  * Internal custom properties, set from the public `--sw-*` ones with light/dark defaults:
  * --b background, --c card, --f text, --m muted text, --a accent, --o text on accent,
- * --l lines and skeletons, --R radius, --g/--y/--e risk low/medium/high, --h reserved card height.
+ * --l lines and skeletons, --g/--y/--e risk low/medium/high, --h reserved card height.
  */
 const dark =
   '--b:var(--sw-bg,#111318);--c:var(--sw-card,#1c1f26);--f:var(--sw-fg,#eceef2);--m:var(--sw-muted,#a3abb8);' +
@@ -17,13 +17,12 @@ const dark =
 
 /** The stylesheet as text, for hosts that render on the server or inline it themselves. */
 export const styles = `:host(:not([hidden])){display:block}
-.sw{--b:var(--sw-bg,#f4f5f7);--c:var(--sw-card,#fff);--f:var(--sw-fg,#171a21);--m:var(--sw-muted,#586070);--a:var(--sw-accent,#c8102e);--o:var(--sw-on-accent,#fff);--l:var(--sw-border,#e2e5ea);--g:#17693a;--y:#8a5100;--e:#b42318;--R:var(--sw-radius,14px);--h:236px;display:block;margin:0;padding:16px 0;background:var(--b);color:var(--f);font:14px/1.45 var(--sw-font,system-ui,sans-serif);text-align:start}
+.sw{--b:var(--sw-bg,#f4f5f7);--c:var(--sw-card,#fff);--f:var(--sw-fg,#171a21);--m:var(--sw-muted,#586070);--a:var(--sw-accent,#c8102e);--o:var(--sw-on-accent,#fff);--l:var(--sw-border,#e2e5ea);--g:#17693a;--y:#8a5100;--e:#b42318;--h:236px;display:block;margin:0;padding:16px 0;background:var(--b);color:var(--f);font:14px/1.45 var(--sw-font,system-ui,sans-serif);text-align:start}
 .sw-dark{${dark}}
 @media (prefers-color-scheme:dark){.sw-auto{${dark}}}
 .sw *{box-sizing:border-box}
 .sw-hd{display:flex;align-items:center;justify-content:space-between;margin:0 16px 12px}
 .sw-h2{margin:0;font-size:18px;font-weight:700}
-.sw-p{margin:-6px 16px 12px;color:var(--m);font-size:13px}
 .sw-nav,.sw-tags,.sw-chips{display:flex;flex-wrap:wrap;gap:8px}
 .sw-btn,.sw-x{display:grid;place-items:center;width:32px;height:32px;padding:0;border-radius:50%;border:1px solid var(--l);background:var(--c);color:var(--f);font:inherit;font-size:18px;cursor:pointer}
 .sw button:focus-visible,.sw-title a:focus-visible::after{outline:2px solid var(--a);outline-offset:2px}
@@ -31,13 +30,13 @@ export const styles = `:host(:not([hidden])){display:block}
 .sw-row{grid-auto-flow:column;grid-auto-columns:min(280px,84%);overflow-x:auto;scroll-snap-type:x mandatory;scroll-padding:0 16px;scrollbar-width:none}
 .sw-row>li{scroll-snap-align:start}
 .sw-grid{grid-template-columns:repeat(auto-fill,minmax(240px,1fr))}
-.sw-card{position:relative;display:flex;flex-direction:column;gap:10px;min-height:var(--h);padding:16px;border-radius:var(--R);background:var(--c);border:1px solid var(--l);box-shadow:0 2px 8px #1018280d}
+.sw-card{position:relative;display:flex;flex-direction:column;gap:10px;min-height:var(--h);padding:16px;border-radius:14px;background:var(--c);border:1px solid var(--l);box-shadow:0 2px 8px #1018280d}
 .sw-head{display:flex;gap:12px;min-width:0}
 .sw-head>div{min-width:0}
 .sw-img{flex:none;width:44px;height:44px;border-radius:12px;object-fit:cover;background:var(--b)}
 .sw-title{margin:0;font-size:16px;line-height:1.35;font-weight:600;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere}
 .sw-title a{color:inherit;text-decoration:none;outline:0}
-.sw-title a::after{content:"";position:absolute;inset:0;border-radius:var(--R)}
+.sw-title a::after{content:"";position:absolute;inset:0;border-radius:14px}
 .sw-sub{margin:2px 0 0;color:var(--m);font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .sw-hl{margin:0;display:flex;align-items:baseline;gap:8px;color:var(--m);font-size:12px}
 .sw-hl b{color:var(--a);font-size:26px;line-height:1.15}
