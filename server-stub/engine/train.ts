@@ -26,10 +26,10 @@ export function loadExamples(db: Db, { app, maxRows = 500_000 }: { app?: string;
          EXISTS (SELECT 1 FROM events e WHERE e.decision_id = d.decision_id AND e.item_id = d.item_id AND e.app_key = d.app_key AND e.type = 'click') AS clicked,
          EXISTS (SELECT 1 FROM events e WHERE e.decision_id = d.decision_id AND e.item_id = d.item_id AND e.app_key = d.app_key AND e.type = 'impression') AS seen
        FROM engine_decision_log d
-       WHERE (?1 IS NULL OR d.app_key = ?1)
-       ORDER BY d.rowid DESC LIMIT ?2`,
+       WHERE (@app IS NULL OR d.app_key = @app)
+       ORDER BY d.rowid DESC LIMIT @limit`,
     )
-    .all(app ?? null, maxRows) as { itemId: string; features: string; clicked: number; seen: number }[];
+      .all({ app: app ?? null, limit: maxRows }) as { itemId: string; features: string; clicked: number; seen: number }[];
   const out: Example[] = [];
   for (let i = rows.length - 1; i >= 0; i--) {
     const r = rows[i]!;
