@@ -147,6 +147,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     ]).catch(() => [undefined, undefined] as const);
     identity.adopt(stored);
     identity.relabel(queue.buffered());
+    context.timezone(queue.buffered());
     if (personal === false && !personalizedSet) personalized = false, slots.setPersonalization(false);
     queue.ready(store);
     if (consent == 'denied') return erase(store);

@@ -35,8 +35,11 @@ export interface Store {
   /** the oldest `limit` rows */
   head(limit: number): Promise<Row[]>;
   count(): Promise<number>;
-  /** deletes acknowledged rows */
-  remove(keys: number[]): Promise<void>;
+  /**
+   * Deletes acknowledged rows. `rows` must be a prefix of what `head()` returned: keys only grow,
+   * so no other live row can sit between the first and the last, and one range delete does it.
+   */
+  ack(rows: Row[]): Promise<void>;
   /** moves rows to the dead letters, in one transaction; the oldest dead letters go past `DEAD_MAX` */
   bury(dead: { row: Row; reason: DeadReason }[], at: number): Promise<void>;
   dead(): Promise<(Row & { reason: DeadReason; at: number })[]>;
@@ -164,11 +167,8 @@ function idbStore(db: DB): Store {
     },
     head: (limit) => db.getAll('events', null, limit),
     count: () => db.count('events'),
-    async remove(keys) {
-      const tx = begin('events');
-      const store = raw(tx, 'events');
-      for (const k of keys) store.delete(k);
-      await tx.done;
+    async ack(rows) {
+      if (rows.length) await db.delete('events', IDBKeyRange.bound(rows[0]!.k!, rows[rows.length - 1]!.k!));
     },
     async bury(rows, at) {
       const tx = begin(['events', 'dead']);
@@ -225,7 +225,7 @@ export function memoryStore(): Store {
     },
     head: async (limit) => events.slice(0, limit),
     count: async () => events.length,
-    remove: async (keys) => remove(keys),
+    ack: async (rows) => remove(rows.map((r) => r.k!)),
     async bury(rows, at) {
       remove(rows.map((r) => r.row.k!));
       dead = [...dead, ...rows.map(({ row: { k, ...row }, reason }) => ({ ...row, reason, at }))].slice(-DEAD_MAX);

@@ -14,17 +14,33 @@ export interface IdentityState {
   lastActivity: number;
 }
 
-/** RFC 4122 v4 id; `crypto.randomUUID` where there is one (secure contexts), else built by hand. */
+let pool: Uint8Array | undefined;
+let used = 0;
+let hex: string[] | undefined;
+
+/**
+ * RFC 4122 v4 id from the platform CSPRNG. Random bytes are drawn 4 KB at a time: one
+ * `crypto.randomUUID()` costs several µs in Chromium (a syscall per call), most of the
+ * `track()` budget; formatting from a pool costs a few hundred ns. Math.random only where
+ * there is no Web Crypto at all.
+ */
 export function uuid(): string {
-  const c = globalThis.crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  const b = new Uint8Array(16);
-  if (c?.getRandomValues) c.getRandomValues(b);
-  else for (let i = 0; i < 16; i++) b[i] = (Math.random() * 256) | 0;
-  b[6] = (b[6]! & 15) | 64;
-  b[8] = (b[8]! & 63) | 128;
-  const h = Array.from(b, (x) => (x + 256).toString(16).slice(1)).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  if (!pool || used == pool.length) {
+    pool = new Uint8Array(4096);
+    const c = globalThis.crypto;
+    if (c?.getRandomValues) c.getRandomValues(pool);
+    else for (let i = 0; i < pool.length; i++) pool[i] = (Math.random() * 256) | 0;
+    used = 0;
+  }
+  hex ??= Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
+  const b = pool;
+  const i = used;
+  used += 16;
+  const h = (k: number) => hex![b[i + k]!]!;
+  return (
+    h(0) + h(1) + h(2) + h(3) + '-' + h(4) + h(5) + '-' + hex[(b[i + 6]! & 15) | 64] + h(7) + '-' +
+    hex[(b[i + 8]! & 63) | 128] + h(9) + '-' + h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
+  );
 }
 
 export interface Identity {

@@ -162,6 +162,8 @@ export function createQueue(o: QueueOptions): Queue {
 
 /** UTF-8 length without allocating an encoded copy */
 export function utf8(s: string): number {
+  // most events are ASCII: one native scan instead of a loop in JS
+  if (!/[^\0-\x7f]/.test(s)) return s.length;
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

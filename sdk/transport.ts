@@ -141,7 +141,7 @@ export function createTransport(o: TransportOptions): Transport {
       if (!ack.success || ack.data.accepted + ack.data.duplicates != rows.length) {
         return fail(store, new SlotwiseError('bad_response', `the server's answer to ${rows.length} event(s) is not an acknowledgement`, { status, ids }));
       }
-      await store.remove(rows.map((r) => r.k!));
+      await store.ack(rows);
       await store.del('retry');
       o.sent({ ids, ...ack.data });
       return true;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { schemas } from '../../sdk/contract';
 import { createClient } from '../../sdk/client';
-import { SESSION_IDLE_MS } from '../../sdk/identity';
+import { SESSION_IDLE_MS, uuid } from '../../sdk/identity';
 import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
 import { fakeBackend, fakeClock, freshIDB, settle, until } from '../helpers/capture';
 
@@ -34,11 +34,36 @@ describe('envelope', () => {
       name: 'loan_apply_step',
       properties: { step: 2 },
       anonymousId: sw.anonymousId,
-      context: { channel: 'app', locale: 'zh-CN', sdk: { name: 'slotwise', version: '0.0.0-test' }, page: { url: location.href, path: location.pathname } },
+      context: {
+        channel: 'app',
+        locale: 'zh-CN',
+        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        sdk: { name: 'slotwise', version: '0.0.0-test' },
+        page: { url: location.href, path: location.pathname },
+      },
     });
     expect(seen).toEqual([event]);
     expect(backend.requests[0]!.headers.get('x-slotwise-key')).toBe('demo');
     expect(backend.requests[0]!.url).toBe('http://api.test/v1/events');
+  });
+});
+
+describe('ids', () => {
+  it('are RFC 4122 v4 and unique (drawn from the CSPRNG in 4 KB pools)', () => {
+    const ids = Array.from({ length: 20_000 }, () => uuid());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids.slice(0, 600)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('the page path is cut from the URL the way location.pathname gives it', async () => {
+    const sw = make({ fetch: fakeBackend().fetch });
+    const paths: string[] = [];
+    sw.on('event', (e) => paths.push(e.context.page!.path));
+    for (const url of ['/a/b?x=1#h', '/', '/%E7%90%86%E8%B4%A2?q', '/a#/spa/route']) {
+      history.replaceState(null, '', url);
+      sw.track('x');
+      expect(paths.pop()).toBe(location.pathname);
+    }
   });
 });
 
