@@ -9,7 +9,8 @@ const BUDGET = 11 * 1024;
 
 describe('widgets chunk size', () => {
   it(`is at most ${BUDGET} bytes min+gzip, and carries no core SDK`, { timeout: 60_000 }, async () => {
-    const configs: RollupOptions[] = (await import('../../rollup.config.mjs')).default;
+    const configUrl = new URL('../../rollup.config.mjs', import.meta.url).href;
+    const configs: RollupOptions[] = (await import(configUrl)).default;
     const config = configs.find((c) => (c.output as OutputOptions).file === 'dist/slotwise-widgets.min.js')!;
     expect(config, 'rollup.config.mjs builds dist/slotwise-widgets.min.js').toBeTruthy();
     const bundle = await rollup({ ...config, onwarn: () => {} });
