@@ -1,7 +1,7 @@
-import { IDBObjectStore as FakeObjectStore, IDBOpenDBRequest, IDBDatabase as FakeDatabase } from 'fake-indexeddb';
+import { IDBCursor as FakeCursor, IDBObjectStore as FakeObjectStore, IDBOpenDBRequest, IDBDatabase as FakeDatabase } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../sdk/client';
-import { DB_VERSION, openStore, upgrade } from '../../sdk/db';
+import { DB_VERSION, memoryStore, openStore, upgrade } from '../../sdk/db';
 import { utf8 } from '../../sdk/queue';
 import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
 import { fakeBackend, fakeClock, freshIDB, peek, settle, until } from '../helpers/capture';
@@ -97,11 +97,14 @@ describe('durable queue', () => {
       if (full && this.name == 'events') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return add.apply(this, args as never);
     });
-    const del = FakeObjectStore.prototype.delete;
-    vi.spyOn(FakeObjectStore.prototype, 'delete').mockImplementation(function (this: IDBObjectStore, ...args) {
-      full = false;
-      return del.apply(this, args as never);
-    });
+    // dropping or trimming a stored chunk frees space
+    for (const method of ['delete', 'update'] as const) {
+      const original = FakeCursor.prototype[method] as (...a: unknown[]) => unknown;
+      vi.spyOn(FakeCursor.prototype, method).mockImplementation(function (this: IDBCursor, ...args: unknown[]) {
+        full = false;
+        return original.apply(this, args) as never;
+      });
+    }
     for (let i = 0; i < 5; i++) sw.track(`new${i}`);
     await until(() => dropped.length > 0);
     await settle();
@@ -178,6 +181,36 @@ describe('durable queue', () => {
     await sw.flush();
     expect(errors).toEqual(['storage_unavailable']);
     expect(backend.sentIds()).toHaveLength(1);
+  });
+});
+
+describe('store', () => {
+  const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: `e${from + i}`, body: `{"id":"e${from + i}"}`, size: 12 }));
+  it.each([
+    ['IndexedDB', () => openStore(freshIDB(), 'demo')],
+    ['memory', async () => memoryStore()],
+  ])('%s: acks and dead letters cut across chunks; the count follows', async (_, open) => {
+    const store = await open();
+    await store.append(rows(0, 6), 100);
+    await store.append(rows(6, 6), 100);
+    expect(await store.count()).toBe(12);
+    // a batch that ends in the middle of the first chunk
+    await store.ack((await store.head(4)));
+    expect((await store.head(100)).map((r) => r.id)).toEqual(rows(4, 8).map((r) => r.id));
+    // one bad event in the middle of the second chunk
+    const [bad] = (await store.head(100)).filter((r) => r.id == 'e8');
+    await store.bury([{ row: bad!, reason: { status: 400, code: 'invalid_event', message: 'm' } }], 1);
+    expect((await store.head(100)).map((r) => r.id)).toEqual(['e4', 'e5', 'e6', 'e7', 'e9', 'e10', 'e11']);
+    expect(await store.count()).toBe(7);
+    expect((await store.dead()).map((d) => [d.id, d.reason.code])).toEqual([['e8', 'invalid_event']]);
+    // the cap trims the oldest chunk, not just whole ones
+    expect(await store.append(rows(12, 2), 8)).toBe(1);
+    expect((await store.head(100)).map((r) => r.id)).toEqual(['e5', 'e6', 'e7', 'e9', 'e10', 'e11', 'e12', 'e13']);
+    expect(await store.count()).toBe(8);
+    await store.clear();
+    expect(await store.count()).toBe(0);
+    expect(await store.head(10)).toEqual([]);
+    store.close();
   });
 });
 
