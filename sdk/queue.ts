@@ -100,7 +100,8 @@ export function createQueue(o: QueueOptions): Queue {
   }
 
   async function write(rows: Row[]): Promise<void> {
-    if (o.consent() != 'granted') return;
+    // tracked under consent, so written even if consent went back to pending since; not if denied
+    if (o.consent() == 'denied') return;
     const kv = { identity: o.identity() };
     try {
       overflow(await store!.append(rows, o.max, kv));
@@ -138,7 +139,8 @@ export function createQueue(o: QueueOptions): Queue {
   return {
     push(event) {
       buffer.push(event);
-      if (buffer.length > o.max) overflow(buffer.length - o.max), (buffer = buffer.slice(-o.max));
+      // trimmed with some slack, so a long burst past the cap costs O(1) per event, not a copy each
+      if (buffer.length > o.max + (o.max >> 2)) overflow(buffer.length - o.max), (buffer = buffer.slice(-o.max));
       schedule();
     },
     persist,

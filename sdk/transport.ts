@@ -129,6 +129,7 @@ export function createTransport(o: TransportOptions): Transport {
     try {
       res = await api.post('v1/events', { body, keepalive, headers: { 'content-type': 'application/json' } });
     } catch (e) {
+      if (!o.allowed()) return false;
       const timeout = (e as Error)?.name == 'TimeoutError';
       return fail(store, new SlotwiseError(timeout ? 'timeout' : 'network', `sending ${rows.length} event(s) failed: ${(e as Error)?.message ?? e}`, { ids, cause: e }), undefined, !timeout);
     }
@@ -146,6 +147,9 @@ export function createTransport(o: TransportOptions): Transport {
       o.sent({ ids, ...ack.data });
       return true;
     }
+
+    // consent withdrawn (or the client closed) while the request was out: no more writes, no retries
+    if (!o.allowed()) return false;
 
     if (status == 429 || status == 408 || status >= 500) {
       const code: ErrorCode = status == 429 ? 'rate_limited' : 'server';
@@ -244,6 +248,11 @@ export function retryAfter(value: string | null, now: number): number | undefine
 
 async function read(res: KyResponse): Promise<unknown> {
   try {
+    // an answer to POST /v1/events is a few dozen bytes; a huge one is not read into memory
+    if (+(res.headers.get('content-length') ?? 0) > 64 * 1024) {
+      res.body?.cancel().catch(() => {});
+      return undefined;
+    }
     return JSON.parse(await res.text());
   } catch {
     return undefined;
