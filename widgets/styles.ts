@@ -21,12 +21,12 @@ export const styles = `:host(:not([hidden])){display:block}
 .sw-dark{${dark}}
 @media (prefers-color-scheme:dark){.sw-auto{${dark}}}
 .sw *{box-sizing:border-box}
-.sw-hd{display:flex;align-items:center;justify-content:space-between;margin:0 16px 12px}
+.sw-hd{display:flex;align-items:center;justify-content:space-between;min-height:32px;margin:0 16px 12px}
 .sw-h2{margin:0;font-size:18px;font-weight:700}
-.sw-nav,.sw-tags,.sw-chips{display:flex;flex-wrap:wrap;gap:8px}
 .sw-btn,.sw-x{display:grid;place-items:center;width:32px;height:32px;padding:0;border-radius:50%;border:1px solid var(--l);background:var(--c);color:var(--f);font:inherit;font-size:18px;cursor:pointer}
 .sw button:focus-visible,.sw-title a:focus-visible::after{outline:2px solid var(--a);outline-offset:2px}
 .sw-ul{list-style:none;margin:0;padding:0 16px;display:grid;gap:12px}
+.sw-nav,.sw-tags,.sw-chips{display:flex;flex-wrap:wrap;gap:8px}
 .sw-row{grid-auto-flow:column;grid-auto-columns:min(280px,84%);overflow-x:auto;scroll-snap-type:x mandatory;scroll-padding:0 16px;scrollbar-width:none}
 .sw-row>li{scroll-snap-align:start}
 .sw-grid{grid-template-columns:repeat(auto-fill,minmax(240px,1fr))}
@@ -46,8 +46,8 @@ export const styles = `:host(:not([hidden])){display:block}
 .sw-r3{--m:var(--y)}
 .sw-r4,.sw-r5{--m:var(--e)}
 .sw-disc,.sw-why{margin:0;padding:6px 8px;border-radius:8px;background:var(--b);color:var(--m);font-size:12px}
-.sw-acts{margin-top:auto;display:flex;align-items:center;gap:14px}
-.sw-link{position:relative;z-index:1;min-height:24px;padding:0;border:0;background:none;color:var(--m);font:inherit;font-size:12.5px;cursor:pointer}
+.sw-acts{margin-top:auto;display:flex;flex-wrap:wrap;align-items:center;gap:8px 14px}
+.sw-link{position:relative;z-index:1;min-height:24px;padding:0;border:0;background:none;color:var(--m);font:inherit;font-size:12.5px;white-space:nowrap;cursor:pointer}
 .sw-cta{margin-inline-start:auto;padding:6px 14px;border-radius:99px;background:var(--a);color:var(--o);font-size:13px;font-weight:600;white-space:nowrap}
 .sw-why{padding-left:26px;color:var(--f)}
 .sw-skel{border-color:transparent;box-shadow:none}
@@ -55,9 +55,9 @@ export const styles = `:host(:not([hidden])){display:block}
 .sw-skel i:first-child{width:60%;height:44px}
 .sw-empty{min-height:var(--h);margin:0 16px;padding:24px 0;text-align:center;color:var(--m)}
 .sw-more{display:block;margin:12px auto 0;font-size:14px}
-.sw-feed{--h:212px}
+.sw-feed{--h:180px}
 .sw-int,.sw-rem{--h:56px}
-.sw-ad{--h:112px}
+.sw-ad{--h:150px}
 .sw-ad .sw-card{padding-right:48px}
 .sw-x{position:absolute;z-index:1;top:8px;right:8px;width:28px;height:28px;border:0;background:var(--b);color:var(--m)}
 .sw-none,.sw-ad:empty{padding:0}
