@@ -27,6 +27,10 @@ export interface ItemCardProps {
 /** Products whose cards must carry the risk disclosure even when the item brings none. */
 const disclosed = /^(fund|wealth)$/;
 
+/**
+ * One card, for building your own slot layouts; a `<li>`, so put it in a list.
+ * @example <ul>{items.map((item) => <ItemCard item={item} slotId="home.today" client={sw} s={stringsFor('en')} />)}</ul>
+ */
 export function ItemCard({ item, slotId, client, s, onRemove, variant, onSnooze }: ItemCardProps) {
   const ref = useImpression(client, item, slotId);
   const [why, setWhy] = useState(false);

@@ -56,6 +56,12 @@ function element(Widget: ComponentType<any>, client: SlotwiseClient, nonce?: str
       this.update();
     }
     connectedCallback() {
+      // a framework may have set `strings` before the element was defined: take the value over
+      if (this.hasOwnProperty('strings')) {
+        const value = this.strings;
+        delete (this as { strings?: unknown }).strings;
+        this._strings = value;
+      }
       this.update();
     }
     attributeChangedCallback() {
@@ -76,7 +82,7 @@ function element(Widget: ComponentType<any>, client: SlotwiseClient, nonce?: str
           nonce,
           root,
           slotId: a('slot-id'),
-          count: +a('count')! || undefined,
+          count: Number(a('count')) || undefined,
           locale: a('locale'),
           theme: a('theme'),
           layout: a('layout'),

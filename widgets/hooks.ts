@@ -30,7 +30,7 @@ export function useSlot(
     let live = true;
     // while a bigger page loads, the items already shown stay
     const take = (next?: SlotState) =>
-      live && next && setState((s) => (next.status == 'loading' && s.items.length ? s : next));
+      live && next && setState((s) => (next.status == 'loading' && s.items.length && s.slotId == next.slotId ? s : next));
     // the client never throws and its decide never rejects; `fail` is for a foreign client
     const off = client.subscribe(slotId, take);
     client.decide([{ id: slotId, kind, count, ...(exclude?.length && { exclude }) }], page ? { page } : undefined).then(

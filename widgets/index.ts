@@ -8,5 +8,5 @@ export { ItemCard, type ItemCardProps } from './ItemCard';
 export { SlotwiseProvider, type SlotProps, type Theme, type WidgetOptions } from './context';
 export { useSlot, useImpression } from './hooks';
 export { defineElements, type ElementsOptions } from './elements';
-export { setStrings, type Locale, type Strings } from './i18n';
+export { setStrings, stringsFor, type Locale, type Strings } from './i18n';
 export { styles, adoptStyles } from './styles';
