@@ -20,19 +20,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DecideRequest, DecideResponse, Item, SlotRequest } from '../../sdk/contract';
-import { explain, gather, scorer, type Candidate } from './candidates';
+import { explain, gather, type Candidate } from './candidates';
 import { conditionHolds } from './catalog';
-import type { DecisionLog } from './decision-log';
+import type { DecisionLog, LoggedItem } from './decision-log';
 import { CATEGORICAL, serialize, signalsOf, type Scope } from './features';
 import { toLocale } from './i18n';
-import type { Indexes } from './indexes';
-import { refreshIndexes } from './indexes';
+import { refreshIndexes, type Indexes } from './indexes';
 import { sigmoid, type Model } from './model';
 import { present } from './present';
 import { DISMISS_MS, impressionsToday, newProfile, NOT_INTERESTED_MS, segmentOf, type Profile } from './profile';
 import type { ProfileStore } from './profiles';
 import { hash, prng } from './random';
 import { buildReasons } from './reasons';
+import { requestScorer, type ItemScores } from './scores';
 import type { AppStats } from './stats';
 import { activeCampaigns, type ResolvedCampaign } from './strategies/campaigns';
 import type { StrategyContext } from './strategies/context';
@@ -61,6 +61,8 @@ export interface Arbiter {
   policy: Policy;
   model(): Model;
   stats(app: string): AppStats;
+  /** the item-only part of the logits for an app under the current model */
+  scores(app: string): ItemScores;
   profiles: ProfileStore;
   log: DecisionLog;
   now(): number;
@@ -75,12 +77,42 @@ export function pageSection(page: string): string {
 }
 
 const SLOT_KIND = CATEGORICAL.indexOf('slot_kind');
+const UNKNOWN = 0;
+const YES = 1;
+const NO = 2;
+
+/**
+ * Candidate indices, best first by logit + slot term + boost (ties: nomination order). Sorted as
+ * packed numbers — key to 1e-6, index in the low bits — because a typed-array sort without a
+ * comparator is several times faster than one with, and this runs per slot per request.
+ */
+function rank(candidates: Candidate[], term: (c: Candidate) => number): number[] {
+  const n = candidates.length;
+  const width = 2 ** Math.ceil(Math.log2(n + 1));
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = candidates[i]!;
+    const key = Math.max(-1e3, Math.min(1e3, c.logit + term(c) + c.boost));
+    packed[i] = Math.round(-key * 1e6) * width + i;
+  }
+  packed.sort();
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = ((packed[i]! % width) + width) % width;
+  return out;
+}
+
+interface Placed {
+  c: Candidate;
+  position: number;
+  explored: boolean;
+}
 
 export function decide(a: Arbiter, app: string, req: DecideRequest): DecideResponse {
   const now = a.now();
   refreshIndexes(a.index, now);
   const { items } = a.index;
-  const model = a.model();
+  const scores = a.scores(app);
+  const model = scores.model;
   const stats = a.stats(app);
   const personalized = req.personalized !== false;
   const userKey = req.userId ?? req.anonymousId;
@@ -101,10 +133,18 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   const scope: Scope = { now, page, stats, signals };
   const campaigns = activeCampaigns(a.campaigns, { now, page, segment });
 
-  /** every rule but the per-slot ones (exclude, page duplicates, diversity) */
-  const allowed = (ix: number, pool: Pool): boolean => {
+  /** every rule but the per-slot ones (exclude, page duplicates, diversity); memoised per request */
+  const memo = new Uint8Array(items.length);
+  const allowed = (ix: number): boolean => {
+    const known = memo[ix];
+    if (known !== UNKNOWN) return known === YES;
+    const ok = check(ix);
+    memo[ix] = ok ? YES : NO;
+    return ok;
+  };
+  const check = (ix: number): boolean => {
     const item = items[ix]!;
-    if (poolOfKind(item.kind) !== pool || item.riskLevel > cap) return false;
+    if (item.riskLevel > cap) return false;
     if (item.start > now || (item.end !== undefined && now >= item.end)) return false;
     if (!conditionHolds(item.condition, conditionState)) return false;
     if (!profile) return true;
@@ -118,7 +158,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   };
 
   const excludes = req.slots.map((s) => new Set(s.exclude ?? []));
-  const score = scorer(model, scope);
+  const score = requestScorer(scores, scope);
   const pools = new Map<Pool, Candidate[]>();
   for (const pool of new Set(req.slots.map((s) => poolOfSlot(s.kind)))) {
     // an id every slot of this pool excludes is not worth nominating
@@ -126,7 +166,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
     const everywhere = sets.some((set) => set.size === 0) ? undefined : (id: string) => sets.every((set) => set.has(id));
     const ctx: StrategyContext = {
       index: a.index, stats, pool, cap, now, signals,
-      eligible: (ix) => allowed(ix, pool) && !everywhere?.(items[ix]!.id),
+      eligible: (ix) => poolOfKind(items[ix]!.kind) === pool && allowed(ix) && !everywhere?.(items[ix]!.id),
     };
     const need = req.slots.reduce((n, s) => n + (poolOfSlot(s.kind) === pool ? s.count : 0), 0);
     pools.set(pool, gather(ctx, score, campaigns, need));
@@ -136,18 +176,18 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
     personalized ? hash(decisionId) : hash(`${app}|${page}|${Math.floor(now / 60_000)}|${req.slots.map((s) => `${s.id}:${s.kind}:${s.count}`).join(',')}`),
   );
   const onPage = new Set<number>();
-  const placed: { c: Candidate; position: number; explored: boolean }[][] = req.slots.map(() => []);
-
-  const fits = (slotIndex: number, ix: number) => {
-    const slot = req.slots[slotIndex]!;
-    return !onPage.has(ix) && !excludes[slotIndex]!.has(items[ix]!.id) && allowed(ix, poolOfSlot(slot.kind));
-  };
-  const slotTerms = new Map<string, number>();
-  const slotLogit = (slot: SlotRequest, c: Candidate) => {
-    const level = `${slot.kind}:${items[c.ix]!.kind}`;
-    let term = slotTerms.get(level);
-    if (term === undefined) slotTerms.set(level, (term = model.cat[SLOT_KIND]?.get(level) ?? 0));
-    return c.logit + term;
+  const placed: Placed[][] = req.slots.map(() => []);
+  /** the hard rules, checked again for every item placed */
+  const fits = (slotIndex: number, ix: number) =>
+    !onPage.has(ix) && !excludes[slotIndex]!.has(items[ix]!.id) && poolOfKind(items[ix]!.kind) === poolOfSlot(req.slots[slotIndex]!.kind) && allowed(ix);
+  const slotTerm = (slot: SlotRequest) => {
+    const terms = new Map<string, number>();
+    return (c: Candidate) => {
+      const kind = items[c.ix]!.kind;
+      let term = terms.get(kind);
+      if (term === undefined) terms.set(kind, (term = model.cat[SLOT_KIND]?.get(`${slot.kind}:${kind}`) ?? 0));
+      return term;
+    };
   };
 
   // 1. pins, highest-priority campaign first
@@ -160,28 +200,27 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
       let position = Math.min(pin.position ?? 0, slot.count - 1);
       while (taken.has(position) && position < slot.count) position++;
       if (position >= slot.count) continue;
-      const c = pools.get(poolOfSlot(slot.kind))?.find((x) => x.ix === ix) ?? score(items[ix]!, 'campaign');
-      placed[slotIndex]!.push({ c: { ...c, strategy: 'campaign', campaign }, position, explored: false });
+      placed[slotIndex]!.push({ c: { ix, strategy: 'campaign', logit: score(items[ix]!), boost: 0, campaign }, position, explored: false });
       onPage.add(ix);
     }
   }
 
-  // 2. fill each slot in request order
+  // 2. fill each slot in request order: best first, under the page's rules, with some exploration
   req.slots.forEach((slot, slotIndex) => {
     const mine = placed[slotIndex]!;
     const limit = perCategoryLimit(a.policy, slot.count);
     const perCategory = new Map<string, number>();
-    for (const p of mine) perCategory.set(items[p.c.ix]!.category, (perCategory.get(items[p.c.ix]!.category) ?? 0) + 1);
-    const ranked = (pools.get(poolOfSlot(slot.kind)) ?? [])
-      .map((c) => ({ c, key: slotLogit(slot, c) + c.boost }))
-      .sort((x, y) => y.key - x.key || x.c.ix - y.c.ix);
-    const ok = (ix: number) => fits(slotIndex, ix) && (perCategory.get(items[ix]!.category) ?? 0) < limit;
+    const count = (ix: number) => perCategory.set(items[ix]!.category, (perCategory.get(items[ix]!.category) ?? 0) + 1);
+    for (const p of mine) count(p.c.ix);
+    const candidates = pools.get(poolOfSlot(slot.kind)) ?? [];
+    const ranked = rank(candidates, slotTerm(slot));
+    const ok = (i: number) => fits(slotIndex, candidates[i]!.ix) && (perCategory.get(items[candidates[i]!.ix]!.category) ?? 0) < limit;
     const taken = new Set(mine.map((p) => p.position));
     // an item that stops fitting never fits again within the slot, so the best one is found by a cursor
     let best = 0;
     for (let position = 0; position < slot.count; position++) {
       if (taken.has(position)) continue;
-      while (best < ranked.length && !ok(ranked[best]!.c.ix)) best++;
+      while (best < ranked.length && !ok(ranked[best]!)) best++;
       if (best >= ranked.length) break;
       let pick = best;
       let explored = false;
@@ -190,21 +229,23 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
       if (random() < a.policy.epsilon && from < ranked.length) {
         for (let tries = 0; tries < 8 && !explored; tries++) {
           const i = from + Math.floor(random() * (ranked.length - from));
-          if (ok(ranked[i]!.c.ix)) [pick, explored] = [i, true];
+          if (ok(ranked[i]!)) [pick, explored] = [i, true];
         }
       }
-      const { c } = ranked[pick]!;
+      const c = candidates[ranked[pick]!]!;
       mine.push({ c, position, explored });
       onPage.add(c.ix);
-      perCategory.set(items[c.ix]!.category, (perCategory.get(items[c.ix]!.category) ?? 0) + 1);
+      count(c.ix);
     }
     // positions stay dense: a pin beyond what could be filled moves up
     mine.sort((x, y) => x.position - y.position).forEach((p, i) => (p.position = i));
   });
 
+  // 3. the answer, and the log line training joins impressions and clicks to
   const hot = new Set<number>();
   for (const pool of pools.keys()) for (const ix of stats.trending(pool, 5, now).slice(0, 10)) hot.add(ix);
   const slots: Record<string, { items: Item[] }> = {};
+  const logged: LoggedItem[] = [];
   req.slots.forEach((slot, slotIndex) => {
     const out: Item[] = [];
     for (const p of placed[slotIndex]!) {
@@ -221,14 +262,11 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
           hot: hot.has(item.ix),
         }),
       );
-      a.log.add({
-        decisionId, app, userKey: personalized ? userKey : null, slotId: slot.id, itemId: item.id, position: p.position,
-        strategy: p.c.strategy, score: s, explored: p.explored, personalized, model: model.version, ts: now,
-        features: serialize(vector),
-      });
+      logged.push({ slot: slot.id, item: item.id, position: p.position, strategy: p.c.strategy, score: Math.round(s * 1e4) / 1e4, explored: p.explored ? 1 : 0, features: serialize(vector) });
     }
     // a slot id asked twice gets the later slot's items, like any JSON object
     slots[slot.id] = { items: out };
   });
+  a.log.add({ decisionId, app, userKey: personalized ? userKey : null, personalized, model: model.version, ts: now, items: logged });
   return { decisionId, ttlMs: a.policy.ttlMs, slots };
 }

@@ -4,10 +4,10 @@
  * reported for an item is the most specific one that nominated it: campaign, item2item, affinity,
  * trending, fresh, editorial.
  *
- * Scoring writes into scratch buffers; the full vector and per-feature contributions are built
- * again only for the items placed (`explain`), so a request allocates little per candidate.
+ * Candidates are scored by scores.ts's fast path; the full vector and per-feature contributions
+ * are built only for the items placed (`explain`).
  */
-import { CATEGORICAL, featurize, featurizeInto, NUMERIC, type Scope, type Vector } from './features';
+import { CATEGORICAL, featurize, NUMERIC, type Scope, type Vector } from './features';
 import { contributions, type Model } from './model';
 import type { ResolvedCampaign } from './strategies/campaigns';
 import type { StrategyContext } from './strategies/context';
@@ -33,17 +33,6 @@ export interface Candidate {
 /** How many each strategy may nominate at most; a pool asked for few items nominates fewer. */
 export const BUDGET = { item2item: 40, affinity: 60, trending: 60, fresh: 30, editorial: 60 } as const;
 
-/** Scores items of one request; reuses its buffers between calls. */
-export function scorer(model: Model, scope: Scope): (item: CatalogItem, strategy: string) => Candidate {
-  const num = new Float64Array(NUMERIC.length);
-  const cat = new Array<string>(CATEGORICAL.length);
-  const v: Vector = { num, cat };
-  return (item, strategy) => {
-    featurizeInto(scope, item, '', num, cat);
-    return { ix: item.ix, strategy, logit: contributions(model, v), boost: 0 };
-  };
-}
-
 /** The placed item's full story: its vector (with the slot kind) and every feature's contribution. */
 export function explain(model: Model, scope: Scope, item: CatalogItem, slotKind: string): { vector: Vector; contrib: Float64Array; logit: number } {
   const vector = featurize(scope, item, slotKind);
@@ -52,13 +41,8 @@ export function explain(model: Model, scope: Scope, item: CatalogItem, slotKind:
 }
 
 /** `need`: items asked of this pool over all slots of the request. */
-export function gather(
-  ctx: StrategyContext,
-  score: (item: CatalogItem, strategy: string) => Candidate,
-  campaigns: readonly ResolvedCampaign[],
-  need: number,
-): Candidate[] {
-  const budget = (max: number) => Math.min(max, Math.max(12, need * 6));
+export function gather(ctx: StrategyContext, score: (item: CatalogItem) => number, campaigns: readonly ResolvedCampaign[], need: number): Candidate[] {
+  const budget = (max: number) => Math.min(max, Math.max(10, need * 3));
   const nominated = new Map<number, string>();
   const boosts = new Map<number, { by: number; campaign: ResolvedCampaign }>();
   for (const c of campaigns) {
@@ -80,13 +64,8 @@ export function gather(
   add('editorial', editorial(ctx, budget(BUDGET.editorial)));
   const out: Candidate[] = [];
   for (const [ix, strategy] of nominated) {
-    const c = score(ctx.index.items[ix]!, strategy);
     const b = boosts.get(ix);
-    if (b) {
-      c.boost = b.by;
-      c.campaign = b.campaign;
-    }
-    out.push(c);
+    out.push({ ix, strategy, logit: score(ctx.index.items[ix]!), boost: b?.by ?? 0, ...(b ? { campaign: b.campaign } : {}) });
   }
   return out;
 }

@@ -1,40 +1,57 @@
 /**
- * The decision log: one row per served item. Rows are buffered and written in one transaction
- * every `flushMs` (or sooner when many wait), off the request path's critical section.
+ * The decision log: one row per decision, its served items as JSON (the `engine_decision_items`
+ * view unfolds them, see schema.ts). Rows are buffered and written in one transaction every
+ * `flushMs` (or sooner when many wait), so decide never waits on SQLite.
  *
  * For a file database the log writes through its own connection with `synchronous = NORMAL`:
- * the store fsyncs every ingest commit (events are acknowledged to clients), but a decision row
- * lost to a power cut costs one training example, and an fsync per flush would stall decide.
- * Both connections live on this thread, so they never wait on each other.
+ * the store fsyncs every ingest commit (events are acknowledged to clients), but a decision lost
+ * to a power cut costs one training example, and an fsync per flush would stall decide. Both
+ * connections live on this thread, so they never wait on each other.
  */
 import Database from 'better-sqlite3';
 import type { Db } from '../db';
 
-export interface DecisionRow {
+export interface LoggedItem {
+  slot: string;
+  item: string;
+  position: number;
+  strategy: string;
+  score: number;
+  explored: 0 | 1;
+  /** the feature vector, already JSON (features.ts `serialize`) */
+  features: string;
+}
+
+export interface Decision {
   decisionId: string;
   app: string;
   /** null when personalisation is off: the log then keeps no user */
   userKey: string | null;
-  slotId: string;
-  itemId: string;
-  position: number;
-  strategy: string;
-  score: number;
-  explored: boolean;
   personalized: boolean;
   model: string;
   ts: number;
-  features: string;
+  items: LoggedItem[];
 }
 
 export interface DecisionLog {
-  add(row: DecisionRow): void;
+  add(decision: Decision): void;
   /** writes everything buffered now */
   flush(): void;
   close(): void;
 }
 
-export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 2000, log = (_m: string) => {} } = {}): DecisionLog {
+const itemsJson = (items: LoggedItem[]) =>
+  '[' +
+  items
+    .map(
+      (i) =>
+        `{"slot":${JSON.stringify(i.slot)},"item":${JSON.stringify(i.item)},"position":${i.position},"strategy":${JSON.stringify(i.strategy)},` +
+        `"score":${i.score},"explored":${i.explored},"features":${i.features}}`,
+    )
+    .join(',') +
+  ']';
+
+export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 500, log = (_m: string) => {} } = {}): DecisionLog {
   const own = !db.memory && db.name ? new Database(db.name, { fileMustExist: true }) : undefined;
   if (own) {
     own.pragma('journal_mode = WAL');
@@ -43,15 +60,12 @@ export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 2000, lo
   }
   const writer = own ?? db;
   const insert = writer.prepare(
-    `INSERT INTO engine_decision_log (decision_id, app_key, user_key, slot_id, item_id, position, strategy, score, explored,
-       personalized, model, ts, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    'INSERT INTO engine_decisions (decision_id, app_key, user_key, personalized, model, ts, items) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const write = writer.transaction((rows: DecisionRow[]) => {
-    for (const r of rows) {
-      insert.run(r.decisionId, r.app, r.userKey, r.slotId, r.itemId, r.position, r.strategy, r.score, +r.explored, +r.personalized, r.model, r.ts, r.features);
-    }
+  const write = writer.transaction((rows: Decision[]) => {
+    for (const d of rows) insert.run(d.decisionId, d.app, d.userKey, +d.personalized, d.model, d.ts, itemsJson(d.items));
   });
-  let buffer: DecisionRow[] = [];
+  let buffer: Decision[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
@@ -64,14 +78,14 @@ export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 2000, lo
     try {
       write(rows);
     } catch (error) {
-      log(`decision log: ${rows.length} rows not written: ${(error as Error).message}`);
+      log(`decision log: ${rows.length} decisions not written: ${(error as Error).message}`);
     }
   }
 
   return {
-    add(row) {
-      if (closed) return;
-      buffer.push(row);
+    add(decision) {
+      if (closed || !decision.items.length) return;
+      buffer.push(decision);
       if (buffer.length >= maxBuffered) flush();
       else if (!timer) {
         timer = setTimeout(flush, flushMs);

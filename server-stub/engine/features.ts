@@ -25,7 +25,6 @@ export const PERSONAL: ReadonlySet<Feature> = new Set<Feature>([
   'category_affinity', 'kind_affinity', 'tag_affinity', 'item_interest', 'fatigue', 'co_viewed', 'device_tags', 'risk_fit', 'segment_kind',
 ]);
 
-const SLOT_KIND = CATEGORICAL.indexOf('slot_kind');
 
 /** `num[j]` for NUMERIC[j] (NaN = absent); `cat[j]` for CATEGORICAL[j] ('' = absent). */
 export interface Vector {
@@ -105,6 +104,9 @@ export function signalsOf(
 
 const SAVINGS = new Set(['fund', 'deposit', 'wealth']);
 
+/** The item-only features (NUMERIC 0..3, CATEGORICAL kind and risk): the same for every user. */
+export const ITEM_NUMERIC = 4;
+
 /**
  * Writes the features of `item` into `num` / `cat` (scratch buffers, so scoring a few hundred
  * candidates allocates nothing per candidate).
@@ -114,19 +116,27 @@ export function featurizeInto(scope: Scope, item: CatalogItem, slotKind: string,
   const levels = (scope.levels ??= new Map());
   let level = levels.get(item.kind);
   if (!level) levels.set(item.kind, (level = [`${scope.page}:${item.kind}`, s ? `${s.segment}:${item.kind}` : '']));
-  num[0] = stats.popularity(item.ix, now);
-  num[1] = stats.ctr(item.ix, now);
-  num[2] = Math.log1p(Math.max(0, now - item.start) / DAY);
-  num[3] = item.rate !== undefined && SAVINGS.has(item.kind) ? item.rate : NaN;
+  itemNumericInto(stats, now, item, num);
   cat[0] = item.kind;
   cat[1] = item.risk ?? 'none';
   cat[2] = level[0];
   cat[3] = slotKind ? `${slotKind}:${item.kind}` : '';
   cat[4] = level[1];
-  if (!s) {
-    for (let j = 4; j < NUMERIC.length; j++) num[j] = NaN;
-    return;
-  }
+  if (s) personalInto(scope, s, item, num);
+  else for (let j = ITEM_NUMERIC; j < NUMERIC.length; j++) num[j] = NaN;
+}
+
+/** NUMERIC 0..3, from the item and the app's statistics. */
+export function itemNumericInto(stats: AppStats, now: number, item: CatalogItem, num: Float64Array | number[]): void {
+  num[0] = stats.popularity(item.ix, now);
+  num[1] = stats.ctr(item.ix, now);
+  num[2] = Math.log1p(Math.max(0, now - item.start) / DAY);
+  num[3] = item.rate !== undefined && SAVINGS.has(item.kind) ? item.rate : NaN;
+}
+
+/** NUMERIC 4..11, from the user's signals. */
+export function personalInto(scope: Scope, s: Signals, item: CatalogItem, num: Float64Array | number[]): void {
+  const { now, stats } = scope;
   let tags = 0;
   let matches = 0;
   const interests = s.interests.size > 0;
@@ -148,6 +158,11 @@ export function featurizeInto(scope: Scope, item: CatalogItem, slotKind: string,
   num[11] = item.riskLevel && s.tolerance ? 1 - (s.tolerance - item.riskLevel) / 4 : NaN;
 }
 
+/** True when the signals hold nothing: every personal numeric feature is 0 (risk fit aside). */
+export function isCold(s: Signals): boolean {
+  return !s.cat.size && !s.kind.size && !s.tag.size && !s.seeds.length && !s.interests.size && !s.profile.recent.length && !Object.keys(s.profile.items).length;
+}
+
 export function featurize(scope: Scope, item: CatalogItem, slotKind = ''): Vector {
   const num = new Array<number>(NUMERIC.length);
   const cat = new Array<string>(CATEGORICAL.length);
@@ -155,23 +170,25 @@ export function featurize(scope: Scope, item: CatalogItem, slotKind = ''): Vecto
   return { num, cat };
 }
 
-export function withSlotKind(v: Vector, slotKind: string, kind: string): Vector {
-  const cat = [...v.cat];
-  cat[SLOT_KIND] = `${slotKind}:${kind}`;
-  return { num: v.num, cat };
-}
+const KEYS = [...NUMERIC, ...CATEGORICAL].map((name) => `"${name}":`);
 
-/** The vector as the decision log stores it: named, absent features left out, 4 decimals. */
+/**
+ * The vector as the decision log stores it: a JSON object by feature name, absent features left
+ * out, numbers to 4 decimals. Built by hand: it runs for every served item.
+ */
 export function serialize(v: Vector): string {
-  const out: Record<string, number | string> = {};
-  NUMERIC.forEach((name, j) => {
+  let out = '';
+  for (let j = 0; j < NUMERIC.length; j++) {
     const x = v.num[j]!;
-    if (!Number.isNaN(x)) out[name] = Math.round(x * 1e4) / 1e4;
-  });
-  CATEGORICAL.forEach((name, j) => {
-    if (v.cat[j]) out[name] = v.cat[j]!;
-  });
-  return JSON.stringify(out);
+    if (Number.isNaN(x)) continue;
+    const r = Math.round(x * 1e4) / 1e4;
+    out += (out ? ',' : '') + KEYS[j] + (Number.isFinite(r) ? String(r) : 'null');
+  }
+  for (let j = 0; j < CATEGORICAL.length; j++) {
+    const level = v.cat[j];
+    if (level) out += (out ? ',' : '') + KEYS[NUMERIC.length + j] + JSON.stringify(level);
+  }
+  return `{${out}}`;
 }
 
 export function deserialize(json: string): Vector {
@@ -189,20 +206,23 @@ export function categoryName(category: string, locale: Locale): string {
 /** The plain-language label of a feature's contribution to this item, in the user's words. */
 export function reasonLabel(feature: string, locale: Locale, item: CatalogItem, s: Signals | undefined): string {
   const template = REASONS[feature]?.[locale] ?? feature;
-  let tag = item.tags[0] ?? '';
-  if (s) {
-    let best = -1;
-    for (const t of item.tags) {
-      const v = (s.tag.get(t) ?? 0) + (s.interests.has(t) ? 1 : 0);
-      if (v > best) [tag, best] = [t, v];
+  if (!template.includes('{')) return template;
+  const values: Record<string, string> = {};
+  if (template.includes('{category}')) values.category = categoryName(item.category, locale);
+  if (template.includes('{kind}')) values.kind = KIND_NAMES[item.kind]?.[locale] ?? item.kind;
+  if (template.includes('{tag}')) {
+    let tag = item.tags[0] ?? '';
+    if (s) {
+      let best = -1;
+      for (const t of item.tags) {
+        const v = (s.tag.get(t) ?? 0) + (s.interests.has(t) ? 1 : 0);
+        if (v > best) [tag, best] = [t, v];
+      }
     }
+    values.tag = TAG_NAMES[tag]?.[locale] ?? tag.replace(/_/g, ' ');
   }
-  return fill(template, {
-    category: categoryName(item.category, locale),
-    kind: KIND_NAMES[item.kind]?.[locale] ?? item.kind,
-    tag: TAG_NAMES[tag]?.[locale] ?? tag.replace(/_/g, ' '),
-    rate: item.highlight?.value ?? (item.rate !== undefined ? `${item.rate.toFixed(2)}%` : ''),
-    tolerance: s?.tolerance ? `C${s.tolerance}` : '',
-    risk: item.risk ?? '',
-  });
+  if (template.includes('{rate}')) values.rate = item.highlight?.value ?? (item.rate !== undefined ? `${item.rate.toFixed(2)}%` : '');
+  if (template.includes('{tolerance}')) values.tolerance = s?.tolerance ? `C${s.tolerance}` : '';
+  if (template.includes('{risk}')) values.risk = item.risk ?? '';
+  return fill(template, values);
 }

@@ -22,6 +22,7 @@ import { compile, defaultModel, loadNewestModel, recenter, type Model, type Mode
 import { newProfile } from './profile';
 import { createProfileStore } from './profiles';
 import { createRealtime } from './realtime';
+import { createItemScores, type ItemScores } from './scores';
 import { migrateEngine } from './schema';
 import { createStats, type AppStats } from './stats';
 import { DEFAULT_CAMPAIGNS, resolveCampaigns, type Campaign } from './strategies/campaigns';
@@ -116,7 +117,13 @@ export function createEngine(options: EngineOptions): Engine {
   const profiles = createProfileStore(db);
   const decisionLog = createDecisionLog(db, { log });
   const policy = { ...DEFAULT_POLICY, ...options.policy };
-  const arbiter: Arbiter = { index, campaigns, policy, model: () => model, stats, profiles, log: decisionLog, now };
+  const scoresByApp = new Map<string, ItemScores>();
+  const scores = (app: string) => {
+    let s = scoresByApp.get(app);
+    if (!s || s.model !== model) scoresByApp.set(app, (s = createItemScores(model, items, stats(app))));
+    return s;
+  };
+  const arbiter: Arbiter = { index, campaigns, policy, model: () => model, stats, scores, profiles, log: decisionLog, now };
   const realtime = createRealtime({ index, profiles, stats });
   const config = buildConfig(options.config);
   const images = new Map<string, string>();

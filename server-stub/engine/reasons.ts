@@ -25,10 +25,18 @@ export function buildReasons(o: {
   const reasons: Reason[] = [];
   if (o.campaign) reasons.push({ feature: 'campaign', label: o.campaign.label[o.locale], contribution: 0 });
   if (o.explored) reasons.push({ feature: 'explore', label: REASONS.explore![o.locale], contribution: 0 });
-  const order = NAMES.map((_, j) => j)
-    .filter((j) => o.contrib[j]! >= MIN)
-    .sort((a, b) => o.contrib[b]! - o.contrib[a]!)
-    .slice(0, TOP);
+  // the TOP largest contributions ≥ MIN, largest first, by insertion into a short list
+  const order: number[] = [];
+  for (let j = 0; j < NAMES.length; j++) {
+    const c = o.contrib[j]!;
+    if (c < MIN) continue;
+    let at = order.length;
+    while (at > 0 && o.contrib[order[at - 1]!]! < c) at--;
+    if (at < TOP) {
+      order.splice(at, 0, j);
+      if (order.length > TOP) order.pop();
+    }
+  }
   for (const j of order) {
     reasons.push({ feature: NAMES[j]!, label: reasonLabel(NAMES[j]!, o.locale, o.item, o.signals), contribution: Math.round(o.contrib[j]! * 1000) / 1000 });
   }

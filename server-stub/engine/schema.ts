@@ -6,9 +6,15 @@
  * - engine_aliases: anonymousId → userId, learned on identify
  * - engine_item_stats: decayed impressions / clicks / views / conversions per item (trending)
  * - engine_coviews: how often two items were viewed in one session (item-to-item)
- * - engine_decision_log: every served item (decision, slot, position, strategy, score, explored)
- *   with the feature values it was scored on; impressions and clicks join to it by
- *   (decision_id, item_id) through the events table's decision index, and training reads it
+ * - engine_decisions: one row per decision (app, user, personalised, model, ts) with its served
+ *   items as JSON: slot, item, position, strategy, score, explored and the feature values the item
+ *   was scored on. One row per decision keeps logging cheap on the decide path.
+ * - engine_decision_items: a view with one row per served item, so impressions and clicks join to
+ *   it by (decision_id, item_id) through the events table's decision index; training reads it
+ *
+ * @example
+ * SELECT d.item_id, d.strategy, e.type FROM engine_decision_items d
+ * JOIN events e ON e.decision_id = d.decision_id AND e.item_id = d.item_id;
  */
 import { migrate, type Db } from '../db';
 
@@ -38,6 +44,20 @@ export const ENGINE_STEPS = [
         explored INTEGER NOT NULL, personalized INTEGER NOT NULL, model TEXT NOT NULL, ts INTEGER NOT NULL,
         features TEXT NOT NULL
       );
+    `),
+  (db: Db) =>
+    db.exec(`
+      DROP TABLE engine_decision_log;
+      CREATE TABLE engine_decisions (
+        decision_id TEXT NOT NULL, app_key TEXT NOT NULL, user_key TEXT, personalized INTEGER NOT NULL,
+        model TEXT NOT NULL, ts INTEGER NOT NULL, items TEXT NOT NULL
+      );
+      CREATE VIEW engine_decision_items AS
+        SELECT d.rowid AS decision_row, d.decision_id, d.app_key, d.user_key, d.personalized, d.model, d.ts,
+          i.value ->> 'slot' AS slot_id, i.value ->> 'item' AS item_id, i.value ->> 'position' AS position,
+          i.value ->> 'strategy' AS strategy, i.value ->> 'score' AS score, i.value ->> 'explored' AS explored,
+          i.value -> 'features' AS features
+        FROM engine_decisions d, json_each(d.items) AS i;
     `),
 ];
 

@@ -18,16 +18,16 @@ export interface Example {
   itemId: string;
 }
 
-/** Examples in log order (oldest first), at most the newest `maxRows`. */
+/** Examples in log order (oldest first), at most the newest `maxRows` served items. */
 export function loadExamples(db: Db, { app, maxRows = 500_000 }: { app?: string; maxRows?: number } = {}): Example[] {
   const rows = db
     .prepare(
       `SELECT d.item_id AS itemId, d.features AS features,
          EXISTS (SELECT 1 FROM events e WHERE e.decision_id = d.decision_id AND e.item_id = d.item_id AND e.app_key = d.app_key AND e.type = 'click') AS clicked,
          EXISTS (SELECT 1 FROM events e WHERE e.decision_id = d.decision_id AND e.item_id = d.item_id AND e.app_key = d.app_key AND e.type = 'impression') AS seen
-       FROM engine_decision_log d
+       FROM engine_decision_items d
        WHERE (@app IS NULL OR d.app_key = @app)
-       ORDER BY d.rowid DESC LIMIT @limit`,
+       ORDER BY d.decision_row DESC, d.position DESC LIMIT @limit`,
     )
       .all({ app: app ?? null, limit: maxRows }) as { itemId: string; features: string; clicked: number; seen: number }[];
   const out: Example[] = [];

@@ -104,7 +104,7 @@ describe('engine over HTTP', () => {
     ]);
     server.handle().engine.flush();
     const joined = server.query<{ item_id: string; strategy: string; type: string }>(
-      `SELECT d.item_id, d.strategy, e.type FROM engine_decision_log d JOIN events e ON e.decision_id = d.decision_id AND e.item_id = d.item_id
+      `SELECT d.item_id, d.strategy, e.type FROM engine_decision_items d JOIN events e ON e.decision_id = d.decision_id AND e.item_id = d.item_id
        WHERE d.decision_id = ? ORDER BY e.type`,
       before.decisionId,
     );

@@ -61,14 +61,14 @@ const userArb = fc.record({
   tolerance: fc.option(fc.constantFrom(...RISK_TOLERANCES), { nil: undefined }),
   segment: fc.option(fc.constantFrom(...SEGMENTS), { nil: undefined }),
   history: historyArb,
-  tags: fc.option(fc.constantFrom({ fund_interest: true }, { loan_interest: 3 }, { last_category: 'b' }), { nil: undefined }),
+  tags: fc.option(fc.constantFrom<Record<string, boolean | number | string>>({ fund_interest: true }, { loan_interest: 3 }, { last_category: 'b' }), { nil: undefined }),
 });
 
 const slotsArb = fc
   .array(fc.record({ kind: fc.constantFrom(...SLOT_KINDS), count: fc.integer({ min: 1, max: 8 }), exclude: fc.array(fc.nat(), { maxLength: 6 }) }), { minLength: 1, maxLength: 5 })
   .map((slots) => slots.map((s, i) => ({ id: `slot${i}`, ...s })));
 
-function events(user: string, catalog: Row[], u: fc.RecordValue<{ tolerance: RiskTolerance | undefined; segment: Segment | undefined; history: { action: Action; item: number; times: number }[] }>): SlotwiseEvent[] {
+function events(user: string, catalog: Row[], u: { tolerance?: RiskTolerance; segment?: Segment; history: { action: Action; item: number; times: number }[] }): SlotwiseEvent[] {
   const out: SlotwiseEvent[] = [];
   const traits = { ...(u.tolerance ? { riskTolerance: u.tolerance } : {}), ...(u.segment ? { segment: u.segment } : {}) };
   if (Object.keys(traits).length) out.push(identify(user, traits));

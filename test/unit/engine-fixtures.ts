@@ -3,7 +3,7 @@
  * valid wire events and decide requests (shapes per sdk/contract.ts).
  */
 import Database from 'better-sqlite3';
-import type { DecideRequest, SlotRequest, SlotwiseEvent } from '../../sdk/contract';
+import type { DecideRequest, DecideResponse, Item, SlotRequest, SlotwiseEvent } from '../../sdk/contract';
 import { createEngine, type Engine, type EngineOptions } from '../../server-stub/engine';
 
 /** 2025-03-14T10:00:00Z: a fixed "now" for every engine test */
@@ -80,6 +80,6 @@ export function request(o: Partial<DecideRequest> & { user?: string; page?: stri
 }
 
 /** every served item of an answer with its slot */
-export function served(answer: { slots: Record<string, { items: { id: string }[] }> }) {
+export function served(answer: DecideResponse): (Item & { slot: string })[] {
   return Object.entries(answer.slots).flatMap(([slot, { items }]) => items.map((item) => ({ slot, ...item })));
 }

@@ -29,13 +29,13 @@ describe('training', () => {
     expect(auc([0.9, 0.1], [1, 0])).toBe(1);
   });
 
-  it('learns the known effects from simulated logs and beats the popularity baseline', () => {
+  it('learns the known effects from simulated logs and beats the popularity baseline', async () => {
     const db = openDb(dir);
     const clock = { now: T0 };
     const engine = createEngine({ db, modelDir: join(dir, 'models'), now: () => clock.now, catalogSize: 300, policy: { epsilon: 0.15 } });
     const ingest = createIngest({ db, engine, now: () => clock.now });
-    const send = (events: SlotwiseEvent[]) => {
-      for (let i = 0; i < events.length; i += 500) ingest('demo', { sentAt: clock.now, events: events.slice(i, i + 500) });
+    const send = async (events: SlotwiseEvent[]) => {
+      for (let i = 0; i < events.length; i += 500) await ingest('demo', { sentAt: clock.now, events: events.slice(i, i + 500) });
     };
     const catalog = generateCatalog({ size: 300, now: T0 });
     const byId = new Map(catalog.map((i) => [i.id, i]));
@@ -44,7 +44,7 @@ describe('training', () => {
     const users = Array.from({ length: 240 }, (_, k) => ({ id: `sim-${k}`, favourite: FAVOURITES[k % FAVOURITES.length]! }));
 
     // each user shows an interest first: a few views in their favourite category
-    send(
+    await send(
       users.flatMap((u) => {
         const theirs = live.filter((i) => i.category === u.favourite);
         return [
@@ -76,7 +76,7 @@ describe('training', () => {
           }
         }
       }
-      send(events);
+      await send(events);
     }
     engine.flush();
     engine.close();

@@ -1,0 +1,191 @@
+// `npm run bench:decide`: POST /v1/decide against the built server-stub with a 10 000-item catalog,
+// 4 slots per request (picks 4, feed 6, ad 1, reminder 2) for ~1 000 varied users, with autocannon:
+//  - at a fixed 1 000 req/s for 10 s (budget: p99 ≤ 10 ms; latencies corrected for coordinated omission)
+//  - at the maximum rate the server sustains, for 10 s
+// Users get a history first (identify, views, impressions, clicks through POST /v1/events), so
+// profiles, trending and co-views are warm. A benchmark, not a test: it prints numbers.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const KEY = 'demo';
+const USERS = 1000;
+const RATE = 1000;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BUDGET_P99_MS = 10;
+const SLOTS = [
+  { id: 'home.today', kind: 'picks', count: 4 },
+  { id: 'home.feed', kind: 'feed', count: 6 },
+  { id: 'home.ad', kind: 'ad', count: 1 },
+  { id: 'home.reminders', kind: 'reminder', count: 2 },
+];
+const PAGES = ['/index.html', '/wealth.html', '/loans.html'];
+const TOLERANCES = ['C1', 'C2', 'C3', 'C4', 'C5'];
+const SEGMENTS = ['new', 'active', 'active', 'dormant', 'churn_risk'];
+
+const round = (x, digits = 2) => Number(x.toFixed(digits));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url, child, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`bench:decide: the server exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(`${url}/v1/health`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('bench:decide: the server did not answer /v1/health in time');
+}
+
+function decideBody(user, k) {
+  const known = user < USERS;
+  return JSON.stringify({
+    anonymousId: `anon-${user}`,
+    ...(known ? { userId: `user-${user}` } : {}),
+    sessionId: `sess-${user}`,
+    context: { page: PAGES[k % PAGES.length], channel: k % 2 ? 'web' : 'app', locale: k % 3 ? 'zh-CN' : 'en' },
+    ...(k % 4 === 0 ? { tags: { fund_interest: true } } : {}),
+    slots: SLOTS,
+  });
+}
+
+const post = (url, path, body) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slotwise-key': KEY }, body });
+
+/** identify, then per user a page of decisions turned into views, impressions and some clicks */
+async function warm(url) {
+  let seq = 0;
+  const envelope = (user, o) => ({
+    id: `bench-${++seq}`,
+    ts: Date.now() - 60_000,
+    anonymousId: `anon-${user}`,
+    userId: `user-${user}`,
+    sessionId: `sess-${user}`,
+    properties: {},
+    context: { channel: 'web', locale: 'zh-CN', sdk: { name: 'slotwise', version: 'bench' } },
+    ...o,
+  });
+  let batch = [];
+  const flush = async () => {
+    for (let i = 0; i < batch.length; i += 500) {
+      const r = await post(url, '/v1/events', JSON.stringify({ sentAt: Date.now(), events: batch.slice(i, i + 500) }));
+      if (!r.ok) throw new Error(`bench:decide: POST /v1/events answered ${r.status}: ${await r.text()}`);
+    }
+    batch = [];
+  };
+  for (let user = 0; user < USERS; user++) {
+    batch.push(envelope(user, { type: 'identify', name: 'identify', properties: { riskTolerance: TOLERANCES[user % 5], segment: SEGMENTS[(user >> 2) % 5] } }));
+  }
+  await flush();
+  for (let user = 0; user < USERS; user++) {
+    const answer = await (await post(url, '/v1/decide', decideBody(user, user))).json();
+    for (const [slotId, { items }] of Object.entries(answer.slots)) {
+      for (const item of items) {
+        const at = { decisionId: answer.decisionId, slotId, itemId: item.id, position: item.position };
+        batch.push(envelope(user, { type: 'impression', name: 'impression', ...at }));
+        if ((user + item.position) % 4 === 0) {
+          batch.push(envelope(user, { type: 'click', name: 'click', ...at }));
+          batch.push(envelope(user, { type: 'track', name: 'item_view', properties: { itemId: item.id, kind: item.kind, category: item.category } }));
+        }
+      }
+    }
+    if (batch.length >= 2000) await flush();
+  }
+  await flush();
+  return seq;
+}
+
+function cannon(url, o) {
+  let k = 0;
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${url}/v1/decide`,
+        connections: o.connections,
+        duration: o.seconds,
+        ...(o.rate ? { overallRate: o.rate } : {}),
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-slotwise-key': KEY },
+            // 1 in 5 requests comes from a visitor never seen before
+            setupRequest: (req) => ({ ...req, body: decideBody(k % 5 === 4 ? USERS + k : (k * 7919) % USERS, k++) }),
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+export async function run() {
+  if (!existsSync(join(root, 'dist', 'server', 'main.js'))) {
+    const b = spawnSync('npx', ['rollup', '-c', '--silent'], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('bench:decide: the build failed');
+  }
+  const data = mkdtempSync(join(tmpdir(), 'slotwise-bench-decide-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(root, 'dist', 'server', 'main.js'), '--port', String(port), '--data', data, '--catalog-size', '10000', '--no-rate-limit'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const rows = [];
+  try {
+    await waitForHealth(url, child);
+    const events = await warm(url);
+    console.error(`bench:decide: ${USERS} users warmed with ${events} events; JIT warm-up…`);
+    await cannon(url, { connections: 16, seconds: 3 });
+
+    const fixed = await cannon(url, { connections: 32, seconds: SECONDS, rate: RATE });
+    const max = await cannon(url, { connections: 32, seconds: SECONDS });
+    for (const [label, r] of [[`@${RATE} req/s`, fixed], ['@max', max]]) {
+      const failed = r.non2xx + r.errors + r.timeouts;
+      if (failed) console.error(`bench:decide: ${label}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+      rows.push({ name: `decide p50 ${label}`, value: round(r.latency.p50), unit: 'ms', budget: null });
+      rows.push({ name: `decide p99 ${label}`, value: round(r.latency.p99), unit: 'ms', budget: label === '@max' ? null : BUDGET_P99_MS });
+      rows.push({ name: `decide throughput ${label}`, value: round(r.requests.average, 0), unit: 'req/s', budget: null });
+      if (failed) rows.push({ name: `decide failed requests ${label}`, value: failed, unit: '', budget: 0 });
+    }
+  } catch (error) {
+    if (stderr) console.error(stderr);
+    throw error;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    rmSync(data, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const rows = await run();
+  const cpu = cpus();
+  console.log(`/v1/decide, 10 000-item catalog, 4 slots — ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}`);
+  const w = Math.max(...rows.map((r) => r.name.length));
+  for (const r of rows) {
+    const verdict = r.budget == null ? '' : r.value <= r.budget ? `  ok (budget ≤ ${r.budget} ${r.unit})` : `  OVER BUDGET (≤ ${r.budget} ${r.unit})`;
+    console.log(`${r.name.padEnd(w)}  ${String(r.value).padStart(8)} ${r.unit.padEnd(5)}${verdict}`);
+  }
+}
