@@ -40,12 +40,15 @@ when('sdk/index.ts', {
 when('widgets/index.ts', {
   input: 'widgets/index.ts',
   external: (id) => isDep(id) || sdkIndex.test(id),
+  // keep `slotwise` a package import (rollup would otherwise write the relative external as './slotwise')
+  makeAbsoluteExternalsRelative: false,
   plugins: [version, ts()],
   output: { file: 'dist/widgets.js', format: 'es', sourcemap: true, paths: (id) => (sdkIndex.test(id) ? 'slotwise' : id) },
 });
 when('widgets/index.ts', {
   input: 'widgets/index.ts',
   external: (id) => isDep(id) || sdkIndex.test(id),
+  makeAbsoluteExternalsRelative: false,
   plugins: [dts({ tsconfig: 'tsconfig.json' })],
   output: { file: 'dist/widgets.d.ts', format: 'es', paths: (id) => (sdkIndex.test(id) ? 'slotwise' : id) },
 });
