@@ -82,7 +82,7 @@ export function createApp(o: AppOptions): Hono {
   app.post('/v1/events', async (c) => {
     const { app: appId } = authorize(c);
     const body = await readJson(c, LIMITS.batchBytes);
-    return c.json(o.ingest(appId, body));
+    return c.json(await o.ingest(appId, body));
   });
 
   app.post('/v1/decide', async (c) => {

@@ -6,16 +6,22 @@
  *   naming every bad event (path and message are the first one's), so the SDK dead-letters exactly
  *   those and sends the rest again. A batch that is not `{ sentAt, events: [1..500] }` is a 400
  *   with the offending path (e.g. `events` for 501 events).
- * - Otherwise all events are inserted in ONE transaction with `INSERT OR IGNORE` on the event id.
+ * - Otherwise all events are inserted under ONE savepoint with `INSERT OR IGNORE` on the event id.
  *   An id already stored — by an earlier batch, earlier in this batch, or under another app — counts
- *   as a duplicate and is never overwritten. The engine sees only the newly stored events, inside
- *   the same transaction, so its real-time features and the events table never disagree.
- * - The answer `{ accepted, duplicates }` is sent after the commit, which is fsynced (see db.ts):
+ *   as a duplicate and is never overwritten. The engine sees only the newly stored events, under
+ *   the same savepoint, so its real-time features and the events table never disagree.
+ * - Batches that arrive together share one transaction and one fsync (group-commit.ts). The answer
+ *   `{ accepted, duplicates }` is sent after that commit, which is fsynced (see db.ts):
  *   accepted + duplicates = events in the batch, and every one of them is on disk.
+ *
+ * Validation is zod's (the shared contract), with a compiled fast path in front (fast-schema.ts)
+ * that answers for well-formed events and leaves anything doubtful, and every error message, to zod.
  */
 import { firstProblem, schemas, type EventsResponse, type RejectedEvent, type SlotwiseEvent } from '../sdk/contract';
 import type { Db } from './db';
 import type { Engine } from './engine';
+import { compileFast, DEFER } from './fast-schema';
+import { createGroupCommit } from './group-commit';
 import { HttpError } from './http-errors';
 
 export interface IngestOptions {
@@ -24,8 +30,11 @@ export interface IngestOptions {
   now: () => number;
 }
 
-/** Stores one batch for `app` (already authenticated); throws `HttpError` 400 on invalid input. */
-export type Ingest = (app: string, body: unknown) => EventsResponse;
+/**
+ * Stores one batch for `app` (already authenticated). Invalid input throws `HttpError` 400 at once;
+ * otherwise the promise settles after the commit that stored the batch.
+ */
+export type Ingest = (app: string, body: unknown) => Promise<EventsResponse>;
 
 export function createIngest({ db, engine, now }: IngestOptions): Ingest {
   const insert = db.prepare(
@@ -34,7 +43,10 @@ export function createIngest({ db, engine, now }: IngestOptions): Ingest {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 
-  const store = db.transaction((app: string, events: Valid[], receivedAt: number): EventsResponse => {
+  const commit = createGroupCommit(db);
+  const check = checker();
+
+  const store = (app: string, events: Valid[], receivedAt: number): EventsResponse => {
     const fresh: SlotwiseEvent[] = [];
     for (const { event: e, properties, context } of events) {
       const { changes } = insert.run(
@@ -45,9 +57,13 @@ export function createIngest({ db, engine, now }: IngestOptions): Ingest {
     }
     if (fresh.length) engine.ingest(app, fresh, receivedAt);
     return { accepted: fresh.length, duplicates: events.length - fresh.length };
-  });
+  };
 
-  return (app, body) => store.immediate(app, validate(body), now());
+  return (app, body) => {
+    const events = validate(check, body);
+    const receivedAt = now();
+    return commit(() => store(app, events, receivedAt), events.length);
+  };
 }
 
 /** An event that passed the schema, with its JSON columns already serialised. */
@@ -57,21 +73,44 @@ interface Valid {
   context: string;
 }
 
-function validate(body: unknown): Valid[] {
+type Checked<T> = { success: true; data: T } | { success: false; error: Parameters<typeof firstProblem>[0] };
+interface Checker {
+  batch(body: unknown): Checked<{ sentAt: number; events: unknown[] }>;
+  event(raw: unknown): Checked<SlotwiseEvent>;
+}
+
+/** The contract's schemas behind their compiled fast paths: zod parses only what the fast path defers. */
+function checker(): Checker {
   const { eventBatch, event } = schemas();
-  const batch = eventBatch.safeParse(body);
+  const fastBatch = compileFast(eventBatch);
+  const fastEvent = compileFast(event);
+  return {
+    batch(body) {
+      const data = fastBatch(body);
+      return data === DEFER ? eventBatch.safeParse(body) : { success: true, data };
+    },
+    event(raw) {
+      const data = fastEvent(raw);
+      return data === DEFER ? event.safeParse(raw) : { success: true, data };
+    },
+  };
+}
+
+function validate(check: Checker, body: unknown): Valid[] {
+  const batch = check.batch(body);
   if (!batch.success) {
     const p = firstProblem(batch.error);
     throw new HttpError(400, p.code, p.message, { path: p.path });
   }
   const events: Valid[] = [];
   const rejected: RejectedEvent[] = [];
+  const serialise = serialiser();
   batch.data.events.forEach((raw, index) => {
     const reject = (path: string, message: string) => {
       const id = (raw as { id?: unknown } | null)?.id;
       rejected.push({ index, ...(typeof id === 'string' ? { id } : {}), path, message });
     };
-    const r = event.safeParse(raw);
+    const r = check.event(raw);
     if (!r.success) {
       const p = firstProblem(r.error, `events.${index}`);
       return reject(p.path, p.message);
@@ -91,15 +130,45 @@ function validate(body: unknown): Valid[] {
   return events;
 }
 
-/** The JSON columns, or the name of the field that cannot be serialised (nesting deep enough
- * to overflow the stack fits in 512 KB: `{"a":{"a":…}}`). */
-function serialise(e: SlotwiseEvent): { properties: string; context: string } | 'properties' | 'context' {
-  let field: 'properties' | 'context' = 'properties';
-  try {
-    const properties = JSON.stringify(e.properties);
-    field = 'context';
-    return { properties, context: JSON.stringify(e.context) };
-  } catch {
-    return field;
+/**
+ * The JSON columns of one batch's events, or the name of the field that cannot be serialised
+ * (nesting deep enough to overflow the stack fits in 512 KB: `{"a":{"a":…}}`). The events of a
+ * batch come from one device and mostly share their context, so an equal context reuses the
+ * previous event's JSON instead of serialising again.
+ */
+function serialiser(): (e: SlotwiseEvent) => { properties: string; context: string } | 'properties' | 'context' {
+  let last: unknown;
+  let lastJson = '';
+  return (e) => {
+    let field: 'properties' | 'context' = 'properties';
+    try {
+      const properties = JSON.stringify(e.properties);
+      field = 'context';
+      if (!sameJson(e.context, last)) {
+        lastJson = JSON.stringify(e.context);
+        last = e.context;
+      }
+      return { properties, context: lastJson };
+    } catch {
+      return field;
+    }
+  };
+}
+
+/**
+ * Equal as JSON text: same keys in the same order with equal values. Only ever true when
+ * `JSON.stringify` of both would be the same string (values here come from JSON.parse, so there is
+ * no `toJSON`, `undefined` or NaN to special-case).
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
+  return true;
 }

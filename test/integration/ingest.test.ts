@@ -276,6 +276,42 @@ describe('a bug in the engine', () => {
   });
 });
 
+describe('batches arriving together share a commit, not a fate', () => {
+  test('concurrent batches from two apps: each answer counts its own batch; all stored under their app', async () => {
+    const batches = Array.from({ length: 6 }, () => fresh(40));
+    const before = { demo: s.count('demo'), other: s.count('other-app') };
+    const answers = await Promise.all(
+      batches.map((b, i) => post(JSON.stringify(b), { key: i % 2 ? 'other' : 'demo' }).then(async (r) => [r.status, await r.json()])),
+    );
+    expect(answers).toEqual(batches.map(() => [200, { accepted: 40, duplicates: 0 }]));
+    expect(s.count('demo') - before.demo).toBe(120);
+    expect(s.count('other-app') - before.other).toBe(120);
+  });
+
+  test('an engine failure on one batch fails that batch alone; the others commit', async () => {
+    const engine = s.handle().engine;
+    const original = engine.ingest;
+    const bad = fresh(5);
+    const poisoned = new Set(bad.events.map((e) => e.id));
+    engine.ingest = (app, events, receivedAt) => {
+      if (events.some((e) => poisoned.has(e.id))) throw new Error('boom on one batch');
+      original.call(engine, app, events, receivedAt);
+    };
+    const good = [fresh(5), fresh(5), fresh(5)];
+    const before = s.count();
+    let statuses: number[];
+    try {
+      statuses = await Promise.all([good[0]!, bad, good[1]!, good[2]!].map((b) => post(JSON.stringify(b)).then((r) => r.status)));
+    } finally {
+      engine.ingest = original;
+    }
+    expect(statuses).toEqual([200, 500, 200, 200]);
+    expect(s.count() - before).toBe(15);
+    expect(s.logs.splice(0)).toEqual([expect.stringContaining('boom on one batch')]);
+    expect(await (await post(JSON.stringify(bad))).json()).toEqual({ accepted: 5, duplicates: 0 });
+  });
+});
+
 describe('durability', () => {
   test('a restart on the same data directory keeps every row and still dedupes', async () => {
     const batch = fresh(120);

@@ -1,0 +1,85 @@
+/**
+ * Group commit: units of work submitted in the same turn of the event loop (typically the bodies of
+ * several concurrent POST /v1/events that finished arriving while the previous commit was
+ * fsyncing) run in ONE immediate transaction, each under its own savepoint, and share its fsync.
+ *
+ * Invariants:
+ * - a promise resolves only after the COMMIT that holds its work has returned, so with
+ *   `synchronous = FULL` "resolved" means "on disk", as without grouping;
+ * - work that throws is rolled back to its savepoint alone and rejects alone; the rest commits;
+ * - if the transaction itself is lost (COMMIT fails, or SQLite rolled everything back after an I/O
+ *   error) every unit in the group rejects: nothing is acknowledged that might not be stored.
+ *   (Rejected work may still have been stored only if SQLite reports a failed COMMIT that in fact
+ *   succeeded; ingest is idempotent by event id, so the client's retry is then all duplicates.)
+ * - a group holds at most `maxWeight` (e.g. events) unless a single unit is heavier, so one commit
+ *   stays short and the acknowledgements of the first requests are not held back by the last.
+ */
+import type { Db } from './db';
+
+export interface GroupCommitOptions {
+  /** the weight (e.g. events) above which the rest waits for the next group. @default 2000 @example { maxWeight: 5000 } */
+  maxWeight?: number;
+}
+
+export type GroupCommit = <T>(work: () => T, weight?: number) => Promise<T>;
+
+interface Job {
+  work: () => unknown;
+  weight: number;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export function createGroupCommit(db: Db, { maxWeight = 2000 }: GroupCommitOptions = {}): GroupCommit {
+  let queue: Job[] = [];
+  let scheduled = false;
+  // called inside `group`, a better-sqlite3 transaction function runs as a SAVEPOINT
+  const one = db.transaction((job: Job) => job.work());
+  const group = db.transaction((jobs: Job[]): Outcome[] =>
+    jobs.map((job) => {
+      try {
+        return { ok: true, value: one(job) };
+      } catch (error) {
+        // the savepoint is rolled back; if SQLite dropped the whole transaction, so does the group
+        if (!db.inTransaction) throw error;
+        return { ok: false, error };
+      }
+    }),
+  );
+
+  const flush = () => {
+    scheduled = false;
+    let n = 0;
+    let weight = 0;
+    while (n < queue.length && (n === 0 || weight + queue[n]!.weight <= maxWeight)) weight += queue[n++]!.weight;
+    const jobs = queue.slice(0, n);
+    queue = queue.slice(n);
+    if (queue.length) schedule();
+    let outcomes: Outcome[];
+    try {
+      outcomes = group.immediate(jobs);
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.error);
+    });
+  };
+  // setImmediate runs after the poll phase, so every body that completed in this turn joins
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+
+  return <T>(work: () => T, weight = 1) =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ work, weight, resolve: resolve as (value: unknown) => void, reject });
+      schedule();
+    });
+}

@@ -1,0 +1,252 @@
+// `npm run bench:ingest`: durable POST /v1/events throughput of the built server-stub.
+//
+// Starts `node dist/server/main.js --port 0 --data <tmp> --no-rate-limit` (building it first when
+// dist/server is missing), posts batches of 500 events from several keep-alive connections for a
+// bounded time, then checks that the events table holds exactly the acknowledged events (every 200
+// was on disk: synchronous=FULL, one fsync per commit). Budget: ≥ 50 000 events/s.
+//
+// Traffic as the SDK sends it: each batch is one device's queue (one anonymousId, a userId for a
+// third of the devices, from a pool of 20 000 devices), random UUID event ids, a mix of 40 %
+// impressions, 25 % page views, 20 % item views, 10 % other tracks, 4 % clicks, 1 % conversions on
+// real catalog items (read from /v1/decide).
+//
+//   node test/bench/ingest.mjs [--seconds 10] [--connections 8] [--batch 500] [--devices 20000]
+//                              [--main dist/server/main.js]   (another build of the server)
+//                              [--no-catalog]   (item ids unknown to the engine: the store path alone)
+//                              [--ids v4|v7]    (random event ids as the SDK sends today, or time-ordered)
+//   SLOTWISE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node test/bench/ingest.mjs   (profile the server)
+//
+// A benchmark, not a test: it prints numbers and the budget verdict, and fails only when the
+// stored rows disagree with the acknowledgements. The client shares the machine's cores with the
+// server, so the figure is a floor; the load average is printed with it.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BUDGET = 50_000;
+const KEY = 'demo';
+
+const defaults = { seconds: 10, connections: 8, batch: 500, devices: 20_000, catalog: true, ids: 'v4', main: join(root, 'dist', 'server', 'main.js') };
+
+/** Runs the benchmark; returns rows for the aggregate `npm run bench` table. */
+export async function run(options = {}) {
+  const o = { ...defaults, ...options };
+  const server = await startBuiltServer(o.main);
+  try {
+    // --no-catalog: item ids the catalog lacks, so the engine's item statistics stay out of the figure
+    const items = o.catalog ? await catalogItems(server.url) : Array.from({ length: 100 }, (_, i) => `no-such-item-${i}`);
+    const agent = new Agent({ keepAlive: true, maxSockets: o.connections });
+    const load = { before: loadavg()[0] };
+    // warm-up: JIT, SQLite page cache, profile cache; not counted
+    const id = o.ids === 'v7' ? uuidv7 : randomUUID;
+    const traffic = { url: server.url, agent, items, id, batch: o.batch, devices: o.devices, connections: o.connections };
+    await drive({ ...traffic, ms: 1500 });
+    const warm = server.count();
+    const cpu0 = server.cpuSeconds();
+    const r = await drive({ ...traffic, ms: o.seconds * 1000 });
+    const cpu = server.cpuSeconds() - cpu0;
+    load.after = loadavg()[0];
+    agent.destroy();
+    const stored = server.count() - warm;
+    if (stored !== r.accepted || r.duplicates !== 0) {
+      throw new Error(`bench:ingest: ${r.accepted} events acknowledged (${r.duplicates} duplicates) but ${stored} rows stored`);
+    }
+    const rate = Math.round(r.accepted / (r.ms / 1000));
+    // what one fully available core would take: independent of how busy the machine is
+    const perCore = cpu > 0 && Number.isFinite(cpu) ? Math.round(r.accepted / cpu) : null;
+    const lat = r.latencies.sort((a, b) => a - b);
+    const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+    return {
+      rows: [
+        { name: '/v1/events durable ingest', value: rate, unit: 'events/s', budget: BUDGET, better: 'higher' },
+        ...(perCore ? [{ name: '/v1/events per server CPU-second', value: perCore, unit: 'events/s', budget: null }] : []),
+        { name: '/v1/events request p50', value: round(q(0.5)), unit: 'ms', budget: null },
+        { name: '/v1/events request p99', value: round(q(0.99)), unit: 'ms', budget: null },
+      ],
+      detail: { ...r, rate, perCore, cpu, stored, load, connections: o.connections, batch: o.batch, ids: o.ids },
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+const round = (x) => Number(x.toFixed(2));
+
+/** The built server on a free loopback port, with a read-only view of its row count. */
+async function startBuiltServer(main) {
+  if (!existsSync(main)) {
+    const b = spawnSync('npx', ['rollup', '-c', '--silent'], { cwd: root, stdio: 'inherit' });
+    if (b.status !== 0 || !existsSync(main)) throw new Error('bench:ingest: the build failed');
+  }
+  const data = mkdtempSync(join(tmpdir(), 'slotwise-bench-'));
+  const nodeArgs = (process.env.SLOTWISE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main, '--port', '0', '--data', data, '--no-rate-limit'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`bench:ingest: the server did not start\n${stderr}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`bench:ingest: the server exited (${code})\n${stderr}`)));
+  });
+  const { default: Database } = await import('better-sqlite3');
+  let db;
+  return {
+    url,
+    /** user + system CPU of the server process so far (Linux /proc; NaN elsewhere) */
+    cpuSeconds() {
+      try {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return Number.NaN;
+      }
+    },
+    count: () => (db ??= new Database(join(data, 'slotwise.db'), { readonly: true })).prepare('SELECT count(*) FROM events').pluck().get(),
+    async stop() {
+      db?.close();
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+function post(url, agent, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}${path}`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-slotwise-key': KEY, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) reject(new Error(`bench:ingest: ${path} answered ${res.statusCode}: ${text.slice(0, 300)}`));
+          else resolve(JSON.parse(text));
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Item ids the engine knows, so views and clicks touch its statistics as real traffic does. */
+async function catalogItems(url) {
+  const agent = new Agent({ keepAlive: false });
+  const answer = await post(url, agent, '/v1/decide', JSON.stringify({
+    anonymousId: 'bench', sessionId: 'bench', context: { page: '/', channel: 'web', locale: 'en' },
+    slots: [{ id: 'a', kind: 'picks', count: 50 }, { id: 'b', kind: 'feed', count: 50 }, { id: 'c', kind: 'ad', count: 10 }],
+  }));
+  const ids = Object.values(answer.slots).flatMap((s) => s.items.map((i) => i.id));
+  if (!ids.length) throw new Error('bench:ingest: the decide answer named no item');
+  return ids;
+}
+
+/** RFC 9562 v7: a 48-bit millisecond timestamp, then random bits; ids of one period sort together. */
+function uuidv7() {
+  const hex = Date.now().toString(16).padStart(12, '0');
+  const r = randomUUID();
+  return `${hex.slice(0, 8)}-${hex.slice(8)}-7${r.slice(15)}`;
+}
+
+const CONTEXT = JSON.stringify({
+  channel: 'web',
+  page: { url: 'https://bank.example/home', path: '/home', title: 'Home', referrer: '' },
+  locale: 'zh-CN',
+  screen: { width: 390, height: 844 },
+  timezone: 'Asia/Shanghai',
+  sdk: { name: 'slotwise', version: '0.1.0' },
+});
+
+/** One device's batch as the SDK serialises it; strings are built by hand so the client stays cheap. */
+function batchBody(n, device, items, seq, id) {
+  const anon = `anon-${device}`;
+  const user = device % 3 === 0 ? `,"userId":"user-${device}"` : '';
+  const session = `sess-${device}-${seq >> 4}`;
+  const ts = Date.now() - n;
+  const events = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const item = items[(device * 7 + i) % items.length];
+    const r = (device * 31 + i * 17) % 100;
+    const head = `{"id":"${id()}","ts":${ts + i},"anonymousId":"${anon}"${user},"sessionId":"${session}","context":${CONTEXT},`;
+    events[i] =
+      r < 40 ? `${head}"type":"impression","name":"impression","decisionId":"d-${seq}","slotId":"home.today","itemId":"${item}","position":${i % 4},"properties":{}}`
+      : r < 65 ? `${head}"type":"page","name":"page","properties":{"path":"/home","title":"Home"}}`
+      : r < 85 ? `${head}"type":"track","name":"item_view","properties":{"itemId":"${item}","kind":"fund","category":"fund"}}`
+      : r < 95 ? `${head}"type":"track","name":"loan_apply_step","properties":{"step":${1 + (i % 4)}}}`
+      : r < 99 ? `${head}"type":"click","name":"click","decisionId":"d-${seq}","slotId":"home.today","itemId":"${item}","position":${i % 4},"properties":{}}`
+      : `${head}"type":"conversion","name":"conversion","decisionId":"d-${seq}","slotId":"home.today","itemId":"${item}","position":0,"properties":{"value":1000}}`;
+  }
+  return `{"sentAt":${Date.now()},"events":[${events.join(',')}]}`;
+}
+
+/** `connections` loops, each posting one batch at a time, until `ms` has passed; waits for all. */
+async function drive({ url, agent, items, id, batch, devices, connections, ms }) {
+  let accepted = 0;
+  let duplicates = 0;
+  let seq = 0;
+  const latencies = [];
+  const t0 = performance.now();
+  const end = t0 + ms;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const n = seq++;
+        const body = batchBody(batch, (n * 7919) % devices, items, n, id);
+        const t = performance.now();
+        const answer = await post(url, agent, '/v1/events', body);
+        latencies.push(performance.now() - t);
+        accepted += answer.accepted;
+        duplicates += answer.duplicates;
+      }
+    }),
+  );
+  return { accepted, duplicates, batches: latencies.length, ms: performance.now() - t0, latencies };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string' },
+      connections: { type: 'string' },
+      batch: { type: 'string' },
+      devices: { type: 'string' },
+      main: { type: 'string' },
+      'no-catalog': { type: 'boolean' },
+      ids: { type: 'string' },
+    },
+  });
+  const { 'no-catalog': noCatalog, main, ids, ...numbers } = values;
+  const options = { ...Object.fromEntries(Object.entries(numbers).map(([k, v]) => [k, Number(v)])), ...(main ? { main } : {}), ...(ids ? { ids } : {}), ...(noCatalog ? { catalog: false } : {}) };
+  const { rows, detail: d } = await run(options);
+  const cpu = cpus();
+  console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, node ${process.version}; load average ${d.load.before.toFixed(2)} before, ${d.load.after.toFixed(2)} after`);
+  console.log(`${d.accepted} events (${d.ids} ids) in ${d.batches} batches of ${d.batch} from ${d.connections} connections over ${(d.ms / 1000).toFixed(1)} s; ${d.stored} rows stored = acknowledged`);
+  const w = Math.max(...rows.map((r) => r.name.length));
+  for (const r of rows) {
+    const verdict = r.budget == null ? '' : `  (budget ≥ ${r.budget} ${r.unit}: ${r.value >= r.budget ? 'met' : 'NOT met'})`;
+    console.log(`${r.name.padEnd(w)}  ${String(r.value).padStart(8)} ${r.unit}${verdict}`);
+  }
+}

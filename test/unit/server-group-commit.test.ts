@@ -1,0 +1,99 @@
+// @vitest-environment node
+// Group commit on a real SQLite file: work submitted together shares one transaction, each unit
+// under its own savepoint; nothing resolves before the COMMIT; a failing unit fails alone; a failing
+// COMMIT fails them all.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { openDb, type Db } from '../../server-stub/db';
+import { createGroupCommit } from '../../server-stub/group-commit';
+
+let dir: string;
+let db: Db;
+let reader: Database.Database;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'slotwise-group-'));
+  db = openDb(dir);
+  db.exec(`CREATE TABLE t (v INTEGER PRIMARY KEY);
+           CREATE TABLE parent (id INTEGER PRIMARY KEY);
+           CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)`);
+  // another connection sees only what is committed
+  reader = new Database(join(dir, 'slotwise.db'), { readonly: true });
+});
+afterEach(() => {
+  reader.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const committed = () => reader.prepare('SELECT v FROM t ORDER BY v').pluck().all() as number[];
+const insert = (v: number) => db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+
+describe('group commit', () => {
+  test('work submitted in one turn shares one transaction, and resolves only after its COMMIT', async () => {
+    const commit = createGroupCommit(db);
+    const visibleDuring: number[][] = [];
+    const results = Promise.all(
+      [1, 2, 3].map((v) =>
+        commit(() => {
+          insert(v);
+          // still inside the shared transaction: the other connection sees none of it yet
+          visibleDuring.push(committed());
+          return v * 10;
+        }),
+      ),
+    );
+    expect(committed()).toEqual([]);
+    expect(await results).toEqual([10, 20, 30]);
+    expect(visibleDuring).toEqual([[], [], []]);
+    expect(committed()).toEqual([1, 2, 3]);
+  });
+
+  test('a unit that throws is rolled back alone and rejects alone', async () => {
+    const commit = createGroupCommit(db);
+    const outcomes = await Promise.allSettled([
+      commit(() => insert(1)),
+      commit(() => {
+        insert(2);
+        throw new Error('bad unit');
+      }),
+      commit(() => insert(3)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe('bad unit');
+    expect(committed()).toEqual([1, 3]);
+    expect(db.inTransaction).toBe(false);
+  });
+
+  test('a failing COMMIT rejects every unit of the group, stores nothing, and the next group works', async () => {
+    const commit = createGroupCommit(db);
+    const outcomes = await Promise.allSettled([
+      commit(() => insert(1)),
+      // a deferred foreign key fails at COMMIT, not in the unit
+      commit(() => db.prepare('INSERT INTO child (p) VALUES (42)').run()),
+      commit(() => insert(3)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+    expect(committed()).toEqual([]);
+    expect(db.inTransaction).toBe(false);
+    await commit(() => insert(4));
+    expect(committed()).toEqual([4]);
+  });
+
+  test('groups are bounded by weight; a unit heavier than the bound still runs, alone', async () => {
+    const commit = createGroupCommit(db, { maxWeight: 10 });
+    const groupOf: number[][] = [];
+    const seen = (v: number) => {
+      insert(v);
+      groupOf.push(committed());
+    };
+    await Promise.all([commit(() => seen(1), 6), commit(() => seen(2), 4), commit(() => seen(3), 6), commit(() => seen(4), 50), commit(() => seen(5), 1)]);
+    // 1+2 fit in 10; 3 starts the next group once they are committed; 4 is alone; 5 after it
+    expect(groupOf).toEqual([[], [], [1, 2], [1, 2, 3], [1, 2, 3, 4]]);
+    expect(committed()).toEqual([1, 2, 3, 4, 5]);
+  });
+});
