@@ -44,7 +44,7 @@ beforeEach(() => {
 });
 
 const cards = (el: Element | null) => [...(el?.shadowRoot?.querySelectorAll('li.sw-card:not(.sw-skel)') ?? [])];
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
+async function until<T>(what: string, fn: () => T | null | undefined | false | 0, ms = 10_000): Promise<T> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
     const v = fn();
     if (v) return v;
