@@ -22,6 +22,14 @@ const safetyOnly = {
   resolveId: (id, from) => (from && sdkIndex.test(id) ? new URL('sdk/safety.ts', import.meta.url).pathname : null),
 };
 
+// the script-tag core takes the network module (ky, zod/mini, the contract's schemas) lazily: its
+// `./net` is sdk/net-lazy.ts, which loads dist/slotwise-net.min.js (sdk/net-entry.ts) at start
+const lazyNet = {
+  name: 'sdk-lazy-net',
+  resolveId: (id, from) =>
+    from && /[\\/]sdk[\\/]/.test(from) && /^\.\/net(\.ts)?$/.test(id) ? new URL('sdk/net-lazy.ts', import.meta.url).pathname : null,
+};
+
 const builds = [];
 const when = (file, config) => existsSync(file) && builds.push(config);
 
@@ -54,8 +62,13 @@ when('widgets/index.ts', {
 });
 when('sdk/script-tag.ts', {
   input: 'sdk/script-tag.ts',
-  plugins: [version, resolve({ browser: true }), ts(), min],
+  plugins: [lazyNet, version, resolve({ browser: true }), ts(), min],
   output: { file: 'dist/slotwise.min.js', format: 'iife', name: 'slotwiseBundle' },
+});
+when('sdk/net-entry.ts', {
+  input: 'sdk/net-entry.ts',
+  plugins: [version, resolve({ browser: true }), ts(), min],
+  output: { file: 'dist/slotwise-net.min.js', format: 'iife' },
 });
 when('widgets/script-tag.ts', {
   input: 'widgets/script-tag.ts',

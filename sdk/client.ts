@@ -13,6 +13,7 @@ import { memoryStore, openStore, type Store } from './db';
 import { createEmitter } from './emitter';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import { createIdentity, uuid, type IdentityState } from './identity';
+import { connect } from './net';
 import { resolveOptions } from './options';
 import { createQueue } from './queue';
 import { createSlots } from './slots';
@@ -24,18 +25,29 @@ import type { ClientEvents, ClientOptions, Core, Middleware, SlotwiseClient } fr
  * Creates a client. Throws `SlotwiseError('invalid_options')` for a bad config, and never
  * again after that: every later problem is reported through `on('error')`.
  *
+ * In the script tag (dist/slotwise.min.js) the options are checked by the network module, which
+ * arrives after the client started: there a bad option is reported (console and `on('error')`,
+ * `invalid_options`) and the client closes itself without having sent anything.
+ *
  * @example
  * const sw = createClient({ appKey: 'demo', endpoint: 'http://localhost:8787' });
  * sw.track('loan_apply_step', { step: 2 });
  */
 export function createClient(options: ClientOptions): SlotwiseClient {
+  const net = connect(options);
   const o = resolveOptions(options);
   const clock = o.now ?? Date.now;
   const now = () => Math.floor(clock());
   const emitter = createEmitter<ClientEvents>();
+  // one failure can reach several callers (the network module not loading): told once
+  const told = new WeakSet<SlotwiseError>();
   const report = (error: SlotwiseError) => {
-    if (o.debug) console.warn('slotwise:', error.code, error.message, error.details ?? '');
+    if (told.has(error)) return;
+    told.add(error);
+    const fatal = error.code == 'invalid_options';
+    if (o.debug || fatal) console[fatal ? 'error' : 'warn']('slotwise:', error.code, error.message, error.details ?? '');
     emitter.emit('error', error);
+    if (fatal) void client.close();
   };
   const identity = createIdentity(now);
   const context = createContext(o.channel, () => o.locale);
@@ -58,6 +70,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     beacon: (rows) => transport.beacon(rows),
   });
   const transport = createTransport({
+    net,
     endpoint: o.endpoint,
     appKey: o.appKey,
     fetch: o.fetch,
@@ -117,7 +130,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   const core: Core = {
     options: o,
     now,
-    fetch: o.fetch ?? ((input, init) => fetch(input, init)),
+    net,
     kv,
     identity: () => {
       const { anonymousId, userId, sessionId } = identity.state;
@@ -139,6 +152,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     track: (name, properties) => record('track', name, properties),
   });
   const off = lifecycle();
+  net.ready.catch(report);
 
   const started = ready.then(async (store) => {
     const [stored, personal] = await Promise.all([

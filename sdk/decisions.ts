@@ -13,81 +13,29 @@
  * - Fallback order per slot: cached items (even stale), then `options.fallback[slotId]`, then an
  *   empty slot. decide() never rejects.
  */
-import type { DecideResponse, SlotRequest } from './contract';
-import { LIMITS, firstProblem, schemas } from './contract';
+import { LIMITS, SLOT_KINDS, type SlotRequest } from './contract';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import { personal } from './rules';
 import type { Entry, SlotStore } from './slot-store';
 import type { Core, Decision, SlotItem, SlotState, Slots } from './types';
 
-/** bytes of an answer read at most; a bigger body is refused before it is parsed */
-export const ANSWER_BYTES = 256 * 1024;
-/** a request still open after this long is aborted (past the budget it only feeds the cache) */
-const HARD_MS = 15_000;
-
-type Parser<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstProblem>[0] } };
+const isId = (v: unknown) => typeof v == 'string' && !!v && v.length <= LIMITS.id;
+const isInt = (v: unknown, max: number) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max;
 
 /**
- * One JSON request to the backend, its answer validated with `schema`. Rejects with a
- * SlotwiseError: network, timeout, unauthorized, server (non-2xx) or bad_response.
+ * A slot request as the contract's `slotRequest` has it, or the problem with it ("slots.0.count:
+ * …"). Checked by hand, not with zod: decide() runs in the core, before the network module is here.
  */
-export async function fetchJson<T>(core: Core, path: string, schema: Parser<T>, body?: unknown): Promise<T> {
-  const { endpoint, appKey } = core.options;
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), HARD_MS);
-  try {
-    const res = await core.fetch(endpoint.replace(/\/+$/, '') + path, {
-      method: body ? 'POST' : 'GET',
-      headers: { 'x-slotwise-key': appKey, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: abort.signal,
-    });
-    if (!res.ok) {
-      res.body?.cancel().catch(() => {});
-      throw new SlotwiseError(res.status == 401 ? 'unauthorized' : 'server', `${path} answered ${res.status}`, { status: res.status });
-    }
-    let data: unknown;
-    const text = await readCapped(res, path);
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw new SlotwiseError('bad_response', `${path} answered with something other than JSON`);
-    }
-    const r = schema.safeParse(data);
-    if (!r.success) throw new SlotwiseError('bad_response', `${path}: ${firstProblem(r.error).message}`);
-    return r.data;
-  } catch (e) {
-    throw abort.signal.aborted ? new SlotwiseError('timeout', `${path} took longer than ${HARD_MS} ms`) : toSlotwiseError('network', e);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function readCapped(res: Response, path: string): Promise<string> {
-  const tooBig = () => new SlotwiseError('bad_response', `${path} answered more than ${ANSWER_BYTES} bytes`);
-  if (+(res.headers.get('content-length') ?? 0) > ANSWER_BYTES) {
-    res.body?.cancel().catch(() => {});
-    throw tooBig();
-  }
-  const reader = res.body?.getReader();
-  if (!reader) {
-    // no stream to count while reading: at least nothing this big is parsed
-    const text = await res.text();
-    if (text.length > ANSWER_BYTES) throw tooBig();
-    return text;
-  }
-  const decoder = new TextDecoder();
-  let text = '';
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    if ((size += value.byteLength) > ANSWER_BYTES) {
-      reader.cancel().catch(() => {});
-      throw tooBig();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
+export function slotRequest(r: unknown, i: number): SlotRequest | string {
+  const { id, kind, count, exclude } = (r ?? {}) as Record<string, unknown>;
+  const bad = (field: string, what: string) => `slots.${i}.${field}: ${what}`;
+  if (!r || typeof r != 'object') return `slots.${i}: expected object`;
+  if (!isId(id)) return bad('id', `expected a string of 1–${LIMITS.id} characters`);
+  if (!SLOT_KINDS.includes(kind as SlotRequest['kind'])) return bad('kind', `expected one of ${SLOT_KINDS.join(', ')}`);
+  if (!isInt(count, LIMITS.slotCount)) return bad('count', `expected an integer from 1 to ${LIMITS.slotCount}`);
+  if (exclude !== undefined && !(Array.isArray(exclude) && exclude.length <= LIMITS.exclude && exclude.every(isId)))
+    return bad('exclude', `expected at most ${LIMITS.exclude} ids`);
+  return { id, kind, count, ...(exclude ? { exclude } : {}) } as SlotRequest;
 }
 
 interface Batch {
@@ -134,7 +82,7 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
       slots: exclude.length ? slots.map((s) => ({ ...s, exclude: [...(s.exclude ?? []), ...exclude].slice(-LIMITS.exclude) })) : slots,
     };
     try {
-      const res: DecideResponse = await fetchJson(core, '/v1/decide', schemas().decideResponse, request);
+      const res = await core.net.decide(request);
       const out: Record<string, Entry> = {};
       for (const s of slots) {
         const items = stamp(res.slots[s.id]?.items ?? [], res.decisionId, s.id);
@@ -198,10 +146,10 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     const ok: SlotRequest[] = [];
     const bad: string[] = [];
     (Array.isArray(reqs) ? reqs : [reqs]).forEach((r, i) => {
-      const v = schemas().slotRequest.safeParse(r);
-      if (v.success) ok.push(v.data);
+      const v = slotRequest(r, i);
+      if (typeof v != 'string') ok.push(v);
       else {
-        core.report(new SlotwiseError('invalid_argument', firstProblem(v.error, `slots.${i}`).message));
+        core.report(new SlotwiseError('invalid_argument', v));
         if (typeof (r as SlotRequest)?.id == 'string') bad.push((r as SlotRequest).id);
       }
     });

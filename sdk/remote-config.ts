@@ -3,15 +3,20 @@
  * config is kept on the device, so a start without network still runs yesterday's rules.
  *
  * Invariants: a config that fails the contract is never applied (the last good one stays in
- * force); a failed refresh is reported and retried with backoff; `close()` leaves no timer behind.
+ * force); a bad rule is skipped and reported once per config version; a failed refresh is reported
+ * and retried with backoff; `close()` leaves no timer behind.
+ *
+ * Validation happens in the network module (`core.net.config()`); what is saved is the checked
+ * config, so a start without that module (the script tag, before slotwise-net.min.js arrived, or
+ * when it cannot load) runs the saved rules at once. Saved records carry `v: 2`: older ones held
+ * unchecked rules and are ignored.
  */
-import type { Config } from './contract';
-import { schemas } from './contract';
-import { fetchJson } from './decisions';
+import type { Rules } from './net';
 import { toSlotwiseError } from './errors';
 import { save } from './rules';
 import type { Core } from './types';
 
+type Checked = Rules['config'];
 const KEY = 'config';
 /** never refresh more often than this, whatever the TTL says */
 const MIN_MS = 10_000;
@@ -23,10 +28,11 @@ export interface RemoteConfig {
   close(): void;
 }
 
-export function createRemoteConfig(core: Core, apply: (config: Config) => void): RemoteConfig {
+export function createRemoteConfig(core: Core, apply: (config: Checked) => void): RemoteConfig {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   let retry = RETRY_MS;
+  let version: string | undefined;
 
   const later = (ms: number) => {
     clearTimeout(timer);
@@ -35,10 +41,12 @@ export function createRemoteConfig(core: Core, apply: (config: Config) => void):
 
   async function refresh() {
     try {
-      const config = await fetchJson(core, '/v1/config', schemas().config);
+      const { config, problems } = await core.net.config();
       if (closed) return;
+      if (config.version !== version) problems.forEach(core.report);
+      version = config.version;
       apply(config);
-      save(core, KEY, { at: core.now(), config });
+      save(core, KEY, { v: 2, at: core.now(), config });
       retry = RETRY_MS;
       later(config.ttlMs);
     } catch (e) {
@@ -49,13 +57,15 @@ export function createRemoteConfig(core: Core, apply: (config: Config) => void):
   }
 
   core.kv
-    .get<{ at: number; config: unknown }>(KEY)
+    .get<{ v: number; at: number; config: Checked }>(KEY)
     .catch(() => undefined)
     .then((saved) => {
       if (closed) return;
-      const v = saved && schemas().config.safeParse(saved.config);
-      if (v?.success) apply(v.data);
-      const wait = v?.success ? saved!.at + v.data.ttlMs - core.now() : 0;
+      // written by us after validation; checked for shape only, against a damaged record
+      const c = saved?.v == 2 && saved.config;
+      const ok = c && Array.isArray(c.tags) && Array.isArray(c.triggers);
+      if (ok) apply(c), (version = c.version);
+      const wait = ok ? saved.at + c.ttlMs - core.now() : 0;
       if (wait > 0) later(wait);
       else return refresh();
     });

@@ -56,7 +56,7 @@ export const matches = (m: Matcher, e: SlotwiseEvent): boolean =>
  * skipped and reported as `bad_rule`; the others still run.
  */
 export function validRules<T>(
-  core: Core,
+  core: Pick<Core, 'report'>,
   what: string,
   list: unknown[],
   schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstProblem>[0] } },

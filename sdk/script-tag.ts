@@ -19,8 +19,14 @@
  * </script>
  *
  * Queued calls return nothing; once the script runs, `slotwise` is the real client.
+ *
+ * The network module (`slotwise-net.min.js`: requests to the backend and their validation) is
+ * loaded from next to this script as it starts (or from `data-net-src`), in parallel; everything
+ * else runs without it. The options are checked when it arrives: a bad data-attribute is reported
+ * (console and `on('error')`, `invalid_options`) and the client closes itself without sending.
  */
 import { createClient } from './client';
+import { load } from './net';
 import type { ClientOptions, SlotwiseClient } from './types';
 import { loadWidgetsWhenNeeded } from './widget-loader';
 
@@ -33,6 +39,8 @@ function start(): void {
   if (queued && !Array.isArray(queued)) return;
   const script = (document.currentScript ?? document.querySelector('script[data-app-key]')) as HTMLScriptElement | null;
   const data = script?.dataset ?? {};
+  if (!data.appKey) return console.error('slotwise: invalid options: appKey: data-app-key is missing');
+  load({ script });
   const options: ClientOptions = {
     appKey: data.appKey as string,
     endpoint: data.endpoint || (script?.src ? new URL(script.src, location.href).origin : location.origin),

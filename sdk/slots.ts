@@ -2,11 +2,9 @@
  * The slot half of the client: decisions and the slot store, attribution, real-time tags and
  * triggers, built on the `Core` capture provides. client.ts spreads it into the client.
  */
-import { schemas } from './contract';
 import { createAttribution } from './attribution';
 import { createDecisions } from './decisions';
 import { createRemoteConfig } from './remote-config';
-import { validRules } from './rules';
 import { createSlotStore } from './slot-store';
 import { createTags } from './tags';
 import { createTriggers } from './triggers';
@@ -17,13 +15,10 @@ export function createSlots(core: Core): Slots {
   const tags = createTags(core);
   const triggers = createTriggers(core);
   const decisions = createDecisions(core, store, tags.values);
-  let version: string | undefined;
+  // the rules arrive checked (see remote-config.ts)
   const config = createRemoteConfig(core, (c) => {
-    // a bad rule is reported once per config version, not on every refresh
-    const report = c.version !== version;
-    version = c.version;
-    tags.setRules(validRules(core, 'tags', c.tags, schemas().tagRule, (r) => r.name, report));
-    triggers.setRules(validRules(core, 'triggers', c.triggers, schemas().triggerRule, (r) => r.id, report));
+    tags.setRules(c.tags);
+    triggers.setRules(c.triggers);
   });
 
   return {

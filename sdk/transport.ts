@@ -8,19 +8,15 @@
  * - the server is idempotent by event id, so a send whose answer is lost (unload, timeout)
  *   is simply sent again.
  */
-import ky, { type KyResponse } from 'ky';
-import { LIMITS, schemas, type RejectedBody } from './contract';
-import type { DeadReason, Row, Store } from './db';
-import { SlotwiseError, type ErrorCode } from './errors';
+import { LIMITS } from './contract';
+import type { Row, Store } from './db';
+import { SlotwiseError } from './errors';
+import type { Net } from './net';
 import type { TabLock } from './tabs';
 
 /** backoff: full jitter over BASE · 2^attempt, capped */
 export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_CAP_MS = 60_000;
-/** a Retry-After is honoured up to this long: a broken proxy must not silence the SDK for days */
-export const RETRY_AFTER_CAP_MS = 10 * 60_000;
-/** per request; a hung server is a network error after this long */
-export const REQUEST_TIMEOUT_MS = 10_000;
 /** every keepalive request of a document shares this budget in the browser */
 const KEEPALIVE_BUDGET = 64 * 1024;
 
@@ -32,6 +28,9 @@ interface Retry {
 }
 
 export interface TransportOptions {
+  /** classifies the server's answers (in the script tag: once slotwise-net.min.js has arrived) */
+  net: Net;
+  /** for the pagehide beacons, which go with plain fetch/sendBeacon: they must not wait for `net` */
   endpoint: string;
   appKey: string;
   fetch?: typeof fetch;
@@ -62,14 +61,6 @@ export interface Transport {
 }
 
 export function createTransport(o: TransportOptions): Transport {
-  const api = ky.create({
-    prefixUrl: o.endpoint,
-    retry: 0,
-    timeout: REQUEST_TIMEOUT_MS,
-    throwHttpErrors: false,
-    headers: { 'x-slotwise-key': o.appKey },
-    ...(o.fetch && { fetch: o.fetch }),
-  });
   const random = o.random ?? Math.random;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let due = Infinity;
@@ -124,59 +115,28 @@ export function createTransport(o: TransportOptions): Transport {
   /** one request; resolves true when the loop may go on with the next batch */
   async function send(store: Store, rows: Row[], keepalive: boolean): Promise<boolean> {
     const ids = rows.map((r) => r.id);
-    const body = `{"sentAt":${o.now()},"events":[${rows.map((r) => r.body).join(',')}]}`;
-    let res: KyResponse;
+    let r;
     try {
-      res = await api.post('v1/events', { body, keepalive, headers: { 'content-type': 'application/json' } });
+      r = await o.net.send(ids, `{"sentAt":${o.now()},"events":[${rows.map((r) => r.body).join(',')}]}`, keepalive);
     } catch (e) {
-      if (!o.allowed()) return false;
-      const timeout = (e as Error)?.name == 'TimeoutError';
-      return fail(store, new SlotwiseError(timeout ? 'timeout' : 'network', `sending ${rows.length} event(s) failed: ${(e as Error)?.message ?? e}`, { ids, cause: e }), undefined, !timeout);
+      // the network module did not load (or the options are bad): the events stay, retried with backoff
+      r = { retry: e as SlotwiseError, net: true };
     }
-    const { status } = res;
-    const json = await read(res);
-
-    if (res.ok) {
-      const ack = schemas().eventsResponse.safeParse(json);
-      // a captive portal or a proxy answers 200 too: only a well-formed, complete ack deletes events
-      if (!ack.success || ack.data.accepted + ack.data.duplicates != rows.length) {
-        return fail(store, new SlotwiseError('bad_response', `the server's answer to ${rows.length} event(s) is not an acknowledgement`, { status, ids }));
-      }
+    if ('ack' in r) {
       await store.ack(rows);
       await store.del('retry');
-      o.sent({ ids, ...ack.data });
+      o.sent({ ids, ...r.ack });
       return true;
     }
-
     // consent withdrawn (or the client closed) while the request was out: no more writes, no retries
     if (!o.allowed()) return false;
-
-    if (status == 429 || status == 408 || status >= 500) {
-      const code: ErrorCode = status == 429 ? 'rate_limited' : 'server';
-      return fail(store, new SlotwiseError(code, `the server answered ${status} to ${rows.length} event(s); retrying`, { status, ids }), retryAfter(res.headers.get('retry-after'), o.now()));
-    }
-
-    const error = errorOf(json);
-    if (status == 413 && rows.length > 1) {
-      // the server takes less than the contract promises: halve the batch until it fits
+    if ('retry' in r) return fail(store, r.retry, r.after, r.net);
+    if ('shrink' in r) {
       maxEvents = Math.ceil(rows.length / 2);
       return true;
     }
-    const reason = (r: Partial<DeadReason> = {}): DeadReason => ({
-      status,
-      code: error?.code ?? 'http_' + status,
-      message: r.message ?? error?.message ?? `HTTP ${status}`,
-      path: r.path ?? error?.path,
-    });
-    const named = status == 400 ? rejected(json, rows) : undefined;
-    const dead = named?.length ? named.map(([row, r]) => ({ row, reason: reason(r) })) : rows.map((row) => ({ row, reason: reason() }));
-    await store.bury(dead, o.now());
-    const code: ErrorCode = status == 401 ? 'unauthorized' : status == 413 ? 'too_large' : 'rejected';
-    o.report(new SlotwiseError(code, `the server refused ${dead.length} event(s) (${status} ${dead[0]!.reason.code}: ${dead[0]!.reason.message}); kept as dead letters`, {
-      status,
-      ids: dead.map((d) => d.row.id),
-      reasons: dead.map((d) => d.reason),
-    }));
+    await store.bury(r.dead.map(([i, reason]) => ({ row: rows[i]!, reason })), o.now());
+    o.report(r.error);
     // the rest of a partly rejected batch goes again at once: nothing was wrong with it
     return true;
   }
@@ -237,45 +197,4 @@ export function cut(rows: Row[], bytes: number): Row[] {
   let n = 0;
   while (n < rows.length && n < LIMITS.batchEvents && (size += rows[n]!.size + 1) <= bytes) n++;
   return rows.slice(0, n);
-}
-
-/** Retry-After in ms: delta-seconds or an HTTP date; bounded (it comes from the network) */
-export function retryAfter(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  const ms = /^\s*\d+\s*$/.test(value) ? +value * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? undefined : Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS);
-}
-
-async function read(res: KyResponse): Promise<unknown> {
-  try {
-    // an answer to POST /v1/events is a few dozen bytes; a huge one is not read into memory
-    if (+(res.headers.get('content-length') ?? 0) > 64 * 1024) {
-      res.body?.cancel().catch(() => {});
-      return undefined;
-    }
-    return JSON.parse(await res.text());
-  } catch {
-    return undefined;
-  }
-}
-
-function errorOf(json: unknown): DeadReason | undefined {
-  const r = schemas().errorBody.safeParse(json);
-  return r.success ? ({ status: 0, ...r.data.error } as DeadReason) : undefined;
-}
-
-/**
- * The events a 400 names as bad, matched to the batch by index and checked by id. Undefined when
- * the list is missing or does not match the batch: then the whole batch counts as refused.
- */
-function rejected(json: unknown, rows: Row[]): [Row, Partial<DeadReason>][] | undefined {
-  const list = (json as RejectedBody)?.error?.rejected;
-  if (!Array.isArray(list) || !list.length) return undefined;
-  const out = new Map<Row, Partial<DeadReason>>();
-  for (const r of list) {
-    const row = rows[r?.index];
-    if (!row || (r.id != null && r.id !== row.id)) return undefined;
-    out.set(row, { message: String(r.message ?? '').slice(0, LIMITS.text), path: String(r.path ?? '').slice(0, LIMITS.text) });
-  }
-  return [...out];
 }

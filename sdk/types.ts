@@ -14,6 +14,7 @@ import type {
   SlotwiseEvent,
 } from './contract';
 import type { SlotwiseError } from './errors';
+import type { Net } from './net';
 
 export interface AutocaptureOptions {
   /** page views, including SPA navigation (pushState, replaceState, popstate). @example { pageviews: true } */
@@ -168,7 +169,8 @@ export interface Core {
    */
   ready?: Promise<unknown>;
   now(): number;
-  fetch: typeof fetch;
+  /** the backend: decide and config requests, answers validated (net.ts; lazily loaded in the script tag) */
+  net: Net;
   kv: KV;
   identity(): { anonymousId: string; userId?: string; sessionId: string };
   context(): EventContext;

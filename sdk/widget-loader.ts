@@ -22,8 +22,25 @@ export interface WidgetLoaderOptions {
   document?: Document;
 }
 
+/** `…/slotwise.min.js?v=3` → `…/<file>?v=3`: a chunk next to the core script, with its query */
+export const besides = (coreSrc: string, file: string): string => coreSrc.replace(/[^/?#]*([?#].*)?$/, file + '$1');
+
 /** `…/slotwise.min.js?v=3` → `…/slotwise-widgets.min.js?v=3` */
-export const widgetsUrl = (coreSrc: string): string => coreSrc.replace(/[^/?#]*([?#].*)?$/, 'slotwise-widgets.min.js$1');
+export const widgetsUrl = (coreSrc: string): string => besides(coreSrc, 'slotwise-widgets.min.js');
+
+/**
+ * Adds `<script async src>` for a chunk of the core (widgets, network module), marked with the
+ * attribute `mark`, carrying the core script's nonce (a strict CSP allows it) and crossorigin.
+ */
+export function inject(doc: Document, src: string, mark: string, script?: HTMLScriptElement | null, nonce = script?.nonce): HTMLScriptElement {
+  const el = doc.createElement('script');
+  el.src = src;
+  el.async = true;
+  if (nonce) el.nonce = nonce;
+  if (script?.crossOrigin) el.crossOrigin = script.crossOrigin;
+  el.setAttribute(mark, '');
+  return (doc.head ?? doc.documentElement).appendChild(el);
+}
 
 /**
  * Loads the chunk once a widget element is on the page. Returns a function that stops watching.
@@ -42,14 +59,7 @@ export function loadWidgetsWhenNeeded(options: WidgetLoaderOptions = {}): () => 
       stop();
       // already there: loaded by another copy, or the app defined the elements itself (ESM widgets)
       if (doc.querySelector('script[data-slotwise-widgets]') || doc.defaultView?.customElements?.get('sw-today-picks')) return;
-      const el = doc.createElement('script');
-      el.src = src;
-      el.async = true;
-      const nonce = options.nonce ?? script?.nonce;
-      if (nonce) el.nonce = nonce;
-      if (script?.crossOrigin) el.crossOrigin = script.crossOrigin;
-      el.setAttribute('data-slotwise-widgets', '');
-      (doc.head ?? doc.documentElement).appendChild(el);
+      inject(doc, src, 'data-slotwise-widgets', script, options.nonce ?? script?.nonce);
     };
     if (doc.querySelector(WIDGETS)) {
       load();

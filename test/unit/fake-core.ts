@@ -11,6 +11,7 @@ import type { ConsentState, EventType, Properties, SlotwiseEvent } from '../../s
 import { memoryStore, openStore, type Store } from '../../sdk/db';
 import type { SlotwiseError } from '../../sdk/errors';
 import { uuid } from '../../sdk/identity';
+import { connect } from '../../sdk/net';
 import type { ClientEvents, ClientOptions, Core, KV } from '../../sdk/types';
 
 export interface FakeCoreOptions {
@@ -74,7 +75,7 @@ export function fakeCore(o: FakeCoreOptions = {}): FakeCore {
     emitted,
     options,
     now: () => Date.now(),
-    fetch: o.fetch ?? ((...a) => fetch(...a)),
+    net: connect({ appKey: options.appKey, endpoint: options.endpoint, fetch: o.fetch ?? ((...a) => fetch(...a)) }),
     kv,
     identity: () => ({ anonymousId, userId, sessionId }),
     context,

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createClient } from '../../sdk/client';
 import { SlotwiseError } from '../../sdk/errors';
+import { checkOptions } from '../../sdk/net';
 import { resolveOptions } from '../../sdk/options';
 import type { ClientOptions } from '../../sdk/types';
 
 const base = { appKey: 'demo', endpoint: 'http://localhost:8787' };
 const fails = (o: unknown) => {
   try {
-    resolveOptions(o as ClientOptions);
+    checkOptions(o as ClientOptions);
   } catch (e) {
     expect(e).toBeInstanceOf(SlotwiseError);
     expect((e as SlotwiseError).code).toBe('invalid_options');

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../sdk/client';
-import { BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS, cut, retryAfter } from '../../sdk/transport';
+import { RETRY_AFTER_CAP_MS, retryAfter } from '../../sdk/net';
+import { BACKOFF_CAP_MS, cut } from '../../sdk/transport';
 import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
 import { fakeBackend, fakeClock, freshIDB, peek, runUntil, settle, until, type Answer } from '../helpers/capture';
 

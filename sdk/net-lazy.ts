@@ -1,0 +1,89 @@
+/**
+ * `./net` in the script-tag build (rollup.config.mjs resolves the import there): the same
+ * interface as net.ts, served by `slotwise-net.min.js` (ky, zod/mini, the contract's schemas),
+ * which is loaded once, in parallel, as the core starts, from next to the core script (with its
+ * nonce), and registers itself on a private global.
+ *
+ * Invariants:
+ * - The core never waits for this module on its critical path: `track()`, the queue, the cached
+ *   slot paint, reminders and the pagehide beacons run without it; only server requests wait.
+ * - The module never breaks the core: when it fails to load (404, CSP) each waiting call rejects
+ *   with one and the same error (the client reports it once), the events stay in IndexedDB, and
+ *   the next call (the transport's next flush attempt) tries to load it again.
+ * - Options are checked when it arrives (`connect`): bad ones make every call reject with that
+ *   `invalid_options` error, so nothing is sent; the client then closes itself.
+ */
+import { SlotwiseError } from './errors';
+import type { Net, connect as real } from './net';
+import type { ClientOptions } from './types';
+import { besides, inject } from './widget-loader';
+
+/** what slotwise-net.min.js registers (net-entry.ts) */
+export interface Registered {
+  v: string;
+  connect: typeof real;
+}
+
+/** set by net-entry.ts: a waiting core's register function, or the module when it came first */
+const KEY = '__slotwiseNet';
+
+let from: { script?: HTMLScriptElement | null } = {};
+let module: Promise<Registered> | undefined;
+
+/** Starts loading slotwise-net.min.js (URL: the script's `data-net-src`, else next to its `src`). */
+export function load(o: { script?: HTMLScriptElement | null }): void {
+  from = o;
+  get().catch(() => {});
+}
+
+function get(): Promise<Registered> {
+  return (module ??= new Promise<Registered>((resolve, reject) => {
+    const g = globalThis as unknown as Record<string, unknown>;
+    const here = g[KEY] as Registered | undefined;
+    if (here?.connect) return resolve(here);
+    const script = from.script;
+    const src = script?.dataset.netSrc ?? (script?.src && besides(script.src, 'slotwise-net.min.js'));
+    const failed = (why: string) => reject(new SlotwiseError('network', `slotwise-net.min.js ${why}; events are kept and sent once it loads`));
+    if (!src) return failed('has no URL');
+    g[KEY] = (m: Registered) => {
+      g[KEY] = m;
+      resolve(m);
+    };
+    const el = inject(document, src, 'data-slotwise-net', script);
+    // a script runs before its load event: still unregistered then, it was not the module
+    el.onload = () => failed('did not register');
+    el.onerror = () => {
+      el.remove();
+      failed(`did not load from ${src}`);
+    };
+  }).then(
+    (m) => {
+      if (m.v !== __SDK_VERSION__) throw new SlotwiseError('network', `slotwise-net.min.js is ${m.v}, not ${__SDK_VERSION__}`);
+      return m;
+    },
+    (e) => {
+      module = undefined;
+      throw e;
+    },
+  ));
+}
+
+/** net.ts's `connect`, once the module is here. @see Net.ready */
+export function connect(options: ClientOptions): Net {
+  let net: Promise<Net> | undefined;
+  const use = () =>
+    (net ??= get().then(
+      // throws invalid_options: kept, every call rejects with it
+      (m) => m.connect(options),
+      (e) => {
+        net = undefined;
+        throw e;
+      },
+    ));
+  return {
+    ready: use().then(() => {}),
+    send: (...a) => use().then((n) => n.send(...a)),
+    decide: (r) => use().then((n) => n.decide(r)),
+    config: () => use().then((n) => n.config()),
+  };
+}
