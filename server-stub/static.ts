@@ -34,7 +34,7 @@ const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export interface StaticDirs {
   /** served at `/`; `index.html` answers `/` and any directory */
   demo: string;
-  /** served at `/dist/*`; `slotwise.min.js` and `slotwise-widgets.min.js` also at `/` */
+  /** served at `/dist/*`; the script-tag bundles (core, net, widgets) also at `/` */
   dist: string;
 }
 
@@ -64,7 +64,7 @@ export const defaultStaticDirs = (root = projectRoot()): StaticDirs => ({
   dist: join(root, 'dist'),
 });
 
-const ROOT_BUNDLES = new Set(['/slotwise.min.js', '/slotwise-widgets.min.js']);
+const ROOT_BUNDLES = new Set(['/slotwise.min.js', '/slotwise-net.min.js', '/slotwise-widgets.min.js']);
 
 /** Maps a request path to a file, or undefined when nothing (safe) is there. */
 export function createStatic(dirs: StaticDirs): (path: string) => Promise<StaticFile | undefined> {
