@@ -15,7 +15,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { LIMITS, firstProblem, schemas } from '../sdk/contract';
-import { readJson } from './body';
+import { readJson, type BodyDeadlines } from './body';
 import { cors, type OriginPolicy } from './cors';
 import type { Db } from './db';
 import type { Engine } from './engine';
@@ -36,6 +36,8 @@ export interface AppOptions {
   origins: OriginPolicy;
   files: (path: string) => Promise<StaticFile | undefined>;
   version: string;
+  /** how slowly a body may arrive */
+  body: BodyDeadlines;
   log: (message: string) => void;
 }
 
@@ -81,13 +83,13 @@ export function createApp(o: AppOptions): Hono {
 
   app.post('/v1/events', async (c) => {
     const { app: appId } = authorize(c);
-    const body = await readJson(c, LIMITS.batchBytes);
+    const body = await readJson(c, LIMITS.batchBytes, o.body);
     return c.json(await o.ingest(appId, body));
   });
 
   app.post('/v1/decide', async (c) => {
     const { app: appId } = authorize(c);
-    const parsed = schemas().decideRequest.safeParse(await readJson(c, LIMITS.requestBytes));
+    const parsed = schemas().decideRequest.safeParse(await readJson(c, LIMITS.requestBytes, o.body));
     if (!parsed.success) {
       const p = firstProblem(parsed.error);
       throw new HttpError(400, p.code, p.message, { path: p.path });

@@ -10,6 +10,7 @@ import { createApp } from './app';
 import { createOriginPolicy, DEFAULT_ORIGINS } from './cors';
 import { openDb, type Db } from './db';
 import { createEngine, type Engine } from './engine';
+import { answerClientError } from './http-errors';
 import { createIngest } from './ingest';
 import { keyIndex, loadKeys, type AppKey, type RateLimit } from './keys';
 import { createLimiter, DEFAULT_RATE_LIMIT } from './ratelimit';
@@ -40,7 +41,26 @@ export interface ServerOptions {
   now?: () => number;
   /** where problems go (500s with their stack, engine notes). @default console.error */
   log?: (message: string) => void;
+  /** how long clients may take; a slower one gets 408 and its connection closed.
+   * @default { headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 10_000, keepAliveMs: 5_000 } @example { timeouts: { requestMs: 60_000 } } */
+  timeouts?: Partial<Timeouts>;
 }
+
+export interface Timeouts {
+  /** from connection (or the previous request) to the end of the request headers */
+  headersMs: number;
+  /** from the start of a request to the end of its body */
+  requestMs: number;
+  /** longest silence inside a request body */
+  bodyIdleMs: number;
+  /** how long an idle keep-alive connection stays open */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 10_000, keepAliveMs: 5_000 };
+
+/** Request line plus headers, in bytes (Node's default, stated): past it, 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 export interface ServerHandle {
   /** e.g. `http://127.0.0.1:8787` */
@@ -63,6 +83,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const now = options.now ?? Date.now;
   const log = options.log ?? ((m: string) => console.error(m));
   const keys = options.keys ?? loadKeys(dataDir);
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const selfOrigins: string[] = [];
 
   const db = openDb(dataDir);
@@ -86,15 +107,26 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       origins: createOriginPolicy({ origins: options.origins ?? DEFAULT_ORIGINS, keys, self: () => selfOrigins }),
       files: createStatic({ ...defaultStaticDirs(), ...options.staticDirs }),
       version: __SDK_VERSION__,
+      body: { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs },
       log,
     });
-    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-    // bounded everywhere: slow or stuck clients cannot hold a connection forever
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
-    server.keepAliveTimeout = 5_000;
+    // bounded everywhere: slow or stuck clients cannot hold a connection forever, and a request's
+    // size is bounded before any route sees it (headers here, bodies in body.ts)
+    const server = createAdaptorServer({
+      fetch: app.fetch,
+      serverOptions: {
+        maxHeaderSize: MAX_HEADER_BYTES,
+        headersTimeout: timeouts.headersMs,
+        requestTimeout: timeouts.requestMs,
+        keepAliveTimeout: timeouts.keepAliveMs,
+        // how often Node enforces the two timeouts above (its default, 30 s, would double them)
+        connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
+      },
+    }) as Server;
+    // headers past the 100th are dropped by Node (their bytes still count against MAX_HEADER_BYTES)
     server.maxHeadersCount = 100;
     server.maxConnections = 1024;
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerClientError(error, socket, { headerBytes: MAX_HEADER_BYTES }));
     await listen(server, options.port ?? 8787, host);
 
     const port = (server.address() as AddressInfo).port;
