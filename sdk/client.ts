@@ -92,10 +92,10 @@ export function createClient(options: ClientOptions): SlotwiseClient {
       try {
         return await openStore(factory, o.appKey);
       } catch (e) {
-        report(toSlotwiseError('storage_unavailable', e, `IndexedDB is unavailable (${(e as Error)?.message ?? e}); events are kept in memory`));
+        report(toSlotwiseError('storage_unavailable', e, 'IndexedDB failed to open; events are kept in memory'));
       }
     } else if (o.indexedDB !== false) {
-      report(new SlotwiseError('storage_unavailable', 'IndexedDB is missing; events are kept in memory'));
+      report(new SlotwiseError('storage_unavailable', 'no IndexedDB; events are kept in memory'));
     }
     return memoryStore();
   }
@@ -119,7 +119,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
         if (out !== undefined && (typeof out != 'object' || !out)) throw new TypeError('returned neither an event, null nor undefined');
         event = (out as SlotwiseEvent | undefined) ?? copy;
       } catch (cause) {
-        report(new SlotwiseError('middleware_failed', `middleware failed on "${name}", event passed on unchanged: ${(cause as Error)?.message ?? cause}`, { id: event.id, cause }));
+        report(new SlotwiseError('middleware_failed', `middleware failed on "${name}" (passed on unchanged): ${(cause as Error)?.message ?? cause}`, { id: event.id, cause }));
       }
     }
     emitter.emit('event', event);
@@ -172,7 +172,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   core.ready = started;
 
   function erase(store: Store) {
-    return store.clear().catch((e) => report(toSlotwiseError('storage_failed', e, `erasing stored data failed: ${(e as Error)?.message ?? e}`)));
+    return store.clear().catch((e) => report(toSlotwiseError('storage_failed', e)));
   }
 
   /** pagehide, visibilitychange, online: the moments a mobile page gets before it is gone */
@@ -187,15 +187,10 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     const show = () => queue.hidden(false);
     const visibility = () => (d.visibilityState == 'hidden' ? hide() : show());
     const online = () => void transport.online();
-    d.addEventListener('visibilitychange', visibility);
-    w.addEventListener('pagehide', hide);
-    w.addEventListener('pageshow', show);
-    w.addEventListener('online', online);
+    const all: [EventTarget, string, () => void][] = [[d, 'visibilitychange', visibility], [w, 'pagehide', hide], [w, 'pageshow', show], [w, 'online', online]];
+    for (const [target, type, fn] of all) target.addEventListener(type, fn);
     return () => {
-      d.removeEventListener('visibilitychange', visibility);
-      w.removeEventListener('pagehide', hide);
-      w.removeEventListener('pageshow', show);
-      w.removeEventListener('online', online);
+      for (const [target, type, fn] of all) target.removeEventListener(type, fn);
     };
   }
 
@@ -222,7 +217,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     },
     setConsent(state) {
       if (!CONSENT_STATES.includes(state)) {
-        report(new SlotwiseError('invalid_argument', `setConsent: expected one of ${CONSENT_STATES.join(', ')}, got ${JSON.stringify(state)}`));
+        report(new SlotwiseError('invalid_argument', `setConsent: expected one of ${CONSENT_STATES}`));
         return;
       }
       if (state == consent) return;

@@ -20,22 +20,21 @@ import type { Entry, SlotStore } from './slot-store';
 import type { Core, Decision, SlotItem, SlotState, Slots } from './types';
 
 const isId = (v: unknown) => typeof v == 'string' && !!v && v.length <= LIMITS.id;
-const isInt = (v: unknown, max: number) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max;
 
 /**
- * A slot request as the contract's `slotRequest` has it, or the problem with it ("slots.0.count:
- * …"). Checked by hand, not with zod: decide() runs in the core, before the network module is here.
+ * A slot request as the contract's `slotRequest` has it, or what is wrong with it. Checked by
+ * hand, not with zod: decide() runs in the core, before the network module is here.
  */
 export function slotRequest(r: unknown, i: number): SlotRequest | string {
-  const { id, kind, count, exclude } = (r ?? {}) as Record<string, unknown>;
-  const bad = (field: string, what: string) => `slots.${i}.${field}: ${what}`;
-  if (!r || typeof r != 'object') return `slots.${i}: expected object`;
-  if (!isId(id)) return bad('id', `expected a string of 1–${LIMITS.id} characters`);
-  if (!SLOT_KINDS.includes(kind as SlotRequest['kind'])) return bad('kind', `expected one of ${SLOT_KINDS.join(', ')}`);
-  if (!isInt(count, LIMITS.slotCount)) return bad('count', `expected an integer from 1 to ${LIMITS.slotCount}`);
-  if (exclude !== undefined && !(Array.isArray(exclude) && exclude.length <= LIMITS.exclude && exclude.every(isId)))
-    return bad('exclude', `expected at most ${LIMITS.exclude} ids`);
-  return { id, kind, count, ...(exclude ? { exclude } : {}) } as SlotRequest;
+  const { id, kind, count, exclude } = (r ?? {}) as SlotRequest;
+  const field =
+    !isId(id) ? 'id' :
+    !SLOT_KINDS.includes(kind) ? 'kind' :
+    !(Number.isInteger(count) && count >= 1 && count <= LIMITS.slotCount) ? 'count' :
+    exclude !== undefined && !(Array.isArray(exclude) && exclude.length <= LIMITS.exclude && exclude.every(isId)) ? 'exclude' : '';
+  return field
+    ? `slots.${i}.${field}: expected { id: 1–${LIMITS.id} chars, kind: ${SLOT_KINDS.join('|')}, count: 1–${LIMITS.slotCount}, exclude?: ids (≤ ${LIMITS.exclude}) }`
+    : { id, kind, count, ...(exclude && { exclude }) };
 }
 
 interface Batch {

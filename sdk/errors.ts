@@ -22,20 +22,23 @@ export type ErrorCode =
   | 'closed';
 
 export class SlotwiseError extends Error {
-  override readonly name = 'SlotwiseError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    /** extra facts for the host: ids dropped, the server's answer, the bad option's path */
-    readonly details?: Record<string, unknown>,
-  ) {
+  declare readonly name: 'SlotwiseError';
+  declare readonly code: ErrorCode;
+  /** extra facts for the host: ids dropped, the server's answer, the bad option's path */
+  declare readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
     super(message);
+    // assigned, not class fields: fields cost a defineProperty helper in the es2020 bundles
+    Object.assign(this, { name: 'SlotwiseError', code, details });
   }
 }
 
-/** Wraps anything thrown into a SlotwiseError without losing the cause. */
+/**
+ * Wraps anything thrown into a SlotwiseError without losing the cause. A SlotwiseError passes
+ * as it is, also one of another copy of this class (the script tag's network module has its own).
+ */
 export function toSlotwiseError(code: ErrorCode, cause: unknown, message?: string): SlotwiseError {
-  if (cause instanceof SlotwiseError) return cause;
+  if ((cause as Error)?.name == 'SlotwiseError') return cause as SlotwiseError;
   const text = message ?? (cause instanceof Error ? cause.message : String(cause));
   return new SlotwiseError(code, text, { cause });
 }

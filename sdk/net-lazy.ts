@@ -43,7 +43,7 @@ function get(): Promise<Registered> {
     if (here?.connect) return resolve(here);
     const script = from.script;
     const src = script?.dataset.netSrc ?? (script?.src && besides(script.src, 'slotwise-net.min.js'));
-    const failed = (why: string) => reject(new SlotwiseError('network', `slotwise-net.min.js ${why}; events are kept and sent once it loads`));
+    const failed = (why: string) => reject(new SlotwiseError('network', `slotwise-net.min.js ${why}; events are kept`));
     if (!src) return failed('has no URL');
     g[KEY] = (m: Registered) => {
       g[KEY] = m;
@@ -80,10 +80,8 @@ export function connect(options: ClientOptions): Net {
         throw e;
       },
     ));
-  return {
-    ready: use().then(() => {}),
-    send: (...a) => use().then((n) => n.send(...a)),
-    decide: (r) => use().then((n) => n.decide(r)),
-    config: () => use().then((n) => n.config()),
-  };
+  // each method: the same call on the module's Net, once it is here
+  const later = <K extends 'send' | 'decide' | 'config'>(k: K) =>
+    ((...a: unknown[]) => use().then((n) => (n[k] as (...a: unknown[]) => unknown)(...a))) as Net[K];
+  return { ready: use().then(() => {}), send: later('send'), decide: later('decide'), config: later('config') };
 }

@@ -45,9 +45,7 @@ function start(): void {
     appKey: data.appKey as string,
     endpoint: data.endpoint || (script?.src ? new URL(script.src, location.href).origin : location.origin),
   };
-  if (data.channel) options.channel = data.channel as ClientOptions['channel'];
-  if (data.consent) options.consent = data.consent as ClientOptions['consent'];
-  if (data.locale) options.locale = data.locale;
+  for (const k of ['channel', 'consent', 'locale'] as const) if (data[k]) (options as unknown as Record<string, string>)[k] = data[k];
   if (data.debug != null) options.debug = data.debug !== 'false';
   if (data.autocapture === 'false') options.autocapture = false;
 
