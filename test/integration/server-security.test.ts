@@ -206,7 +206,7 @@ describe('keys are scoped to their app', () => {
       expect(r.status).toBe(200);
       expect(schemas().config.safeParse(await r.json()).success).toBe(true);
     }
-    for (const headers of [{}, { 'x-slotwise-key': 'key-c' }, { 'x-slotwise-key': '' }]) {
+    for (const headers of [{}, { 'x-slotwise-key': 'key-c' }, { 'x-slotwise-key': '' }] as Record<string, string>[]) {
       const r = await fetch(`${s.url}/v1/config`, { headers });
       expect(r.status).toBe(401);
       expectErrorBody(await r.text(), 'unauthorized');
