@@ -150,6 +150,13 @@ describe('CSP: no unsafe-eval, no unsafe-inline', () => {
       return s && { src: s.src, nonce: s.nonce };
     });
     expect(chunk).toEqual({ src: `${server.url}/slotwise-widgets.min.js`, nonce: NONCE });
+    // every script the core added (the widgets chunk, and the network chunk where the build splits
+    // one off) carries the nonce: under this policy a script without it would not have run
+    const added = await page.evaluate(() =>
+      [...document.scripts].filter((s) => s.src && !s.src.endsWith('/slotwise.min.js')).map((s) => ({ src: s.src, nonce: s.nonce })),
+    );
+    expect(added.length).toBeGreaterThan(0);
+    for (const s of added) expect(s.nonce, s.src).toBe(NONCE);
     // the call queued by the inline snippet before the SDK loaded was replayed and stored
     await until('the snippet-queued event', () => server.query("SELECT id FROM events WHERE name = 'csp_snippet'").length === 1, 15_000);
     await page.close();
