@@ -7,9 +7,10 @@
  * Invariants:
  * - The core never waits for this module on its critical path: `track()`, the queue, the cached
  *   slot paint, reminders and the pagehide beacons run without it; only server requests wait.
- * - The module never breaks the core: when it fails to load (404, CSP) each waiting call rejects
- *   with one and the same error (the client reports it once), the events stay in IndexedDB, and
- *   the next call (the transport's next flush attempt) tries to load it again.
+ * - The module never breaks the core: when it fails to load (404, CSP) every waiting call rejects
+ *   with one and the same error, also on later failed attempts until one succeeds (the client
+ *   tells each error once: so the failure is reported once); the events stay in IndexedDB, and the
+ *   next call (the transport's next flush attempt) tries to load it again.
  * - Options are checked when it arrives (`connect`): bad ones make every call reject with that
  *   `invalid_options` error, so nothing is sent; the client then closes itself.
  */
@@ -29,6 +30,7 @@ const KEY = '__slotwiseNet';
 
 let from: { script?: HTMLScriptElement | null } = {};
 let module: Promise<Registered> | undefined;
+let failure: SlotwiseError | undefined;
 
 /** Starts loading slotwise-net.min.js (URL: the script's `data-net-src`, else next to its `src`). */
 export function load(o: { script?: HTMLScriptElement | null }): void {
@@ -43,19 +45,21 @@ function get(): Promise<Registered> {
     if (here?.connect) return resolve(here);
     const script = from.script;
     const src = script?.dataset.netSrc ?? (script?.src && besides(script.src, 'slotwise-net.min.js'));
-    const failed = (why: string) => reject(new SlotwiseError('network', `slotwise-net.min.js ${why}; events are kept`));
+    const failed = (why: string) => reject((failure ??= new SlotwiseError('network', `slotwise-net.min.js ${why}; events are kept`)));
     if (!src) return failed('has no URL');
     g[KEY] = (m: Registered) => {
       g[KEY] = m;
+      failure = undefined;
       resolve(m);
     };
-    const el = inject(document, src, 'data-slotwise-net', script);
-    // a script runs before its load event: still unregistered then, it was not the module
-    el.onload = () => failed('did not register');
-    el.onerror = () => {
-      el.remove();
-      failed(`did not load from ${src}`);
-    };
+    const el = inject(document, src, 'data-slotwise-net', script, script?.nonce, {
+      // a script runs before its load event: still unregistered then, it was not the module
+      onload: () => failed('did not register'),
+      onerror: () => {
+        el.remove();
+        failed(`did not load from ${src}`);
+      },
+    });
   }).then(
     (m) => {
       if (m.v !== __SDK_VERSION__) throw new SlotwiseError('network', `slotwise-net.min.js is ${m.v}, not ${__SDK_VERSION__}`);

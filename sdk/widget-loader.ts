@@ -31,9 +31,17 @@ export const widgetsUrl = (coreSrc: string): string => besides(coreSrc, 'slotwis
 /**
  * Adds `<script async src>` for a chunk of the core (widgets, network module), marked with the
  * attribute `mark`, carrying the core script's nonce (a strict CSP allows it) and crossorigin.
+ * `on` (onload, onerror) is set before the element is added, so no event can be missed.
  */
-export function inject(doc: Document, src: string, mark: string, script?: HTMLScriptElement | null, nonce = script?.nonce): HTMLScriptElement {
-  const el = doc.createElement('script');
+export function inject(
+  doc: Document,
+  src: string,
+  mark: string,
+  script?: HTMLScriptElement | null,
+  nonce = script?.nonce,
+  on?: Pick<HTMLScriptElement, 'onload' | 'onerror'>,
+): HTMLScriptElement {
+  const el = Object.assign(doc.createElement('script'), on);
   el.src = src;
   el.async = true;
   if (nonce) el.nonce = nonce;
