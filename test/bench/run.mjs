@@ -75,7 +75,8 @@ function verdict(r) {
   return ok ? 'ok' : 'OVER BUDGET';
 }
 
-const budgetText = (r) => (r.budget == null ? '—' : `${r.better === 'higher' ? '≥' : '≤'} ${r.budget} ${r.unit}`.trim());
+const budgetText = (r) =>
+  r.budget == null ? '—' : typeof r.budget === 'string' ? r.budget : `${r.better === 'higher' ? '≥' : '≤'} ${r.budget} ${r.unit}`.trim();
 const valueText = (r) => (r.value == null ? '—' : `${typeof r.value === 'number' ? r.value.toLocaleString('en-US', { maximumFractionDigits: 4 }) : r.value} ${r.unit}`.trim());
 
 function table(rows) {
