@@ -41,17 +41,16 @@ export function load(o: { script?: HTMLScriptElement | null }): void {
 function get(): Promise<Registered> {
   return (module ??= new Promise<Registered>((resolve, reject) => {
     const g = globalThis as unknown as Record<string, unknown>;
-    const here = g[KEY] as Registered | undefined;
-    if (here?.connect) return resolve(here);
     const script = from.script;
     const src = script?.dataset.netSrc ?? (script?.src && besides(script.src, 'slotwise-net.min.js'));
     const failed = (why: string) => reject((failure ??= new SlotwiseError('network', `slotwise-net.min.js ${why}; events are kept`)));
+    // a chunk of another release would not fit this core (a stale cache): treated as not loaded
+    const take = (m: Registered) =>
+      m.v != __SDK_VERSION__ ? failed(`is ${m.v}, not ${__SDK_VERSION__}`) : ((g[KEY] = m), (failure = undefined), resolve(m));
+    const here = g[KEY] as Registered | undefined;
+    if (here?.connect) return take(here);
     if (!src) return failed('has no URL');
-    g[KEY] = (m: Registered) => {
-      g[KEY] = m;
-      failure = undefined;
-      resolve(m);
-    };
+    g[KEY] = take;
     const el = inject(document, src, 'data-slotwise-net', script, script?.nonce, {
       // a script runs before its load event: still unregistered then, it was not the module
       onload: () => failed('did not register'),
@@ -60,16 +59,10 @@ function get(): Promise<Registered> {
         failed(`did not load from ${src}`);
       },
     });
-  }).then(
-    (m) => {
-      if (m.v !== __SDK_VERSION__) throw new SlotwiseError('network', `slotwise-net.min.js is ${m.v}, not ${__SDK_VERSION__}`);
-      return m;
-    },
-    (e) => {
-      module = undefined;
-      throw e;
-    },
-  ));
+  }).catch((e) => {
+    module = undefined;
+    throw e;
+  }));
 }
 
 /** net.ts's `connect`, once the module is here. @see Net.ready */

@@ -16,15 +16,15 @@ type G = { __slotwiseNet?: unknown };
 const g = globalThis as G;
 
 /** the page's browser: what happens to each injected chunk script */
-function browser(outcome: () => 'load' | 'error' | 'no-register') {
+function browser(outcome: () => 'load' | 'error' | 'no-register' | 'stale') {
   const scripts: HTMLScriptElement[] = [];
   vi.spyOn(document.head, 'appendChild').mockImplementation(<T extends Node>(node: T): T => {
     const el = node as unknown as HTMLScriptElement;
     scripts.push(el);
     setTimeout(() => {
       const what = outcome();
-      if (what == 'load') {
-        const self = { v: __SDK_VERSION__, connect: real.connect };
+      if (what == 'load' || what == 'stale') {
+        const self = { v: what == 'stale' ? '0.0.0-old' : __SDK_VERSION__, connect: real.connect };
         // as net-entry.ts does
         if (typeof g.__slotwiseNet == 'function') (g.__slotwiseNet as (m: unknown) => void)(self);
         else g.__slotwiseNet = self;
@@ -103,6 +103,19 @@ describe('net-lazy', () => {
     outcome = 'load';
     await expect(net.config()).resolves.toMatchObject({ config: { version: 'test' } });
     expect(scripts).toHaveLength(3);
+  });
+
+  it('a chunk of another release (a stale cache) is not used: reported like a failed load, tried again', async () => {
+    let outcome: 'load' | 'stale' = 'stale';
+    const backend = fakeBackend();
+    browser(() => outcome);
+    lazy.load({ script: coreScript() });
+    const net = lazy.connect({ appKey: 'demo', endpoint: 'http://api.test', fetch: backend.fetch });
+    await expect(net.ready).rejects.toThrow(/slotwise-net\.min\.js is 0\.0\.0-old/);
+    await expect(net.config()).rejects.toThrow(/slotwise-net\.min\.js is 0\.0\.0-old/);
+    expect(backend.requests).toHaveLength(0);
+    outcome = 'load';
+    await expect(net.config()).resolves.toMatchObject({ config: { version: 'test' } });
   });
 
   it('bad options are found when the chunk arrives: every call rejects with that invalid_options, nothing is sent', async () => {
