@@ -58,19 +58,19 @@ function Wealth({ client, shell, fallback }: { client: SlotwiseClient; shell: Sh
     <SlotwiseProvider client={client} locale={shell.locale}>
       <Summary client={client} shell={shell} />
       {itemId && <Detail key={itemId} id={itemId} item={item} client={client} shell={shell} />}
-      <section class="section">
+      <section class="widget" id="wealth-reminders">
         <Reminders slotId="wealth.reminders" />
       </section>
-      <section class="section">
+      <section class="widget" id="wealth-today">
         <TodayPicks slotId="wealth.today" count={3} />
       </section>
-      <section class="section">
+      <section class="widget" id="wealth-ad">
         <SmartAd slotId="wealth.ad" />
       </section>
-      <section class="section">
+      <section class="widget" id="wealth-feed">
         <YouMayLike slotId="wealth.feed" count={6} />
       </section>
-      <section class="section">
+      <section class="widget" id="wealth-interests">
         <Interests />
       </section>
       <p class="disclaimer">{shell.t('disclaimer')}</p>

@@ -11,6 +11,7 @@
  *   sync(client)                             identify / reset / setPersonalization after a change
  *   on(kind, fn)                             'event' | 'sent' | 'decision' | 'reminder' | 'error',
  *                                            replaying what happened before the page subscribed
+ *   log(kind)                                what was recorded so far of that kind (payloads)
  *   lastAt(name)                             performance.now() of the last event of that name
  *   lastEvent(before)                        { name, at } of the last event recorded before `before`
  *   item(id)                                 an item seen in a decision this session (product pages)
@@ -171,6 +172,8 @@
           var traits = { locale: locale };
           for (var k in p.traits) traits[k] = p.traits[k];
           client.identify(p.userId, traits);
+          // the backend learns the traits from this event: send it now rather than in 2 s
+          client.flush();
         } else {
           client.reset();
         }
@@ -184,6 +187,11 @@
         fn(e.payload, e.at);
       });
       subs[kind].push(fn);
+    },
+    log: function (kind) {
+      return log[kind].map(function (e) {
+        return e.payload;
+      });
     },
     lastAt: function (name) {
       return lastAt[name];

@@ -184,10 +184,10 @@ function render() {
     const resume = app.resumeAt >= 1;
     root.replaceChildren(
       h('h2', { id: 'apply-title', tabindex: '-1' }, t(resume ? 'loans.resume' : 'loans.applyTitle')),
-      h('p', { class: 'lead' }, t('loans.sub')),
+      h('p', { class: 'lead' }, t('loans.lead')),
       h(
         'button',
-        { type: 'button', class: 'btn block', id: 'apply-start', 'data-sw-event': 'loan_apply_start', onClick: () => go(resume ? app.resumeAt : 1) },
+        { type: 'button', class: 'btn wide', id: 'apply-start', 'data-sw-event': 'loan_apply_start', onClick: () => go(resume ? app.resumeAt : 1) },
         t(resume ? 'loans.resume' : 'loans.apply'),
         icon('chevron'),
       ),

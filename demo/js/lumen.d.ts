@@ -18,6 +18,7 @@ export interface Lumen {
   attach(client: SlotwiseClient): void;
   sync(client: SlotwiseClient): void;
   on(kind: 'event' | 'sent' | 'decision' | 'reminder' | 'error', fn: (payload: any, at: number) => void): void;
+  log(kind: 'event' | 'sent' | 'decision' | 'reminder' | 'error'): any[];
   lastAt(name: string): number | undefined;
   lastEvent(before: number): { name: string; at: number } | undefined;
   /** items seen in decisions this session, by id (for the product detail) */

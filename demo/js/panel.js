@@ -9,7 +9,6 @@ const MAX_EVENTS = 80;
 const L = {
   en: {
     title: 'Slotwise live',
-    open: 'Live',
     close: 'Close the live panel',
     persona: 'Customer',
     language: 'Language',
@@ -19,7 +18,7 @@ const L = {
     personalNote: 'Off: the backend uses no personal features',
     online: 'online',
     offlineState: 'offline',
-    queued: 'queued',
+    queued: 'tracked',
     sent: 'sent',
     decisions: 'decisions',
     reminders: 'reminders',
@@ -37,7 +36,6 @@ const L = {
   },
   'zh-CN': {
     title: 'Slotwise 实时面板',
-    open: '实时',
     close: '关闭实时面板',
     persona: '客户',
     language: '语言',
@@ -47,7 +45,7 @@ const L = {
     personalNote: '关闭后后台不使用任何个人特征',
     online: '在线',
     offlineState: '离线',
-    queued: '待发送',
+    queued: '已记录',
     sent: '已发送',
     decisions: '决策',
     reminders: '提醒',
@@ -167,21 +165,18 @@ export function createPanel(o) {
   );
   aside.setAttribute('aria-label', s.title);
 
-  // phones: a bottom sheet behind a floating button
-  const toggleCount = h('span', { class: 'count' }, '0');
-  const toggle = h(
-    'button',
-    { type: 'button', class: 'panel-toggle', 'aria-controls': 'live-panel', 'aria-expanded': 'false', onClick: () => setOpen(!aside.classList.contains('open')) },
-    icon('pulse'),
-    s.open,
-    toggleCount,
-  );
-  document.body.append(toggle);
+  // phones: a bottom sheet, opened from the header's pulse button or the "Me" tab
+  const openers = () => document.querySelectorAll('[data-open-panel]');
   function setOpen(open) {
     aside.classList.toggle('open', open);
-    toggle.setAttribute('aria-expanded', String(open));
+    for (const b of openers()) b.setAttribute('aria-expanded', String(open));
     if (open) closeBtn.focus();
-    else if (aside.contains(document.activeElement)) toggle.focus();
+    else if (aside.contains(document.activeElement)) openers()[0]?.focus();
+  }
+  for (const b of openers()) {
+    b.setAttribute('aria-controls', 'live-panel');
+    b.setAttribute('aria-expanded', 'false');
+    b.addEventListener('click', () => setOpen(!aside.classList.contains('open')));
   }
   aside.addEventListener('keydown', (e) => e.key === 'Escape' && setOpen(false));
 
@@ -190,7 +185,6 @@ export function createPanel(o) {
   o.subscribe('event', (ev) => {
     counts.queued++;
     setStat('queued');
-    toggleCount.textContent = String(counts.queued - counts.sent > 0 ? counts.queued - counts.sent : counts.sent);
     const state = h('span', { class: 'state' }, s.stateQueued);
     rows.set(ev.id, state);
     const props = { ...ev.properties };
@@ -223,7 +217,6 @@ export function createPanel(o) {
     }
     counts.sent += ids.length;
     setStat('sent');
-    toggleCount.textContent = String(Math.max(0, counts.queued - counts.sent));
   });
 
   /** slot id → its block, so the panel shows the latest decision of each slot */

@@ -72,6 +72,18 @@ export function startShell(o) {
     });
   }
 
+  // The backend learns who the customer is (risk tolerance, segment) from their identify event.
+  // After a switch in the panel, ask the slots again only once the backend has acknowledged it:
+  // asked earlier, they would still describe a stranger.
+  let switching = false;
+  const identifies = new Set();
+  lumen.on('event', (e) => switching && e.type === 'identify' && identifies.add(e.id));
+  lumen.on('sent', ({ ids }) => {
+    if (!ids.some((id) => identifies.delete(id))) return;
+    switching = false;
+    refresh();
+  });
+
   const panel = createPanel({
     flush: () => sdk().flush(),
     locale,
@@ -83,10 +95,12 @@ export function startShell(o) {
     lastEvent: (before) => lumen.lastEvent(before),
     onPersona(id) {
       lumen.setPersona(id);
+      // identify (or reset for the guest) and send at once; the slots follow once it is acknowledged
+      switching = !!lumen.persona().userId;
       lumen.sync(sdk());
       document.getElementById('persona-note').textContent = lumen.persona().note[locale];
       chrome();
-      refresh();
+      if (!lumen.persona().userId) refresh();
     },
     onLocale: switchLocale,
     onOffline(v) {
@@ -100,7 +114,6 @@ export function startShell(o) {
       refresh();
     },
   });
-  for (const b of document.querySelectorAll('[data-open-panel]')) b.addEventListener('click', () => panel.setOpen(true));
 
   // the bell shows how many reminders fired on this page
   let fired = 0;

@@ -63,6 +63,10 @@ export interface BrowserOptions {
 
 /** blank tabs already handed out by newPage() */
 const used = new WeakSet<Page>();
+const problems = new WeakMap<Page, string[]>();
+
+/** Uncaught exceptions and console errors of one page so far, for failure messages. */
+export const problemsOf = (page: Page): string[] => problems.get(page) ?? [];
 
 export async function openBrowser(o: BrowserOptions = {}): Promise<BrowserSession> {
   const executablePath = chromiumPath();
@@ -87,8 +91,17 @@ export async function openBrowser(o: BrowserOptions = {}): Promise<BrowserSessio
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
   const watch = (page: Page) => {
-    page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.stack ?? e.message}`));
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${page.url()}: ${m.text()}`));
+    const own: string[] = [];
+    problems.set(page, own);
+    page.on('pageerror', (e) => {
+      pageErrors.push(`${page.url()}: ${e.stack ?? e.message}`);
+      own.push(`uncaught: ${e.message}`);
+    });
+    page.on('console', (m) => {
+      if (m.type() !== 'error') return;
+      consoleErrors.push(`${page.url()}: ${m.text()}`);
+      own.push(`console: ${m.text()}`);
+    });
   };
   context.pages().forEach(watch);
   context.on('page', watch);
