@@ -33,7 +33,7 @@ export function slotRequest(r: unknown, i: number): SlotRequest | string {
     !(Number.isInteger(count) && count >= 1 && count <= LIMITS.slotCount) ? 'count' :
     exclude !== undefined && !(Array.isArray(exclude) && exclude.length <= LIMITS.exclude && exclude.every(isId)) ? 'exclude' : '';
   return field
-    ? `slots.${i}.${field}: expected { id: 1–${LIMITS.id} chars, kind: ${SLOT_KINDS.join('|')}, count: 1–${LIMITS.slotCount}, exclude?: ids (≤ ${LIMITS.exclude}) }`
+    ? `slots.${i}.${field}: expected { id, kind: ${SLOT_KINDS.join('|')}, count: 1–${LIMITS.slotCount}, exclude?: id[] }`
     : { id, kind, count, ...(exclude && { exclude }) };
 }
 

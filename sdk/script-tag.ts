@@ -39,7 +39,7 @@ function start(): void {
   if (queued && !Array.isArray(queued)) return;
   const script = (document.currentScript ?? document.querySelector('script[data-app-key]')) as HTMLScriptElement | null;
   const data = script?.dataset ?? {};
-  if (!data.appKey) return console.error('slotwise: invalid options: appKey: data-app-key is missing');
+  if (!data.appKey) return console.error('slotwise: invalid options: appKey: no data-app-key');
   load({ script });
   const options: ClientOptions = {
     appKey: data.appKey as string,
