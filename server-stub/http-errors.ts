@@ -4,7 +4,14 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ErrorBody, RejectedEvent } from '../sdk/contract';
+import { LIMITS, type ErrorBody, type RejectedEvent } from '../sdk/contract';
+
+/**
+ * `text` cut to `max` UTF-16 units (the contract bounds messages to LIMITS.text): a message or path
+ * quoting a client's 100 KB property name must not make the answer itself break the contract, or
+ * grow past what the SDK reads (64 KB).
+ */
+export const clampText = (text: string, max: number = LIMITS.text): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 export interface HttpErrorInit {
   /** dotted path of the offending field, '' when the whole request is at fault */
@@ -23,11 +30,11 @@ export class HttpError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(status: number, code: string, message: string, init: HttpErrorInit = {}) {
-    super(message);
+    super(clampText(message));
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
-    this.path = init.path ?? '';
+    this.path = clampText(init.path ?? '');
     this.extra = init.extra;
     this.headers = init.headers ?? {};
   }

@@ -4,7 +4,8 @@
  * - The batch is atomic. If any event is invalid, nothing is stored and the answer is
  *   400 `{ error: { code: 'invalid_event', message, path, rejected: [{ index, id, path, message }] } }`
  *   naming every bad event (path and message are the first one's), so the SDK dead-letters exactly
- *   those and sends the rest again. A batch that is not `{ sentAt, events: [1..500] }` is a 400
+ *   those and sends the rest again. The list always names every bad event by index, but its other
+ *   fields are shortened as needed to keep the answer under the 64 KB the SDK reads (`fitRejected`). A batch that is not `{ sentAt, events: [1..500] }` is a 400
  *   with the offending path (e.g. `events` for 501 events).
  * - Otherwise all events are inserted under ONE savepoint with `INSERT OR IGNORE` on the event id.
  *   An id already stored — by an earlier batch, earlier in this batch, or under another app — counts
@@ -17,12 +18,12 @@
  * Validation is zod's (the shared contract), with a compiled fast path in front (fast-schema.ts)
  * that answers for well-formed events and leaves anything doubtful, and every error message, to zod.
  */
-import { firstProblem, schemas, type EventsResponse, type RejectedEvent, type SlotwiseEvent } from '../sdk/contract';
+import { firstProblem, LIMITS, schemas, type EventsResponse, type RejectedEvent, type SlotwiseEvent } from '../sdk/contract';
 import type { Db } from './db';
 import type { Engine } from './engine';
 import { compileFast, DEFER } from './fast-schema';
 import { createGroupCommit } from './group-commit';
-import { HttpError } from './http-errors';
+import { clampText, HttpError } from './http-errors';
 
 export interface IngestOptions {
   db: Db;
@@ -124,7 +125,7 @@ function validate(check: Checker, body: unknown): Valid[] {
     const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more rejected events)` : '';
     throw new HttpError(400, 'invalid_event', `${first.message}${more}; nothing in this batch was stored`, {
       path: first.path,
-      extra: { rejected },
+      extra: { rejected: fitRejected(rejected) },
     });
   }
   return events;
@@ -171,4 +172,33 @@ function sameJson(a: unknown, b: unknown): boolean {
     if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
   }
   return true;
+}
+
+/** What the SDK reads of an answer at most is 64 KB; the rejected list stays well under it. */
+const REJECTED_BYTES = 48 * 1024;
+
+/**
+ * The rejected list, shortened until its JSON fits REJECTED_BYTES: fields clamped first, then
+ * messages dropped (the top-level message still names the first problem), then paths, then ids
+ * (the SDK matches by index and checks the id only when present). Every bad event stays named,
+ * so the SDK can always tell the good events of the batch from the bad.
+ */
+function fitRejected(rejected: RejectedEvent[]): Partial<RejectedEvent>[] {
+  const clamp = (r: RejectedEvent): RejectedEvent => ({
+    index: r.index,
+    ...(r.id !== undefined && r.id.length <= LIMITS.id ? { id: r.id } : {}),
+    path: clampText(r.path, 256),
+    message: clampText(r.message, 256),
+  });
+  const tiers: ((r: RejectedEvent) => Partial<RejectedEvent>)[] = [
+    clamp,
+    (r) => ({ ...clamp(r), message: undefined }),
+    (r) => ({ index: r.index, id: clamp(r).id }),
+    (r) => ({ index: r.index }),
+  ];
+  for (const tier of tiers) {
+    const list = rejected.map(tier);
+    if (JSON.stringify(list).length <= REJECTED_BYTES) return list;
+  }
+  return rejected.map((r) => ({ index: r.index }));
 }

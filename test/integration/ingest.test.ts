@@ -189,6 +189,24 @@ describe('bad input gets a 4xx with code, message and path, and the server keeps
     expect(await (await post(JSON.stringify({ sentAt: 2, events: rest }))).json()).toEqual({ accepted: 4, duplicates: 0 });
   });
 
+  test('however many events are bad and however long their names, the answer stays under the 64 KB the SDK reads and names each one', async () => {
+    const long = 'k'.repeat(300);
+    const batch = fresh(500);
+    // 499 bad events (a 300-char property name each), one good one in the middle
+    const events = batch.events.map((e, i) => (i === 250 ? e : { ...e, properties: { [long + i]: 1 } }));
+    const r = await post(JSON.stringify({ sentAt: 1, events }));
+    const text = await r.text();
+    expect(r.status).toBe(400);
+    expect(text.length).toBeLessThan(64 * 1024);
+    const { error } = JSON.parse(text);
+    expect(schemas().errorBody.safeParse({ error }).success).toBe(true);
+    expect(error.rejected.map((x: { index: number }) => x.index)).toEqual([...Array(500).keys()].filter((i) => i !== 250));
+    // a few bad events keep their full detail
+    const few = batch.events.map((e, i) => (i % 100 === 7 ? { ...e, ts: -1 } : e));
+    const detailed = JSON.parse(await (await post(JSON.stringify({ sentAt: 1, events: few }))).text()).error.rejected;
+    expect(detailed).toEqual([7, 107, 207, 307, 407].map((i) => ({ index: i, id: few[i]!.id, path: `events.${i}.ts`, message: expect.stringContaining('at least') })));
+  });
+
   test('properties nested deep enough to overflow the stack are a 400, not a 500', async () => {
     let deep = '1';
     for (let i = 0; i < 60_000; i++) deep = `{"a":${deep}}`;
