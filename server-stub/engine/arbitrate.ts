@@ -23,7 +23,7 @@ import type { DecideRequest, DecideResponse, Item, SlotRequest } from '../../sdk
 import { explain, gather, type Candidate } from './candidates';
 import { conditionHolds } from './catalog';
 import type { DecisionLog, LoggedItem } from './decision-log';
-import { CATEGORICAL, serialize, signalsOf, type Scope } from './features';
+import { CATEGORICAL, signalsOf, type Scope } from './features';
 import { toLocale } from './i18n';
 import { refreshIndexes, type Indexes } from './indexes';
 import { sigmoid, type Model } from './model';
@@ -101,6 +101,11 @@ function rank(candidates: Candidate[], term: (c: Candidate) => number): number[]
   return out;
 }
 
+function nonEmpty(o: Record<string, unknown> | undefined): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 interface Placed {
   c: Candidate;
   position: number;
@@ -125,7 +130,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
 
   const profile: Profile | undefined = personalized ? (stored ?? newProfile(now)) : undefined;
   const segment = personalized ? segmentOf(stored, now) : undefined;
-  const signals = profile && segment ? signalsOf(profile, { now, byId: a.index.byId, tags: req.tags, tolerance, segment }) : undefined;
+  const signals = profile && segment ? signalsOf(profile, { now, byId: a.index.byId, stats, tags: req.tags, tolerance, segment }) : undefined;
   const heldKinds = new Set<string>();
   if (profile) for (const id of Object.keys(profile.held)) heldKinds.add(a.index.byId.get(id)?.kind ?? '');
   const conditionState = profile ? { tolerance: stored?.risk, heldKinds } : undefined;
@@ -133,6 +138,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   const scope: Scope = { now, page, stats, signals };
   const campaigns = activeCampaigns(a.campaigns, { now, page, segment });
 
+  const marks = { dismissed: nonEmpty(profile?.dismissed), notInterested: nonEmpty(profile?.notInterested), held: nonEmpty(profile?.held) };
   /** every rule but the per-slot ones (exclude, page duplicates, diversity); memoised per request */
   const memo = new Uint8Array(items.length);
   const allowed = (ix: number): boolean => {
@@ -149,11 +155,15 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
     if (!conditionHolds(item.condition, conditionState)) return false;
     if (!profile) return true;
     if (item.kind === 'ad' && !adsLeft) return false;
-    const dismissed = profile.dismissed[item.id];
-    if (dismissed !== undefined && now - dismissed < DISMISS_MS) return false;
-    const notInterested = profile.notInterested[item.id];
-    if (notInterested !== undefined && now - notInterested < NOT_INTERESTED_MS) return false;
-    if (profile.held[item.id] !== undefined) return false;
+    if (marks.dismissed) {
+      const t = profile.dismissed[item.id];
+      if (t !== undefined && now - t < DISMISS_MS) return false;
+    }
+    if (marks.notInterested) {
+      const t = profile.notInterested[item.id];
+      if (t !== undefined && now - t < NOT_INTERESTED_MS) return false;
+    }
+    if (marks.held && profile.held[item.id] !== undefined) return false;
     return impressionsToday(profile, item.id, now) < a.policy.itemPerDay;
   };
 
@@ -262,7 +272,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
           hot: hot.has(item.ix),
         }),
       );
-      logged.push({ slot: slot.id, item: item.id, position: p.position, strategy: p.c.strategy, score: Math.round(s * 1e4) / 1e4, explored: p.explored ? 1 : 0, features: serialize(vector) });
+      logged.push({ slot: slot.id, item: item.id, position: p.position, strategy: p.c.strategy, score: Math.round(s * 1e4) / 1e4, explored: p.explored ? 1 : 0, num: vector.num, cat: vector.cat });
     }
     // a slot id asked twice gets the later slot's items, like any JSON object
     slots[slot.id] = { items: out };

@@ -7,7 +7,7 @@
 import { CATEGORIES, REMINDER_NAMES, TAG_NAMES } from './catalog-data';
 import { DAY } from './catalog';
 import { fill, KIND_NAMES, REASONS, type Locale } from './i18n';
-import { impressionsToday, itemInterest, valueAt, WINDOW, type Profile } from './profile';
+import { memoImpressions, memoInterest, valueAt, WINDOW, type Profile } from './profile';
 import type { AppStats } from './stats';
 import type { CatalogItem, Segment } from './types';
 
@@ -41,6 +41,8 @@ export interface Signals {
   tag: Map<string, number>;
   /** catalog indices of recently engaged items (item-to-item seeds) */
   seeds: number[];
+  /** summed co-view similarity to the seeds, for every item co-viewed with one */
+  co: Map<number, number>;
   /** kinds, categories and item tags the device's real-time tags point at */
   interests: Set<string>;
   tolerance?: number;
@@ -83,19 +85,22 @@ export function interestsOf(tags: Record<string, number | string | boolean> | un
 
 export function signalsOf(
   profile: Profile,
-  o: { now: number; byId: Map<string, CatalogItem>; tags?: Record<string, number | string | boolean>; tolerance?: number; segment: Segment },
+  o: { now: number; byId: Map<string, CatalogItem>; stats: AppStats; tags?: Record<string, number | string | boolean>; tolerance?: number; segment: Segment },
 ): Signals {
   const seeds: number[] = [];
   for (const id of profile.recent.slice(-5)) {
     const item = o.byId.get(id);
     if (item) seeds.push(item.ix);
   }
+  const co = new Map<number, number>();
+  for (const seed of seeds) o.stats.eachNeighbour(seed, (ix, similarity) => co.set(ix, (co.get(ix) ?? 0) + similarity));
   return {
     profile,
     cat: decayed(profile.cat, WINDOW.week, o.now),
     kind: decayed(profile.kind, WINDOW.month, o.now),
     tag: decayed(profile.tag, WINDOW.week, o.now),
     seeds,
+    co,
     interests: interestsOf(o.tags),
     tolerance: o.tolerance,
     segment: o.segment,
@@ -136,7 +141,7 @@ export function itemNumericInto(stats: AppStats, now: number, item: CatalogItem,
 
 /** NUMERIC 4..11, from the user's signals. */
 export function personalInto(scope: Scope, s: Signals, item: CatalogItem, num: Float64Array | number[]): void {
-  const { now, stats } = scope;
+  const { now } = scope;
   let tags = 0;
   let matches = 0;
   const interests = s.interests.size > 0;
@@ -145,22 +150,20 @@ export function personalInto(scope: Scope, s: Signals, item: CatalogItem, num: F
     if (s.tag.size) tags += s.tag.get(t) ?? 0;
     if (interests && s.interests.has(t)) matches++;
   }
-  let co = 0;
-  for (const seed of s.seeds) co += stats.similarity(seed, item.ix);
   const memo = s.profile.items[item.id];
   num[4] = s.cat.size ? Math.log1p(s.cat.get(item.category) ?? 0) : 0;
   num[5] = s.kind.size ? Math.log1p(s.kind.get(item.kind) ?? 0) : 0;
   num[6] = Math.log1p(tags);
-  num[7] = memo ? Math.log1p(itemInterest(s.profile, item.id, now)) : 0;
-  num[8] = memo ? impressionsToday(s.profile, item.id, now) : 0;
-  num[9] = co;
+  num[7] = memo ? Math.log1p(memoInterest(memo, now)) : 0;
+  num[8] = memo ? memoImpressions(memo, now) : 0;
+  num[9] = s.co.size ? (s.co.get(item.ix) ?? 0) : 0;
   num[10] = matches;
   num[11] = item.riskLevel && s.tolerance ? 1 - (s.tolerance - item.riskLevel) / 4 : NaN;
 }
 
 /** True when the signals hold nothing: every personal numeric feature is 0 (risk fit aside). */
 export function isCold(s: Signals): boolean {
-  return !s.cat.size && !s.kind.size && !s.tag.size && !s.seeds.length && !s.interests.size && !s.profile.recent.length && !Object.keys(s.profile.items).length;
+  return !s.cat.size && !s.kind.size && !s.tag.size && !s.seeds.length && !s.co.size && !s.interests.size && !s.profile.recent.length && !Object.keys(s.profile.items).length;
 }
 
 export function featurize(scope: Scope, item: CatalogItem, slotKind = ''): Vector {
@@ -170,27 +173,7 @@ export function featurize(scope: Scope, item: CatalogItem, slotKind = ''): Vecto
   return { num, cat };
 }
 
-const KEYS = [...NUMERIC, ...CATEGORICAL].map((name) => `"${name}":`);
-
-/**
- * The vector as the decision log stores it: a JSON object by feature name, absent features left
- * out, numbers to 4 decimals. Built by hand: it runs for every served item.
- */
-export function serialize(v: Vector): string {
-  let out = '';
-  for (let j = 0; j < NUMERIC.length; j++) {
-    const x = v.num[j]!;
-    if (Number.isNaN(x)) continue;
-    const r = Math.round(x * 1e4) / 1e4;
-    out += (out ? ',' : '') + KEYS[j] + (Number.isFinite(r) ? String(r) : 'null');
-  }
-  for (let j = 0; j < CATEGORICAL.length; j++) {
-    const level = v.cat[j];
-    if (level) out += (out ? ',' : '') + KEYS[NUMERIC.length + j] + JSON.stringify(level);
-  }
-  return `{${out}}`;
-}
-
+/** A logged feature object (decision-log.ts writes them) back as a vector. */
 export function deserialize(json: string): Vector {
   const o = JSON.parse(json) as Record<string, unknown>;
   const num = NUMERIC.map((name) => (typeof o[name] === 'number' ? (o[name] as number) : NaN));

@@ -76,7 +76,7 @@ function referenceSample(index: Indexes, stats: AppStats, now: number): Vector[]
   for (let i = 0; i < index.items.length; i += step) {
     const item = index.items[i]!;
     const segment = SEGMENTS[i % SEGMENTS.length]!;
-    const signals = signalsOf(newProfile(now), { now, byId: index.byId, segment });
+    const signals = signalsOf(newProfile(now), { now, byId: index.byId, stats, segment });
     const pool = poolOfKind(item.kind);
     const slotKind = pool === 'product' ? (i % 2 ? 'picks' : 'feed') : pool;
     sample.push(featurize({ now, page: 'home', stats, signals }, item, slotKind));

@@ -76,13 +76,17 @@ export const dayOf = (t: number) => Math.floor(t / DAY);
 /** Impressions of an item shown to the user on `now`'s UTC day. */
 export function impressionsToday(p: Profile, itemId: string, now: number): number {
   const m = p.items[itemId];
-  return m && m[2] === dayOf(now) ? m[3] : 0;
+  return m ? memoImpressions(m, now) : 0;
 }
+
+export const memoImpressions = (m: ItemMemo, now: number) => (m[2] === dayOf(now) ? m[3] : 0);
 
 export function itemInterest(p: Profile, itemId: string, now: number): number {
   const m = p.items[itemId];
-  return m ? m[0] * Math.exp(-Math.max(0, now - m[1]) / TAU[1]) : 0;
+  return m ? memoInterest(m, now) : 0;
 }
+
+export const memoInterest = (m: ItemMemo, now: number) => m[0] * Math.exp(-Math.max(0, now - m[1]) / TAU[1]);
 
 function memo(p: Profile, id: string, t: number): ItemMemo {
   let m = p.items[id];

@@ -25,7 +25,8 @@ export interface AppStats {
   coview(a: number, b: number): void;
   /** co-view strength of b given a, 0..1 (cosine over session co-occurrence) */
   similarity(a: number, b: number): number;
-  neighbours(a: number): Map<number, number> | undefined;
+  /** calls `fn` with each co-viewed neighbour of `a` and its similarity */
+  eachNeighbour(a: number, fn: (b: number, similarity: number) => void): void;
   trending(pool: Pool, cap: number, now: number): number[];
   /** upserts what changed since the last save (inside the caller's transaction) */
   save(): void;
@@ -134,7 +135,11 @@ export function createStats(db: Db, index: Indexes, app: string): AppStats {
       const v = cov.get(a)?.get(b);
       return v ? v / Math.sqrt(degree[a]! * degree[b]! || 1) : 0;
     },
-    neighbours: (a) => cov.get(a),
+    eachNeighbour(a, fn) {
+      const m = cov.get(a);
+      if (!m) return;
+      for (const [b, v] of m) fn(b, v / Math.sqrt(degree[a]! * degree[b]! || 1));
+    },
     trending(pool, cap, now) {
       if (!trendingLists || (trendingDirty && now - trendingAt >= TRENDING_REFRESH_MS) || now - trendingAt >= 60_000) {
         trendingLists = computeTrending(now);

@@ -22,7 +22,7 @@ const index = buildIndexes(items, T0);
 const db = new Database(':memory:');
 migrateEngine(db);
 const stats = createStats(db, index, 'demo');
-const signals = signalsOf(newProfile(T0), { now: T0, byId: index.byId, segment: 'active' });
+const signals = signalsOf(newProfile(T0), { now: T0, byId: index.byId, stats, segment: 'active' });
 const sample: Vector[] = items.map((item, i) => featurize({ now: T0, page: i % 2 ? 'home' : 'wealth', stats, signals }, item, 'feed'));
 const numeric = (name: string) => NUMERIC.indexOf(name as (typeof NUMERIC)[number]);
 

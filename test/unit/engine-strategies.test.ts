@@ -28,12 +28,14 @@ function setup(o: { pool?: Pool; cap?: number; profile?: ReturnType<typeof newPr
   const stats = createStats(db, index, 'demo');
   const pool = o.pool ?? 'product';
   const cap = o.cap ?? 5;
-  const signals = o.profile || o.tags ? signalsOf(o.profile ?? newProfile(T0), { now: T0, byId: index.byId, tags: o.tags, segment: 'active' }) : undefined;
+  const signals = () => (o.profile || o.tags ? signalsOf(o.profile ?? newProfile(T0), { now: T0, byId: index.byId, stats, tags: o.tags, segment: 'active' }) : undefined);
   const ctx: StrategyContext = {
-    index, stats, pool, cap, now: T0, signals,
+    index, stats, pool, cap, now: T0, signals: signals(),
     eligible: (ix) => poolOfKind(items[ix]!.kind) === pool && items[ix]!.riskLevel <= cap && isLive(ix),
   };
-  return { ctx, stats };
+  /** the context again, with signals read after the statistics changed */
+  const again = (): StrategyContext => ({ ...ctx, signals: signals() });
+  return { ctx, stats, again };
 }
 
 const suitable = (list: number[], cap: number) => list.every((ix) => items[ix]!.riskLevel <= cap);
@@ -117,11 +119,11 @@ describe('item-to-item', () => {
     const products = items.filter((i) => poolOfKind(i.kind) === 'product' && isLive(i.ix));
     const [a, b, c, d] = products;
     profile.recent = [a!.id];
-    const { ctx, stats } = setup({ profile });
+    const { stats, again } = setup({ profile });
     for (let k = 0; k < 5; k++) stats.coview(a!.ix, b!.ix);
     stats.coview(a!.ix, c!.ix);
     stats.coview(c!.ix, d!.ix);
-    expect(item2item(ctx, 10)).toEqual([b!.ix, c!.ix]);
+    expect(item2item(again(), 10)).toEqual([b!.ix, c!.ix]);
     expect(stats.similarity(a!.ix, b!.ix)).toBeGreaterThan(stats.similarity(a!.ix, c!.ix));
   });
 
