@@ -25,6 +25,8 @@ const saved = () => {
 };
 let app = saved() ?? { step: 0, amount: 50_000, term: 12, purpose: 'home', name: '', id: '', phone: '', employment: 'employed', income: '', employer: '' };
 const save = () => sessionStorage.setItem(KEY, JSON.stringify(app));
+/** whole yuan, grouped the locale's way */
+const yuan = (n) => `¥${Math.round(n).toLocaleString(locale)}`;
 /** an application was started and not finished: leaving now is an abandonment */
 const open = () => app.step >= 1 && app.step <= 4;
 
@@ -96,7 +98,7 @@ function choice(name, legend, options, label) {
   return h(
     'fieldset',
     { class: 'choice' },
-    h('legend', { class: 'ctl' }, legend),
+    h('legend', null, legend),
     ...options.map((v) =>
       h(
         'label',
@@ -120,7 +122,7 @@ function choice(name, legend, options, label) {
 
 const steps = {
   1: () => {
-    const out = h('output', { class: 'amount-big', for: 'amount', id: 'amount-out' }, `¥${money(app.amount, locale)}`);
+    const out = h('output', { class: 'amount-big', for: 'amount', id: 'amount-out' }, yuan(app.amount));
     const range = h('input', {
       id: 'amount',
       type: 'range',
@@ -130,13 +132,13 @@ const steps = {
       value: app.amount,
       onInput: (e) => {
         app.amount = Number(e.target.value);
-        out.textContent = `¥${money(app.amount, locale)}`;
+        out.textContent = yuan(app.amount);
         save();
       },
     });
     return [
       h('div', { class: 'field' }, h('label', { for: 'amount' }, t('f.amount')), out, range),
-      choice('term', t('f.term'), TERMS, (n) => t('loans.months', { n })),
+      choice('term', t('f.term'), TERMS, (n) => t('loans.monthsShort', { n })),
       choice('purpose', t('f.purpose'), PURPOSES, (p) => t(`p.${p}`)),
     ];
   },
@@ -157,7 +159,7 @@ const steps = {
       h(
         'dl',
         { class: 'summary' },
-        row('r.amount', `¥${money(app.amount, locale)}`),
+        row('r.amount', yuan(app.amount)),
         row('r.term', t('loans.months', { n: app.term })),
         row('r.apr', `${(APR * 100).toFixed(2)}%`),
         row('r.monthly', `¥${money(pay, locale)}`),
