@@ -64,7 +64,17 @@ const fewKeys = (max: number) =>
     message: `at most ${max} entries`,
   });
 
-function build() {
+/** a slot request; built where needed (requests and config) so the groups stay independent */
+const slotRequest = () =>
+  z.object({
+    id: id(),
+    kind: z.enum(SLOT_KINDS),
+    count: int(1, LIMITS.slotCount),
+    exclude: z.optional(z.array(id()).check(z.maxLength(LIMITS.exclude))),
+  });
+
+/** What clients send: the server validates with these. */
+function buildRequests() {
   const properties = z.record(z.string().check(z.maxLength(LIMITS.id)), z.unknown());
 
   const page = z.object({
@@ -105,16 +115,7 @@ function build() {
     events: z.array(z.unknown()).check(z.minLength(1), z.maxLength(LIMITS.batchEvents)),
   });
 
-  const eventsResponse = z.object({ accepted: int(0), duplicates: int(0) });
-
   const tagValue = z.union([z.number(), z.string().check(z.maxLength(256)), z.boolean()]);
-
-  const slotRequest = z.object({
-    id: id(),
-    kind: z.enum(SLOT_KINDS),
-    count: int(1, LIMITS.slotCount),
-    exclude: z.optional(z.array(id()).check(z.maxLength(LIMITS.exclude))),
-  });
 
   const decideRequest = z.object({
     anonymousId: id(),
@@ -127,8 +128,15 @@ function build() {
     }),
     tags: z.optional(z.record(id(), tagValue).check(fewKeys(LIMITS.tags))),
     personalized: z.optional(z.boolean()),
-    slots: z.array(slotRequest).check(z.minLength(1), z.maxLength(LIMITS.slots)),
+    slots: z.array(slotRequest()).check(z.minLength(1), z.maxLength(LIMITS.slots)),
   });
+
+  return { properties, eventContext, event, eventBatch, slotRequest: slotRequest(), decideRequest };
+}
+
+/** What the server answers: the SDK validates with these. */
+function buildAnswers() {
+  const eventsResponse = z.object({ accepted: int(0), duplicates: int(0) });
 
   const reason = z.object({ feature: id(), label: text(), contribution: z.number() });
 
@@ -162,6 +170,15 @@ function build() {
     slots: z.record(id(), z.object({ items: z.array(item).check(z.maxLength(LIMITS.slotCount)) })),
   });
 
+  const errorBody = z.object({
+    error: z.object({ code: id(), message: text(), path: z.string() }),
+  });
+
+  return { eventsResponse, reason, item, decideResponse, errorBody };
+}
+
+/** The on-device rules of GET /v1/config. */
+function buildRules() {
   /** a condition on one property of an event: `properties[prop] op value` */
   const filter = z.object({
     prop: id(),
@@ -222,44 +239,35 @@ function build() {
   const config = z.object({
     version: id(),
     ttlMs: int(0, 7 * 24 * 3600_000),
-    slots: z.array(slotRequest).check(z.maxLength(100)),
+    slots: z.array(slotRequest()).check(z.maxLength(100)),
     /** rules are validated one by one by the SDK: a bad rule is skipped, not the config */
     tags: z.array(z.unknown()).check(z.maxLength(200)),
     triggers: z.array(z.unknown()).check(z.maxLength(200)),
   });
 
-  const errorBody = z.object({
-    error: z.object({ code: id(), message: text(), path: z.string() }),
-  });
-
-  return {
-    properties,
-    eventContext,
-    event,
-    eventBatch,
-    eventsResponse,
-    slotRequest,
-    decideRequest,
-    reason,
-    item,
-    decideResponse,
-    filter,
-    matcher,
-    tagRule,
-    triggerRule,
-    config,
-    errorBody,
-  };
+  return { filter, matcher, tagRule, triggerRule, config };
 }
 
-let cache: ReturnType<typeof build> | undefined;
+let requests: ReturnType<typeof buildRequests> | undefined;
+let answers: ReturnType<typeof buildAnswers> | undefined;
+let rules: ReturnType<typeof buildRules> | undefined;
 
-/** The contract's schemas, built on first use. */
-export function schemas(): ReturnType<typeof build> {
-  return (cache ??= build());
+/** Request schemas (events, decide), built on first use. */
+export const requestSchemas = () => (requests ??= buildRequests());
+/** Answer schemas (acks, decisions, errors), built on first use: what the SDK's network module needs. */
+export const answerSchemas = () => (answers ??= buildAnswers());
+/** Rule schemas (config, tags, triggers), built on first use. */
+export const ruleSchemas = () => (rules ??= buildRules());
+
+/**
+ * Every schema of the contract, built on first use. Bundles that need only some groups import
+ * `answerSchemas` / `ruleSchemas` so the rest is tree-shaken away.
+ */
+export function schemas() {
+  return { ...requestSchemas(), ...answerSchemas(), ...ruleSchemas() };
 }
 
-type S = ReturnType<typeof build>;
+type S = ReturnType<typeof schemas>;
 export type Properties = z.infer<S['properties']>;
 export type EventContext = z.infer<S['eventContext']>;
 export type SlotwiseEvent = z.infer<S['event']>;

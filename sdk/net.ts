@@ -11,7 +11,7 @@
  */
 import ky from 'ky';
 import * as z from 'zod/mini';
-import { CHANNELS, CONSENT_STATES, LIMITS, firstProblem, schemas } from './contract';
+import { CHANNELS, CONSENT_STATES, LIMITS, answerSchemas, firstProblem, ruleSchemas } from './contract';
 import type { Config, DecideRequest, DecideResponse, TagRule, TriggerRule } from './contract';
 import type { DeadReason } from './db';
 import { SlotwiseError, toSlotwiseError, type ErrorCode } from './errors';
@@ -83,13 +83,13 @@ export function connect(options: ClientOptions): Net {
   return {
     ready: Promise.resolve(),
     send: (ids, body, keepalive) => send(api, ids, body, keepalive, options.now ?? Date.now),
-    decide: (request) => get('/v1/decide', schemas().decideResponse, request),
+    decide: (request) => get('/v1/decide', answerSchemas().decideResponse, request),
     async config() {
-      const c = await get('/v1/config', schemas().config);
+      const c = await get('/v1/config', ruleSchemas().config);
       const problems: SlotwiseError[] = [];
       const collect = { report: (e: SlotwiseError) => void problems.push(e) };
-      const tags = validRules(collect, 'tags', c.tags, schemas().tagRule, (r) => r.name, true);
-      const triggers = validRules(collect, 'triggers', c.triggers, schemas().triggerRule, (r) => r.id, true);
+      const tags = validRules(collect, 'tags', c.tags, ruleSchemas().tagRule, (r) => r.name, true);
+      const triggers = validRules(collect, 'triggers', c.triggers, ruleSchemas().triggerRule, (r) => r.id, true);
       return { config: { ...c, tags, triggers }, problems };
     },
   };
@@ -152,7 +152,7 @@ async function send(api: typeof ky, ids: string[], body: string, keepalive: bool
   const json = await read(res);
 
   if (res.ok) {
-    const ack = schemas().eventsResponse.safeParse(json);
+    const ack = answerSchemas().eventsResponse.safeParse(json);
     // a captive portal or a proxy answers 200 too: only a well-formed, complete ack deletes events
     return ack.success && ack.data.accepted + ack.data.duplicates == n
       ? { ack: ack.data }
@@ -165,7 +165,7 @@ async function send(api: typeof ky, ids: string[], body: string, keepalive: bool
   // the server takes less than the contract promises: halve the batch until it fits
   if (status == 413 && n > 1) return { shrink: true };
 
-  const e = schemas().errorBody.safeParse(json);
+  const e = answerSchemas().errorBody.safeParse(json);
   const error = e.success ? e.data.error : undefined;
   const reason = (r: Partial<DeadReason> = {}): DeadReason => ({
     status,
