@@ -57,19 +57,12 @@ export interface CompileOptions {
   codegen?: boolean;
 }
 
-let codegen = true;
-
 /** Compiles `schema`; unknown constructs become "always DEFER", never an error. */
 export function compileFast<S extends z.ZodMiniType>(schema: S, options: CompileOptions = {}): Fast<z.infer<S>> {
-  codegen = options.codegen ?? true;
-  try {
-    return compile(schema) as Fast<z.infer<S>>;
-  } finally {
-    codegen = true;
-  }
+  return compile(schema, options.codegen ?? true) as Fast<z.infer<S>>;
 }
 
-function compile(schema: unknown): Node {
+function compile(schema: unknown, codegen: boolean): Node {
   const { def } = zod(schema);
   if (def.coerce) return DEFERRING;
   switch (def.type) {
@@ -85,13 +78,13 @@ function compile(schema: unknown): Node {
       return compileEnum(schema);
     case 'optional':
       // object members handle their own optionality; this is an optional array element or root
-      return noChecks(def) && zod(def.innerType).optin === undefined ? compileOptional(def) : DEFERRING;
+      return noChecks(def) && zod(def.innerType).optin === undefined ? compileOptional(def, codegen) : DEFERRING;
     case 'object':
-      return compileObject(def);
+      return compileObject(def, codegen);
     case 'record':
-      return compileRecord(def);
+      return compileRecord(def, codegen);
     case 'array':
-      return compileArray(def);
+      return compileArray(def, codegen);
     default:
       return DEFERRING;
   }
@@ -166,8 +159,8 @@ function compileEnum(schema: unknown): Node {
   return (v) => (values.has(v) ? v : DEFER);
 }
 
-function compileOptional(def: Def): Node {
-  const inner = compile(def.innerType);
+function compileOptional(def: Def, codegen: boolean): Node {
+  const inner = compile(def.innerType, codegen);
   return (v) => (v === undefined ? v : inner(v));
 }
 
@@ -175,7 +168,7 @@ function compileOptional(def: Def): Node {
 const isPlain = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === PLAIN;
 
-function compileObject(def: Def): Node {
+function compileObject(def: Def, codegen: boolean): Node {
   if (!noChecks(def) || def.catchall !== undefined) return DEFERRING;
   const shape = def.shape as Record<string, unknown>;
   if (Object.getOwnPropertySymbols(shape).length) return DEFERRING;
@@ -186,9 +179,9 @@ function compileObject(def: Def): Node {
     if (member.def.type === 'optional' && member.optin === 'optional' && member.optout === 'optional') {
       // plain `optional(x)`: an absent key is left out (a default under it would invent a value)
       if (!noChecks(member.def) || zod(member.def.innerType).optin !== undefined) return DEFERRING;
-      members.push({ key, optional: true, node: compile(member.def.innerType) });
+      members.push({ key, optional: true, node: compile(member.def.innerType, codegen) });
     } else if (member.optin === undefined && member.optout === undefined) {
-      members.push({ key, optional: false, node: compile(shape[key]) });
+      members.push({ key, optional: false, node: compile(shape[key], codegen) });
     } else {
       return DEFERRING;
     }
@@ -241,12 +234,12 @@ function interpreted(members: Member[]): Node {
   };
 }
 
-function compileRecord(def: Def): Node {
+function compileRecord(def: Def, codegen: boolean): Node {
   if (!noChecks(def) || def.mode !== undefined || def.partial) return DEFERRING;
   const keyDef = zod(def.keyType).def;
   if (keyDef.type !== 'string' || zod(def.keyType).values !== undefined) return DEFERRING;
   const key = compileString(keyDef);
-  const value = compile(def.valueType);
+  const value = compile(def.valueType, codegen);
   return (v) => {
     // zod wants a plain object; a JSON object is one unless it has its own `constructor` key
     if (!isPlain(v) || Object.prototype.hasOwnProperty.call(v, 'constructor')) return DEFER;
@@ -263,11 +256,11 @@ function compileRecord(def: Def): Node {
   };
 }
 
-function compileArray(def: Def): Node {
+function compileArray(def: Def, codegen: boolean): Node {
   const bounds = lengthBounds(def);
   if (!bounds) return DEFERRING;
   const [min, max] = bounds;
-  const element = compile(def.element);
+  const element = compile(def.element, codegen);
   return (v) => {
     if (!Array.isArray(v) || v.length < min || v.length > max) return DEFER;
     const out = new Array<unknown>(v.length);
