@@ -34,8 +34,15 @@ const KEY = 'demo';
 
 const defaults = { seconds: 10, connections: 8, batch: 500, devices: 20_000, catalog: true, ids: 'v4', main: join(root, 'dist', 'server', 'main.js') };
 
-/** Runs the benchmark; returns rows for the aggregate `npm run bench` table. */
+/**
+ * Runs the benchmark; returns rows for the aggregate `npm run bench` table
+ * ({ name, value, unit, budget, better? }; `better: 'higher'` marks a floor rather than a ceiling).
+ */
 export async function run(options = {}) {
+  return (await measure(options)).rows;
+}
+
+async function measure(options) {
   const o = { ...defaults, ...options };
   const server = await startBuiltServer(o.main);
   try {
@@ -240,7 +247,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   });
   const { 'no-catalog': noCatalog, main, ids, ...numbers } = values;
   const options = { ...Object.fromEntries(Object.entries(numbers).map(([k, v]) => [k, Number(v)])), ...(main ? { main } : {}), ...(ids ? { ids } : {}), ...(noCatalog ? { catalog: false } : {}) };
-  const { rows, detail: d } = await run(options);
+  const { rows, detail: d } = await measure(options);
   const cpu = cpus();
   console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, node ${process.version}; load average ${d.load.before.toFixed(2)} before, ${d.load.after.toFixed(2)} after`);
   console.log(`${d.accepted} events (${d.ids} ids) in ${d.batches} batches of ${d.batch} from ${d.connections} connections over ${(d.ms / 1000).toFixed(1)} s; ${d.stored} rows stored = acknowledged`);
