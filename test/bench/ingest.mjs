@@ -71,7 +71,14 @@ async function measure(options) {
     const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
     return {
       rows: [
-        { name: '/v1/events durable ingest', value: rate, unit: 'events/s', budget: BUDGET, better: 'higher' },
+        {
+          name: '/v1/events durable ingest',
+          value: rate,
+          unit: 'events/s',
+          budget: BUDGET,
+          better: 'higher',
+          note: `${o.connections} connections × ${o.batch}-event batches, ${o.ids} ids, load avg ${load.before.toFixed(1)}; stored rows = acks`,
+        },
         ...(perCore ? [{ name: '/v1/events per server CPU-second', value: perCore, unit: 'events/s', budget: null }] : []),
         { name: '/v1/events request p50', value: round(q(0.5)), unit: 'ms', budget: null },
         { name: '/v1/events request p99', value: round(q(0.99)), unit: 'ms', budget: null },
