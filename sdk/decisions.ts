@@ -12,6 +12,9 @@
  *   fills the cache and the subscribers of slots still showing that page.
  * - Fallback order per slot: cached items (even stale), then `options.fallback[slotId]`, then an
  *   empty slot. decide() never rejects.
+ * - A cached entry is fresh for a request only if it was asked with at least that count and the
+ *   same kind (the count asked, not the items received: a server may hold fewer). Asking for more
+ *   still paints the cached items at once and revalidates; asking for fewer gets the first ones.
  */
 import { LIMITS, SLOT_KINDS, type SlotRequest } from './contract';
 import { SlotwiseError, toSlotwiseError } from './errors';
@@ -85,7 +88,7 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
       const out: Record<string, Entry> = {};
       for (const s of slots) {
         const items = stamp(res.slots[s.id]?.items ?? [], res.decisionId, s.id);
-        store.write(page, s.id, (out[s.id] = { items, decisionId: res.decisionId, exp: core.now() + res.ttlMs }));
+        store.write(page, s.id, (out[s.id] = { items, decisionId: res.decisionId, exp: core.now() + res.ttlMs, count: s.count, kind: s.kind }));
         show(page, state(s.id, out[s.id], 'network'));
       }
       core.emit('decision', { decisionId: res.decisionId, slots: res.slots, source: 'network' });
@@ -164,7 +167,13 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     try {
       if (on) for (const r of ok) showing.set(r.id, { page, req: r });
       await core.ready?.catch(() => {});
-      cached = await Promise.all(ok.map((r) => store.read(page, r.id)));
+      cached = await Promise.all(
+        ok.map(async (r) => {
+          const c = await store.read(page, r.id);
+          // an entry that does not cover the request reads as expired: it paints, and is revalidated
+          return c && { ...c, items: c.items.slice(0, r.count), exp: c.kind == r.kind && c.count! >= r.count ? c.exp : 0 };
+        }),
+      );
       ok.forEach((r, i) => {
         const c = cached[i];
         if (!c || c.exp <= now) {

@@ -8,6 +8,15 @@
  * - A subscriber gets the current state synchronously, then every change.
  * - An item the user dismissed is shown again neither from memory nor from the device's cache.
  * - Entries are kept past their TTL (a stale entry still paints a page at once) for a week.
+ * - Cached paint in one frame: the entries of the page the client starts on are read from the
+ *   device once, at start (one key listing in the same IndexedDB round as the stored identity,
+ *   then this page's entries at once), into memory. They are handed out only after `core.ready`
+ *   settled, under the key of the user and personalisation current at that moment, so a
+ *   provisional identity (or personalisation the user had switched off) never sees them. From
+ *   then on subscribe() answers a slot of this page synchronously with its `cache` state; a slot
+ *   subscribed earlier gets `loading`, then `cache` the moment the read ends, before any network.
+ * - publish() of a state equal to the current one (status, decision, staleness, item ids) is
+ *   not told again: the start read and decide() may both paint the same cached entry.
  */
 import { toSlotwiseError } from './errors';
 import { fail, personal, save } from './rules';
@@ -19,6 +28,12 @@ export interface Entry {
   decisionId: string;
   /** expiry: the server's ttlMs after the answer */
   exp: number;
+  /**
+   * What the entry was asked with (absent in entries of older releases). The server may answer
+   * fewer items than asked, so the count asked, not the items held, says what the entry covers.
+   */
+  count?: number;
+  kind?: string;
 }
 
 const S = 'slot:';
@@ -44,6 +59,7 @@ export function createSlotStore(core: Core): SlotStore {
   // entries of this page's life: no kv round trip, and a cache under pending consent
   const mem = new Map<string, Entry>();
   let pruned = false;
+  let warm = false;
 
   const user = () => {
     const { userId, anonymousId } = core.identity();
@@ -51,6 +67,14 @@ export function createSlotStore(core: Core): SlotStore {
   };
   const key = (page: string, slotId: string) => `${user()}${slotId}\u0001${page}`;
   const visible = (e: Entry): Entry => ({ ...e, items: e.items.filter((i) => !gone.has(i.id)) });
+  const page = () => core.context().page?.path ?? '';
+  const sig = (s?: SlotState) => s && [s.status, s.decisionId, s.stale, ...s.items.map((i) => i.id)].join();
+  /** this page's cached state of a slot, from memory */
+  const cached = (slotId: string): SlotState | undefined => {
+    const e = warm ? mem.get(key(page(), slotId)) : undefined;
+    const items = e ? visible(e).items : [];
+    return items.length ? { slotId, items, decisionId: e!.decisionId, status: 'cache', ...(e!.exp <= core.now() && { stale: true }) } : undefined;
+  };
 
   const call = (fn: (state: SlotState) => void, state: SlotState) => {
     try {
@@ -60,6 +84,7 @@ export function createSlotStore(core: Core): SlotStore {
     }
   };
   function publish(state: SlotState) {
+    if (sig(state) == sig(states.get(state.slotId))) return;
     states.set(state.slotId, state);
     for (const fn of subs.get(state.slotId) ?? []) call(fn, state);
   }
@@ -68,6 +93,19 @@ export function createSlotStore(core: Core): SlotStore {
     const keys = await core.kv.keys(prefix);
     return Promise.all(keys.map(async (k) => [k, await core.kv.get<Entry>(k)] as const));
   };
+
+  const at = page();
+  const started = Promise.all([
+    core.kv.keys(S).then((keys) => Promise.all(keys.filter((k) => k.endsWith('\u0001' + at)).map(async (k) => [k, await core.kv.get<Entry>(k)] as const))),
+    // core.ready is set by createClient right after createSlots returns
+    Promise.resolve().then(() => core.ready?.catch(() => {})),
+  ])
+    .then(([list]) => list.forEach(([k, e]) => k.startsWith(user()) && Array.isArray(e?.items) && !mem.has(k) && mem.set(k, e!)))
+    .catch(fail(core))
+    .then(() => {
+      warm = true;
+      for (const [id, s] of states) if (s.status == 'loading') publish(cached(id) ?? s);
+    });
 
   return {
     gone,
@@ -91,7 +129,7 @@ export function createSlotStore(core: Core): SlotStore {
     subscribe(slotId, fn) {
       const set = subs.get(slotId) ?? new Set();
       subs.set(slotId, set.add(fn));
-      if (!states.has(slotId)) states.set(slotId, { slotId, items: [], status: 'loading' });
+      if (!states.has(slotId)) states.set(slotId, cached(slotId) ?? { slotId, items: [], status: 'loading' });
       call(fn, states.get(slotId)!);
       return () => void set.delete(fn);
     },
@@ -105,6 +143,8 @@ export function createSlotStore(core: Core): SlotStore {
         .catch(fail(core));
     },
     async clear() {
+      // after the start read, or it could put back what is cleared here
+      await started;
       mem.clear();
       gone.clear();
       await Promise.all((await core.kv.keys(S)).map((k) => core.kv.del(k))).catch(fail(core));

@@ -1,8 +1,8 @@
 /**
  * 猜你喜欢 / You may like: a feed of cards as a grid or a list, with "load more". Loading more asks
- * the slot for a bigger page; the cards already shown stay while it loads. The bigger page is
- * cached apart (`<path>#more-<n>`): the client's slot cache answers a slot per page, whatever the
- * count, and the first page must stay as it was for the next visit.
+ * the same slot for a bigger count: the client's cache knows the count each answer was asked
+ * with, so it shows the cards it has at once and revalidates, and a later visit asking for the
+ * first page gets its first items from the bigger answer without a request.
  */
 import { useState } from 'preact/hooks';
 import { useWidget, type SlotProps, type WidgetContext } from './context';
@@ -23,8 +23,7 @@ export function YouMayLike(p: YouMayLikeProps, context?: WidgetContext) {
   const step = p.count || 6;
   const [pages, setPages] = useState(1);
   const n = Math.min(MAX, step * pages);
-  const page = pages > 1 ? location.pathname + '#more-' + n : undefined;
-  const { state, items, hide } = useItems(w.client, p.slotId || 'home.feed', 'feed', n, p.fallback, page);
+  const { state, items, hide } = useItems(w.client, p.slotId || 'home.feed', 'feed', n, p.fallback);
   return (
     <Region w={w} cls="sw-feed" title={w.s.youMayLike}>
       <CardList w={w} state={state} items={items} cls={p.layout == 'grid' ? 'sw-grid' : ''} label={w.s.youMayLike} n={step} hide={hide} />
