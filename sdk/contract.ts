@@ -324,6 +324,8 @@ function describe(issue: z.core.$ZodIssue): string {
       return 'matches none of the allowed shapes';
     case 'not_multiple_of':
       return 'expected an integer';
+    case 'invalid_key':
+      return `property name must be a string of at most ${LIMITS.id} characters`;
     default:
       return issue.message && issue.message !== 'Invalid input' ? issue.message : issue.code;
   }
