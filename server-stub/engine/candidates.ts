@@ -42,7 +42,7 @@ export function explain(model: Model, scope: Scope, item: CatalogItem, slotKind:
 
 /** `need`: items asked of this pool over all slots of the request. */
 export function gather(ctx: StrategyContext, score: (item: CatalogItem) => number, campaigns: readonly ResolvedCampaign[], need: number): Candidate[] {
-  const budget = (max: number) => Math.min(max, Math.max(10, need * 3));
+  const budget = (max: number) => Math.min(max, Math.max(8, need * 2));
   const nominated = new Map<number, string>();
   const boosts = new Map<number, { by: number; campaign: ResolvedCampaign }>();
   for (const c of campaigns) {

@@ -47,30 +47,52 @@ export interface DecisionLog {
 }
 
 /**
- * A decision's items as JSON; features by name, absent ones left out, numbers to 4 decimals.
- * It also runs inside the writer worker, rebuilt from its source text, so it uses nothing but its
- * arguments and built-ins.
+ * Decisions as they cross to the writer: per decision 6 `meta` values (id, app, user key,
+ * personalised 0/1, model, ts) and an item count; per item `3 + categorical` strings (slot, item,
+ * strategy, levels) and `3 + numeric` numbers (position, score, explored, features) — one typed
+ * array and two plain arrays per batch, which clone far faster than a graph of small objects.
  */
-export function itemsJson(items: LoggedItem[], numeric: readonly string[], categorical: readonly string[]): string {
-  let out = '';
-  for (const i of items) {
-    let f = '';
-    for (let j = 0; j < numeric.length; j++) {
-      const x = i.num[j]!;
-      if (Number.isNaN(x)) continue;
-      const r = Math.round(x * 1e4) / 1e4;
-      f += (f ? ',' : '') + '"' + numeric[j] + '":' + (Number.isFinite(r) ? String(r) : 'null');
+export interface Batch {
+  meta: (string | number | null)[];
+  counts: number[];
+  strings: string[];
+  nums: Float64Array;
+}
+
+/**
+ * The rows of `engine_decisions` for a batch: the items as JSON, features by name, absent ones left
+ * out, numbers to 4 decimals. It also runs inside the writer worker, rebuilt from its source text,
+ * so it uses nothing but its arguments and built-ins.
+ */
+export function rowsOf(batch: Batch, numeric: readonly string[], categorical: readonly string[]): unknown[][] {
+  const rows: unknown[][] = [];
+  const sw = 3 + categorical.length;
+  const nw = 3 + numeric.length;
+  let item = 0;
+  for (let d = 0; d < batch.counts.length; d++) {
+    let json = '';
+    for (let k = 0; k < batch.counts[d]!; k++, item++) {
+      const s = item * sw;
+      const n = item * nw;
+      let f = '';
+      for (let j = 0; j < numeric.length; j++) {
+        const x = batch.nums[n + 3 + j]!;
+        if (Number.isNaN(x)) continue;
+        const r = Math.round(x * 1e4) / 1e4;
+        f += (f ? ',' : '') + '"' + numeric[j] + '":' + (Number.isFinite(r) ? String(r) : 'null');
+      }
+      for (let j = 0; j < categorical.length; j++) {
+        const level = batch.strings[s + 3 + j];
+        if (level) f += (f ? ',' : '') + '"' + categorical[j] + '":' + JSON.stringify(level);
+      }
+      json +=
+        (json ? ',' : '') +
+        '{"slot":' + JSON.stringify(batch.strings[s]) + ',"item":' + JSON.stringify(batch.strings[s + 1]) + ',"position":' + batch.nums[n] +
+        ',"strategy":' + JSON.stringify(batch.strings[s + 2]) + ',"score":' + batch.nums[n + 1] + ',"explored":' + batch.nums[n + 2] + ',"features":{' + f + '}}';
     }
-    for (let j = 0; j < categorical.length; j++) {
-      const level = i.cat[j];
-      if (level) f += (f ? ',' : '') + '"' + categorical[j] + '":' + JSON.stringify(level);
-    }
-    out +=
-      (out ? ',' : '') +
-      '{"slot":' + JSON.stringify(i.slot) + ',"item":' + JSON.stringify(i.item) + ',"position":' + i.position +
-      ',"strategy":' + JSON.stringify(i.strategy) + ',"score":' + i.score + ',"explored":' + i.explored + ',"features":{' + f + '}}';
+    rows.push([...batch.meta.slice(d * 6, d * 6 + 6), '[' + json + ']']);
   }
-  return '[' + out + ']';
+  return rows;
 }
 
 const INSERT = 'INSERT INTO engine_decisions (decision_id, app_key, user_key, personalized, model, ts, items) VALUES (?, ?, ?, ?, ?, ?, ?)';
@@ -78,18 +100,17 @@ const INSERT = 'INSERT INTO engine_decisions (decision_id, app_key, user_key, pe
 const workerSource = () => `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlite);
-const itemsJson = ${itemsJson.toString()};
+const rowsOf = ${rowsOf.toString()};
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 const insert = db.prepare(workerData.insert);
-const write = db.transaction((rows) => {
-  for (const d of rows) insert.run(d.decisionId, d.app, d.userKey, d.personalized ? 1 : 0, d.model, d.ts, itemsJson(d.items, workerData.numeric, workerData.categorical));
-});
+const write = db.transaction((rows) => { for (const row of rows) insert.run(row); });
 const done = new Int32Array(workerData.done);
 parentPort.on('message', (m) => {
-  if (m.rows) {
-    try { write(m.rows); } catch (e) { parentPort.postMessage({ error: String((e && e.message) || e), lost: m.rows.length }); }
+  if (m.batch) {
+    try { write(rowsOf(m.batch, workerData.numeric, workerData.categorical)); }
+    catch (e) { parentPort.postMessage({ error: String((e && e.message) || e), lost: m.batch.counts.length }); }
   }
   if (m.sync) {
     if (m.close) db.close();
@@ -104,23 +125,26 @@ parentPort.on('message', (m) => {
 const SYNC_TIMEOUT_MS = 10_000;
 
 export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 500, log = (_m: string) => {} } = {}): DecisionLog {
-  let buffer: Decision[] = [];
+  let meta: (string | number | null)[] = [];
+  let counts: number[] = [];
+  let strings: string[] = [];
+  let nums: number[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
   // on this thread: the fallback
-  let local: ((rows: Decision[]) => void) | undefined;
-  const writeHere = (rows: Decision[]) => {
+  let local: ((rows: unknown[][]) => void) | undefined;
+  const writeHere = (batch: Batch) => {
     if (!local) {
       const insert = db.prepare(INSERT);
-      local = db.transaction((rs: Decision[]) => {
-        for (const d of rs) insert.run(d.decisionId, d.app, d.userKey, +d.personalized, d.model, d.ts, itemsJson(d.items, NUMERIC, CATEGORICAL));
+      local = db.transaction((rows: unknown[][]) => {
+        for (const row of rows) insert.run(row);
       });
     }
     try {
-      local(rows);
+      local(rowsOf(batch, NUMERIC, CATEGORICAL));
     } catch (error) {
-      log(`decision log: ${rows.length} decisions not written: ${(error as Error).message}`);
+      log(`decision log: ${batch.counts.length} decisions not written: ${(error as Error).message}`);
     }
   };
 
@@ -175,18 +199,28 @@ export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 500, log
   function handOver(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (!buffer.length) return;
-    const rows = buffer;
-    buffer = [];
-    if (worker) worker.postMessage({ rows });
-    else writeHere(rows);
+    if (!counts.length) return;
+    const batch: Batch = { meta, counts, strings, nums: Float64Array.from(nums) };
+    meta = [];
+    counts = [];
+    strings = [];
+    nums = [];
+    if (worker) worker.postMessage({ batch });
+    else writeHere(batch);
   }
 
   return {
-    add(decision) {
-      if (closed || !decision.items.length) return;
-      buffer.push(decision);
-      if (buffer.length >= maxBuffered) handOver();
+    add(d) {
+      if (closed || !d.items.length) return;
+      meta.push(d.decisionId, d.app, d.userKey, d.personalized ? 1 : 0, d.model, d.ts);
+      counts.push(d.items.length);
+      for (const i of d.items) {
+        strings.push(i.slot, i.item, i.strategy);
+        for (let j = 0; j < CATEGORICAL.length; j++) strings.push(i.cat[j] ?? '');
+        nums.push(i.position, i.score, i.explored);
+        for (let j = 0; j < NUMERIC.length; j++) nums.push(i.num[j] ?? NaN);
+      }
+      if (counts.length >= maxBuffered) handOver();
       else if (!timer) {
         timer = setTimeout(handOver, flushMs);
         timer.unref?.();

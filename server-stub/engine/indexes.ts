@@ -5,6 +5,8 @@
  * not crowded out by items they may not see.
  */
 import { DAY } from './catalog';
+
+const HOUR = 3_600_000;
 import { POOLS, poolOfKind, type CatalogItem, type Pool } from './types';
 
 /** `[cap]` → item indices, cap 1..5 (index 0 unused) */
@@ -16,9 +18,9 @@ export interface Indexes {
   editorial: Record<Pool, CapLists>;
   /** by prior popularity: the trending strategy's list before any behaviour is seen */
   prior: Record<Pool, CapLists>;
-  /** newest first: items started in the last 30 days or starting soon; rebuilt daily */
+  /** newest first: items started in the last 30 days; rebuilt hourly, as items start */
   fresh: Record<Pool, CapLists>;
-  freshDay: number;
+  freshHour: number;
   byCategory: Map<string, CapLists>;
   byKind: Map<string, CapLists>;
   byTag: Map<string, CapLists>;
@@ -49,7 +51,7 @@ function grouped(items: CatalogItem[], order: number[], keys: (item: CatalogItem
 }
 
 function freshLists(items: CatalogItem[], now: number): Record<Pool, CapLists> {
-  const recent = items.filter((i) => i.start >= now - 30 * DAY && i.start <= now + 14 * DAY).sort((a, b) => b.start - a.start);
+  const recent = items.filter((i) => i.start >= now - 30 * DAY && i.start <= now).sort((a, b) => b.start - a.start || a.ix - b.ix);
   return byPool((pool) => capLists(items, recent.filter((i) => poolOfKind(i.kind) === pool).map((i) => i.ix), 100));
 }
 
@@ -65,17 +67,17 @@ export function buildIndexes(items: CatalogItem[], now: number): Indexes {
     editorial: byPool((pool) => capLists(items, inPool(pool, editorialOrder), 200)),
     prior: byPool((pool) => capLists(items, inPool(pool, priorOrder), 200)),
     fresh: freshLists(items, now),
-    freshDay: Math.floor(now / DAY),
+    freshHour: Math.floor(now / HOUR),
     byCategory: grouped(items, priorOrder, (i) => [i.category]),
     byKind: grouped(items, priorOrder, (i) => [i.kind]),
     byTag: grouped(items, priorOrder, (i) => i.tags),
   };
 }
 
-/** Rebuilds the fresh lists when the UTC day changed. */
+/** Rebuilds the fresh lists when the hour changed. */
 export function refreshIndexes(index: Indexes, now: number): void {
-  const day = Math.floor(now / DAY);
-  if (day === index.freshDay) return;
+  const hour = Math.floor(now / HOUR);
+  if (hour === index.freshHour) return;
   index.fresh = freshLists(index.items, now);
-  index.freshDay = day;
+  index.freshHour = hour;
 }

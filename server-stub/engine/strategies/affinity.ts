@@ -20,7 +20,7 @@ export const affinity: Strategy = (ctx, limit) => {
   const used = lists.filter((l) => l?.length);
   if (!used.length) return [];
   // round-robin over the lists so one strong interest does not take every place
-  const per = Math.max(4, Math.ceil(limit / used.length));
+  const per = Math.max(3, Math.ceil(limit / used.length));
   const picked = used.map((l) => takeEligible(ctx, l, per));
   const out: number[] = [];
   const seen = new Set<number>();
