@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DecideRequest, DecideResponse, Item } from '../../sdk/contract';
 import { schemas } from '../../sdk/contract';
+import { createSlotStore } from '../../sdk/slot-store';
 import { createSlots } from '../../sdk/slots';
 import type { Slots, SlotState } from '../../sdk/types';
 import { FAKE_TIMERS, fakeCore, freshIdb, settle, type FakeCore, type FakeCoreOptions } from './fake-core';
@@ -203,6 +204,65 @@ describe('decide', () => {
     expect(later.map((s) => s.status)).toEqual(['loading', 'cache', 'network']);
     expect(later.at(-1)!.items[0].id).toBe('home.today-2');
     expect(later.at(-1)!.stale).toBeUndefined();
+  });
+
+  it('a cached slot asked for more items paints what it has at once and revalidates; asked for fewer, it is a hit', async () => {
+    const idb = freshIdb();
+    const be = backend();
+    // a feed of 8 items: fewer than asked is a complete answer, not a short cache entry
+    const feed = Array.from({ length: 8 }, (_, i) => item(`f${i}`, i));
+    be.answer((req, n) => Response.json({ decisionId: `d${n}`, ttlMs: 60_000, slots: { 'home.feed': { items: feed.slice(0, req.slots[0].count) } } }));
+    const ids = (s: SlotState) => s.items.map((i) => i.id);
+    const ask = (count: number, kind: 'feed' | 'picks' = 'feed') => ({ id: 'home.feed', kind, count });
+
+    const { slots } = client(be, { idb });
+    const seen = follow(slots, 'home.feed');
+    expect(ids((await slots.decide([ask(3)])).slots['home.feed'])).toEqual(['f0', 'f1', 'f2']);
+    const release = be.hold();
+    const more = await slots.decide([ask(6)]);
+    expect(more.slots['home.feed']).toMatchObject({ status: 'cache', stale: true, decisionId: 'd1' });
+    expect(ids(more.slots['home.feed'])).toEqual(['f0', 'f1', 'f2']);
+    expect(be.log.map((r) => r.slots[0].count)).toEqual([3, 6]);
+    release();
+    await settle();
+    expect(seen.at(-1)).toMatchObject({ status: 'network', decisionId: 'd2' });
+    expect(ids(seen.at(-1)!)).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5']);
+
+    const fewer = await slots.decide([ask(2)]);
+    expect(fewer.slots['home.feed']).toMatchObject({ status: 'cache', decisionId: 'd2' });
+    expect(fewer.slots['home.feed'].stale).toBeUndefined();
+    expect(ids(fewer.slots['home.feed'])).toEqual(['f0', 'f1']);
+    expect(be.log).toHaveLength(2);
+
+    // the server held fewer than asked: that answer still covers the count it was asked for
+    await slots.decide([ask(12)]);
+    await settle();
+    expect(seen.at(-1)!.items).toHaveLength(8);
+    const all = await slots.decide([ask(12)]);
+    expect(all.slots['home.feed']).toMatchObject({ status: 'cache', decisionId: 'd3' });
+    expect(be.log).toHaveLength(3);
+    await settle();
+
+    // across a reload too; another kind for the slot is revalidated
+    const next = client(be, { idb });
+    expect((await next.slots.decide([ask(6)])).slots['home.feed']).toMatchObject({ status: 'cache', decisionId: 'd3' });
+    expect(be.log).toHaveLength(3);
+    const other = await next.slots.decide([ask(6, 'picks')]);
+    expect(other.slots['home.feed']).toMatchObject({ status: 'cache', stale: true, decisionId: 'd3' });
+    expect(be.log.at(-1)!.slots).toEqual([ask(6, 'picks')]);
+  });
+
+  it('an entry of an older release (no count kept) still paints at once, and is revalidated', async () => {
+    const idb = freshIdb();
+    const old = fakeCore({ idb });
+    createSlotStore(old).write('/home', 'home.today', { items: [{ ...item('old'), decisionId: 'd0', slotId: 'home.today' }], decisionId: 'd0', exp: Date.now() + 60_000 });
+    await settle();
+    await old.close();
+    const be = backend();
+    const { slots } = client(be, { idb });
+    const d = await slots.decide([today]);
+    expect(d.slots['home.today']).toMatchObject({ status: 'cache', stale: true, decisionId: 'd0' });
+    expect(be.log).toHaveLength(1);
   });
 
   it('falls back in order after the budget: cached items, then fallback items, then empty; a late answer still lands', async () => {

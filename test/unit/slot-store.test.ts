@@ -91,6 +91,103 @@ describe('slot store', () => {
     expect((await b.core.kv.keys('slot:')).map((k) => k.split('\u0001').at(-1))).toEqual(['/home', '/stale']);
   });
 
+  it('hands this page’s cached slots to a subscriber synchronously once the start read is done', async () => {
+    const idb = freshIdb();
+    const a = make({ idb });
+    a.store.write('/home', 'x', entry());
+    a.store.write('/home', 'y', entry([it2], Date.now() - 1));
+    await settle();
+    // a reload: the start read runs without anyone asking for a slot; then subscribe() is synchronous
+    const b = make({ idb });
+    await settle();
+    const x: SlotState[] = [];
+    const y: SlotState[] = [];
+    b.store.subscribe('x', (s) => x.push(s));
+    b.store.subscribe('y', (s) => y.push(s));
+    b.store.subscribe('z', () => {});
+    expect(x).toEqual([{ slotId: 'x', items: [it1, it2], decisionId: 'd1', status: 'cache' }]);
+    expect(y).toEqual([{ slotId: 'y', items: [it2], decisionId: 'd1', status: 'cache', stale: true }]);
+    expect(b.store.get('z')).toEqual({ slotId: 'z', items: [], status: 'loading' });
+    // told once: the same cached state again (decide() painting it too) is no change
+    b.store.publish({ ...x[0]!, items: [...x[0]!.items] });
+    expect(x).toHaveLength(1);
+  });
+
+  it('a subscriber that comes before the start read ends gets loading, then cache when the read ends (no network)', async () => {
+    const idb = freshIdb();
+    const a = make({ idb });
+    a.store.write('/home', 'x', entry());
+    await settle();
+    const b = make({ idb, fetch: () => new Promise<Response>(() => {}) });
+    const seen: SlotState[] = [];
+    b.store.subscribe('x', (s) => seen.push(s));
+    expect(seen.map((s) => s.status)).toEqual(['loading']);
+    await settle();
+    expect(seen.map((s) => s.status)).toEqual(['loading', 'cache']);
+    expect(seen[1]!.items.map((i) => i.id)).toEqual(['a', 'b']);
+  });
+
+  it('reads the start page’s entries once at start; other pages and later subscribers cost no read', async () => {
+    const idb = freshIdb();
+    const a = make({ idb });
+    for (const [page, slot] of [['/home', 'x'], ['/home', 'y'], ['/other', 'x']]) a.store.write(page!, slot!, entry());
+    await settle();
+    const core = fakeCore({ idb });
+    cores.push(core);
+    const calls: string[] = [];
+    const { get, keys } = core.kv;
+    core.kv.get = (k) => (calls.push('get ' + k.split('\u0001').slice(-2).join(' ')), get(k));
+    core.kv.keys = (p) => (calls.push('keys ' + p), keys(p));
+    const store = createSlotStore(core);
+    await settle();
+    expect(calls.sort()).toEqual(['get x /home', 'get y /home', 'keys slot:']);
+    for (const id of ['x', 'y']) store.subscribe(id, () => {});
+    expect(await store.read('/home', 'x')).toBeDefined();
+    expect(calls).toHaveLength(3);
+    expect(['x', 'y'].map((id) => store.get(id)!.status)).toEqual(['cache', 'cache']);
+  });
+
+  it('hands nothing out before core.ready: the stored user and personalisation decide, not provisional ones', async () => {
+    const idb = freshIdb();
+    const a = make({ idb, userId: 'u1' });
+    a.store.write('/home', 'x', entry());
+    await settle();
+
+    // identified early as u1, but the stored setting (read at ready) is personalisation off
+    const b = fakeCore({ idb, userId: 'u1' });
+    cores.push(b);
+    let ready!: () => void;
+    b.ready = new Promise<void>((r) => (ready = r));
+    const store = createSlotStore(b);
+    await settle();
+    const seen: SlotState[] = [];
+    store.subscribe('x', (s) => seen.push(s));
+    expect(seen.map((s) => s.status)).toEqual(['loading']);
+    b.set({ personalized: false });
+    ready();
+    await settle();
+    expect(seen.map((s) => s.status)).toEqual(['loading']);
+
+    // provisional anonymous id at first; the stored identity (u1) is adopted before ready
+    const c = fakeCore({ idb });
+    cores.push(c);
+    c.ready = new Promise<void>((r) => (ready = r));
+    const later = createSlotStore(c);
+    await settle();
+    const got: SlotState[] = [];
+    later.subscribe('x', (s) => got.push(s));
+    c.set({ userId: 'u1' });
+    ready();
+    await settle();
+    expect(got.map((s) => s.status)).toEqual(['loading', 'cache']);
+
+    // another user on the device sees none of it
+    const d = make({ idb, userId: 'u2' });
+    await settle();
+    d.store.subscribe('x', () => {});
+    expect(d.store.get('x')!.status).toBe('loading');
+  });
+
   it('clear() forgets everything', async () => {
     const idb = freshIdb();
     const a = make({ idb });

@@ -1,5 +1,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SlotState } from '../../../sdk/index';
 import { YouMayLike } from '../../../widgets/YouMayLike';
 import { backend, client, closeClients, item, sent } from './backend';
 
@@ -45,6 +47,49 @@ describe('YouMayLike', () => {
     fireEvent.click(screen.getByRole('button', { name: '加载更多' }));
     await waitFor(() => expect(titles(b.container)).toHaveLength(8));
     expect(screen.queryByRole('button', { name: '加载更多' })).toBeNull();
+  });
+
+  it('after "load more", the next visit asks for the first page again and gets it from the cache', async () => {
+    const idb = new IDBFactory();
+    const be = backend({ decide: (req) => ({ 'home.feed': feed.slice(0, req.slots[0]!.count) }) });
+    const sw = client(be, { indexedDB: idb });
+    // the device's identity is stored with its first event (the page view, in a page)
+    sw.track('home_view');
+    const { container } = render(<YouMayLike client={sw} slotId="home.feed" count={6} />);
+    await waitFor(() => expect(titles(container)).toHaveLength(6));
+    fireEvent.click(screen.getByRole('button', { name: '加载更多' }));
+    await waitFor(() => expect(titles(container)).toHaveLength(12));
+    cleanup();
+    await closeClients();
+    const next = render(<YouMayLike client={client(be, { indexedDB: idb })} slotId="home.feed" count={6} />);
+    await waitFor(() => expect(titles(next.container)).toEqual(feed.slice(0, 6).map((i) => i.title)));
+    expect(be.decides.map((d) => d.slots[0]!.count)).toEqual([6, 12]);
+  });
+
+  it('after a reload, the first render paints the cached cards: no skeleton frame', async () => {
+    const idb = new IDBFactory();
+    const be = backend({ decide: (req) => Object.fromEntries(req.slots.map((s) => [s.id, feed])) });
+    const one = client(be, { indexedDB: idb });
+    one.track('home_view');
+    const first = render(
+      <>
+        <YouMayLike client={one} slotId="home.feed" count={6} />
+        <YouMayLike client={one} slotId="home.other" count={2} />
+      </>,
+    );
+    await waitFor(() => expect(titles(first.container)).toHaveLength(8));
+    cleanup();
+    await closeClients();
+    const sw = client(be, { indexedDB: idb });
+    // the client reads the page's cached slots as it starts; told here through another slot
+    await waitFor(() => {
+      let s: SlotState | undefined;
+      sw.subscribe('home.other', (x) => (s ??= x))();
+      expect(s?.status).toBe('cache');
+    });
+    const { container } = render(<YouMayLike client={sw} slotId="home.feed" count={6} />);
+    expect(container.querySelectorAll('li.sw-skel')).toHaveLength(0);
+    expect(titles(container)).toEqual(feed.slice(0, 6).map((i) => i.title));
   });
 
   it('lays out as a list or a grid', async () => {
