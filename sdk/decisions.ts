@@ -19,7 +19,7 @@
 import { LIMITS, SLOT_KINDS, type SlotRequest } from './contract';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import { personal } from './rules';
-import type { Entry, SlotStore } from './slot-store';
+import { state, type Entry, type SlotStore } from './slot-store';
 import type { Core, Decision, SlotItem, SlotState, Slots } from './types';
 
 const isId = (v: unknown) => typeof v == 'string' && !!v && v.length <= LIMITS.id;
@@ -125,14 +125,6 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     // a part that failed leaves its slots to the fallback; all of them failing is a failure
     return parts.length && !answers.some(Boolean) ? undefined : Object.assign({}, ...answers);
   }
-
-  const state = (slotId: string, e: Entry, status: SlotState['status'], stale?: boolean): SlotState => ({
-    slotId,
-    items: e.items,
-    decisionId: e.decisionId,
-    status: e.items.length ? status : 'empty',
-    ...(stale ? { stale } : {}),
-  });
 
   /** cached items (even stale), then the host's fallback items, then nothing */
   const fallback = (slotId: string, cached: Entry | undefined, now: number): SlotState => {

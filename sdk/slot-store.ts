@@ -36,6 +36,15 @@ export interface Entry {
   kind?: string;
 }
 
+/** a slot's state from an entry; one without items is `empty` */
+export const state = (slotId: string, e: Entry, status: SlotState['status'], stale?: boolean): SlotState => ({
+  slotId,
+  items: e.items,
+  decisionId: e.decisionId,
+  status: e.items.length ? status : 'empty',
+  ...(stale ? { stale } : {}),
+});
+
 const S = 'slot:';
 const KEEP = 7 * 864e5;
 
@@ -72,8 +81,8 @@ export function createSlotStore(core: Core): SlotStore {
   /** this page's cached state of a slot, from memory */
   const cached = (slotId: string): SlotState | undefined => {
     const e = warm ? mem.get(key(page(), slotId)) : undefined;
-    const items = e ? visible(e).items : [];
-    return items.length ? { slotId, items, decisionId: e!.decisionId, status: 'cache', ...(e!.exp <= core.now() && { stale: true }) } : undefined;
+    const v = e && visible(e);
+    return v?.items.length ? state(slotId, v, 'cache', v.exp <= core.now()) : undefined;
   };
 
   const call = (fn: (state: SlotState) => void, state: SlotState) => {
@@ -89,14 +98,14 @@ export function createSlotStore(core: Core): SlotStore {
     for (const fn of subs.get(state.slotId) ?? []) call(fn, state);
   }
 
-  const all = async (prefix: string) => {
-    const keys = await core.kv.keys(prefix);
+  /** the entries under `prefix` whose key ends with `end` */
+  const all = async (prefix: string, end = '') => {
+    const keys = (await core.kv.keys(prefix)).filter((k) => k.endsWith(end));
     return Promise.all(keys.map(async (k) => [k, await core.kv.get<Entry>(k)] as const));
   };
 
-  const at = page();
   const started = Promise.all([
-    core.kv.keys(S).then((keys) => Promise.all(keys.filter((k) => k.endsWith('\u0001' + at)).map(async (k) => [k, await core.kv.get<Entry>(k)] as const))),
+    all(S, '\u0001' + page()),
     // core.ready is set by createClient right after createSlots returns
     Promise.resolve().then(() => core.ready?.catch(() => {})),
   ])
