@@ -49,7 +49,11 @@ export function autocapture(options: Required<AutocaptureOptions>, hooks: Autoca
     }
     listen(w, 'popstate', view);
     listen(w, 'hashchange', view);
-    view();
+    // the landing page view waits for the code that created the client (a microtask): the script
+    // tag replays the snippet's use()/on() first, an app registers its own, and both see it
+    let on = true;
+    off.push(() => (on = false));
+    queueMicrotask(() => on && view());
   }
 
   if (options.clicks) {

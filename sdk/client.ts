@@ -61,6 +61,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   const kv = consentKV(ready, () => consent);
   const allowed = () => consent == 'granted' && !closed;
   const queue = createQueue({
+    key: o.appKey,
     max: o.maxQueue,
     consent: () => consent,
     identity: () => identity.state,
@@ -88,14 +89,12 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     // after the code that called createClient, so a listener it attaches next hears of a failure
     await null;
     const factory = o.indexedDB === false ? undefined : (o.indexedDB ?? globalThis.indexedDB);
-    if (factory) {
+    if (o.indexedDB !== false) {
       try {
-        return await openStore(factory, o.appKey);
+        return await openStore(factory!, o.appKey);
       } catch (e) {
-        report(toSlotwiseError('storage_unavailable', e, 'IndexedDB failed to open; events are kept in memory'));
+        report(toSlotwiseError('storage_unavailable', e, 'no IndexedDB; events are kept in memory'));
       }
-    } else if (o.indexedDB !== false) {
-      report(new SlotwiseError('storage_unavailable', 'no IndexedDB; events are kept in memory'));
     }
     return memoryStore();
   }
@@ -119,7 +118,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
         if (out !== undefined && (typeof out != 'object' || !out)) throw new TypeError('returned neither an event, null nor undefined');
         event = (out as SlotwiseEvent | undefined) ?? copy;
       } catch (cause) {
-        report(new SlotwiseError('middleware_failed', `middleware failed on "${name}" (passed on unchanged): ${(cause as Error)?.message ?? cause}`, { id: event.id, cause }));
+        report(new SlotwiseError('middleware_failed', `middleware failed on "${name}": ${(cause as Error)?.message ?? cause}`, { id: event.id, cause }));
       }
     }
     emitter.emit('event', event);
@@ -164,7 +163,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     context.timezone(queue.buffered());
     if (personal === false && !personalizedSet) personalized = false, slots.setPersonalization(false);
     queue.ready(store);
-    if (consent == 'denied') return erase(store);
+    if (consent == 'denied') return queue.forget(), erase(store);
     // events an earlier page left unsent
     const left = await store.count().catch(() => 0);
     if (left) transport.notify(left);
@@ -187,7 +186,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     const show = () => queue.hidden(false);
     const visibility = () => (d.visibilityState == 'hidden' ? hide() : show());
     const online = () => void transport.online();
-    const all: [EventTarget, string, () => void][] = [[d, 'visibilitychange', visibility], [w, 'pagehide', hide], [w, 'pageshow', show], [w, 'online', online]];
+    const all: [EventTarget, string, () => void][] = [[d, 'visibilitychange', visibility], [w, 'pagehide', hide], [d, 'freeze', hide], [w, 'pageshow', show], [d, 'resume', show], [w, 'online', online]];
     for (const [target, type, fn] of all) target.addEventListener(type, fn);
     return () => {
       for (const [target, type, fn] of all) target.removeEventListener(type, fn);

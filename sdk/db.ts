@@ -178,6 +178,8 @@ function idbStore(db: DB): Store {
       for (const chunk of chunks(rows)) raw(tx.objectStore('events')).add({ rows: chunk });
       raw(tx.objectStore('kv')).put(queued + rows.length, COUNT);
       for (const key in kv) raw(tx.objectStore('kv')).put(kv[key], key);
+      // commit now, not when this task ends: a page unloading in the meantime aborts the write
+      unwrap(tx).commit?.();
     } catch (e) {
       // all or nothing: a request refused on the spot must not let the others commit
       tx.abort();

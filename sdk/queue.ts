@@ -10,6 +10,17 @@
  * task keeps `track()` cheap in a burst: 1 000 calls in one handler are one write.
  *
  * Under `pending` consent events stay in memory (nothing written); `denied` drops them.
+ *
+ * Invariant (no event lost at unload): from `push` until the server acknowledged it, a granted
+ * event is always in at least one of: the memory buffer, a write in flight (`writing`), the
+ * IndexedDB queue, or the rescue record in localStorage. A write in flight is not durable: an
+ * unload aborts it (in Chromium even one already started). So when the page is hidden (pagehide,
+ * visibilitychange→hidden, freeze) every event not yet known durable is copied synchronously into
+ * localStorage (`slotwise:rescue:<appKey>`, versioned JSON, bounded), before any beacon is tried;
+ * a beacon is only a head start and may drop what does not fit. A finished write takes its events
+ * out of the rescue; the next start moves what is left into IndexedDB before its own first write
+ * (skipping ids already queued: the server is idempotent, but the queue holds an id once).
+ * What cannot even be rescued (storage full) is reported.
  */
 import { LIMITS } from './contract';
 import type { SlotwiseEvent, ConsentState } from './contract';
@@ -18,6 +29,8 @@ import { SlotwiseError, toSlotwiseError } from './errors';
 import type { IdentityState } from './identity';
 
 export interface QueueOptions {
+  /** the app key: names the rescue record */
+  key: string;
   /** most events kept, in memory and on disk; the oldest go first */
   max: number;
   consent(): ConsentState;
@@ -64,6 +77,8 @@ export function createQueue(o: QueueOptions): Queue {
     if (rows.length) o.beacon(rows);
   };
   let dropped = 0;
+  const rkey = 'slotwise:rescue:' + o.key;
+  let rescued = false;
   let chain: Promise<void> = Promise.resolve();
 
   const overflow = (n: number) => {
@@ -89,7 +104,7 @@ export function createQueue(o: QueueOptions): Queue {
     buffer = [];
     const rows = serialize(events);
     writing.push(...rows);
-    if (hiding) beacon(rows);
+    if (hiding) rescue(), beacon(rows);
     // writes are chained: in order, one at a time, so a fallback to memory cannot reorder them
     return (chain = chain
       .then(() => write(rows))
@@ -108,10 +123,46 @@ export function createQueue(o: QueueOptions): Queue {
     } catch (e) {
       if (!store!.durable) throw e;
       // IndexedDB broke under us (not a full disk: append handles quota by dropping): go on in memory
-      o.report(toSlotwiseError('storage_failed', e, `IndexedDB write failed, keeping events in memory: ${(e as Error)?.message ?? e}`));
+      o.report(toSlotwiseError('storage_failed', e, 'IndexedDB write failed; events kept in memory'));
       store = memoryStore();
       overflow(await store.append(rows, o.max, kv));
     }
+    if (rescued) edit(rows.map((r) => r.id));
+    o.persisted(rows.length);
+  }
+
+  /**
+   * Read-modify-write of the rescue record, which other tabs of the app share: takes out the
+   * `gone` ids (durable now), adds `add` (each id once, the newest `max` kept). Only a failed
+   * rescue is reported: a stale record costs a duplicate the server ignores, never an event.
+   */
+  function edit(gone: string[], add: Row[] = []) {
+    try {
+      const seen = new Set(gone);
+      const rows = [...readRescue(localStorage.getItem(rkey)), ...add].filter((r) => !seen.has(r.id) && !!seen.add(r.id)).slice(-o.max);
+      rows.length ? localStorage.setItem(rkey, JSON.stringify({ v: 1, rows })) : localStorage.removeItem(rkey);
+    } catch (e) {
+      // no localStorage (blocked, some WebViews) or full: the write and the beacons are all there is
+      if (add.length) o.report(toSlotwiseError('storage_failed', e, `${add.length} event(s) not rescued at unload`));
+    }
+  }
+
+  /** copies the events of writes in flight into the rescue record, synchronously */
+  const rescue = () => writing.length && ((rescued = true), edit([], writing));
+
+  /** moves what an earlier page rescued into the store, ahead of this page's events */
+  async function restore(): Promise<void> {
+    let rows: Row[] = [];
+    try {
+      rows = readRescue(localStorage.getItem(rkey));
+    } catch {}
+    if (!rows.length) return;
+    const queued = new Set((await store!.head(o.max)).map((r) => r.id));
+    const ids = rows.map((r) => r.id);
+    rows = rows.filter((r) => !queued.has(r.id));
+    if (rows.length) overflow(await store!.append(rows, o.max));
+    // only the ids read: another tab may have rescued more since
+    edit(ids);
     o.persisted(rows.length);
   }
 
@@ -147,16 +198,21 @@ export function createQueue(o: QueueOptions): Queue {
     store: () => store,
     ready(s) {
       store = s;
+      if (o.consent() == 'granted') chain = chain.then(restore).catch((e) => o.report(toSlotwiseError('storage_failed', e)));
       schedule();
     },
     buffered: () => buffer,
     forget() {
       buffer = [];
+      try {
+        localStorage.removeItem(rkey);
+      } catch {}
     },
     hidden(on) {
       hiding = on;
       if (!on) return;
       void persist();
+      rescue();
       beacon(writing);
     },
   };
@@ -173,4 +229,16 @@ export function utf8(s: string): number {
     if (c > 0x7f) n += c < 0x800 ? 1 : c >= 0xdc00 && c < 0xe000 ? 0 : 2;
   }
   return n;
+}
+
+/** the rows of a rescue record; anything malformed (another release, a tampered value) is skipped */
+function readRescue(json: string | null): Row[] {
+  try {
+    const r = JSON.parse(json!) as { v?: number; rows?: Row[] } | null;
+    return r?.v == 1 && Array.isArray(r.rows)
+      ? r.rows.filter((x) => typeof x?.id == 'string' && typeof x.body == 'string').map(({ id, body }) => ({ id, body, size: utf8(body) }))
+      : [];
+  } catch {
+    return [];
+  }
 }

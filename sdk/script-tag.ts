@@ -5,7 +5,8 @@
  *
  * <script async src="/slotwise.min.js" data-app-key="demo" data-endpoint="https://api.example"></script>
  *
- * Attributes: data-app-key (required), data-endpoint (default: the script's origin),
+ * Attributes: data-app-key (required), data-endpoint (absolute, or relative to the page, e.g. "/";
+ * default: the script's origin),
  * data-channel (web|app), data-consent (pending|granted|denied), data-locale, data-debug,
  * data-autocapture="false".
  *
@@ -41,10 +42,13 @@ function start(): void {
   const data = script?.dataset ?? {};
   if (!data.appKey) return console.error('slotwise: invalid options: appKey: no data-app-key');
   load({ script });
-  const options: ClientOptions = {
-    appKey: data.appKey as string,
-    endpoint: data.endpoint || (script?.src ? new URL(script.src, location.href).origin : location.origin),
-  };
+  // a relative data-endpoint ("/", "/api") is on this page's origin; none: the script's origin.
+  // A value no URL can be made of is passed on as it is, for the option check to name it.
+  let endpoint = data.endpoint;
+  try {
+    endpoint = new URL(endpoint || script?.src || '/', location.href)[endpoint ? 'href' : 'origin'];
+  } catch {}
+  const options: ClientOptions = { appKey: data.appKey as string, endpoint: endpoint! };
   for (const k of ['channel', 'consent', 'locale'] as const) if (data[k]) (options as unknown as Record<string, string>)[k] = data[k];
   if (data.debug != null) options.debug = data.debug !== 'false';
   if (data.autocapture === 'false') options.autocapture = false;

@@ -10,7 +10,7 @@
  */
 import { LIMITS } from './contract';
 import type { Row, Store } from './db';
-import { SlotwiseError } from './errors';
+import { SlotwiseError, toSlotwiseError } from './errors';
 import type { Net } from './net';
 import type { TabLock } from './tabs';
 
@@ -107,7 +107,7 @@ export function createTransport(o: TransportOptions): Transport {
       // another tab is sending; it sends our events too, but look again in case it just finished
       if (!ran) wake(o.intervalMs);
     } catch (e) {
-      o.report(new SlotwiseError('storage_failed', `reading the queue failed: ${(e as Error)?.message ?? e}`, { cause: e }));
+      o.report(toSlotwiseError('storage_failed', e));
       wake(o.intervalMs);
     }
   }

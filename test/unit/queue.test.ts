@@ -241,3 +241,71 @@ describe('utf8 length', () => {
     expect(utf8(s)).toBe(new TextEncoder().encode(s).length);
   });
 });
+
+describe('rescue at unload', () => {
+  const KEY = 'slotwise:rescue:demo';
+  const rescued = () => (JSON.parse(localStorage.getItem(KEY) ?? '{"rows":[]}') as { v: number; rows: { id: string }[] }).rows.map((r) => r.id);
+  afterEach(() => localStorage.clear());
+  /** a network that is down: sends fail fast and the events stay queued */
+  const down = () => (async () => { throw new TypeError('Failed to fetch'); }) as unknown as typeof fetch;
+
+  it('pagehide copies every event not yet durable into localStorage, beyond what the keepalive budget carries', async () => {
+    const backend = fakeBackend();
+    const sw = make({ indexedDB: freshIDB(), fetch: backend.fetch, flush: { count: 500, intervalMs: 60_000 } });
+    await sw.flush();
+    const big = 'y'.repeat(1000);
+    const ids = Array.from({ length: 100 }, (_, i) => sw.track('leaving', { i, big }));
+    // the IndexedDB write of this task has not run: an unload now would abort it
+    window.dispatchEvent(new Event('pagehide'));
+    expect(JSON.parse(localStorage.getItem(KEY)!).v).toBe(1);
+    expect(rescued()).toEqual(ids);
+    await settle();
+    // the beacons carried only part (64 KB budget); the rest was not dropped: once the write is
+    // durable the rescue is no longer needed, and the queue still holds every event
+    const beaconed = backend.requests.filter((r) => r.url.includes('?key=')).flatMap((r) => r.body.events.map((e) => e.id));
+    expect(beaconed.length).toBeGreaterThan(0);
+    expect(beaconed.length).toBeLessThan(100);
+    expect(localStorage.getItem(KEY)).toBeNull();
+    await sw.flush();
+    expect([...backend.stored.keys()].sort()).toEqual([...ids].sort());
+  });
+
+  it('the next start moves rescued events into IndexedDB before its own, each id once', async () => {
+    const idb = freshIDB();
+    const a = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    await a.flush();
+    const ids = Array.from({ length: 30 }, (_, i) => a.track('burst', { i }));
+    window.dispatchEvent(new Event('pagehide'));
+    const saved = localStorage.getItem(KEY)!;
+    await a.close();
+    // 1. the write was aborted by the unload: a fresh database, only the rescue survived
+    localStorage.setItem(KEY, saved);
+    const fresh = freshIDB();
+    const b = make({ indexedDB: fresh, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    const later = b.track('later');
+    await b.flush();
+    expect((await peek(fresh)).events.map((r) => r.id)).toEqual([...ids, later]);
+    expect(localStorage.getItem(KEY)).toBeNull();
+    await b.close();
+    // 2. the write did land, but the page died before it could clear the rescue: no duplicates
+    localStorage.setItem(KEY, saved);
+    const c = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    await c.flush();
+    expect((await peek(idb)).events.map((r) => r.id)).toEqual(ids);
+    expect(localStorage.getItem(KEY)).toBeNull();
+  });
+
+  it('a malformed or foreign rescue record is ignored; denied consent erases it', async () => {
+    const errors: string[] = [];
+    localStorage.setItem(KEY, '{"v":1,"rows":[{"id":5},null,{"id":"x","body":{}}]}');
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: down() });
+    sw.on('error', (e) => e.code != 'network' && errors.push(e.code));
+    await sw.flush();
+    expect((await peek(idb)).events).toEqual([]);
+    expect(errors).toEqual([]);
+    localStorage.setItem(KEY, '{"v":1,"rows":[]}');
+    sw.setConsent('denied');
+    expect(localStorage.getItem(KEY)).toBeNull();
+  });
+});

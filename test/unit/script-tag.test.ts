@@ -88,6 +88,45 @@ describe('script tag', () => {
     expect(String(error.mock.calls[0]![0])).toMatch(/invalid options: appKey/);
   });
 
+  it("the landing page view comes after the snippet's use()/on(): they see it", async () => {
+    tag({ 'data-app-key': 'demo', 'data-endpoint': 'http://api.test' });
+    const early = snippet();
+    const heard: string[] = [];
+    early.on('event', (e) => heard.push(`${e.type}:${e.properties.via}`));
+    early.use((e) => ({ ...e, properties: { ...e.properties, via: 'middleware' } }));
+    await load();
+    const sw = w.slotwise as SlotwiseClient;
+    await sw.flush();
+    expect(heard[0]).toBe('page:middleware');
+    const page = backend.requests.flatMap((r) => r.body.events).find((e) => e.type == 'page');
+    expect(page?.properties.via).toBe('middleware');
+  });
+
+  it('a relative data-endpoint is resolved against the page', async () => {
+    tag({ 'data-app-key': 'demo', 'data-endpoint': '/', 'data-autocapture': 'false' });
+    const error = vi.spyOn(console, 'error');
+    await load();
+    const sw = w.slotwise as SlotwiseClient;
+    sw.track('x');
+    await sw.flush();
+    expect(error).not.toHaveBeenCalled();
+    expect(backend.requests[0]!.url).toBe(new URL('/v1/events', location.href).href);
+  });
+
+  it('a relative data-endpoint with a path keeps the path', async () => {
+    tag({ 'data-app-key': 'demo', 'data-endpoint': '/api/sw/', 'data-autocapture': 'false' });
+    const urls: string[] = [];
+    globalThis.fetch = (async (input: RequestInfo | URL) => {
+      urls.push(input instanceof Request ? input.url : String(input));
+      return Response.json({ accepted: 1, duplicates: 0 });
+    }) as typeof fetch;
+    await load();
+    const sw = w.slotwise as SlotwiseClient;
+    sw.track('x');
+    await sw.flush();
+    expect(urls).toContain(new URL('/api/sw/v1/events', location.href).href);
+  });
+
   it('loaded twice: the second copy leaves the running client alone', async () => {
     tag({ 'data-app-key': 'demo', 'data-endpoint': 'http://api.test', 'data-autocapture': 'false' });
     await load();
