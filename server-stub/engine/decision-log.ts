@@ -1,20 +1,11 @@
 /**
  * The decision log: one row per decision in `engine_decisions`, its served items as JSON (the
- * `engine_decision_items` view unfolds them, see schema.ts).
- *
- * Decisions are buffered and handed over every `flushMs` to a writer worker thread with its own
- * SQLite connection (`synchronous = NORMAL`), so neither building the JSON nor SQLite runs on the
- * thread that answers requests. The store fsyncs every ingest commit because events are
- * acknowledged to clients; a decision lost to a power cut costs one training example.
- * `flush()` and `close()` wait (Atomics.wait, bounded) until the worker has written everything
- * handed to it, so a closed engine has logged every decision it made. An in-memory database, or a
- * worker that failed, is written on this thread instead.
+ * `engine_decision_items` view unfolds them, see schema.ts). Decisions are buffered, packed and
+ * handed to the background writer (writer.ts) every `flushMs`, so neither building the JSON nor
+ * SQLite runs on the thread that answers requests.
  */
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import type { Db } from '../db';
 import { CATEGORICAL, NUMERIC } from './features';
+import type { Writer } from './writer';
 
 export interface LoggedItem {
   slot: string;
@@ -41,7 +32,7 @@ export interface Decision {
 
 export interface DecisionLog {
   add(decision: Decision): void;
-  /** writes everything buffered now, and returns when it is in the table */
+  /** hands everything buffered to the writer now */
   flush(): void;
   close(): void;
 }
@@ -95,106 +86,13 @@ export function rowsOf(batch: Batch, numeric: readonly string[], categorical: re
   return rows;
 }
 
-const INSERT = 'INSERT INTO engine_decisions (decision_id, app_key, user_key, personalized, model, ts, items) VALUES (?, ?, ?, ?, ?, ?, ?)';
-
-const workerSource = () => `'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.sqlite);
-const rowsOf = ${rowsOf.toString()};
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma('synchronous = NORMAL');
-db.pragma('busy_timeout = 5000');
-const insert = db.prepare(workerData.insert);
-const write = db.transaction((rows) => { for (const row of rows) insert.run(row); });
-const done = new Int32Array(workerData.done);
-parentPort.on('message', (m) => {
-  if (m.batch) {
-    try { write(rowsOf(m.batch, workerData.numeric, workerData.categorical)); }
-    catch (e) { parentPort.postMessage({ error: String((e && e.message) || e), lost: m.batch.counts.length }); }
-  }
-  if (m.sync) {
-    if (m.close) db.close();
-    Atomics.store(done, 0, m.sync);
-    Atomics.notify(done, 0);
-    if (m.close) parentPort.close();
-  }
-});
-`;
-
-/** How long flush() and close() wait for the worker at most. */
-const SYNC_TIMEOUT_MS = 10_000;
-
-export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 500, log = (_m: string) => {} } = {}): DecisionLog {
+export function createDecisionLog(writer: Writer, { flushMs = 50, maxBuffered = 500 } = {}): DecisionLog {
   let meta: (string | number | null)[] = [];
   let counts: number[] = [];
   let strings: string[] = [];
   let nums: number[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
-
-  // on this thread: the fallback
-  let local: ((rows: unknown[][]) => void) | undefined;
-  const writeHere = (batch: Batch) => {
-    if (!local) {
-      const insert = db.prepare(INSERT);
-      local = db.transaction((rows: unknown[][]) => {
-        for (const row of rows) insert.run(row);
-      });
-    }
-    try {
-      local(rowsOf(batch, NUMERIC, CATEGORICAL));
-    } catch (error) {
-      log(`decision log: ${batch.counts.length} decisions not written: ${(error as Error).message}`);
-    }
-  };
-
-  // on the worker
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  let sequence = 0;
-  let worker: Worker | undefined;
-  if (!db.memory && db.name) {
-    try {
-      worker = new Worker(workerSource(), {
-        eval: true,
-        workerData: {
-          file: db.name,
-          sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
-          insert: INSERT,
-          numeric: [...NUMERIC],
-          categorical: [...CATEGORICAL],
-          done: done.buffer,
-        },
-      });
-      worker.on('message', (m: { error?: string; lost?: number }) => {
-        if (m.error) log(`decision log: ${m.lost} decisions not written: ${m.error}`);
-      });
-      worker.on('error', (error) => {
-        log(`decision log: the writer thread failed (${error.message}); writing on the main thread from now on`);
-        worker = undefined;
-      });
-      // after the listeners, which would otherwise hold the process open
-      worker.unref();
-    } catch (error) {
-      log(`decision log: no writer thread (${(error as Error).message}); writing on the main thread`);
-      worker = undefined;
-    }
-  }
-
-  /** waits until the worker has handled everything posted before; false on timeout */
-  const sync = (close: boolean): boolean => {
-    if (!worker) return true;
-    const target = ++sequence;
-    worker.postMessage({ sync: target, close });
-    const until = Date.now() + SYNC_TIMEOUT_MS;
-    for (let seen = Atomics.load(done, 0); seen !== target; seen = Atomics.load(done, 0)) {
-      const left = until - Date.now();
-      if (left <= 0 || Atomics.wait(done, 0, seen, left) === 'timed-out') {
-        log(`decision log: the writer thread did not answer within ${SYNC_TIMEOUT_MS} ms`);
-        return false;
-      }
-    }
-    return true;
-  };
 
   function handOver(): void {
     if (timer) clearTimeout(timer);
@@ -205,8 +103,7 @@ export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 500, log
     counts = [];
     strings = [];
     nums = [];
-    if (worker) worker.postMessage({ batch });
-    else writeHere(batch);
+    writer.write({ decisions: batch });
   }
 
   return {
@@ -226,16 +123,10 @@ export function createDecisionLog(db: Db, { flushMs = 50, maxBuffered = 500, log
         timer.unref?.();
       }
     },
-    flush() {
-      handOver();
-      sync(false);
-    },
+    flush: handOver,
     close() {
-      if (closed) return;
       handOver();
       closed = true;
-      if (worker && sync(true)) worker = undefined;
-      else void worker?.terminate();
     },
   };
 }

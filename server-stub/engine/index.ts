@@ -15,6 +15,7 @@ import { DEFAULT_CATALOG_SIZE, generateCatalog } from './catalog';
 import { catalogFromRows, loadCatalogFile } from './catalog-file';
 import { buildConfig, type ConfigOptions } from './config';
 import { createDecisionLog } from './decision-log';
+import { createWriter } from './writer';
 import { featurize, signalsOf, type Vector } from './features';
 import { itemSvg } from './images';
 import { buildIndexes, type Indexes } from './indexes';
@@ -60,7 +61,7 @@ export interface Engine {
   config(appKey: string): Config;
   /** an item's SVG image, served by the server itself */
   image(itemId: string): string | undefined;
-  /** writes the buffered decision log now (it is written within ~50 ms anyway) (extension) */
+  /** stores the buffered decision log and statistics now, and returns when they are (extension) */
   flush(): void;
   /** loads the newest model file, e.g. after `npm run train`; returns its version (extension) */
   reloadModel(): string;
@@ -115,7 +116,16 @@ export function createEngine(options: EngineOptions): Engine {
   let model = loadModel();
 
   const profiles = createProfileStore(db);
-  const decisionLog = createDecisionLog(db, { log });
+  const writer = createWriter(db, log);
+  const decisionLog = createDecisionLog(writer);
+  const checkpoint = () => {
+    for (const s of statsByApp.values()) {
+      const rows = s.checkpoint();
+      if (rows.items.length || rows.pairs.length || rows.unpaired.length) writer.write({ stats: rows });
+    }
+  };
+  const checkpoints = setInterval(checkpoint, 1000);
+  checkpoints.unref?.();
   const policy = { ...DEFAULT_POLICY, ...options.policy };
   const scoresByApp = new Map<string, ItemScores>();
   const scores = (app: string) => {
@@ -142,7 +152,11 @@ export function createEngine(options: EngineOptions): Engine {
       images.set(itemId, svg);
       return svg;
     },
-    flush: () => decisionLog.flush(),
+    flush() {
+      decisionLog.flush();
+      checkpoint();
+      writer.sync();
+    },
     reloadModel() {
       model = loadModel();
       return model.version;
@@ -150,6 +164,11 @@ export function createEngine(options: EngineOptions): Engine {
     get modelVersion() {
       return model.version;
     },
-    close: () => decisionLog.close(),
+    close() {
+      clearInterval(checkpoints);
+      decisionLog.close();
+      checkpoint();
+      writer.sync(true);
+    },
   };
 }

@@ -31,6 +31,8 @@ export interface Profile {
   kind: Record<string, Counter>;
   tag: Record<string, Counter>;
   items: Record<string, ItemMemo>;
+  /** entries in `items` (kept so bounding them costs no key scan) */
+  itemCount?: number;
   /** items engaged with, most recent last */
   recent: string[];
   session?: string;
@@ -42,6 +44,7 @@ export interface Profile {
   held: Record<string, number>;
 }
 
+/** bounds of a profile; `items` may exceed its bound by a quarter between prunes */
 export const LIMITS = { items: 300, recent: 8, sessionItems: 8, marks: 500 } as const;
 /** how long a dismissal and a "not interested" hold */
 export const DISMISS_MS = 30 * DAY;
@@ -52,9 +55,13 @@ export function newProfile(t: number): Profile {
   return { first: t, last: t, cat: {}, kind: {}, tag: {}, items: {}, recent: [], sessionAt: 0, sessionItems: [], sessionAds: 0, dismissed: {}, notInterested: {}, held: {} };
 }
 
-/** Adds `w` (may be negative; values never drop below 0) at time `t`. */
+/** Adds `w` (may be negative; values never drop below 0) at time `t`; returns a new counter. */
 export function bump(c: Counter | undefined, w: number, t: number): Counter {
-  const out: Counter = c ? [c[0], c[1], c[2], c[3]] : [0, 0, 0, t];
+  return addTo(c ? [c[0], c[1], c[2], c[3]] : [0, 0, 0, t], w, t);
+}
+
+/** `bump` in place: ingest updates thousands of counters a second and should not allocate each time. */
+function addTo(out: Counter, w: number, t: number): Counter {
   if (t >= out[3]) {
     for (let i = 0; i < 3; i++) out[i] = out[i]! * Math.exp(-(t - out[3]) / TAU[i]!);
     out[3] = t;
@@ -92,21 +99,27 @@ function memo(p: Profile, id: string, t: number): ItemMemo {
   let m = p.items[id];
   if (!m) {
     m = p.items[id] = [0, t, dayOf(t), 0];
-    const ids = Object.keys(p.items);
-    if (ids.length > LIMITS.items) {
-      // the item touched longest ago goes
-      let oldest = ids[0]!;
-      for (const k of ids) if (p.items[k]![1] < p.items[oldest]![1]) oldest = k;
-      if (oldest !== id) delete p.items[oldest];
+    p.itemCount = (p.itemCount ?? Object.keys(p.items).length - 1) + 1;
+    // past the bound by a margin, the items touched longest ago go, down to the bound: amortised O(1)
+    if (p.itemCount > LIMITS.items * 1.25) {
+      const ids = Object.keys(p.items).sort((a, b) => p.items[a]![1] - p.items[b]![1]);
+      for (const k of ids.slice(0, ids.length - LIMITS.items)) if (k !== id) delete p.items[k];
+      p.itemCount = Object.keys(p.items).length;
     }
   }
   return m;
 }
 
+function add(record: Record<string, Counter>, key: string, w: number, t: number): void {
+  const c = record[key];
+  if (c) addTo(c, w, t);
+  else record[key] = addTo([0, 0, 0, t], w, t);
+}
+
 function engage(p: Profile, item: CatalogItem, w: number, t: number): void {
-  p.cat[item.category] = bump(p.cat[item.category], w, t);
-  p.kind[item.kind] = bump(p.kind[item.kind], w, t);
-  for (const tag of item.tags) p.tag[tag] = bump(p.tag[tag], w, t);
+  add(p.cat, item.category, w, t);
+  add(p.kind, item.kind, w, t);
+  for (const tag of item.tags) add(p.tag, tag, w, t);
   if (w <= 0) return;
   const m = memo(p, item.id, t);
   if (t >= m[1]) {
@@ -164,7 +177,7 @@ export function applyEvent(p: Profile, e: SlotwiseEvent, item: CatalogItem | und
   }
   const effect: Effect = {};
   const name = e.type === 'track' ? e.name : e.type;
-  if (name.startsWith('loan_apply_')) p.kind.loan = bump(p.kind.loan, 1, t);
+  if (name.startsWith('loan_apply_')) add(p.kind, 'loan', 1, t);
   if (!item) return effect;
 
   switch (e.type) {

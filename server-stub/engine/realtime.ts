@@ -1,7 +1,9 @@
 /**
  * Real-time features: `engine.ingest` runs inside the store's ingest transaction with the newly
  * stored events of one batch. Profiles and item statistics are aggregated in memory over the
- * batch and written once per touched user / item, so the cost per event is a few map updates.
+ * batch; each touched profile is written once, in the same transaction (a device's batch is one
+ * user, so typically one upsert per batch); item statistics are checkpointed separately
+ * (stats.ts), so the cost per event is a few map updates.
  *
  * Identity: events go to the userId when they carry one, else to the user their anonymousId was
  * identified as, else to the anonymousId. On identify the anonymous profile is merged into the
@@ -59,7 +61,6 @@ export function createRealtime(o: { index: Indexes; profiles: ProfileStore; stat
         }
       }
       profiles.save(app, touched, receivedAt);
-      stats.save();
     } catch (error) {
       profiles.forget(app, [...touched.keys(), ...events.map((e) => e.anonymousId)]);
       throw error;

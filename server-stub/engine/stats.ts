@@ -1,10 +1,12 @@
 /**
  * App-wide behaviour statistics, updated in ingest: time-decayed impressions, clicks, views and
  * conversions per item (trending, popularity, click rate) and session co-views between items
- * (item-to-item). Held in typed arrays per app, persisted per batch (only what the batch touched),
- * loaded on the app's first request.
+ * (item-to-item). Held in typed arrays per app and loaded on the app's first request. They are
+ * aggregates, so they are persisted write-behind: `checkpoint()` hands what changed to the
+ * background writer about once a second, and a crash costs at most that second of statistics.
  */
 import type { Db } from '../db';
+import type { StatsRows } from './writer';
 import { DAY } from './catalog';
 import { capLists, type CapLists, type Indexes } from './indexes';
 import { POOLS, poolOfKind, type Pool } from './types';
@@ -28,8 +30,8 @@ export interface AppStats {
   /** calls `fn` with each co-viewed neighbour of `a` and its similarity */
   eachNeighbour(a: number, fn: (b: number, similarity: number) => void): void;
   trending(pool: Pool, cap: number, now: number): number[];
-  /** upserts what changed since the last save (inside the caller's transaction) */
-  save(): void;
+  /** the rows that changed since the last checkpoint; forgets them */
+  checkpoint(): StatsRows;
 }
 
 export function createStats(db: Db, index: Indexes, app: string): AppStats {
@@ -55,15 +57,6 @@ export function createStats(db: Db, index: Indexes, app: string): AppStats {
   let trendingLists: Record<Pool, CapLists> | undefined;
   let trendingAt = -Infinity;
   let trendingDirty = true;
-
-  const upsertItem = db.prepare(
-    `INSERT INTO engine_item_stats (app_key, item_id, imp, clk, view, conv, t) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (app_key, item_id) DO UPDATE SET imp = excluded.imp, clk = excluded.clk, view = excluded.view, conv = excluded.conv, t = excluded.t`,
-  );
-  const upsertPair = db.prepare(
-    `INSERT INTO engine_coviews (app_key, a, b, n) VALUES (?, ?, ?, ?) ON CONFLICT (app_key, a, b) DO UPDATE SET n = excluded.n`,
-  );
-  const deletePair = db.prepare('DELETE FROM engine_coviews WHERE app_key = ? AND a = ? AND b = ?');
 
   const decayTo = (ix: number, t: number) => {
     if (t <= at[ix]!) return;
@@ -148,19 +141,19 @@ export function createStats(db: Db, index: Indexes, app: string): AppStats {
       }
       return trendingLists[pool][cap] ?? [];
     },
-    save() {
-      for (const ix of dirtyItems) {
-        upsertItem.run(app, index.items[ix]!.id, fields.imp[ix], fields.clk[ix], fields.view[ix], fields.conv[ix], at[ix]);
-      }
+    checkpoint() {
+      const rows: StatsRows = { items: [], pairs: [], unpaired: [] };
+      for (const ix of dirtyItems) rows.items.push([app, index.items[ix]!.id, fields.imp[ix], fields.clk[ix], fields.view[ix], fields.conv[ix], at[ix]]);
       dirtyItems.clear();
       for (const key of dirtyPairs) {
         const a = Math.floor(key / n);
         const b = key % n;
         const value = cov.get(a)?.get(b);
-        if (value === undefined) deletePair.run(app, index.items[a]!.id, index.items[b]!.id);
-        else upsertPair.run(app, index.items[a]!.id, index.items[b]!.id, value);
+        if (value === undefined) rows.unpaired.push([app, index.items[a]!.id, index.items[b]!.id]);
+        else rows.pairs.push([app, index.items[a]!.id, index.items[b]!.id, value]);
       }
       dirtyPairs.clear();
+      return rows;
     },
   };
 

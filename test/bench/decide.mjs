@@ -5,7 +5,7 @@
 // Users get a history first (identify, views, impressions, clicks through POST /v1/events), so
 // profiles, trending and co-views are warm. A benchmark, not a test: it prints numbers.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,6 +29,19 @@ const TOLERANCES = ['C1', 'C2', 'C3', 'C4', 'C5'];
 const SEGMENTS = ['new', 'active', 'active', 'dormant', 'churn_risk'];
 
 const round = (x, digits = 2) => Number(x.toFixed(digits));
+
+/** CPU time (ms) of a process, all threads and its main thread, from /proc (Linux); undefined elsewhere */
+function cpuOf(pid) {
+  try {
+    const ticks = (stat) => {
+      const f = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    };
+    return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+  } catch {
+    return undefined;
+  }
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -158,7 +171,9 @@ export async function run() {
     console.error(`bench:decide: ${USERS} users warmed with ${events} events; JIT warm-up…`);
     await cannon(url, { connections: 16, seconds: 3 });
 
+    const before = cpuOf(child.pid);
     const fixed = await cannon(url, { connections: 32, seconds: SECONDS, rate: RATE });
+    const after = cpuOf(child.pid);
     const max = await cannon(url, { connections: 32, seconds: SECONDS });
     for (const [label, r] of [[`@${RATE} req/s`, fixed], ['@max', max]]) {
       const failed = r.non2xx + r.errors + r.timeouts;
@@ -167,6 +182,12 @@ export async function run() {
       rows.push({ name: `decide p99 ${label}`, value: round(r.latency.p99), unit: 'ms', budget: label === '@max' ? null : BUDGET_P99_MS });
       rows.push({ name: `decide throughput ${label}`, value: round(r.requests.average, 0), unit: 'req/s', budget: null });
       if (failed) rows.push({ name: `decide failed requests ${label}`, value: failed, unit: '', budget: 0 });
+    }
+    // what one request costs the server, whatever else the machine is doing (HTTP included)
+    if (before && after) {
+      const n = fixed.requests.total;
+      rows.push({ name: 'server CPU per decide, main thread', value: round((after.main - before.main) / n, 3), unit: 'ms', budget: null });
+      rows.push({ name: 'server CPU per decide, all threads', value: round((after.all - before.all) / n, 3), unit: 'ms', budget: null });
     }
   } catch (error) {
     if (stderr) console.error(stderr);

@@ -118,9 +118,11 @@ describe('ingest updates profiles in real time', () => {
     again.close();
   });
 
-  it('records session co-views for item-to-item', () => {
+  it('records session co-views for item-to-item, checkpointed write-behind', () => {
     const t = memoryEngine();
     t.ingest([view('u1', bond.id), view('u1', card.id), view('u2', bond.id), view('u2', card.id, { sessionId: 'other' })]);
+    expect(t.db.prepare('SELECT count(*) FROM engine_coviews').pluck().get()).toBe(0);
+    t.engine.flush();
     const rows = t.db.prepare('SELECT a, b, n FROM engine_coviews ORDER BY a').all();
     expect(rows).toEqual(
       [
