@@ -26,7 +26,7 @@ import type { DecisionLog, LoggedItem } from './decision-log';
 import { CATEGORICAL, signalsOf, type Scope } from './features';
 import { toLocale } from './i18n';
 import { refreshIndexes, type Indexes } from './indexes';
-import { sigmoid, type Model } from './model';
+import { sigmoid } from './model';
 import { present } from './present';
 import { DISMISS_MS, impressionsToday, newProfile, NOT_INTERESTED_MS, segmentOf, type Profile } from './profile';
 import type { ProfileStore } from './profiles';
@@ -59,7 +59,6 @@ export interface Arbiter {
   index: Indexes;
   campaigns: readonly ResolvedCampaign[];
   policy: Policy;
-  model(): Model;
   stats(app: string): AppStats;
   /** the item-only part of the logits for an app under the current model */
   scores(app: string): ItemScores;
@@ -182,8 +181,11 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
     pools.set(pool, gather(ctx, score, campaigns, need));
   }
 
+  // the decision id is a random UUID: its first 32 bits seed exploration
   const random = prng(
-    personalized ? hash(decisionId) : hash(`${app}|${page}|${Math.floor(now / 60_000)}|${req.slots.map((s) => `${s.id}:${s.kind}:${s.count}`).join(',')}`),
+    personalized
+      ? Number.parseInt(decisionId.slice(0, 8), 16)
+      : hash(`${app}|${page}|${Math.floor(now / 60_000)}|${req.slots.map((s) => `${s.id}:${s.kind}:${s.count}`).join(',')}`),
   );
   const onPage = new Set<number>();
   const placed: Placed[][] = req.slots.map(() => []);

@@ -133,7 +133,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (!s || s.model !== model) scoresByApp.set(app, (s = createItemScores(model, items, stats(app))));
     return s;
   };
-  const arbiter: Arbiter = { index, campaigns, policy, model: () => model, stats, scores, profiles, log: decisionLog, now };
+  const arbiter: Arbiter = { index, campaigns, policy, stats, scores, profiles, log: decisionLog, now };
   const realtime = createRealtime({ index, profiles, stats });
   const config = buildConfig(options.config);
   const images = new Map<string, string>();

@@ -88,11 +88,6 @@ export function impressionsToday(p: Profile, itemId: string, now: number): numbe
 
 export const memoImpressions = (m: ItemMemo, now: number) => (m[2] === dayOf(now) ? m[3] : 0);
 
-export function itemInterest(p: Profile, itemId: string, now: number): number {
-  const m = p.items[itemId];
-  return m ? memoInterest(m, now) : 0;
-}
-
 export const memoInterest = (m: ItemMemo, now: number) => m[0] * Math.exp(-Math.max(0, now - m[1]) / TAU[1]);
 
 function memo(p: Profile, id: string, t: number): ItemMemo {

@@ -4,6 +4,9 @@
 //  - at the maximum rate the server sustains, for 10 s
 // Users get a history first (identify, views, impressions, clicks through POST /v1/events), so
 // profiles, trending and co-views are warm. A benchmark, not a test: it prints numbers.
+//
+//   BENCH_SECONDS=5 node test/bench/decide.mjs                                            (shorter runs)
+//   SLOTWISE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node test/bench/decide.mjs (profile the server)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -158,7 +161,8 @@ export async function run() {
   const data = mkdtempSync(join(tmpdir(), 'slotwise-bench-decide-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(root, 'dist', 'server', 'main.js'), '--port', String(port), '--data', data, '--catalog-size', '10000', '--no-rate-limit'], {
+  const nodeArgs = (process.env.SLOTWISE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'server', 'main.js'), '--port', String(port), '--data', data, '--catalog-size', '10000', '--no-rate-limit'], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schemas, type DecideResponse, type SlotwiseEvent } from '../../sdk/contract';
 import { generateCatalog } from '../../server-stub/engine/catalog';
+import { PERSONAL, type Feature } from '../../server-stub/engine/features';
 import { startServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -124,7 +125,6 @@ describe('engine over HTTP', () => {
 
     // personalisation off: none of that is used
     const off = (await (await decide(ask({ userId: 'investor', personalized: false }))).json()) as DecideResponse;
-    const personal = ['category_affinity', 'kind_affinity', 'tag_affinity', 'item_interest', 'fatigue', 'co_viewed', 'device_tags', 'risk_fit', 'segment_kind'];
-    expect(Object.values(off.slots).flatMap((s) => s.items).flatMap((i) => i.reasons.map((r) => r.feature)).filter((f) => personal.includes(f))).toEqual([]);
+    expect(Object.values(off.slots).flatMap((s) => s.items).flatMap((i) => i.reasons.map((r) => r.feature)).filter((f) => PERSONAL.has(f as Feature))).toEqual([]);
   });
 });

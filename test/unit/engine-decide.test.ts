@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { schemas } from '../../sdk/contract';
 import { pageSection } from '../../server-stub/engine/arbitrate';
+import { PERSONAL, type Feature } from '../../server-stub/engine/features';
 import { generateCatalog } from '../../server-stub/engine/catalog';
 import { DISCLOSURE } from '../../server-stub/engine/i18n';
 import { DAY, ev, identify, memoryEngine, request, served, T0, view } from './engine-fixtures';
@@ -168,10 +169,9 @@ describe('decide', () => {
     }
     const offRows = db.prepare('SELECT user_key, personalized, features FROM engine_decision_items WHERE decision_id = ?').all(off.decisionId) as { user_key: null; personalized: number; features: string }[];
     expect(offRows.length).toBeGreaterThan(0);
-    const personal = ['category_affinity', 'kind_affinity', 'tag_affinity', 'item_interest', 'fatigue', 'co_viewed', 'device_tags', 'risk_fit', 'segment_kind'];
     for (const row of offRows) {
       expect(row).toMatchObject({ user_key: null, personalized: 0 });
-      expect(Object.keys(JSON.parse(row.features)).filter((f) => personal.includes(f))).toEqual([]);
+      expect(Object.keys(JSON.parse(row.features)).filter((f) => PERSONAL.has(f as Feature))).toEqual([]);
     }
   });
 

@@ -11,7 +11,7 @@ export interface StrategyContext {
   /** highest risk level the user may see (suitability) */
   cap: number;
   now: number;
-  /** undefined for unknown users and personalisation-off requests */
+  /** undefined when personalisation is off (an unknown user has empty signals) */
   signals?: Signals;
   /** suitability, eligibility, caps and exclusions, as the arbitration defines them */
   eligible(ix: number): boolean;
