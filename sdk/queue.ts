@@ -139,7 +139,7 @@ export function createQueue(o: QueueOptions): Queue {
   function edit(gone: string[], add: Row[] = []) {
     try {
       const seen = new Set(gone);
-      const rows = [...readRescue(localStorage.getItem(rkey)), ...add].filter((r) => !seen.has(r.id) && !!seen.add(r.id)).slice(-o.max);
+      const rows = [...readRescue(rkey), ...add].filter((r) => !seen.has(r.id) && !!seen.add(r.id)).slice(-o.max);
       rows.length ? localStorage.setItem(rkey, JSON.stringify({ v: 1, rows })) : localStorage.removeItem(rkey);
     } catch (e) {
       // no localStorage (blocked, some WebViews) or full: the write and the beacons are all there is
@@ -152,10 +152,7 @@ export function createQueue(o: QueueOptions): Queue {
 
   /** moves what an earlier page rescued into the store, ahead of this page's events */
   async function restore(): Promise<void> {
-    let rows: Row[] = [];
-    try {
-      rows = readRescue(localStorage.getItem(rkey));
-    } catch {}
+    let rows = readRescue(rkey);
     if (!rows.length) return;
     const queued = new Set((await store!.head(o.max)).map((r) => r.id));
     const ids = rows.map((r) => r.id);
@@ -179,7 +176,7 @@ export function createQueue(o: QueueOptions): Queue {
       }
       const size = utf8(body);
       if (size > LIMITS.batchBytes - 64) {
-        o.report(new SlotwiseError('too_large', `event "${e.name}" is ${size} bytes, over the ${LIMITS.batchBytes}-byte request limit`, { id: e.id, size }));
+        o.report(new SlotwiseError('too_large', `event "${e.name}" is ${size} bytes, over the request limit`, { id: e.id, size }));
         continue;
       }
       rows.push({ id: e.id, body, size });
@@ -232,9 +229,9 @@ export function utf8(s: string): number {
 }
 
 /** the rows of a rescue record; anything malformed (another release, a tampered value) is skipped */
-function readRescue(json: string | null): Row[] {
+function readRescue(key: string): Row[] {
   try {
-    const r = JSON.parse(json!) as { v?: number; rows?: Row[] } | null;
+    const r = JSON.parse(localStorage.getItem(key)!) as { v?: number; rows?: Row[] } | null;
     return r?.v == 1 && Array.isArray(r.rows)
       ? r.rows.filter((x) => typeof x?.id == 'string' && typeof x.body == 'string').map(({ id, body }) => ({ id, body, size: utf8(body) }))
       : [];
