@@ -2,11 +2,13 @@
  * 智能提醒 / Reminders: notices from a reminder slot and from the client's on-device triggers
  * (`on('reminder')`). Each can be dismissed (kept; recorded as `dismiss` for slot items) or
  * snoozed. New notices are announced politely (aria-live) and never take focus.
+ * The notices share one row (swipe or Tab for the next), so the widget is one card tall however many
+ * there are; while its slot loads, a skeleton holds that box. With no notice it takes no space.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Item } from '../sdk/index';
 import { useWidget, type WidgetContext, type WidgetOptions } from './context';
-import { Region } from './frame';
+import { Region, skeletons } from './frame';
 import { useItems } from './hooks';
 import { ItemCard } from './ItemCard';
 
@@ -24,7 +26,7 @@ export function Reminders(p: RemindersProps, context?: WidgetContext) {
   const w = useWidget(p, context);
   const { client, s } = w;
   const n = p.count || 3;
-  const { items, hidden, hide } = useItems(client, p.slotId, 'reminder', n);
+  const { state, items, hidden, hide } = useItems(client, p.slotId, 'reminder', n);
   // on-device reminders, as cards; they carry no decision, so they record no attribution events
   const [fired, setFired] = useState<Item[]>([]);
   useEffect(
@@ -39,11 +41,14 @@ export function Reminders(p: RemindersProps, context?: WidgetContext) {
     [client],
   );
   const notices = [...fired.filter((x) => !hidden(x.id)), ...items].slice(0, n);
+  const k = notices.length;
+  // nothing to show, and no slot on its way (while it loads, a skeleton holds the box)
+  const none = !k && (!p.slotId || state.status != 'loading');
   return (
-    <Region w={w} cls={'sw-rem' + (notices.length ? '' : ' sw-none')} title={s.reminders} bare={!notices.length}>
+    <Region w={w} cls={'sw-rem' + (none ? ' sw-none' : '')} title={s.reminders} bare={none}>
       {/* always rendered, so screen readers know the live region before anything is announced */}
-      <ul class="sw-ul" aria-live="polite" aria-label={s.reminders}>
-        {notices.map((item) => (
+      <ul class={'sw-ul' + (k > 1 ? ' sw-row' : '')} aria-live="polite" aria-label={s.reminders}>
+        {k ? notices.map((item) => (
           <ItemCard
             key={item.id}
             item={item}
@@ -54,7 +59,7 @@ export function Reminders(p: RemindersProps, context?: WidgetContext) {
             onRemove={() => hide(item.id)}
             onSnooze={() => hide(item.id, p.snoozeMs || 1_800_000)}
           />
-        ))}
+        )) : !none && skeletons(1)}
       </ul>
     </Region>
   );

@@ -23,12 +23,11 @@ export function TodayPicks(p: SlotProps, context?: WidgetContext) {
   const onKeyDown = (e: TargetedKeyboardEvent<HTMLUListElement>) => {
     const cards = [...e.currentTarget.children];
     const at = cards.findIndex((li) => li.contains(e.target as Node));
-    const last = cards.length - 1;
-    const to = ({ ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: last } as Record<string, number>)[e.key];
+    const to = ({ ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: cards.length - 1 } as Record<string, number>)[e.key];
     if (to == null || at < 0) return;
     e.preventDefault();
-    // focusing a card scrolls it into view; the snap keeps it aligned
-    (cards[Math.max(0, Math.min(to, last))].querySelector('a,button') as HTMLElement | null)?.focus();
+    // focusing a card scrolls it into view, and the snap aligns it; past either end, focus stays
+    (cards[to]?.querySelector('a,button') as HTMLElement | null)?.focus();
   };
   return (
     <Region

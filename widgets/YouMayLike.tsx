@@ -2,7 +2,8 @@
  * 猜你喜欢 / You may like: a feed of cards as a grid or a list, with "load more". Loading more asks
  * the same slot for a bigger count: the client's cache knows the count each answer was asked
  * with, so it shows the cards it has at once and revalidates, and a later visit asking for the
- * first page gets its first items from the bigger answer without a request.
+ * first page gets its first items from the bigger answer without a request. The first page keeps
+ * one box from skeletons to cards: `count` cards of `--h` (styles.ts) and the "load more" line.
  */
 import { useState } from 'preact/hooks';
 import { useWidget, type SlotProps, type WidgetContext } from './context';
@@ -27,11 +28,13 @@ export function YouMayLike(p: YouMayLikeProps, context?: WidgetContext) {
   return (
     <Region w={w} cls="sw-feed" title={w.s.youMayLike}>
       <CardList w={w} state={state} items={items} cls={p.layout == 'grid' ? 'sw-grid' : ''} label={w.s.youMayLike} n={step} hide={hide} />
-      {/* a full page means there may be more */}
-      {state.items.length >= n && n < MAX && state.status != 'loading' && (
+      {/* a full page means there may be more; else an empty line as tall as the button holds its place */}
+      {state.items.length >= n && n < MAX && state.status != 'loading' ? (
         <button type="button" class="sw-link sw-more" onClick={() => setPages(pages + 1)}>
           {w.s.loadMore}
         </button>
+      ) : (
+        <i class="sw-more" />
       )}
     </Region>
   );

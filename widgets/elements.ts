@@ -2,13 +2,23 @@
  * The widgets as custom elements with Shadow DOM, for plain HTML and any framework:
  * `<sw-today-picks slot-id="home.today" count="4" locale="en" theme="dark">`, `<sw-you-may-like>`,
  * `<sw-smart-ad>`, `<sw-reminders>`, `<sw-interests>`. Attributes map to props (`slot-id` → slotId,
- * also `layout` on sw-you-may-like); changing one re-renders. Strings are replaced through the
- * `strings` property.
+ * also `layout` on sw-you-may-like); changing one re-renders. Two properties, set from JS, take what
+ * attributes cannot carry: `strings` (replacements for built-in strings) and, on the slot elements,
+ * `fallback` (items shown when the slot ends up empty), e.g.
+ * `document.querySelector('sw-today-picks').fallback = [{ id: 'cash', kind: 'fund', title: 'Cash Plus', … }]`.
+ * A property set before the chunk defined the element (by a page or framework) is taken over.
+ *
+ * No layout shift: once defined, a widget keeps one box from skeleton to cards (styles.ts). Until the
+ * chunk has loaded, the page holds that box with a rule of its own (the heights at any width):
+ * `sw-today-picks:not(:defined){display:block;min-height:364px}`, `sw-smart-ad` 206px,
+ * `sw-reminders` 234px (a reminder slot that usually has a notice; with none it takes no space),
+ * `sw-you-may-like` 100px + 300px per card of `count` (list layout). Preloading the chunk
+ * (`<link rel="preload" href="/slotwise-widgets.min.js" as="script">`, the URL the core loads it
+ * from) makes cached slots paint sooner.
  */
 import { render, type ComponentType } from 'preact';
 import { jsx } from 'preact/jsx-runtime';
 import type { SlotwiseClient } from '../sdk/index';
-import type { Strings } from './i18n';
 import { Interests } from './Interests';
 import { Reminders } from './Reminders';
 import { SmartAd } from './SmartAd';
@@ -23,6 +33,8 @@ export interface ElementsOptions {
 }
 
 const ATTRS = ['slot-id', 'count', 'locale', 'theme', 'layout'];
+/** element properties, passed to the widget as the props of the same name */
+const PROPS = ['strings', 'fallback'];
 
 /**
  * Defines the five elements, all talking to `client`. Elements already on the page upgrade at once,
@@ -42,27 +54,22 @@ export function defineElements(client: SlotwiseClient, options: ElementsOptions 
 }
 
 function element(Widget: ComponentType<any>, client: SlotwiseClient, nonce?: string) {
-  return class extends HTMLElement {
+  class El extends HTMLElement {
     static get observedAttributes() {
       return ATTRS;
     }
-    declare _strings?: Partial<Strings>;
-    /** Replacements for built-in strings. @example el.strings = { todayPicks: '为你精选' } */
-    get strings() {
-      return this._strings;
-    }
-    set strings(value: Partial<Strings> | undefined) {
-      this._strings = value;
-      this.update();
-    }
+    declare _p?: Record<string, unknown>;
     connectedCallback() {
-      // a framework may have set `strings` before the element was defined: take the value over
-      if (this.hasOwnProperty('strings')) {
-        const value = this.strings;
-        delete (this as { strings?: unknown }).strings;
-        this._strings = value;
-      }
       this.update();
+      // A page or framework may have set a property before the element was defined: take the value
+      // over through the accessor (which re-renders). A wrong one throws there, and the browser
+      // reports it as an error of this element reaction: it never reaches host code.
+      for (const k of PROPS)
+        if (this.hasOwnProperty(k)) {
+          const value = (this as any)[k];
+          delete (this as any)[k];
+          (this as any)[k] = value;
+        }
     }
     attributeChangedCallback() {
       this.update();
@@ -82,14 +89,27 @@ function element(Widget: ComponentType<any>, client: SlotwiseClient, nonce?: str
           nonce,
           root,
           slotId: a('slot-id'),
-          count: Number(a('count')) || undefined,
+          count: +a('count')! || undefined,
           locale: a('locale'),
           theme: a('theme'),
           layout: a('layout'),
-          strings: this._strings,
+          ...this._p,
         }),
         root,
       );
     }
-  };
+  }
+  for (const k of PROPS)
+    Object.defineProperty(El.prototype, k, {
+      get(this: El) {
+        return this._p?.[k];
+      },
+      set(this: El, value: unknown) {
+        // the client's `fallback` option is by slot; an element's is this slot's items
+        if (value != null && k == 'fallback' && !Array.isArray(value)) throw TypeError('fallback: an array of items');
+        (this._p ||= {})[k] = value;
+        this.update();
+      },
+    });
+  return El;
 }

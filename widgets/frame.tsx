@@ -1,6 +1,6 @@
 /**
  * The parts every slot widget shares: the labelled region with its heading, and the card list in
- * its states (skeleton in reserved space while loading, cards, empty).
+ * its states: skeletons while loading (as tall as the cards, see styles.ts), cards, empty.
  */
 import type { ComponentChildren, Ref, TargetedKeyboardEvent } from 'preact';
 import type { Item, SlotState } from '../sdk/index';
@@ -40,7 +40,7 @@ export interface CardListProps {
   items: Item[];
   cls: string;
   label: string;
-  /** skeleton cards while loading */
+  /** skeleton cards while loading: as many as the page will hold, so the box does not change */
   n: number;
   /** hides an item for good (not interested, closed) */
   hide: (id: string) => void;
@@ -56,16 +56,20 @@ export function CardList({ w, state, items, cls, label, n, hide, ad, listRef, on
   return (
     <ul ref={listRef} class={'sw-ul ' + cls} aria-label={loading ? w.s.loading : label} aria-busy={loading} onKeyDown={onKeyDown}>
       {loading
-        ? [...Array(Math.min(n, 6))].map(() => (
-            <li class="sw-card sw-skel" aria-hidden="true">
-              <i />
-              <i />
-              <i />
-            </li>
-          ))
+        ? skeletons(n)
         : items.map((item) => (
             <ItemCard key={item.id} item={item} slotId={state.slotId} client={w.client} s={w.s} onRemove={(i) => hide(i.id)} variant={ad ? 'ad' : undefined} />
           ))}
     </ul>
   );
 }
+
+/** `n` placeholder cards; a skeleton is exactly as tall as a card (`--h`, styles.ts). */
+export const skeletons = (n: number) =>
+  [...Array(n)].map(() => (
+    <li class="sw-card sw-skel" aria-hidden="true">
+      <i />
+      <i />
+      <i />
+    </li>
+  ));

@@ -110,11 +110,10 @@ export function useItems(
   kind: SlotKind,
   count: number,
   fallback?: Item[],
-  page?: string,
 ) {
   const [hidden, hide, ids] = useHidden();
   const [exclude] = useState(ids);
-  const state = useSlot(client, slotId, kind, count, exclude, page);
+  const state = useSlot(client, slotId, kind, count, exclude);
   const items = state.items.length || state.status == 'loading' ? state.items : fallback || [];
   return { state, items: items.filter((i) => !hidden(i.id)), hidden, hide };
 }

@@ -10,7 +10,17 @@
 /*
  * Internal custom properties, set from the public `--sw-*` ones with light/dark defaults:
  * --b background, --c card, --f text, --m muted text, --a accent, --o text on accent,
- * --l lines and skeletons, --g/--y/--e risk low/medium/high, --h reserved card height.
+ * --l lines and skeletons, --g/--y/--e risk low/medium/high, --h card height.
+ * Invariant (no layout shift): a card is as tall as its widget's cards are, whatever it holds, and
+ * so is a skeleton. Every part that could vary is held to a fixed number of lines (title 2,
+ * subtitle, highlight, tags and actions 1; badges and a call to action that do not fit on their
+ * line are left out), and the height is that of a full card: 288px for products (image, two-line
+ * title, subtitle, highlight, tags, a disclosure of up to three lines at 240px wide, actions), 174px
+ * for an ad, 158px for a reminder. Only "why this?" (opened by the user) makes a card taller. So
+ * each widget's box is known before its slot answers (the hosts' rule in elements.ts): picks 364px,
+ * ad 206px, reminders 234px, a feed in a list 100 + 300 × count px (heading, cards with 12px gaps,
+ * "load more" line). Reminders share one row like the picks, but without snapping: a snapped row
+ * keeps its old first card in view when a new one comes first.
  */
 const dark =
   '--b:var(--sw-bg,#111318);--c:var(--sw-card,#1c1f26);--f:var(--sw-fg,#eceef2);--m:var(--sw-muted,#a3abb8);' +
@@ -19,51 +29,49 @@ const dark =
 
 /** The stylesheet as text, for hosts that render on the server or inline it themselves. (One rule per source line; the `\` ends keep newlines out of the bundle.) */
 export const styles = `:host(:not([hidden])){display:block}\
-.sw{--b:var(--sw-bg,#f4f5f7);--c:var(--sw-card,#fff);--f:var(--sw-fg,#171a21);--m:var(--sw-muted,#586070);--a:var(--sw-accent,#c8102e);--o:var(--sw-on-accent,#fff);--l:var(--sw-border,#e2e5ea);--g:#17693a;--y:#8a5100;--e:#b42318;--h:236px;display:block;margin:0;padding:16px 0;background:var(--b);color:var(--f);font:14px/1.45 var(--sw-font,system-ui,sans-serif);text-align:start}\
+.sw{--b:var(--sw-bg,#f4f5f7);--c:var(--sw-card,#fff);--f:var(--sw-fg,#171a21);--m:var(--sw-muted,#586070);--a:var(--sw-accent,#c8102e);--o:var(--sw-on-accent,#fff);--l:var(--sw-border,#e2e5ea);--g:#17693a;--y:#8a5100;--e:#b42318;--h:288px;display:block;margin:0;padding:16px 0;background:var(--b);color:var(--f);font:14px/1.45 var(--sw-font,system-ui,sans-serif);text-align:start}\
 .sw-dark{${dark}}\
 @media (prefers-color-scheme:dark){.sw-auto{${dark}}}\
-.sw *{box-sizing:border-box}\
+.sw *{box-sizing:border-box;margin:0}\
 .sw-hd{display:flex;align-items:center;justify-content:space-between;min-height:32px;margin:0 16px 12px}\
-.sw-h2{margin:0;font-size:18px}\
+.sw-h2{font-size:18px}\
 .sw-btn,.sw-x{display:grid;place-items:center;width:32px;height:32px;padding:0;border-radius:50%;border:1px solid var(--l);background:var(--c);color:var(--f);font:inherit;font-size:18px;cursor:pointer}\
 .sw button:focus-visible,.sw-title a:focus-visible::after{outline:2px solid var(--a);outline-offset:2px}\
-.sw-ul{list-style:none;margin:0;padding:0 16px;display:grid;gap:12px}\
+.sw-ul{list-style:none;padding:0 16px;display:grid;gap:12px}\
 .sw-nav,.sw-tags,.sw-chips{display:flex;flex-wrap:wrap;gap:8px}\
 .sw-row{grid-auto-flow:column;grid-auto-columns:min(280px,84%);overflow-x:auto;scroll-snap-type:x mandatory;scroll-padding:0 16px;scrollbar-width:none}\
-.sw-row>li{scroll-snap-align:start}\
+.sw-row>*{scroll-snap-align:start}\
 .sw-grid{grid-template-columns:repeat(auto-fill,minmax(240px,1fr))}\
-.sw-card{position:relative;display:flex;flex-direction:column;gap:10px;min-height:var(--h);padding:16px;border-radius:14px;background:var(--c);border:1px solid var(--l);box-shadow:0 2px 8px #1018280d}\
-.sw-head{display:flex;gap:12px;min-width:0}\
+.sw-card{position:relative;display:flex;flex-flow:column;gap:10px;min-width:0;min-height:var(--h);padding:16px;border-radius:14px;background:var(--c);border:1px solid var(--l);box-shadow:0 2px 8px #1018280d}\
+.sw-head{display:flex;gap:12px}\
 .sw-head>div{min-width:0}\
 .sw-img{flex:none;width:44px;height:44px;border-radius:12px;object-fit:cover;background:var(--b)}\
-.sw-title{margin:0;font-size:16px;line-height:1.35;font-weight:600;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere}\
+.sw-title{font-size:16px;line-height:1.35;font-weight:600;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere}\
 .sw-title a{color:inherit;text-decoration:none;outline:0}\
 .sw-title a::after{content:"";position:absolute;inset:0;border-radius:14px}\
 .sw-sub{margin:2px 0 0;color:var(--m);font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\
-.sw-hl{margin:0;display:flex;align-items:baseline;gap:8px;color:var(--m);font-size:12px}\
+.sw-hl{display:flex;align-items:baseline;gap:8px;color:var(--m);font-size:12px;white-space:nowrap;overflow:hidden}\
 .sw-hl b{color:var(--a);font-size:26px;line-height:1.15}\
-.sw-tags{margin:0;gap:6px}\
+.sw-tags{gap:6px;height:20px;overflow:hidden}\
 .sw-tags span{font-size:11px;line-height:18px;padding:0 6px;border-radius:5px;border:1px solid;color:var(--m);white-space:nowrap}\
 .sw-r1,.sw-r2{--m:var(--g)}\
 .sw-r3{--m:var(--y)}\
 .sw-r4,.sw-r5{--m:var(--e)}\
-.sw-disc,.sw-why{margin:0;padding:6px 8px;border-radius:8px;background:var(--b);color:var(--m);font-size:12px}\
-.sw-acts{margin-top:auto;display:flex;flex-wrap:wrap;align-items:center;gap:8px 14px}\
+.sw-disc,.sw-why{padding:6px 8px;border-radius:8px;background:var(--b);color:var(--m);font-size:12px}\
+.sw-acts{margin:auto -4px -4px;padding:4px;height:39px;overflow:hidden;display:flex;flex-wrap:wrap;align-items:center;gap:20px 14px}\
 .sw-link{position:relative;z-index:1;min-height:24px;padding:0;border:0;background:none;color:var(--m);font:inherit;font-size:12.5px;white-space:nowrap;cursor:pointer}\
 .sw-cta{margin-inline-start:auto;padding:6px 14px;border-radius:99px;background:var(--a);color:var(--o);font-size:13px;font-weight:600;white-space:nowrap}\
 .sw-why{padding-left:26px;color:var(--f)}\
-.sw-skel{border-color:transparent;box-shadow:none}\
 .sw-skel i{height:16px;border-radius:8px;background:var(--l)}\
 .sw-skel i:first-child{width:60%;height:44px}\
 .sw-empty{min-height:var(--h);margin:0 16px;padding:24px 0;text-align:center;color:var(--m)}\
-.sw-more{display:block;margin:12px auto 0;font-size:14px}\
-.sw-feed{--h:180px}\
-.sw-int,.sw-rem{--h:56px}\
-.sw-ad{--h:150px}\
-.sw-ad .sw-card{padding-right:48px}\
+.sw-more{display:block;height:24px;margin:12px auto 0;font-size:14px}\
+.sw-int{--h:56px}\
+.sw-ad .sw-card{min-height:174px;padding-right:48px}\
 .sw-x{position:absolute;z-index:1;top:8px;right:8px;width:28px;height:28px;border:0;background:var(--b);color:var(--m)}\
 .sw-none,.sw-ad:empty{padding:0}\
-.sw-rem .sw-card{gap:6px;padding:12px 48px 12px 16px;border-left:4px solid var(--a)}\
+.sw-rem .sw-row{scroll-snap-type:none}\
+.sw-rem .sw-card{gap:6px;min-height:158px;padding:12px 48px 12px 16px;border-left:4px solid var(--a)}\
 .sw-chips li{display:flex;align-items:center;gap:4px;padding:2px 2px 2px 12px;border-radius:99px;background:var(--c);border:1px solid var(--l)}\
 .sw-chips .sw-x{position:static;background:none}\
 @media (prefers-reduced-motion:no-preference){.sw-row{scroll-behavior:smooth}}`;
