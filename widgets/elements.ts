@@ -62,13 +62,17 @@ function element(Widget: ComponentType<any>, client: SlotwiseClient, nonce?: str
     connectedCallback() {
       this.update();
       // A page or framework may have set a property before the element was defined: take the value
-      // over through the accessor (which re-renders). A wrong one throws there, and the browser
-      // reports it as an error of this element reaction: it never reaches host code.
+      // over through the accessor (which re-renders). A wrong one is dropped with its error logged:
+      // nobody is there to catch it, and the widget renders without it.
       for (const k of PROPS)
         if (this.hasOwnProperty(k)) {
           const value = (this as any)[k];
           delete (this as any)[k];
-          (this as any)[k] = value;
+          try {
+            (this as any)[k] = value;
+          } catch (e) {
+            console.error(e);
+          }
         }
     }
     attributeChangedCallback() {

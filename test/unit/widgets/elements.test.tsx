@@ -3,12 +3,11 @@ import { act, waitFor } from '@testing-library/preact';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defineElements } from '../../../widgets/elements';
 import type { SlotwiseClient } from '../../../sdk/index';
-import { backend, client, closeClients, item } from './backend';
+import { backend, client, closeClients, item, type DecideAnswer } from './backend';
 
-const be = backend({
-  decide: (req) =>
-    Object.fromEntries(req.slots.map((s) => [s.id, Array.from({ length: 8 }, (_, i) => item({ id: `${s.id}-${i}`, title: `${s.id} #${i}`, url: `/p/${i}` }))])),
-});
+const eight: DecideAnswer = (req) =>
+  Object.fromEntries(req.slots.map((s) => [s.id, Array.from({ length: 8 }, (_, i) => item({ id: `${s.id}-${i}`, title: `${s.id} #${i}`, url: `/p/${i}` }))]));
+const be = backend({ decide: eight });
 let sw: SlotwiseClient;
 // one client and one definition per window, like a page
 beforeAll(() => {
@@ -18,6 +17,7 @@ beforeAll(() => {
 beforeEach(() => {
   localStorage.clear();
   be.decides.length = 0;
+  be.respond(eight);
 });
 afterEach(() => {
   document.body.innerHTML = '';
@@ -76,6 +76,22 @@ describe('custom elements', () => {
     await waitFor(() => expect(titles(document.querySelector('sw-you-may-like')!)).toHaveLength(6));
     expect(be.decides).toHaveLength(1);
     expect(be.decides[0]!.slots.map((s) => `${s.id}:${s.kind}:${s.count}`)).toEqual(['p.today:picks:4', 'p.ad:ad:1', 'p.feed:feed:6']);
+  });
+
+  it('takes fallback items through the fallback property, shown when the slot ends up empty', async () => {
+    document.body.innerHTML = '<sw-today-picks slot-id="none.today" count="2" locale="en"></sw-today-picks>';
+    const el = document.querySelector('sw-today-picks')! as HTMLElement & { fallback?: unknown };
+    const fallback = [item({ id: 'fb1', title: 'Editor pick', url: '/fb/1' }), item({ id: 'fb2', title: 'Second pick' })];
+    be.respond(() => ({}));
+    act(() => void (el.fallback = fallback));
+    expect(el.fallback).toBe(fallback);
+    await waitFor(() => expect(titles(el)).toEqual(['Editor pick', 'Second pick']));
+    // a wrong value is a clear error at the assignment, and the items shown stay
+    expect(() => (el.fallback = { 'none.today': fallback })).toThrow(/fallback: an array of items/);
+    expect(el.fallback).toBe(fallback);
+    expect(titles(el)).toEqual(['Editor pick', 'Second pick']);
+    act(() => void (el.fallback = undefined));
+    expect(shadow(el).querySelector('.sw-empty')!.textContent).toBe('Nothing to show yet');
   });
 
   it('works from a framework: rendered by Preact with attributes and a property', async () => {
