@@ -36,6 +36,32 @@ describe('Reminders', () => {
     expect(container.querySelector('h2')).toBeNull();
   });
 
+  it('holds one notice row while its slot loads, then puts the notices in that one row', async () => {
+    let release!: () => void;
+    const other = item({ id: 'rem-2', kind: 'reminder', title: '开启登录保护' });
+    const be = backend({ decide: () => new Promise((r) => (release = () => r({ 'home.reminders': [maturing, other] }))) });
+    const { container } = render(<Reminders client={client(be)} slotId="home.reminders" />);
+    // the box of one notice (styles.ts): heading and one skeleton card
+    expect(container.querySelectorAll('li.sw-skel')).toHaveLength(1);
+    expect(screen.getByRole('heading', { name: '智能提醒' })).toBeTruthy();
+    expect(container.querySelector('section')!.className).not.toContain('sw-none');
+    await waitFor(() => expect(release).toBeTypeOf('function'));
+    release();
+    await waitFor(() => expect(shown(container)).toEqual(['定期存款即将到期', '开启登录保护']));
+    expect(container.querySelector('ul')!.className).toBe('sw-ul sw-row');
+    fireEvent.click(screen.getAllByRole('button', { name: '关闭' })[0]!);
+    // one notice takes the whole width
+    expect(container.querySelector('ul')!.className).toBe('sw-ul');
+  });
+
+  it('takes no space once its slot answers nothing', async () => {
+    const { container } = render(<Reminders client={client(backend())} slotId="home.reminders" />);
+    expect(container.querySelectorAll('li.sw-skel')).toHaveLength(1);
+    await waitFor(() => expect(container.querySelector('section')!.className).toContain('sw-none'));
+    expect(container.querySelectorAll('li')).toHaveLength(0);
+    expect(container.querySelector('h2')).toBeNull();
+  });
+
   it('announces an on-device reminder in the live region without taking focus', async () => {
     const be = backend({ config: { triggers: [LOAN_EXIT] } });
     const sw = client(be);

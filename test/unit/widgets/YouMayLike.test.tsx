@@ -27,6 +27,20 @@ describe('YouMayLike', () => {
     expect(screen.getByRole('region', { name: '猜你喜欢' })).toBeTruthy();
   });
 
+  it('keeps the box of the first page: a skeleton per card of the page and the "load more" line, held when there is no more', async () => {
+    let release!: () => void;
+    const sw = client(backend({ decide: () => new Promise((r) => (release = () => r({ 'home.feed': feed.slice(0, 5) }))) }));
+    const { container } = render(<YouMayLike client={sw} slotId="home.feed" count={9} />);
+    expect(container.querySelectorAll('li.sw-skel')).toHaveLength(9);
+    expect(container.querySelectorAll('.sw-more')).toHaveLength(1);
+    await waitFor(() => expect(release).toBeTypeOf('function'));
+    release();
+    await waitFor(() => expect(titles(container)).toHaveLength(5));
+    // fewer than a page: no button, its line still held (an empty, unfocusable element)
+    expect(screen.queryByRole('button', { name: '加载更多' })).toBeNull();
+    expect(container.querySelector('.sw-more')!.tagName).toBe('I');
+  });
+
   it('"load more" asks for the next page and keeps what is shown while it loads', async () => {
     const be = backend({ decide: (req) => ({ 'home.feed': feed.slice(0, req.slots[0]!.count) }) });
     const sw = client(be);
