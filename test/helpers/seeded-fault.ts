@@ -16,6 +16,7 @@
  * console.log(chaos.seed, chaos.counts);
  */
 import type { Fault, FaultContext } from './fault-proxy';
+import { prng } from '../../server-stub/engine/random';
 
 export type ChaosAction = 'pass' | 'delay' | 'drop-request' | 'drop-response' | 'duplicate' | 'truncate' | '500' | '429' | 'timeout';
 
@@ -52,17 +53,8 @@ export interface Chaos {
   counts: Record<ChaosAction, number>;
 }
 
-/** mulberry32: small, fast, good enough to pick faults; the same seed gives the same sequence */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// the engine's seeded PRNG (mulberry32): the same seed gives the same sequence of faults
+export { prng };
 
 export function seedFromEnv(): number {
   const env = process.env.SLOTWISE_FAULT_SEED;
