@@ -199,7 +199,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     page: (properties) => record('page', 'page', properties) ?? '',
     identify(userId, traits) {
       if (typeof userId != 'string' || !userId || userId.length > 128) {
-        report(new SlotwiseError('invalid_argument', `identify: userId must be a string of 1–128 characters`));
+        report(new SlotwiseError('invalid_argument', `identify: userId must be 1–128 characters`));
         return '';
       }
       if (closed || consent == 'denied') return '';

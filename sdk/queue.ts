@@ -85,7 +85,7 @@ export function createQueue(o: QueueOptions): Queue {
     if (!n) return;
     // one report per burst, not one per event
     if (!dropped) queueMicrotask(() => {
-      o.report(new SlotwiseError('queue_overflow', `queue full: dropped the ${dropped} oldest event(s)`, { dropped }));
+      o.report(new SlotwiseError('queue_overflow', `queue full: ${dropped} oldest dropped`, { dropped }));
       dropped = 0;
     });
     dropped += n;
@@ -123,7 +123,7 @@ export function createQueue(o: QueueOptions): Queue {
     } catch (e) {
       if (!store!.durable) throw e;
       // IndexedDB broke under us (not a full disk: append handles quota by dropping): go on in memory
-      o.report(toSlotwiseError('storage_failed', e, 'IndexedDB write failed; events kept in memory'));
+      o.report(toSlotwiseError('storage_failed', e, 'IndexedDB failed; now in memory'));
       store = memoryStore();
       overflow(await store.append(rows, o.max, kv));
     }
@@ -147,14 +147,15 @@ export function createQueue(o: QueueOptions): Queue {
     }
   }
 
-  /** copies the events of writes in flight into the rescue record, synchronously */
-  const rescue = () => writing.length && ((rescued = true), edit([], writing));
+  /** copies the events of writes in flight (and `early` ones) into the rescue record, synchronously */
+  const rescue = (early: Row[] = []) => (early = [...writing, ...early]).length && ((rescued = true), edit([], early));
 
   /** moves what an earlier page rescued into the store, ahead of this page's events */
   async function restore(): Promise<void> {
     let rows = readRescue(rkey);
     if (!rows.length) return;
-    const queued = new Set((await store!.head(o.max)).map((r) => r.id));
+    // this page's own events may be in the record too (hidden before the store opened): written next
+    const queued = new Set([...(await store!.head(o.max)), ...buffer, ...writing].map((r) => r.id));
     const ids = rows.map((r) => r.id);
     rows = rows.filter((r) => !queued.has(r.id));
     if (rows.length) overflow(await store!.append(rows, o.max));
@@ -176,7 +177,7 @@ export function createQueue(o: QueueOptions): Queue {
       }
       const size = utf8(body);
       if (size > LIMITS.batchBytes - 64) {
-        o.report(new SlotwiseError('too_large', `event "${e.name}" is ${size} bytes, over the request limit`, { id: e.id, size }));
+        o.report(new SlotwiseError('too_large', `event "${e.name}": ${size} B, too large`, { id: e.id, size }));
         continue;
       }
       rows.push({ id: e.id, body, size });
@@ -209,8 +210,10 @@ export function createQueue(o: QueueOptions): Queue {
       hiding = on;
       if (!on) return;
       void persist();
-      rescue();
-      beacon(writing);
+      // a store still opening cannot take the buffer: rescue it as it is (pending consent keeps it in memory)
+      const early = store || o.consent() != 'granted' ? [] : serialize(buffer);
+      rescue(early);
+      beacon([...writing, ...early]);
     },
   };
 }

@@ -270,6 +270,20 @@ describe('rescue at unload', () => {
     expect([...backend.stored.keys()].sort()).toEqual([...ids].sort());
   });
 
+  it('a page hidden before its store has opened rescues its buffer too, and queues each event once', async () => {
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    // no await since createClient: IndexedDB is still opening, the events wait in memory
+    const ids = Array.from({ length: 20 }, (_, i) => sw.track('early', { i }));
+    window.dispatchEvent(new Event('pagehide'));
+    expect(rescued()).toEqual(ids);
+    // the page lived on: the buffer was written once, and the rescue cleared
+    await sw.flush();
+    await settle();
+    expect((await peek(idb)).events.map((r) => r.id)).toEqual(ids);
+    expect(localStorage.getItem(KEY)).toBeNull();
+  });
+
   it('the next start moves rescued events into IndexedDB before its own, each id once', async () => {
     const idb = freshIDB();
     const a = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
