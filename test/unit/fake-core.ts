@@ -6,6 +6,7 @@
  * "Reload" = a second fakeCore over the same `IDBFactory`; "another tab" = two alive at once.
  */
 import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
 import type { ConsentState, EventType, Properties, SlotwiseEvent } from '../../sdk/contract';
 import { memoryStore, openStore, type Store } from '../../sdk/db';
@@ -127,3 +128,25 @@ export async function settle(rounds = 20): Promise<void> {
 export const FAKE_TIMERS: { toFake: ('setTimeout' | 'clearTimeout' | 'setInterval' | 'clearInterval' | 'Date')[] } = {
   toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
 };
+
+/**
+ * The lifecycle every slot-half test shares: a fake clock at a fixed time around each test, and
+ * every core kept with `keep` closed after it (with whatever was built on it, first).
+ * @example const keep = fakeCoreLifecycle(); const core = keep(fakeCore(), () => slots.close());
+ */
+export function fakeCoreLifecycle(): <C extends FakeCore>(core: C, ...closers: (() => void)[]) => C {
+  let open: [FakeCore, (() => void)[]][] = [];
+  beforeEach(() => {
+    vi.useFakeTimers(FAKE_TIMERS);
+    vi.setSystemTime(new Date('2025-03-03T10:00:00'));
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    for (const [core, closers] of open) {
+      closers.forEach((close) => close());
+      await core.close();
+    }
+    open = [];
+  });
+  return (core, ...closers) => (open.push([core, closers]), core);
+}

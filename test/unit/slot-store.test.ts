@@ -1,27 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSlotStore } from '../../sdk/slot-store';
 import type { SlotItem, SlotState } from '../../sdk/types';
-import { FAKE_TIMERS, fakeCore, freshIdb, settle, type FakeCore } from './fake-core';
+import { fakeCore, fakeCoreLifecycle, freshIdb, settle } from './fake-core';
 
 const it1: SlotItem = { id: 'a', kind: 'fund', title: 'A', position: 0, strategy: 's', score: 1, reasons: [], decisionId: 'd1', slotId: 'x' };
 const it2: SlotItem = { ...it1, id: 'b', position: 1 };
 const entry = (items = [it1, it2], exp = Date.now() + 60_000) => ({ items, decisionId: 'd1', exp });
 
-let cores: FakeCore[] = [];
+const keep = fakeCoreLifecycle();
 const make = (o: Parameters<typeof fakeCore>[0] = {}) => {
-  const core = fakeCore(o);
-  cores.push(core);
+  const core = keep(fakeCore(o));
   return { core, store: createSlotStore(core) };
 };
-beforeEach(() => {
-  vi.useFakeTimers(FAKE_TIMERS);
-  vi.setSystemTime(new Date('2025-03-03T10:00:00'));
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  for (const c of cores) await c.close();
-  cores = [];
-});
 
 describe('slot store', () => {
   it('gives a subscriber the current state synchronously, then every change, until it unsubscribes', () => {
@@ -132,8 +122,7 @@ describe('slot store', () => {
     const a = make({ idb });
     for (const [page, slot] of [['/home', 'x'], ['/home', 'y'], ['/other', 'x']]) a.store.write(page!, slot!, entry());
     await settle();
-    const core = fakeCore({ idb });
-    cores.push(core);
+    const core = keep(fakeCore({ idb }));
     const calls: string[] = [];
     const { get, keys } = core.kv;
     core.kv.get = (k) => (calls.push('get ' + k.split('\u0001').slice(-2).join(' ')), get(k));
@@ -154,8 +143,7 @@ describe('slot store', () => {
     await settle();
 
     // identified early as u1, but the stored setting (read at ready) is personalisation off
-    const b = fakeCore({ idb, userId: 'u1' });
-    cores.push(b);
+    const b = keep(fakeCore({ idb, userId: 'u1' }));
     let ready!: () => void;
     b.ready = new Promise<void>((r) => (ready = r));
     const store = createSlotStore(b);
@@ -169,8 +157,7 @@ describe('slot store', () => {
     expect(seen.map((s) => s.status)).toEqual(['loading']);
 
     // provisional anonymous id at first; the stored identity (u1) is adopted before ready
-    const c = fakeCore({ idb });
-    cores.push(c);
+    const c = keep(fakeCore({ idb }));
     c.ready = new Promise<void>((r) => (ready = r));
     const later = createSlotStore(c);
     await settle();

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TagRule } from '../../sdk/contract';
 import { createTags } from '../../sdk/tags';
-import { FAKE_TIMERS, fakeCore, freshIdb, settle, type FakeCore } from './fake-core';
+import { fakeCore, fakeCoreLifecycle, freshIdb, settle } from './fake-core';
 
 const HOUR = 3600_000;
 const rules: TagRule[] = [
@@ -18,22 +18,11 @@ const rules: TagRule[] = [
   { name: 'saw_deposit', match: { name: 'deposit_view' }, agg: 'exists', windowMs: HOUR },
 ];
 
-let cores: FakeCore[] = [];
+const keep = fakeCoreLifecycle();
 const open = (o: Parameters<typeof fakeCore>[0] = {}) => {
-  const core = fakeCore(o);
-  cores.push(core);
+  const core = keep(fakeCore(o));
   return { core, tags: createTags(core) };
 };
-
-beforeEach(() => {
-  vi.useFakeTimers(FAKE_TIMERS);
-  vi.setSystemTime(new Date('2025-03-03T10:00:00'));
-});
-afterEach(async () => {
-  vi.useRealTimers();
-  for (const c of cores) await c.close();
-  cores = [];
-});
 
 describe('tags', () => {
   it('count over a sliding window with a property filter and a threshold', () => {
