@@ -8,7 +8,9 @@
  */
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
+import { createClient } from '../../sdk/client';
+import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
 import type { SlotwiseEvent } from '../../sdk/contract';
 
 export interface Sent {
@@ -118,4 +120,25 @@ export async function peek(idb: IDBFactory, appKey = 'demo') {
   } finally {
     store.close();
   }
+}
+
+/**
+ * `createClient` for unit tests — app `demo`, a placeholder endpoint, no autocapture — every client
+ * closed after each test, mocks restored and real timers back. `defaults` runs per client (so each
+ * can get a fresh IndexedDB).
+ * @example const make = testClients(() => ({ indexedDB: freshIDB() })); const sw = make({ fetch });
+ */
+export function testClients(defaults: () => Partial<ClientOptions> = () => ({})) {
+  let clients: SlotwiseClient[] = [];
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await Promise.all(clients.map((c) => c.close()));
+    clients = [];
+    vi.useRealTimers();
+  });
+  return (o: Partial<ClientOptions> = {}) => {
+    const c = createClient({ appKey: 'demo', endpoint: 'http://api.test', autocapture: false, ...defaults(), ...o });
+    clients.push(c);
+    return c;
+  };
 }

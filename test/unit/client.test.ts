@@ -1,21 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { schemas } from '../../sdk/contract';
-import { createClient } from '../../sdk/client';
 import { SESSION_IDLE_MS, uuid } from '../../sdk/identity';
-import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
-import { fakeBackend, fakeClock, freshIDB, settle, until } from '../helpers/capture';
+import { fakeBackend, fakeClock, freshIDB, settle, until, testClients } from '../helpers/capture';
 
-let clients: SlotwiseClient[] = [];
-const make = (o: Partial<ClientOptions> = {}) => {
-  const c = createClient({ appKey: 'demo', endpoint: 'http://api.test', autocapture: false, indexedDB: freshIDB(), ...o });
-  clients.push(c);
-  return c;
-};
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-  vi.useRealTimers();
-});
+const make = testClients(() => ({ indexedDB: freshIDB() }));
 
 describe('envelope', () => {
   it('builds a contract-valid event with identity, session and context', async () => {
@@ -220,8 +208,8 @@ describe('storage fallback', () => {
     // what Node/SSR and some private modes look like
     Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true });
     try {
-      const sw = createClient({ appKey: 'demo', endpoint: 'http://api.test', autocapture: false, fetch: backend.fetch });
-      clients.push(sw);
+      // no IndexedDB given: the client looks for the global one, and there is none
+      const sw = make({ fetch: backend.fetch, indexedDB: undefined });
       const errors: string[] = [];
       sw.on('error', (e) => errors.push(e.code));
       sw.track('a');

@@ -1,22 +1,10 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createClient } from '../../sdk/client';
+import { describe, expect, it } from 'vitest';
 import { consentKV } from '../../sdk/consent';
 import type { ConsentState } from '../../sdk/contract';
 import { openStore } from '../../sdk/db';
-import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
-import { fakeBackend, freshIDB, peek, settle } from '../helpers/capture';
+import { fakeBackend, freshIDB, peek, settle, testClients } from '../helpers/capture';
 
-let clients: SlotwiseClient[] = [];
-const make = (o: Partial<ClientOptions>) => {
-  const c = createClient({ appKey: 'demo', endpoint: 'http://api.test', autocapture: false, ...o });
-  clients.push(c);
-  return c;
-};
-afterEach(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-  vi.useRealTimers();
-});
+const make = testClients();
 
 describe('consent', () => {
   it('pending: events stay in memory only — nothing in IndexedDB, nothing sent, no identity stored', async () => {

@@ -1,25 +1,12 @@
 import { IDBCursor as FakeCursor, IDBObjectStore as FakeObjectStore, IDBOpenDBRequest, IDBDatabase as FakeDatabase } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createClient } from '../../sdk/client';
 import { DB_VERSION, memoryStore, openStore, upgrade } from '../../sdk/db';
 import { utf8 } from '../../sdk/queue';
-import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
-import { fakeBackend, fakeClock, freshIDB, peek, settle, until } from '../helpers/capture';
+import { fakeBackend, fakeClock, freshIDB, peek, settle, until, testClients } from '../helpers/capture';
 
-let clients: SlotwiseClient[] = [];
-const make = (o: Partial<ClientOptions>) => {
-  const c = createClient({ appKey: 'demo', endpoint: 'http://api.test', autocapture: false, ...o });
-  clients.push(c);
-  return c;
-};
+const make = testClients();
 /** a backend that takes requests and never answers: everything stays queued */
 const silent = () => (() => new Promise<Response>(() => {})) as unknown as typeof fetch;
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-  vi.useRealTimers();
-});
 
 describe('durable queue', () => {
   it('writes a burst of one task in ONE transaction, durable before any timer runs', async () => {

@@ -1,23 +1,10 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createClient } from '../../sdk/client';
+import { describe, expect, it, vi } from 'vitest';
 import { RETRY_AFTER_CAP_MS, retryAfter } from '../../sdk/net';
 import { BACKOFF_CAP_MS, cut } from '../../sdk/transport';
-import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
-import { fakeBackend, fakeClock, freshIDB, peek, runUntil, settle, until, type Answer } from '../helpers/capture';
+import { fakeBackend, fakeClock, freshIDB, peek, runUntil, settle, until, type Answer, testClients } from '../helpers/capture';
 
-let clients: SlotwiseClient[] = [];
-const make = (o: Partial<ClientOptions>) => {
-  const c = createClient({ appKey: 'demo', endpoint: 'http://api.test', autocapture: false, indexedDB: freshIDB(), ...o });
-  clients.push(c);
-  return c;
-};
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await Promise.all(clients.map((c) => c.close()));
-  clients = [];
-  vi.useRealTimers();
-});
+const make = testClients(() => ({ indexedDB: freshIDB() }));
 const names = (b: ReturnType<typeof fakeBackend>) => b.requests.flatMap((r) => r.body.events.map((e) => e.name));
 const bad = (status: number, code = 'invalid_event', extra = {}): Answer => ({
   status,
