@@ -189,3 +189,15 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       }),
   };
 }
+
+/**
+ * A fault that only watches: every request to `path` is forwarded untouched and its JSON body is
+ * pushed onto `into` (as the server got it), so a test can count and read e.g. decide requests.
+ * @example proxy.setMode(recording('/v1/decide', decides), { name: 'count' })
+ */
+export function recording(path: string, into: unknown[]): Fault {
+  return async (f) => {
+    if (f.req.url === path) into.push(JSON.parse(f.body.toString()));
+    f.reply(await f.forward());
+  };
+}

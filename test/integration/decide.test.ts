@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { schemas, type DecideRequest, type Item } from '../../sdk/contract';
 import { createClient } from '../../sdk/index';
 import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { recording, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startServer, type TestServer } from '../helpers/server';
 
 const today = { id: 'home.today', kind: 'picks', count: 4 } as const;
@@ -17,7 +17,7 @@ const fallbackItem: Item = { id: 'fallback-card', kind: 'article', title: 'Our s
 let server: TestServer;
 let proxy: FaultProxy;
 /** every decide request that passed the proxy, as the server got it */
-let decides: DecideRequest[] = [];
+const decides: DecideRequest[] = [];
 let clients: SlotwiseClient[] = [];
 
 function client(o: Partial<ClientOptions> = {}) {
@@ -38,13 +38,7 @@ function client(o: Partial<ClientOptions> = {}) {
 beforeAll(async () => {
   server = await startServer();
   proxy = await startFaultProxy(server.url);
-  proxy.setMode(
-    async (f) => {
-      if (f.req.url === '/v1/decide') decides.push(JSON.parse(f.body.toString()));
-      f.reply(await f.forward());
-    },
-    { name: 'count' },
-  );
+  proxy.setMode(recording('/v1/decide', decides), { name: 'count' });
 });
 afterAll(async () => {
   await proxy.close();
@@ -53,7 +47,7 @@ afterAll(async () => {
 afterEach(async () => {
   for (const c of clients) await c.close();
   clients = [];
-  decides = [];
+  decides.length = 0;
 });
 
 describe('decide against the server-stub', () => {
@@ -158,11 +152,11 @@ describe('decide against the server-stub', () => {
     await until(async () => (await c.decide([ad])) && decides.length > 0);
     for (let i = 0; i < 3; i++) c.track('item_view', { itemId: `f${i}`, kind: 'fund', category: 'fund' });
     expect(c.getTags().map((t) => t.name)).toEqual(expect.arrayContaining(['fund_interest', 'last_category']));
-    decides = [];
+    decides.length = 0;
     await c.decide([today], { page: '/fund' });
     expect(decides[0].tags).toMatchObject({ fund_interest: 3, last_category: 'fund' });
     c.setPersonalization(false);
-    decides = [];
+    decides.length = 0;
     await c.decide([today], { page: '/fund2' });
     expect(decides.at(-1)!.personalized).toBe(false);
     expect(decides.at(-1)!.tags).toBeUndefined();

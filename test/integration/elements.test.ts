@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DecideRequest } from '../../sdk/contract';
 import { createClient, type SlotwiseClient } from '../../sdk/index';
 import { defineElements } from '../../widgets/elements';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
+import { recording, startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { startServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -22,13 +22,7 @@ const decided: string[] = [];
 beforeAll(async () => {
   server = await startServer();
   proxy = await startFaultProxy(server.url);
-  proxy.setMode(
-    async (f) => {
-      if (f.req.url === '/v1/decide') decides.push(JSON.parse(f.body.toString()));
-      f.reply(await f.forward());
-    },
-    { name: 'count' },
-  );
+  proxy.setMode(recording('/v1/decide', decides), { name: 'count' });
   sw = createClient({ appKey: 'demo', endpoint: proxy.url, autocapture: false, indexedDB: new IDBFactory(), locale: 'zh-CN' });
   sw.on('decision', (d) => d.source == 'network' && decided.push(d.decisionId));
   defineElements(sw);
