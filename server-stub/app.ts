@@ -14,11 +14,11 @@
  * | GET  /, /dist/*, bundles  | static files (static.ts)                                        |
  */
 import { Hono, type Context } from 'hono';
-import { LIMITS, firstProblem, schemas } from '../sdk/contract';
-import { readJson, type BodyDeadlines } from './body';
+import { LIMITS } from '../sdk/contract';
+import { readJson, readText, type BodyDeadlines } from './body';
 import { cors, type OriginPolicy } from './cors';
 import type { Db } from './db';
-import type { Engine } from './engine';
+import { EngineBusyError, type EngineHost } from './engine-thread';
 import { HttpError, internalError } from './http-errors';
 import type { Ingest } from './ingest';
 import type { AppKey, RateLimit } from './keys';
@@ -27,7 +27,7 @@ import type { StaticFile } from './static';
 
 export interface AppOptions {
   db: Db;
-  engine: Engine;
+  engine: EngineHost;
   ingest: Ingest;
   keys: Map<string, AppKey>;
   limiter: Limiter;
@@ -87,14 +87,11 @@ export function createApp(o: AppOptions): Hono {
     return c.json(await o.ingest(appId, body));
   });
 
+  // parsed, validated and answered on the engine thread (engine-service.ts)
   app.post('/v1/decide', async (c) => {
     const { app: appId } = authorize(c);
-    const parsed = schemas().decideRequest.safeParse(await readJson(c, LIMITS.requestBytes, o.body));
-    if (!parsed.success) {
-      const p = firstProblem(parsed.error);
-      throw new HttpError(400, p.code, p.message, { path: p.path });
-    }
-    return c.json(await o.engine.decide(appId, parsed.data));
+    const answer = await o.engine.decide(appId, await readText(c, LIMITS.requestBytes, o.body));
+    return c.body(answer.body, answer.status as 200, { 'content-type': 'application/json' });
   });
 
   app.get('/v1/config', async (c) => {
@@ -103,9 +100,9 @@ export function createApp(o: AppOptions): Hono {
     return c.json(config);
   });
 
-  app.get('/v1/images/:file', (c) => {
+  app.get('/v1/images/:file', async (c) => {
     const file = c.req.param('file');
-    const svg = file.endsWith('.svg') && file.length <= LIMITS.id + 4 ? o.engine.image(file.slice(0, -4)) : undefined;
+    const svg = file.endsWith('.svg') && file.length <= LIMITS.id + 4 ? await o.engine.image(file.slice(0, -4)) : undefined;
     if (svg === undefined) throw new HttpError(404, 'not_found', `no image ${file}`, { path: 'id' });
     c.header('content-type', 'image/svg+xml');
     c.header('content-security-policy', SVG_CSP);
@@ -144,6 +141,10 @@ export function createApp(o: AppOptions): Hono {
 
   app.notFound(notFound);
   app.onError((error, c) => {
+    if (error instanceof EngineBusyError) {
+      c.header('retry-after', '1');
+      return c.json({ error: { code: 'overloaded', message: 'the server is overloaded; retry in 1 s', path: '' } }, 503);
+    }
     if (error instanceof HttpError) {
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
       return c.json(error.body(), error.status as 400);

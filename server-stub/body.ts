@@ -20,13 +20,23 @@ export interface BodyDeadlines {
 
 /** Reads and parses the JSON body of `c`, or throws the 400/408/413 `HttpError` the client deserves. */
 export async function readJson(c: Context, limit: number, deadlines?: BodyDeadlines): Promise<unknown> {
+  return parseJson(await readText(c, limit, deadlines));
+}
+
+/** The body of `c` as text, bounded like `readJson`; an empty body is a 400. */
+export async function readText(c: Context, limit: number, deadlines?: BodyDeadlines): Promise<string> {
   const declared = Number(c.req.header('content-length'));
   if (declared > limit) throw tooLarge(limit);
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const bytes = incoming ? await readNode(incoming, limit, deadlines) : await readWeb(c.req.raw, limit);
   if (bytes.length === 0) throw new HttpError(400, 'invalid_json', 'the request body is empty');
+  return bytes.toString('utf8');
+}
+
+/** JSON text → value, or the 400 `invalid_json` naming what is wrong. */
+export function parseJson(text: string): unknown {
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new HttpError(400, 'invalid_json', `the request body is not JSON: ${(error as Error).message}`);
   }

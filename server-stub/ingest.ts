@@ -9,8 +9,10 @@
  *   with the offending path (e.g. `events` for 501 events).
  * - Otherwise all events are inserted under ONE savepoint with `INSERT OR IGNORE` on the event id.
  *   An id already stored — by an earlier batch, earlier in this batch, or under another app — counts
- *   as a duplicate and is never overwritten. The engine sees only the newly stored events, under
- *   the same savepoint, so its real-time features and the events table never disagree.
+ *   as a duplicate and is never overwritten. After the commit, and before the answer, the newly
+ *   stored events (never the duplicates) are handed to the engine thread with their rowids; it
+ *   applies each stored event exactly once (engine-service.ts), so an engine failure never costs a
+ *   client its events, and a decide asked after the answer sees them.
  * - Batches that arrive together share one transaction and one fsync (group-commit.ts). The answer
  *   `{ accepted, duplicates }` is sent after that commit, which is fsynced (see db.ts):
  *   accepted + duplicates = events in the batch, and every one of them is on disk.
@@ -20,15 +22,17 @@
  */
 import { firstProblem, LIMITS, schemas, type EventsResponse, type RejectedEvent, type SlotwiseEvent } from '../sdk/contract';
 import type { Db } from './db';
-import type { Engine } from './engine';
+import type { IngestMessage } from './engine-service';
 import { compileFast, DEFER } from './fast-schema';
 import { createGroupCommit } from './group-commit';
 import { clampText, HttpError } from './http-errors';
 
 export interface IngestOptions {
   db: Db;
-  engine: Engine;
+  /** gets each batch's newly stored events after their commit (the engine thread) */
+  engine: { ingest(batch: IngestMessage): void };
   now: () => number;
+  log: (message: string) => void;
 }
 
 /**
@@ -37,7 +41,7 @@ export interface IngestOptions {
  */
 export type Ingest = (app: string, body: unknown) => Promise<EventsResponse>;
 
-export function createIngest({ db, engine, now }: IngestOptions): Ingest {
+export function createIngest({ db, engine, now, log }: IngestOptions): Ingest {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO events (id, app_key, type, name, ts, received_at, anonymous_id, user_id,
        session_id, decision_id, slot_id, item_id, position, properties, context)
@@ -47,23 +51,34 @@ export function createIngest({ db, engine, now }: IngestOptions): Ingest {
   const commit = createGroupCommit(db);
   const check = checker();
 
-  const store = (app: string, events: Valid[], receivedAt: number): EventsResponse => {
+  /** the batch's rows are consecutive: nothing else inserts inside its savepoint */
+  const store = (app: string, events: Valid[], receivedAt: number): IngestMessage => {
     const fresh: SlotwiseEvent[] = [];
+    let firstRow = 0;
     for (const { event: e, properties, context } of events) {
-      const { changes } = insert.run(
+      const { changes, lastInsertRowid } = insert.run(
         e.id, app, e.type, e.name, e.ts, receivedAt, e.anonymousId, e.userId ?? null, e.sessionId,
         e.decisionId ?? null, e.slotId ?? null, e.itemId ?? null, e.position ?? null, properties, context,
       );
-      if (changes) fresh.push(e);
+      if (!changes) continue;
+      if (!fresh.length) firstRow = Number(lastInsertRowid);
+      fresh.push(e);
     }
-    if (fresh.length) engine.ingest(app, fresh, receivedAt);
-    return { accepted: fresh.length, duplicates: events.length - fresh.length };
+    return { app, events: fresh, receivedAt, firstRow };
   };
 
-  return (app, body) => {
+  return async (app, body) => {
     const events = validate(check, body);
-    const receivedAt = now();
-    return commit(() => store(app, events, receivedAt), events.length);
+    const stored = await commit(() => store(app, events, now()), events.length);
+    if (stored.events.length) {
+      // the events are on disk and will be acknowledged whatever the engine does with them
+      try {
+        engine.ingest(stored);
+      } catch (error) {
+        log(`engine: batch of ${app} not handed over (stored all the same): ${(error as Error).stack ?? error}`);
+      }
+    }
+    return { accepted: stored.events.length, duplicates: events.length - stored.events.length };
   };
 }
 

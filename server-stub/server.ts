@@ -9,7 +9,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app';
 import { createOriginPolicy, DEFAULT_ORIGINS } from './cors';
 import { openDb, type Db } from './db';
-import { createEngine, type Engine } from './engine';
+import { startEngineThread, type EngineHost } from './engine-thread';
 import { answerClientError } from './http-errors';
 import { createIngest } from './ingest';
 import { keyIndex, loadKeys, type AppKey, type RateLimit } from './keys';
@@ -69,7 +69,8 @@ export interface ServerHandle {
   host: string;
   dataDir: string;
   db: Db;
-  engine: Engine;
+  /** the engine, on its own thread */
+  engine: EngineHost;
   /** stops accepting, lets requests in flight finish (briefly), closes the engine and SQLite */
   close(): Promise<void>;
 }
@@ -87,20 +88,13 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const selfOrigins: string[] = [];
 
   const db = openDb(dataDir);
-  let engine: Engine | undefined;
+  let engine: EngineHost | undefined;
   try {
-    engine = await createEngine({
-      db,
-      catalogFile: options.catalogFile,
-      catalogSize: options.catalogSize,
-      modelDir: join(dataDir, 'models'),
-      now,
-      log,
-    });
+    engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, now, log });
     const app = createApp({
       db,
       engine,
-      ingest: createIngest({ db, engine, now }),
+      ingest: createIngest({ db, engine, now, log }),
       keys: keyIndex(keys),
       limiter: createLimiter(now),
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
@@ -141,13 +135,13 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       dataDir,
       db,
       engine: open,
-      close: () => (closing ??= shutdown(server, () => {
-        open.close();
+      close: () => (closing ??= shutdown(server, async () => {
+        await open.close();
         db.close();
       })),
     };
   } catch (error) {
-    engine?.close();
+    await engine?.close();
     db.close();
     throw error;
   }
@@ -165,13 +159,12 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function shutdown(server: Server, release: () => void): Promise<void> {
-  return new Promise((resolve) => {
+function shutdown(server: Server, release: () => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
     const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
     server.close(() => {
       clearTimeout(force);
-      release();
-      resolve();
+      release().then(resolve, reject);
     });
     server.closeIdleConnections();
   });

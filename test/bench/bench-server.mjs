@@ -1,5 +1,6 @@
 // The real server-stub for the Chromium benchmarks, in this process: server-stub/server.ts bundled
-// once with esbuild (dependencies stay external, resolved from node_modules), started on a free
+// once with esbuild, with the engine thread's entry beside it (dependencies stay external, resolved
+// from node_modules), started on a free
 // loopback port with a temporary data directory and the benchmark's own pages as its static root
 // (the bundles still come from dist/). A read-only SQLite handle counts what was stored.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,23 +14,23 @@ async function serverModule() {
   const { build } = await import('esbuild');
   const dir = join(root, 'node_modules', '.cache', 'slotwise-bench');
   mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, `server-${process.pid}.mjs`);
+  const outdir = join(dir, `server-${process.pid}`);
+  // .mjs: under node_modules no package.json makes .js a module
+  const outfile = join(outdir, 'server.mjs');
   await build({
-    entryPoints: [join(root, 'server-stub', 'server.ts')],
+    entryPoints: [join(root, 'server-stub', 'server.ts'), join(root, 'server-stub', 'engine-worker.ts')],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    outfile,
+    outdir,
+    outExtension: { '.js': '.mjs' },
     define: { __SDK_VERSION__: JSON.stringify('bench') },
     logLevel: 'error',
   });
-  try {
-    return await import(pathToFileURL(outfile).href);
-  } finally {
-    rmSync(outfile, { force: true });
-  }
+  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  return import(pathToFileURL(outfile).href);
 }
 
 /** @param {{ pages: string, catalogSize?: number }} o */

@@ -103,7 +103,7 @@ describe('engine over HTTP', () => {
       event({ type: 'impression', name: 'impression', userId: 'investor', decisionId: before.decisionId, slotId: 'home.today', itemId: top.id, position: 0 }),
       event({ type: 'click', name: 'click', userId: 'investor', decisionId: before.decisionId, slotId: 'home.today', itemId: top.id, position: 0 }),
     ]);
-    server.handle().engine.flush();
+    await server.handle().engine.flush();
     const joined = server.query<{ item_id: string; strategy: string; type: string }>(
       `SELECT d.item_id, d.strategy, e.type FROM engine_decision_items d JOIN events e ON e.decision_id = d.decision_id AND e.item_id = d.item_id
        WHERE d.decision_id = ? ORDER BY e.type`,

@@ -155,7 +155,7 @@ describe('plain server', () => {
     const engine = s.handle().engine;
     const original = engine.image;
     const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>';
-    engine.image = (id) => (id === 'fund-1' ? svg : undefined);
+    engine.image = async (id) => (id === 'fund-1' ? svg : undefined);
     try {
       const r = await fetch(`${s.url}/v1/images/fund-1.svg`);
       expect(r.status).toBe(200);

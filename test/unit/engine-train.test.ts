@@ -13,6 +13,7 @@ import { NUMERIC } from '../../server-stub/engine/features';
 import { compile, numericContribution, saveModel } from '../../server-stub/engine/model';
 import { prng } from '../../server-stub/engine/random';
 import { auc, trainModel } from '../../server-stub/engine/train';
+import { createEngineService } from '../../server-stub/engine-service';
 import { createIngest } from '../../server-stub/ingest';
 import { ev, identify, request, T0 } from './engine-fixtures';
 
@@ -33,7 +34,7 @@ describe('training', () => {
     const db = openDb(dir);
     const clock = { now: T0 };
     const engine = createEngine({ db, modelDir: join(dir, 'models'), now: () => clock.now, catalogSize: 300, policy: { epsilon: 0.15 } });
-    const ingest = createIngest({ db, engine, now: () => clock.now });
+    const ingest = createIngest({ db, engine: createEngineService({ db, engine, log: () => {} }), now: () => clock.now, log: () => {} });
     const send = async (events: SlotwiseEvent[]) => {
       for (let i = 0; i < events.length; i += 500) await ingest('demo', { sentAt: clock.now, events: events.slice(i, i + 500) });
     };

@@ -1,0 +1,193 @@
+/**
+ * The engine as a service: what the engine thread (engine-worker.ts) runs, kept free of threads so
+ * it can be tested in-process. It owns the engine, its own SQLite connection, and the engine's
+ * place in the event log.
+ *
+ * The event log is the truth; the engine's profiles are a projection of it. Ingest stores and
+ * acknowledges a batch first (fsynced, ingest.ts), then hands the newly stored events to the
+ * engine, which applies them in one transaction together with `engine_cursor` — the rowid of the
+ * last event applied. So:
+ * - every stored event is applied once: a message whose events are already behind the cursor is
+ *   skipped, and at start (`catchUp`) whatever was stored but never applied — the process died in
+ *   between, or the engine thread was restarted — is read back from `events` and applied in order;
+ * - a bug in the engine costs the engine a batch (logged, skipped), never the client its events;
+ * - the engine's connection can skip fsync (`synchronous = NORMAL`): a commit lost to power loss
+ *   takes its cursor with it, and the next start applies those events again.
+ *
+ * Decide requests arrive as the raw body text and leave as the answer's JSON text, so parsing,
+ * validation and serialisation also run on this thread, not the one serving HTTP.
+ */
+import { firstProblem, schemas, type Config, type SlotwiseEvent } from '../sdk/contract';
+import { parseJson } from './body';
+import { migrate, type Db } from './db';
+import type { Engine } from './engine';
+import { HttpError } from './http-errors';
+
+/** One newly stored batch, as ingest hands it over. */
+export interface IngestMessage {
+  app: string;
+  events: SlotwiseEvent[];
+  receivedAt: number;
+  /** rowid of `events[0]` in the events table; the batch's rows are consecutive */
+  firstRow: number;
+}
+
+/** An HTTP answer made on the engine thread. */
+export interface Answer {
+  status: number;
+  /** JSON text */
+  body: string;
+}
+
+export interface EngineService {
+  /** applies a stored batch (once, in order); engine errors are logged and the batch skipped */
+  ingest(message: IngestMessage): void;
+  /** applies events stored but not yet applied; returns how many */
+  catchUp(): number;
+  /** POST /v1/decide after authorisation: the body text in, the answer out (400 for bad input) */
+  decide(app: string, body: string): Answer;
+  config(app: string): Config;
+  image(itemId: string): string | undefined;
+  flush(): void;
+  reloadModel(): string;
+  readonly modelVersion: string;
+  close(): void;
+}
+
+/** Events read back per step of a catch-up, so a long one never holds all of them in memory. */
+const CATCH_UP_PAGE = 2000;
+
+const CURSOR_STEPS = [
+  // an existing store's events were applied inside its ingest transactions (before the engine had a
+  // thread of its own): the cursor starts behind the last of them
+  (db: Db) =>
+    db.exec(`
+      CREATE TABLE engine_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), event_row INTEGER NOT NULL);
+      INSERT INTO engine_cursor (id, event_row) SELECT 1, coalesce(max(rowid), 0) FROM events;
+    `),
+];
+
+interface EventRow {
+  row: number;
+  id: string;
+  app_key: string;
+  type: SlotwiseEvent['type'];
+  name: string;
+  ts: number;
+  received_at: number;
+  anonymous_id: string;
+  user_id: string | null;
+  session_id: string;
+  decision_id: string | null;
+  slot_id: string | null;
+  item_id: string | null;
+  position: number | null;
+  properties: string;
+  context: string;
+}
+
+/** A stored row as the event it was. */
+function eventOf(r: EventRow): SlotwiseEvent {
+  const e: SlotwiseEvent = {
+    id: r.id,
+    type: r.type,
+    name: r.name,
+    ts: r.ts,
+    anonymousId: r.anonymous_id,
+    sessionId: r.session_id,
+    properties: JSON.parse(r.properties) as SlotwiseEvent['properties'],
+    context: JSON.parse(r.context) as SlotwiseEvent['context'],
+  };
+  if (r.user_id !== null) e.userId = r.user_id;
+  if (r.decision_id !== null) e.decisionId = r.decision_id;
+  if (r.slot_id !== null) e.slotId = r.slot_id;
+  if (r.item_id !== null) e.itemId = r.item_id;
+  if (r.position !== null) e.position = r.position;
+  return e;
+}
+
+export function createEngineService(o: { db: Db; engine: Engine; log: (message: string) => void }): EngineService {
+  const { db, engine, log } = o;
+  migrate(db, 'engine-cursor', CURSOR_STEPS);
+  const readCursor = db.prepare('SELECT event_row FROM engine_cursor WHERE id = 1').pluck();
+  const writeCursor = db.prepare('UPDATE engine_cursor SET event_row = ? WHERE id = 1');
+  const page = db.prepare(
+    `SELECT rowid AS row, id, app_key, type, name, ts, received_at, anonymous_id, user_id, session_id,
+       decision_id, slot_id, item_id, position, properties, context
+     FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+  );
+  let cursor = readCursor.get() as number;
+
+  const apply = db.transaction((app: string, receivedAt: number, events: SlotwiseEvent[], last: number) => {
+    engine.ingest(app, events, receivedAt);
+    writeCursor.run(last);
+  });
+  const skip = db.transaction((last: number) => writeCursor.run(last));
+
+  /** `events` may be a function: rows read back are decoded inside the same guard */
+  const applyBatch = (m: Omit<IngestMessage, 'events'> & { events: SlotwiseEvent[] | (() => SlotwiseEvent[]); length?: number }) => {
+    const count = m.length ?? (m.events as SlotwiseEvent[]).length;
+    const last = m.firstRow + count - 1;
+    if (last <= cursor) return;
+    try {
+      const all = typeof m.events === 'function' ? m.events() : m.events;
+      const events = m.firstRow > cursor ? all : all.slice(cursor - m.firstRow + 1);
+      apply(m.app, m.receivedAt, events, last);
+    } catch (error) {
+      log(`engine: ${count} events of ${m.app} not applied (stored all the same): ${(error as Error).stack ?? error}`);
+      skip(last);
+    }
+    cursor = last;
+  };
+
+  const catchUp = (): number => {
+    let applied = 0;
+    for (;;) {
+      const rows = page.all(cursor, CATCH_UP_PAGE) as EventRow[];
+      if (!rows.length) return applied;
+      // consecutive rows of one app and one arrival are one batch, as ingest handed them over
+      for (let i = 0; i < rows.length; ) {
+        let j = i + 1;
+        while (j < rows.length && rows[j]!.app_key === rows[i]!.app_key && rows[j]!.received_at === rows[i]!.received_at && rows[j]!.row === rows[j - 1]!.row + 1) j++;
+        const batch = rows.slice(i, j);
+        applyBatch({ app: batch[0]!.app_key, events: () => batch.map(eventOf), length: batch.length, receivedAt: batch[0]!.received_at, firstRow: batch[0]!.row });
+        applied += batch.length;
+        i = j;
+      }
+    }
+  };
+
+  const ingest = (m: IngestMessage) => {
+    // rows stored but never handed over lie before this batch: read them back first (with it)
+    if (m.firstRow > cursor + 1) catchUp();
+    applyBatch(m);
+  };
+
+  const decideRequest = () => schemas().decideRequest;
+
+  return {
+    ingest,
+    catchUp,
+    decide(app, body) {
+      try {
+        const parsed = decideRequest().safeParse(parseJson(body));
+        if (!parsed.success) {
+          const p = firstProblem(parsed.error);
+          throw new HttpError(400, p.code, p.message, { path: p.path });
+        }
+        return { status: 200, body: JSON.stringify(engine.decide(app, parsed.data)) };
+      } catch (error) {
+        if (error instanceof HttpError) return { status: error.status, body: JSON.stringify(error.body()) };
+        throw error;
+      }
+    },
+    config: (app) => engine.config(app),
+    image: (itemId) => engine.image(itemId),
+    flush: () => engine.flush(),
+    reloadModel: () => engine.reloadModel(),
+    get modelVersion() {
+      return engine.modelVersion;
+    },
+    close: () => engine.close(),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The engine on a thread of its own. The HTTP thread parses requests, authenticates, stores events
+ * and writes answers; the engine thread (engine-worker.ts → engine-service.ts) parses and validates
+ * decide requests, arbitrates and serialises the answers. On a two-core machine that halves the
+ * work on the thread every request waits for, and a slow decision never delays an ingest ack.
+ *
+ * Messages to the engine are handled in the order they were posted: ingest hands a batch over
+ * after its commit and before its answer, so any decide that starts after that answer sees it.
+ *
+ * If the engine thread dies (a bug), calls in flight fail (500), the death is logged and a new
+ * thread starts; it catches up with the event log from its cursor, so no stored event is missed.
+ */
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../sdk/contract';
+import type { Answer, IngestMessage } from './engine-service';
+
+export interface EngineThreadData {
+  dataDir: string;
+  catalogFile?: string;
+  catalogSize?: number;
+  now: number;
+}
+
+type Op = 'decide' | 'config' | 'image' | 'flush' | 'reloadModel' | 'close';
+export type ToEngine =
+  | { t: 'ingest'; now: number; batch: IngestMessage }
+  | { t: 'call'; now: number; id: number; op: Op; app?: string; body?: string; itemId?: string };
+export type FromEngine =
+  | { t: 'ready'; modelVersion: string }
+  | { t: 'failed'; message: string }
+  | { t: 'log'; message: string }
+  | { t: 'reply'; id: number; ok: boolean; value?: unknown; error?: string };
+
+export interface EngineHost {
+  /** hands a newly stored batch to the engine (after its commit, before its answer) */
+  ingest(batch: IngestMessage): void;
+  /** the raw body of an authorised POST /v1/decide → the answer (200, or 400 for bad input) */
+  decide(app: string, body: string): Promise<Answer>;
+  config(app: string): Promise<Config>;
+  image(itemId: string): Promise<string | undefined>;
+  /** resolves when the decision log and statistics handed over so far are stored */
+  flush(): Promise<void>;
+  /** loads the newest model file (after `npm run train`); resolves to its version */
+  reloadModel(): Promise<string>;
+  /** the loaded model's version, as of the last start or reload */
+  readonly modelVersion: string;
+  /** stops the engine after it has stored everything it produced */
+  close(): Promise<void>;
+}
+
+export interface EngineThreadOptions extends Omit<EngineThreadData, 'now'> {
+  now: () => number;
+  log: (message: string) => void;
+  /** the built worker entry; default: engine-worker.js next to this module, else compiled from source */
+  workerFile?: string;
+}
+
+/** Calls waiting for the engine past this many are refused (503) rather than queued without bound. */
+export const MAX_IN_FLIGHT = 4096;
+
+export class EngineBusyError extends Error {}
+
+export async function startEngineThread(o: EngineThreadOptions): Promise<EngineHost> {
+  const file = o.workerFile ?? (await workerFile());
+  const data = (): EngineThreadData => ({ dataDir: o.dataDir, catalogFile: o.catalogFile, catalogSize: o.catalogSize, now: o.now() });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  let closing = false;
+  let modelVersion = '';
+  const configs = new Map<string, Promise<Config>>();
+
+  const spawn = () =>
+    new Promise<Worker>((resolve, reject) => {
+      const worker = new Worker(file, { workerData: data() });
+      let ready = false;
+      worker.on('message', (m: FromEngine) => {
+        if (m.t === 'log') return o.log(m.message);
+        if (m.t === 'ready') {
+          ready = true;
+          modelVersion = m.modelVersion;
+          return resolve(worker);
+        }
+        if (m.t === 'failed') return reject(new Error(m.message));
+        const call = pending.get(m.id);
+        if (!call) return;
+        pending.delete(m.id);
+        if (m.ok) call.resolve(m.value);
+        else call.reject(new Error(m.error));
+      });
+      worker.on('error', (error) => o.log(`engine thread: ${error.stack ?? error.message}`));
+      worker.on('exit', (code) => {
+        if (!ready) return reject(new Error(`the engine thread exited (${code}) before it was ready`));
+        if (worker !== current) return;
+        for (const call of pending.values()) call.reject(new Error(`the engine thread exited (${code})`));
+        pending.clear();
+        if (closing) return;
+        o.log(`engine thread exited (${code}); starting a new one`);
+        // messages posted meanwhile wait in the new worker's port; stored events it missed, it catches up
+        restarting = spawn().then(
+          (w) => (current = w),
+          (error) => o.log(`engine thread could not restart: ${(error as Error).message}`),
+        );
+      });
+    });
+
+  let current = await spawn();
+  let restarting: Promise<unknown> | undefined;
+
+  const call = <T>(op: Op, fields: Partial<Extract<ToEngine, { t: 'call' }>> = {}): Promise<T> => {
+    if (pending.size >= MAX_IN_FLIGHT) return Promise.reject(new EngineBusyError('the engine is overloaded'));
+    const id = nextId++;
+    return new Promise<T>((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      current.postMessage({ t: 'call', now: o.now(), id, op, ...fields } satisfies ToEngine);
+    });
+  };
+
+  return {
+    ingest(batch) {
+      current.postMessage({ t: 'ingest', now: batch.receivedAt, batch } satisfies ToEngine);
+    },
+    decide: (app, body) => call<Answer>('decide', { app, body }),
+    config(app) {
+      let config = configs.get(app);
+      if (!config) configs.set(app, (config = call<Config>('config', { app })));
+      config.catch(() => configs.delete(app));
+      return config;
+    },
+    image: (itemId) => call<string | undefined>('image', { itemId }),
+    flush: () => call<void>('flush'),
+    async reloadModel() {
+      modelVersion = await call<string>('reloadModel');
+      return modelVersion;
+    },
+    get modelVersion() {
+      return modelVersion;
+    },
+    async close() {
+      closing = true;
+      await restarting;
+      const exited = new Promise((resolve) => current.once('exit', resolve));
+      await call('close').catch((error: Error) => o.log(`engine thread: ${error.message}`));
+      await exited;
+    },
+  };
+}
+
+/**
+ * The worker entry: dist/server/engine-worker.js beside the built server (.mjs where no package.json
+ * says "module", as in a benchmark's bundle); when the server runs
+ * from its TypeScript source (tests), engine-worker.ts compiled once per process with esbuild (a
+ * dev dependency, never needed by the build).
+ */
+let compiled: Promise<string> | undefined;
+function workerFile(): Promise<string> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const built = ['engine-worker.js', 'engine-worker.mjs'].map((name) => join(here, name)).find((file) => existsSync(file));
+  if (built) return Promise.resolve(built);
+  const source = join(here, 'engine-worker.ts');
+  if (!existsSync(source)) return Promise.reject(new Error(`no engine worker next to ${here}`));
+  return (compiled ??= (async () => {
+    const { build } = await import('esbuild');
+    const dir = join(here, '..', 'node_modules', '.cache', 'slotwise');
+    mkdirSync(dir, { recursive: true });
+    const outfile = join(dir, `engine-worker-${process.pid}.mjs`);
+    await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'error' });
+    process.once('exit', () => rmSync(outfile, { force: true }));
+    return outfile;
+  })());
+}

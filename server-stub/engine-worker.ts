@@ -1,0 +1,76 @@
+/**
+ * The engine thread's entry (built to dist/server/engine-worker.js, started by engine-thread.ts).
+ * It opens its own SQLite connection, builds the engine and catches up with the event log before
+ * it says `ready`; then it answers the HTTP thread's messages in the order they were posted, so a
+ * decide posted after an ingest sees that ingest's events.
+ *
+ * Its clock is the HTTP thread's: every message carries `now`, and the engine reads the latest.
+ */
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDb } from './db';
+import { createEngine } from './engine';
+import { createEngineService, type EngineService } from './engine-service';
+import type { EngineThreadData, ToEngine, FromEngine } from './engine-thread';
+
+function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): void {
+  const post = (m: FromEngine) => port.postMessage(m);
+  const log = (message: string) => post({ t: 'log', message });
+  let clock = data.now;
+  let service: EngineService;
+  try {
+    const db = openDb(data.dataDir);
+    // the cursor makes fsync unnecessary here: a lost commit is applied again at the next start
+    db.pragma('synchronous = NORMAL');
+    const engine = createEngine({
+      db,
+      catalogFile: data.catalogFile,
+      catalogSize: data.catalogSize,
+      modelDir: join(data.dataDir, 'models'),
+      now: () => clock,
+      log,
+    });
+    service = createEngineService({ db, engine, log });
+    const behind = service.catchUp();
+    if (behind) log(`engine: caught up with ${behind} stored events`);
+  } catch (error) {
+    post({ t: 'failed', message: (error as Error).message });
+    return;
+  }
+  post({ t: 'ready', modelVersion: service.modelVersion });
+
+  port.on('message', (m: ToEngine) => {
+    clock = m.now;
+    if (m.t === 'ingest') return service.ingest(m.batch);
+    let value: unknown;
+    try {
+      switch (m.op) {
+        case 'decide':
+          value = service.decide(m.app!, m.body!);
+          break;
+        case 'config':
+          value = service.config(m.app!);
+          break;
+        case 'image':
+          value = service.image(m.itemId!);
+          break;
+        case 'flush':
+          service.flush();
+          break;
+        case 'reloadModel':
+          value = service.reloadModel();
+          break;
+        case 'close':
+          service.close();
+          post({ t: 'reply', id: m.id, ok: true });
+          port.close();
+          return;
+      }
+    } catch (error) {
+      return post({ t: 'reply', id: m.id, ok: false, error: (error as Error).stack ?? String(error) });
+    }
+    post({ t: 'reply', id: m.id, ok: true, value });
+  });
+}
+
+if (parentPort) start(parentPort, workerData as EngineThreadData);

@@ -1,0 +1,148 @@
+// @vitest-environment node
+// The engine thread's service, in-process: the real engine and ingest on a real SQLite file.
+// Each stored event reaches the engine exactly once — handed over, read back after a crash, or
+// read back across a gap — and a failing engine costs it a batch, never the store.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { schemas, type SlotwiseEvent } from '../../sdk/contract';
+import { openDb, type Db } from '../../server-stub/db';
+import { createEngine } from '../../server-stub/engine';
+import { generateCatalog } from '../../server-stub/engine/catalog';
+import { createEngineService, type EngineService, type IngestMessage } from '../../server-stub/engine-service';
+import { createIngest } from '../../server-stub/ingest';
+import { identify, request, T0, view } from './engine-fixtures';
+
+const open: { db: Db; service?: EngineService; dir: string }[] = [];
+afterEach(() => {
+  for (const o of open.splice(0)) {
+    o.service?.close();
+    o.db.close();
+    rmSync(o.dir, { recursive: true, force: true });
+  }
+});
+
+function store(dir = mkdtempSync(join(tmpdir(), 'slotwise-service-'))) {
+  const db = openDb(dir);
+  const logs: string[] = [];
+  const entry: (typeof open)[number] = { db, dir };
+  open.push(entry);
+  const service = () =>
+    (entry.service = createEngineService({ db, engine: createEngine({ db, modelDir: join(dir, 'models'), now: () => T0, catalogSize: 300 }), log: (m) => logs.push(m) }));
+  /** stores a batch as POST /v1/events does, handing it to `to` after the commit */
+  const ingest = (to: { ingest(m: IngestMessage): void }, events: SlotwiseEvent[]) =>
+    createIngest({ db, engine: to, now: () => T0, log: (m) => logs.push(m) })('demo', { sentAt: T0, events });
+  const profile = (user: string) => {
+    const data = db.prepare('SELECT data FROM engine_profiles WHERE user_key = ?').pluck().get(user) as string | undefined;
+    return data === undefined ? undefined : (JSON.parse(data) as { risk?: string; recent: string[] });
+  };
+  const cursor = () => db.prepare('SELECT event_row FROM engine_cursor').pluck().get() as number;
+  return { db, dir, logs, service, ingest, profile, cursor };
+}
+
+const nowhere = { ingest() {} };
+/** ids of live funds of the engine's generated catalog (same size, seed and clock) */
+const funds = generateCatalog({ size: 300, now: T0 })
+  .filter((i) => i.kind === 'fund' && i.start <= T0 && (i.end === undefined || i.end > T0))
+  .map((i) => i.id);
+const [F1, F2, F3, F4] = funds as [string, string, string, string];
+
+describe('the engine service applies each stored event once', () => {
+  test('a handed-over batch updates the profile; the same batch again changes nothing', async () => {
+    const s = store();
+    const service = s.service();
+    const handed: IngestMessage[] = [];
+    await s.ingest({ ingest: (m) => (handed.push(m), service.ingest(m)) }, [identify('u1', { riskTolerance: 'C4' }), view('u1', F1, { userId: 'u1', anonymousId: 'u1' })]);
+    expect(s.profile('u1')).toMatchObject({ risk: 'C4', recent: [F1] });
+    expect(s.cursor()).toBe(2);
+    const before = JSON.stringify(s.profile('u1'));
+    service.ingest(handed[0]!);
+    expect(JSON.stringify(s.profile('u1'))).toBe(before);
+  });
+
+  test('after a crash between commit and handover, the next start applies what was missed, and only that', async () => {
+    const s = store();
+    const first = s.service();
+    await s.ingest(first, [identify('u2', { riskTolerance: 'C5' }), view('u2', F1, { userId: 'u2', anonymousId: 'u2' })]);
+    await s.ingest(nowhere, [view('u2', F2, { userId: 'u2', anonymousId: 'u2' })]); // stored; the process died before the handover
+    first.close();
+    expect(s.profile('u2')!.recent).toEqual([F1]);
+    expect(s.service().catchUp()).toBe(1);
+    expect(s.profile('u2')!.recent).toEqual([F1, F2]);
+    expect(s.cursor()).toBe(3);
+  });
+
+  test('catchUp reads the missed rows back as the events they were, in order', async () => {
+    const s = store();
+    s.service().close();
+    await s.ingest(nowhere, [identify('u3', { riskTolerance: 'C2' }), view('u3', F2, { userId: 'u3', anonymousId: 'u3' })]);
+    await s.ingest(nowhere, [view('u3', F3, { userId: 'u3', anonymousId: 'u3' })]);
+    expect(s.service().catchUp()).toBe(3);
+    expect(s.profile('u3')).toMatchObject({ risk: 'C2', recent: [F2, F3] });
+    expect(s.cursor()).toBe(3);
+  });
+
+  test('a batch behind a gap brings the missed rows in first', async () => {
+    const s = store();
+    const service = s.service();
+    await s.ingest(nowhere, [identify('u4', { riskTolerance: 'C3' })]);
+    await s.ingest(service, [view('u4', F4, { userId: 'u4', anonymousId: 'u4' })]);
+    expect(s.profile('u4')).toMatchObject({ risk: 'C3', recent: [F4] });
+    expect(s.cursor()).toBe(2);
+  });
+
+  test('an existing store starts with its cursor behind its events: they were applied at ingest before', () => {
+    const s = store();
+    s.db.prepare("INSERT INTO events VALUES ('old','demo','identify','identify',1,2,'u5','u5','s',NULL,NULL,NULL,NULL,'{\"riskTolerance\":\"C5\"}','{}')").run();
+    const service = s.service();
+    expect(s.cursor()).toBe(1);
+    expect(service.catchUp()).toBe(0);
+  });
+
+  test('an engine that throws costs it that batch alone: logged, skipped, the next batch applied', async () => {
+    const s = store();
+    const service = s.service();
+    let fail = true;
+    const flaky = {
+      ingest: (m: IngestMessage) => {
+        if (fail) return service.ingest({ ...m, events: [{ ...m.events[0]!, properties: null as never }] });
+        service.ingest(m);
+      },
+    };
+    await s.ingest(flaky, [view('u6', F1, { userId: 'u6', anonymousId: 'u6' })]);
+    expect(s.logs).toEqual([expect.stringContaining('1 events of demo not applied (stored all the same)')]);
+    expect(s.cursor()).toBe(1);
+    fail = false;
+    await s.ingest(flaky, [identify('u6', { riskTolerance: 'C1' })]);
+    expect(s.profile('u6')).toMatchObject({ risk: 'C1' });
+    expect(s.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(2);
+  });
+});
+
+describe('decide on the engine thread: body text in, answer text out', () => {
+  test('a valid request is answered 200 with a contract-valid DecideResponse', () => {
+    const answer = store().service().decide('demo', JSON.stringify(request({ user: 'u7' })));
+    expect(answer.status).toBe(200);
+    const parsed = schemas().decideResponse.safeParse(JSON.parse(answer.body));
+    expect(parsed.success).toBe(true);
+  });
+
+  test('bad input is a 400 with code, message and path, and the service keeps answering', () => {
+    const service = store().service();
+    const bad = [
+      ['{"slots": [', 'invalid_json', ''],
+      [JSON.stringify({ ...request(), slots: [{ id: 'x', kind: 'banner', count: 1 }] }), undefined, 'slots.0.kind'],
+      [JSON.stringify({ ...request(), slots: [{ id: 'x', kind: 'picks', count: 0 }] }), undefined, 'slots.0.count'],
+    ] as const;
+    for (const [body, code, path] of bad) {
+      const answer = service.decide('demo', body);
+      expect(answer.status).toBe(400);
+      const error = JSON.parse(answer.body).error;
+      expect(error.path).toBe(path);
+      if (code) expect(error.code).toBe(code);
+      expect(error.message.length).toBeGreaterThan(5);
+    }
+    expect(service.decide('demo', JSON.stringify(request())).status).toBe(200);
+  });
+});
