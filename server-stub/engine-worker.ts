@@ -18,8 +18,9 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
   const log = (message: string) => post({ t: 'log', message });
   let clock = data.now;
   let service: EngineService;
+  let db: ReturnType<typeof openDb> | undefined;
   try {
-    const db = openDb(data.dataDir);
+    db = openDb(data.dataDir);
     // the cursor makes fsync unnecessary here: a lost commit is applied again at the next start
     db.pragma('synchronous = NORMAL');
     const engine = createEngine({
@@ -34,6 +35,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
     const behind = service.catchUp();
     if (behind) log(`engine: caught up with ${behind} stored events`);
   } catch (error) {
+    db?.close();
     post({ t: 'failed', message: (error as Error).message });
     return;
   }
@@ -62,6 +64,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
           break;
         case 'close':
           service.close();
+          db?.close();
           post({ t: 'reply', id: m.id, ok: true });
           port.close();
           return;
