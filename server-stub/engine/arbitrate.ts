@@ -20,15 +20,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DecideRequest, DecideResponse, Item, SlotRequest } from '../../sdk/contract';
-import { explain, gather, type Candidate } from './candidates';
-import { conditionHolds } from './catalog';
+import { explain, gather, WIDTH, type Candidate } from './candidates';
 import type { DecisionLog, LoggedItem } from './decision-log';
 import { CATEGORICAL, signalsOf, type Scope } from './features';
 import { toLocale } from './i18n';
 import { refreshIndexes, type Indexes } from './indexes';
 import { sigmoid } from './model';
 import { present } from './present';
-import { DISMISS_MS, impressionsToday, newProfile, NOT_INTERESTED_MS, segmentOf, type Profile } from './profile';
+import { createEligibility } from './eligibility';
+import { newProfile, segmentOf, type Profile } from './profile';
 import type { ProfileStore } from './profiles';
 import { hash, prng } from './random';
 import { buildReasons } from './reasons';
@@ -76,9 +76,6 @@ export function pageSection(page: string): string {
 }
 
 const SLOT_KIND = CATEGORICAL.indexOf('slot_kind');
-const UNKNOWN = 0;
-const YES = 1;
-const NO = 2;
 
 /**
  * Candidate indices, best first by logit + slot term + boost (ties: nomination order). Sorted as
@@ -98,11 +95,6 @@ function rank(candidates: Candidate[], term: (c: Candidate) => number): number[]
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) out[i] = ((packed[i]! % width) + width) % width;
   return out;
-}
-
-function nonEmpty(o: Record<string, unknown> | undefined): boolean {
-  for (const _ in o) return true;
-  return false;
 }
 
 interface Placed {
@@ -137,34 +129,9 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   const scope: Scope = { now, page, stats, signals };
   const campaigns = activeCampaigns(a.campaigns, { now, page, segment });
 
-  const marks = { dismissed: nonEmpty(profile?.dismissed), notInterested: nonEmpty(profile?.notInterested), held: nonEmpty(profile?.held) };
-  /** every rule but the per-slot ones (exclude, page duplicates, diversity); memoised per request */
-  const memo = new Uint8Array(items.length);
-  const allowed = (ix: number): boolean => {
-    const known = memo[ix];
-    if (known !== UNKNOWN) return known === YES;
-    const ok = check(ix);
-    memo[ix] = ok ? YES : NO;
-    return ok;
-  };
-  const check = (ix: number): boolean => {
-    const item = items[ix]!;
-    if (item.riskLevel > cap) return false;
-    if (item.start > now || (item.end !== undefined && now >= item.end)) return false;
-    if (!conditionHolds(item.condition, conditionState)) return false;
-    if (!profile) return true;
-    if (item.kind === 'ad' && !adsLeft) return false;
-    if (marks.dismissed) {
-      const t = profile.dismissed[item.id];
-      if (t !== undefined && now - t < DISMISS_MS) return false;
-    }
-    if (marks.notInterested) {
-      const t = profile.notInterested[item.id];
-      if (t !== undefined && now - t < NOT_INTERESTED_MS) return false;
-    }
-    if (marks.held && profile.held[item.id] !== undefined) return false;
-    return impressionsToday(profile, item.id, now) < a.policy.itemPerDay;
-  };
+  const allowed = createEligibility({
+    items, byId: a.index.byId, now, cap, profile, memos: signals?.memos, conditionState, adsLeft, itemPerDay: a.policy.itemPerDay,
+  });
 
   const excludes = req.slots.map((s) => new Set(s.exclude ?? []));
   const score = requestScorer(scores, scope);
@@ -258,11 +225,12 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   for (const pool of pools.keys()) for (const ix of stats.trending(pool, 5, now).slice(0, 10)) hot.add(ix);
   const slots: Record<string, { items: Item[] }> = {};
   const logged: LoggedItem[] = [];
+  const scratch = new Float64Array(WIDTH);
   req.slots.forEach((slot, slotIndex) => {
     const out: Item[] = [];
     for (const p of placed[slotIndex]!) {
       const item = items[p.c.ix]!;
-      const { vector, contrib, logit } = explain(model, scope, item, slot.kind);
+      const { vector, contrib, logit } = explain(model, scope, item, slot.kind, scratch);
       const s = sigmoid(logit);
       out.push(
         present(item, locale, now, {
@@ -270,7 +238,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
           strategy: p.c.strategy,
           score: s,
           explored: p.explored,
-          reasons: buildReasons({ item, contrib, locale, signals, campaign: p.c.campaign, explored: p.explored, strategy: p.c.strategy }),
+          reasons: buildReasons({ item, contrib, locale, signals, campaign: p.c.campaign, explored: p.explored, strategy: p.c.strategy, labels: a.index.labels }),
           hot: hot.has(item.ix),
         }),
       );

@@ -27,16 +27,19 @@ export interface Candidate {
   logit: number;
   /** campaign boost added for ranking, not part of the model score */
   boost: number;
-  campaign?: ResolvedCampaign;
+  /** always present (undefined when none), so every candidate has one shape */
+  campaign: ResolvedCampaign | undefined;
 }
 
 /** How many each strategy may nominate at most; a pool asked for few items nominates fewer. */
 export const BUDGET = { item2item: 40, affinity: 60, trending: 60, fresh: 30, editorial: 60 } as const;
 
-/** The placed item's full story: its vector (with the slot kind) and every feature's contribution. */
-export function explain(model: Model, scope: Scope, item: CatalogItem, slotKind: string): { vector: Vector; contrib: Float64Array; logit: number } {
+/**
+ * The placed item's full story: its vector (with the slot kind) and every feature's contribution,
+ * written into `contrib` (scratch, WIDTH long; read it before the next call).
+ */
+export function explain(model: Model, scope: Scope, item: CatalogItem, slotKind: string, contrib = new Float64Array(WIDTH)): { vector: Vector; contrib: Float64Array; logit: number } {
   const vector = featurize(scope, item, slotKind);
-  const contrib = new Float64Array(WIDTH);
   return { vector, contrib, logit: contributions(model, vector, contrib) };
 }
 
@@ -65,7 +68,7 @@ export function gather(ctx: StrategyContext, score: (item: CatalogItem) => numbe
   const out: Candidate[] = [];
   for (const [ix, strategy] of nominated) {
     const b = boosts.get(ix);
-    out.push({ ix, strategy, logit: score(ctx.index.items[ix]!), boost: b?.by ?? 0, ...(b ? { campaign: b.campaign } : {}) });
+    out.push({ ix, strategy, logit: score(ctx.index.items[ix]!), boost: b?.by ?? 0, campaign: b?.campaign });
   }
   return out;
 }

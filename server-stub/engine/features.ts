@@ -7,7 +7,7 @@
 import { CATEGORIES, REMINDER_NAMES, TAG_NAMES } from './catalog-data';
 import { DAY } from './catalog';
 import { fill, KIND_NAMES, REASONS, type Locale } from './i18n';
-import { memoImpressions, memoInterest, valueAt, WINDOW, type Profile } from './profile';
+import { memoImpressions, memoInterest, valueAt, WINDOW, type ItemMemo, type Profile } from './profile';
 import type { AppStats } from './stats';
 import type { CatalogItem, Segment } from './types';
 
@@ -43,6 +43,11 @@ export interface Signals {
   seeds: number[];
   /** summed co-view similarity to the seeds, for every item co-viewed with one */
   co: Map<number, number>;
+  /**
+   * the profile's per-item memos of catalog items, by catalog index: walked once per request, so
+   * scoring and eligibility do not look item ids up in the profile's dictionary per item
+   */
+  memos: Map<number, ItemMemo>;
   /** kinds, categories and item tags the device's real-time tags point at */
   interests: Set<string>;
   tolerance?: number;
@@ -94,6 +99,11 @@ export function signalsOf(
   }
   const co = new Map<number, number>();
   for (const seed of seeds) o.stats.eachNeighbour(seed, (ix, similarity) => co.set(ix, (co.get(ix) ?? 0) + similarity));
+  const memos = new Map<number, ItemMemo>();
+  for (const id in profile.items) {
+    const item = o.byId.get(id);
+    if (item) memos.set(item.ix, profile.items[id]!);
+  }
   return {
     profile,
     cat: decayed(profile.cat, WINDOW.week, o.now),
@@ -101,6 +111,7 @@ export function signalsOf(
     tag: decayed(profile.tag, WINDOW.week, o.now),
     seeds,
     co,
+    memos,
     interests: interestsOf(o.tags),
     tolerance: o.tolerance,
     segment: o.segment,
@@ -150,7 +161,7 @@ export function personalInto(scope: Scope, s: Signals, item: CatalogItem, num: F
     if (s.tag.size) tags += s.tag.get(t) ?? 0;
     if (interests && s.interests.has(t)) matches++;
   }
-  const memo = s.profile.items[item.id];
+  const memo = s.memos.get(item.ix);
   num[4] = s.cat.size ? Math.log1p(s.cat.get(item.category) ?? 0) : 0;
   num[5] = s.kind.size ? Math.log1p(s.kind.get(item.kind) ?? 0) : 0;
   num[6] = Math.log1p(tags);
@@ -163,7 +174,12 @@ export function personalInto(scope: Scope, s: Signals, item: CatalogItem, num: F
 
 /** True when the signals hold nothing: every personal numeric feature is 0 (risk fit aside). */
 export function isCold(s: Signals): boolean {
-  return !s.cat.size && !s.kind.size && !s.tag.size && !s.seeds.length && !s.co.size && !s.interests.size && !s.profile.recent.length && !Object.keys(s.profile.items).length;
+  return !s.cat.size && !s.kind.size && !s.tag.size && !s.seeds.length && !s.co.size && !s.interests.size && !s.profile.recent.length && !hasKeys(s.profile.items);
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 export function featurize(scope: Scope, item: CatalogItem, slotKind = ''): Vector {

@@ -5,9 +5,10 @@
  * not crowded out by items they may not see.
  */
 import { DAY } from './catalog';
+import type { LabelCache } from './reasons';
+import { POOLS, poolOfKind, type CatalogItem, type Pool } from './types';
 
 const HOUR = 3_600_000;
-import { POOLS, poolOfKind, type CatalogItem, type Pool } from './types';
 
 /** `[cap]` → item indices, cap 1..5 (index 0 unused) */
 export type CapLists = number[][];
@@ -24,6 +25,8 @@ export interface Indexes {
   byCategory: Map<string, CapLists>;
   byKind: Map<string, CapLists>;
   byTag: Map<string, CapLists>;
+  /** reason labels of served items, filled as they are served (reasons.ts) */
+  labels: LabelCache;
 }
 
 /** Splits a ranked list into per-cap lists of at most `limit` items each. */
@@ -71,6 +74,7 @@ export function buildIndexes(items: CatalogItem[], now: number): Indexes {
     byCategory: grouped(items, priorOrder, (i) => [i.category]),
     byKind: grouped(items, priorOrder, (i) => [i.kind]),
     byTag: grouped(items, priorOrder, (i) => i.tags),
+    labels: new Map(),
   };
 }
 

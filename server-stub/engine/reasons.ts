@@ -9,6 +9,11 @@ import type { ResolvedCampaign } from './strategies/campaigns';
 import type { CatalogItem } from './types';
 
 const NAMES = [...NUMERIC, ...CATEGORICAL];
+/** labels with {tag} or {tolerance} read the user's signals; every other label depends on the item and locale only */
+const PERSONAL_LABEL = NAMES.map((name) => /\{(tag|tolerance)\}/.test(`${REASONS[name]?.['zh-CN']}${REASONS[name]?.en}`));
+
+/** Labels that depend on the item and locale only, by `(ix * NAMES.length + feature) * 2 + locale`; bounded by the catalog. */
+export type LabelCache = Map<number, string>;
 /** contributions below this are noise, not reasons */
 const MIN = 0.02;
 const TOP = 3;
@@ -21,6 +26,7 @@ export function buildReasons(o: {
   campaign?: ResolvedCampaign;
   explored: boolean;
   strategy?: string;
+  labels?: LabelCache;
 }): Reason[] {
   const reasons: Reason[] = [];
   if (o.campaign) reasons.push({ feature: 'campaign', label: o.campaign.label[o.locale], contribution: 0 });
@@ -38,7 +44,14 @@ export function buildReasons(o: {
     }
   }
   for (const j of order) {
-    reasons.push({ feature: NAMES[j]!, label: reasonLabel(NAMES[j]!, o.locale, o.item, o.signals), contribution: Math.round(o.contrib[j]! * 1000) / 1000 });
+    let label: string | undefined;
+    if (o.labels && !PERSONAL_LABEL[j]) {
+      const key = (o.item.ix * NAMES.length + j) * 2 + (o.locale === 'en' ? 1 : 0);
+      label = o.labels.get(key);
+      if (label === undefined) o.labels.set(key, (label = reasonLabel(NAMES[j]!, o.locale, o.item, o.signals)));
+    }
+    label ??= reasonLabel(NAMES[j]!, o.locale, o.item, o.signals);
+    reasons.push({ feature: NAMES[j]!, label, contribution: Math.round(o.contrib[j]! * 1000) / 1000 });
   }
   if (!reasons.length && o.strategy === 'editorial') reasons.push({ feature: 'editorial', label: REASONS.editorial![o.locale], contribution: 0 });
   return reasons;

@@ -7,12 +7,15 @@
  * which adds up to exactly what `contributions` computes over the full vector (explain() does that
  * for the items placed; the cache can only make the ranking up to a second stale).
  */
-import { CATEGORICAL, ITEM_NUMERIC, isCold, itemNumericInto, NUMERIC, personalInto, type Scope } from './features';
+import { CATEGORICAL, ITEM_NUMERIC, isCold, itemNumericInto, NUMERIC, type Scope } from './features';
+import { memoImpressions, memoInterest } from './profile';
 import { numericContribution, type Model } from './model';
 import type { AppStats } from './stats';
 import type { CatalogItem } from './types';
 
 const C = (name: (typeof CATEGORICAL)[number]) => CATEGORICAL.indexOf(name);
+const N = (name: (typeof NUMERIC)[number]) => NUMERIC.indexOf(name);
+const [CAT, KIND, TAG, INTEREST, FATIGUE, CO, DEVICE] = [N('category_affinity'), N('kind_affinity'), N('tag_affinity'), N('item_interest'), N('fatigue'), N('co_viewed'), N('device_tags')];
 
 export interface ItemScores {
   model: Model;
@@ -44,34 +47,70 @@ export function createItemScores(model: Model, items: CatalogItem[], stats: AppS
   };
 }
 
-/** The logit of any item for this request, without the slot-kind term. */
+/**
+ * The logit of any item for this request, without the slot-kind term.
+ *
+ * For a warm user the personal part is assembled from per-request tables: most personal features
+ * depend on one level (the item's category, kind, risk level, number of interest matches) or are
+ * 0 for most items (no memo, not co-viewed, no tag interest), so their contributions are computed
+ * once per request instead of once per candidate. Contributions are still added in NUMERIC order,
+ * so the logit is bit-for-bit what the full vector gives.
+ */
 export function requestScorer(scores: ItemScores, scope: Scope): (item: CatalogItem) => number {
   const { model } = scores;
   const s = scope.signals;
   const cold = s ? isCold(s) : true;
   const pageTerms = new Map<string, number>();
-  const num = new Float64Array(NUMERIC.length);
-  let zero = 0;
-  if (s && cold) for (let j = ITEM_NUMERIC; j < NUMERIC.length - 1; j++) zero += model.num[j] ? numericContribution(model.num[j]!, 0) : 0;
-  const riskFit = NUMERIC.length - 1;
-  return (item) => {
-    let terms = pageTerms.get(item.kind);
-    if (terms === undefined) {
-      terms = (model.cat[C('page_kind')]?.get(`${scope.page}:${item.kind}`) ?? 0) + (s ? (model.cat[C('segment_kind')]?.get(`${s.segment}:${item.kind}`) ?? 0) : 0);
-      pageTerms.set(item.kind, terms);
+  const terms = (kind: string) => {
+    let t = pageTerms.get(kind);
+    if (t === undefined) {
+      t = (model.cat[C('page_kind')]?.get(`${scope.page}:${kind}`) ?? 0) + (s ? (model.cat[C('segment_kind')]?.get(`${s.segment}:${kind}`) ?? 0) : 0);
+      pageTerms.set(kind, t);
     }
-    let logit = scores.get(item.ix, scope.now) + terms;
-    if (!s) return logit;
-    if (cold) {
+    return t;
+  };
+  const riskFit = N('risk_fit');
+  if (!s) return (item) => scores.get(item.ix, scope.now) + terms(item.kind);
+  if (cold) {
+    let zero = 0;
+    for (let j = ITEM_NUMERIC; j < NUMERIC.length - 1; j++) zero += model.num[j] ? numericContribution(model.num[j]!, 0) : 0;
+    return (item) => {
+      let logit = scores.get(item.ix, scope.now) + terms(item.kind);
       if (item.riskLevel && s.tolerance && model.num[riskFit]) logit += numericContribution(model.num[riskFit]!, 1 - (s.tolerance - item.riskLevel) / 4);
       return logit + zero;
+    };
+  }
+  // c_j(x), 0 for an absent feature or parameter (adding 0 leaves the logit as skipping would)
+  const c = (j: number, x: number) => {
+    const p = model.num[j];
+    return p && !Number.isNaN(x) ? numericContribution(p, x) : 0;
+  };
+  const byLevel = (j: number, m: Map<string, number>) => new Map([...m].map(([level, v]) => [level, c(j, Math.log1p(v))]));
+  const catC = byLevel(CAT, s.cat);
+  const kindC = byLevel(KIND, s.kind);
+  const zero = NUMERIC.map((_, j) => c(j, 0));
+  const matchC: number[] = [];
+  const riskC: number[] = [];
+  const interests = s.interests.size > 0;
+  const now = scope.now;
+  return (item) => {
+    let logit = scores.get(item.ix, now) + terms(item.kind);
+    logit += catC.get(item.category) ?? zero[CAT]!;
+    logit += kindC.get(item.kind) ?? zero[KIND]!;
+    let tags = 0;
+    let matches = interests ? +s.interests.has(item.kind) + +s.interests.has(item.category) : 0;
+    for (const t of item.tags) {
+      if (s.tag.size) tags += s.tag.get(t) ?? 0;
+      if (interests && s.interests.has(t)) matches++;
     }
-    personalInto(scope, s, item, num);
-    for (let j = ITEM_NUMERIC; j < NUMERIC.length; j++) {
-      const p = model.num[j];
-      const x = num[j]!;
-      if (p && !Number.isNaN(x)) logit += numericContribution(p, x);
-    }
+    logit += tags === 0 ? zero[TAG]! : c(TAG, Math.log1p(tags));
+    const memo = s.memos.get(item.ix);
+    logit += memo ? c(INTEREST, Math.log1p(memoInterest(memo, now))) : zero[INTEREST]!;
+    logit += memo ? c(FATIGUE, memoImpressions(memo, now)) : zero[FATIGUE]!;
+    const co = s.co.size ? (s.co.get(item.ix) ?? 0) : 0;
+    logit += co === 0 ? zero[CO]! : c(CO, co);
+    logit += matchC[matches] ??= c(DEVICE, matches);
+    logit += riskC[item.riskLevel] ??= c(riskFit, item.riskLevel && s.tolerance ? 1 - (s.tolerance - item.riskLevel) / 4 : NaN);
     return logit;
   };
 }

@@ -29,7 +29,20 @@ export function takeEligible(ctx: StrategyContext, list: readonly number[] | und
   return out;
 }
 
-/** The keys of a map with the highest values, at most `n`. */
+/** The keys of a map with the highest values, at most `n`; ties in insertion order (a stable sort's). */
 export function top(map: Map<string, number>, n: number): string[] {
-  return [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k]) => k);
+  const keys: string[] = [];
+  const values: number[] = [];
+  for (const [k, v] of map) {
+    let at = keys.length;
+    while (at > 0 && values[at - 1]! < v) at--;
+    if (at >= n) continue;
+    keys.splice(at, 0, k);
+    values.splice(at, 0, v);
+    if (keys.length > n) {
+      keys.pop();
+      values.pop();
+    }
+  }
+  return keys;
 }
