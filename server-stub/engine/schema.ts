@@ -12,6 +12,13 @@
  * - engine_decision_items: a view with one row per served item, so impressions and clicks join to
  *   it by (decision_id, item_id) through the events table's decision index; training reads it
  *
+ * Since step 3 a decision's items are stored compactly (`format` 2):
+ * `{"w": [strings], "i": [[slot, item, position, strategy, score, explored, <numeric features>,
+ * <levels>], …]}`, the strings (slot, item, strategy, levels) as indices into the decision's own
+ * `w`, absent features null. Logging cost is mostly SQLite writing the bytes, and names and
+ * levels repeated per item were more than half of them. The view unfolds both formats to the same columns; its `features`
+ * is the same object as before (by name, absent ones left out, numbers as logged).
+ *
  * @example
  * SELECT d.item_id, d.strategy, e.type FROM engine_decision_items d
  * JOIN events e ON e.decision_id = d.decision_id AND e.item_id = d.item_id;
@@ -59,6 +66,33 @@ export const ENGINE_STEPS = [
           i.value -> 'features' AS features
         FROM engine_decisions d, json_each(d.items) AS i;
     `),
+  (db: Db) => {
+    // frozen copies of features.ts's NUMERIC and CATEGORICAL at this step: the stored positions
+    const numeric = ['popularity', 'ctr', 'freshness', 'yield', 'category_affinity', 'kind_affinity', 'tag_affinity', 'item_interest', 'fatigue', 'co_viewed', 'device_tags', 'risk_fit'];
+    const categorical = ['kind', 'risk', 'page_kind', 'slot_kind', 'segment_kind'];
+    // json_patch drops the null (absent) members; `->` keeps each number's text as logged
+    const word = (at: string) => `d.items -> '$.w' -> (${at})`;
+    const features = [
+      ...numeric.map((name, j) => `'${name}', i.value -> ${6 + j}`),
+      ...categorical.map((name, j) => `'${name}', ${word(`i.value ->> ${6 + numeric.length + j}`)}`),
+    ].join(', ');
+    db.exec(`
+      ALTER TABLE engine_decisions ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+      DROP VIEW engine_decision_items;
+      CREATE VIEW engine_decision_items AS
+        SELECT d.rowid AS decision_row, d.decision_id, d.app_key, d.user_key, d.personalized, d.model, d.ts,
+          i.value ->> 'slot' AS slot_id, i.value ->> 'item' AS item_id, i.value ->> 'position' AS position,
+          i.value ->> 'strategy' AS strategy, i.value ->> 'score' AS score, i.value ->> 'explored' AS explored,
+          i.value -> 'features' AS features
+        FROM engine_decisions d, json_each(d.items) AS i WHERE d.format = 1
+        UNION ALL
+        SELECT d.rowid AS decision_row, d.decision_id, d.app_key, d.user_key, d.personalized, d.model, d.ts,
+          ${word('i.value ->> 0')} ->> '$' AS slot_id, ${word('i.value ->> 1')} ->> '$' AS item_id, i.value ->> 2 AS position,
+          ${word('i.value ->> 3')} ->> '$' AS strategy, i.value ->> 4 AS score, i.value ->> 5 AS explored,
+          json_patch('{}', json_object(${features})) AS features
+        FROM engine_decisions d, json_each(d.items, '$.i') AS i WHERE d.format = 2;
+    `);
+  },
 ];
 
 export function migrateEngine(db: Db): void {

@@ -37,7 +37,7 @@ export interface Writer {
 }
 
 const SQL = {
-  decision: 'INSERT INTO engine_decisions (decision_id, app_key, user_key, personalized, model, ts, items) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  decision: 'INSERT INTO engine_decisions (decision_id, app_key, user_key, personalized, model, ts, items, format) VALUES (?, ?, ?, ?, ?, ?, ?, 2)',
   item: `INSERT INTO engine_item_stats (app_key, item_id, imp, clk, view, conv, t) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (app_key, item_id) DO UPDATE SET imp = excluded.imp, clk = excluded.clk, view = excluded.view, conv = excluded.conv, t = excluded.t`,
   pair: 'INSERT INTO engine_coviews (app_key, a, b, n) VALUES (?, ?, ?, ?) ON CONFLICT (app_key, a, b) DO UPDATE SET n = excluded.n',
@@ -66,7 +66,7 @@ export function applyMessage(
 }
 
 const describe = (m: Message) =>
-  [m.decisions && `${m.decisions.counts.length} decisions`, m.stats && `${m.stats.items.length} item statistics`].filter(Boolean).join(' and ');
+  [m.decisions && `${m.decisions.meta.length / 4} decisions`, m.stats && `${m.stats.items.length} item statistics`].filter(Boolean).join(' and ');
 
 const workerSource = () => `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
@@ -82,7 +82,7 @@ const done = new Int32Array(workerData.done);
 parentPort.on('message', (m) => {
   if (m.decisions || m.stats) {
     try { applyMessage(m, st, rowsOf, workerData.numeric, workerData.categorical); }
-    catch (e) { parentPort.postMessage({ error: String((e && e.message) || e), lost: [m.decisions && m.decisions.counts.length + ' decisions', m.stats && m.stats.items.length + ' item statistics'].filter(Boolean).join(' and ') }); }
+    catch (e) { parentPort.postMessage({ error: String((e && e.message) || e), lost: [m.decisions && m.decisions.meta.length / 4 + ' decisions', m.stats && m.stats.items.length + ' item statistics'].filter(Boolean).join(' and ') }); }
   }
   if (m.sync) {
     if (m.close) db.close();
