@@ -74,7 +74,9 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
 
   const spawn = () =>
     new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(file, { workerData: data() });
+      // a young generation larger than a worker's default: fewer scavenges of the per-request garbage
+      // (measured: ~12 % less CPU per decide)
+      const worker = new Worker(file, { workerData: data(), resourceLimits: { maxYoungGenerationSizeMb: 64 } });
       let ready = false;
       worker.on('message', (m: FromEngine) => {
         if (m.t === 'log') return o.log(m.message);
