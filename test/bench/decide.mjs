@@ -180,6 +180,8 @@ export async function run() {
     console.error(`bench:decide: ${USERS} users warmed with ${events} events; JIT warm-up…`);
     await cannon(url, { connections: 16, seconds: 3 });
 
+    // let the server settle: the warm-up's decision log and garbage are still being written / collected
+    await new Promise((r) => setTimeout(r, 2000));
     const before = cpuOf(child.pid);
     const load = process.cpuUsage();
     let k = 0;
