@@ -36,7 +36,7 @@ import { requestScorer, type ItemScores } from './scores';
 import type { AppStats } from './stats';
 import { activeCampaigns, type ResolvedCampaign } from './strategies/campaigns';
 import type { StrategyContext } from './strategies/context';
-import { poolOfKind, poolOfSlot, riskCap, toleranceLevel, type Pool } from './types';
+import { POOLS, poolOfSlot, riskCap, toleranceLevel, type Pool } from './types';
 
 export interface Policy {
   /** impressions of one item per user per UTC day. @default 3 */
@@ -81,14 +81,18 @@ const SLOT_KIND = CATEGORICAL.indexOf('slot_kind');
  * Candidate indices, best first by logit + slot term + boost (ties: nomination order). Sorted as
  * packed numbers — key to 1e-6, index in the low bits — because a typed-array sort without a
  * comparator is several times faster than one with, and this runs per slot per request.
+ * `terms` is the slot's term by kind code (NaN: not looked up yet; filled here).
  */
-function rank(candidates: Candidate[], term: (c: Candidate) => number): number[] {
+function rank(candidates: Candidate[], kindOf: Uint32Array, terms: Float64Array, term: (kind: number) => number): number[] {
   const n = candidates.length;
   const width = 2 ** Math.ceil(Math.log2(n + 1));
   const packed = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const c = candidates[i]!;
-    const key = Math.max(-1e3, Math.min(1e3, c.logit + term(c) + c.boost));
+    const kind = kindOf[c.ix]!;
+    let t = terms[kind]!;
+    if (Number.isNaN(t)) t = terms[kind] = term(kind);
+    const key = Math.max(-1e3, Math.min(1e3, c.logit + t + c.boost));
     packed[i] = Math.round(-key * 1e6) * width + i;
   }
   packed.sort();
@@ -107,6 +111,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   const now = a.now();
   refreshIndexes(a.index, now);
   const { items } = a.index;
+  const { poolOf } = a.index.codes;
   const scores = a.scores(app);
   const model = scores.model;
   const stats = a.stats(app);
@@ -130,22 +135,24 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   const campaigns = activeCampaigns(a.campaigns, { now, page, segment });
 
   const allowed = createEligibility({
-    items, byId: a.index.byId, now, cap, profile, memos: signals?.memos, conditionState, adsLeft, itemPerDay: a.policy.itemPerDay,
+    items, byId: a.index.byId, codes: a.index.codes, now, cap, profile, memos: signals?.memos, conditionState, adsLeft, itemPerDay: a.policy.itemPerDay,
   });
 
   const excludes = req.slots.map((s) => new Set(s.exclude ?? []));
-  const score = requestScorer(scores, scope);
+  const score = requestScorer(scores, scope, a.index.codes);
   const pools = new Map<Pool, Candidate[]>();
+  const nominated = new Uint8Array(items.length);
   for (const pool of new Set(req.slots.map((s) => poolOfSlot(s.kind)))) {
     // an id every slot of this pool excludes is not worth nominating
     const sets = req.slots.flatMap((s, i) => (poolOfSlot(s.kind) === pool ? [excludes[i]!] : []));
+    const poolCode = POOLS.indexOf(pool);
     const everywhere = sets.some((set) => set.size === 0) ? undefined : (id: string) => sets.every((set) => set.has(id));
     const ctx: StrategyContext = {
       index: a.index, stats, pool, cap, now, signals,
-      eligible: (ix) => poolOfKind(items[ix]!.kind) === pool && allowed(ix) && !everywhere?.(items[ix]!.id),
+      eligible: (ix) => poolOf[ix] === poolCode && allowed(ix) && !everywhere?.(items[ix]!.id),
     };
     const need = req.slots.reduce((n, s) => n + (poolOfSlot(s.kind) === pool ? s.count : 0), 0);
-    pools.set(pool, gather(ctx, score, campaigns, need));
+    pools.set(pool, gather(ctx, score, campaigns, need, nominated));
   }
 
   // the decision id is a random UUID: its first 32 bits seed exploration
@@ -157,17 +164,11 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   const onPage = new Set<number>();
   const placed: Placed[][] = req.slots.map(() => []);
   /** the hard rules, checked again for every item placed */
+  const slotPools = req.slots.map((s) => POOLS.indexOf(poolOfSlot(s.kind)));
   const fits = (slotIndex: number, ix: number) =>
-    !onPage.has(ix) && !excludes[slotIndex]!.has(items[ix]!.id) && poolOfKind(items[ix]!.kind) === poolOfSlot(req.slots[slotIndex]!.kind) && allowed(ix);
-  const slotTerm = (slot: SlotRequest) => {
-    const terms = new Map<string, number>();
-    return (c: Candidate) => {
-      const kind = items[c.ix]!.kind;
-      let term = terms.get(kind);
-      if (term === undefined) terms.set(kind, (term = model.cat[SLOT_KIND]?.get(`${slot.kind}:${kind}`) ?? 0));
-      return term;
-    };
-  };
+    !onPage.has(ix) && (!excludes[slotIndex]!.size || !excludes[slotIndex]!.has(items[ix]!.id)) && poolOf[ix] === slotPools[slotIndex] && allowed(ix);
+  const { kinds } = a.index.codes;
+  const slotTerm = (slot: SlotRequest) => (kind: number) => model.cat[SLOT_KIND]?.get(`${slot.kind}:${kinds[kind]}`) ?? 0;
 
   // 1. pins, highest-priority campaign first
   for (const campaign of campaigns) {
@@ -179,7 +180,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
       let position = Math.min(pin.position ?? 0, slot.count - 1);
       while (taken.has(position) && position < slot.count) position++;
       if (position >= slot.count) continue;
-      placed[slotIndex]!.push({ c: { ix, strategy: 'campaign', logit: score(items[ix]!), boost: 0, campaign }, position, explored: false });
+      placed[slotIndex]!.push({ c: { ix, strategy: 'campaign', logit: score(ix), boost: 0, campaign }, position, explored: false });
       onPage.add(ix);
     }
   }
@@ -192,7 +193,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
     const count = (ix: number) => perCategory.set(items[ix]!.category, (perCategory.get(items[ix]!.category) ?? 0) + 1);
     for (const p of mine) count(p.c.ix);
     const candidates = pools.get(poolOfSlot(slot.kind)) ?? [];
-    const ranked = rank(candidates, slotTerm(slot));
+    const ranked = rank(candidates, a.index.codes.kindOf, new Float64Array(kinds.length).fill(NaN), slotTerm(slot));
     const ok = (i: number) => fits(slotIndex, candidates[i]!.ix) && (perCategory.get(items[candidates[i]!.ix]!.category) ?? 0) < limit;
     const taken = new Set(mine.map((p) => p.position));
     // an item that stops fitting never fits again within the slot, so the best one is found by a cursor

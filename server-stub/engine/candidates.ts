@@ -43,21 +43,23 @@ export function explain(model: Model, scope: Scope, item: CatalogItem, slotKind:
   return { vector, contrib, logit: contributions(model, vector, contrib) };
 }
 
-/** `need`: items asked of this pool over all slots of the request. */
-export function gather(ctx: StrategyContext, score: (item: CatalogItem) => number, campaigns: readonly ResolvedCampaign[], need: number): Candidate[] {
+/**
+ * `need`: items asked of this pool over all slots of the request. `nominated` is the request's
+ * scratch, one byte per catalog item, zero for every item of this pool: it marks the items
+ * nominated so far (pools hold disjoint items, so one array serves every pool of a request).
+ */
+export function gather(ctx: StrategyContext, score: (ix: number) => number, campaigns: readonly ResolvedCampaign[], need: number, nominated: Uint8Array): Candidate[] {
   const budget = (max: number) => Math.min(max, Math.max(8, need * 2));
-  const nominated = new Map<number, string>();
-  const boosts = new Map<number, { by: number; campaign: ResolvedCampaign }>();
-  for (const c of campaigns) {
-    for (const ix of c.boosted) {
-      if (boosts.has(ix) || !ctx.eligible(ix)) continue;
-      boosts.set(ix, { by: c.boost!.by, campaign: c });
-      nominated.set(ix, 'campaign');
+  const out: Candidate[] = [];
+  const add = (strategy: string, list: readonly number[], campaign?: ResolvedCampaign) => {
+    for (const ix of list) {
+      if (nominated[ix] || (campaign && !ctx.eligible(ix))) continue;
+      nominated[ix] = 1;
+      out.push({ ix, strategy, logit: score(ix), boost: campaign ? campaign.boost!.by : 0, campaign });
     }
-  }
-  const add = (name: string, list: number[]) => {
-    for (const ix of list) if (!nominated.has(ix)) nominated.set(ix, name);
   };
+  // boosted items first: the highest-priority campaign boosting an item is the one it shows
+  for (const c of campaigns) add('campaign', c.boosted, c);
   if (ctx.signals) {
     add('item2item', item2item(ctx, budget(BUDGET.item2item)));
     add('affinity', affinity(ctx, budget(BUDGET.affinity)));
@@ -65,10 +67,5 @@ export function gather(ctx: StrategyContext, score: (item: CatalogItem) => numbe
   add('trending', trending(ctx, budget(BUDGET.trending)));
   add('fresh', fresh(ctx, budget(BUDGET.fresh)));
   add('editorial', editorial(ctx, budget(BUDGET.editorial)));
-  const out: Candidate[] = [];
-  for (const [ix, strategy] of nominated) {
-    const b = boosts.get(ix);
-    out.push({ ix, strategy, logit: score(ctx.index.items[ix]!), boost: b?.by ?? 0, campaign: b?.campaign });
-  }
   return out;
 }

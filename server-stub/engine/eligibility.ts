@@ -10,8 +10,9 @@
  * `check` only tests what the item itself and the request decide.
  */
 import { conditionHolds } from './catalog';
+import type { ItemCodes } from './codes';
 import { DISMISS_MS, memoImpressions, NOT_INTERESTED_MS, type ItemMemo, type Profile } from './profile';
-import type { CatalogItem } from './types';
+import { POOLS, type CatalogItem } from './types';
 
 const UNKNOWN = 0;
 const YES = 1;
@@ -20,6 +21,7 @@ const NO = 2;
 export interface EligibilityOptions {
   items: readonly CatalogItem[];
   byId: ReadonlyMap<string, CatalogItem>;
+  codes: ItemCodes;
   now: number;
   /** highest risk level the user may see */
   cap: number;
@@ -53,16 +55,20 @@ export function createEligibility(o: EligibilityOptions): (ix: number) => boolea
     }
     if (o.memos) for (const [ix, m] of o.memos) if (memoImpressions(m, now) >= o.itemPerDay) memo[ix] = NO;
   }
-  const check = (item: CatalogItem): boolean => {
-    if (item.riskLevel > cap) return false;
-    if (item.start > now || (item.end !== undefined && now >= item.end)) return false;
-    if (!conditionHolds(item.condition, conditionState)) return false;
-    return !profile || item.kind !== 'ad' || adsLeft;
+  // read from the dense columns (codes.ts); only conditional items are looked at as objects
+  const { riskOf, startOf, endOf, conditional, poolOf } = o.codes;
+  const noAds = !!profile && !adsLeft;
+  const AD = POOLS.indexOf('ad');
+  const check = (ix: number): boolean => {
+    if (riskOf[ix]! > cap) return false;
+    if (startOf[ix]! > now || now >= endOf[ix]!) return false;
+    if (conditional[ix] && !conditionHolds(items[ix]!.condition, conditionState)) return false;
+    return !noAds || poolOf[ix] !== AD;
   };
   return (ix) => {
     const known = memo[ix];
     if (known !== UNKNOWN) return known === YES;
-    const ok = check(items[ix]!);
+    const ok = check(ix);
     memo[ix] = ok ? YES : NO;
     return ok;
   };

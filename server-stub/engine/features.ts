@@ -7,6 +7,7 @@
 import { CATEGORIES, REMINDER_NAMES, TAG_NAMES } from './catalog-data';
 import { DAY } from './catalog';
 import { fill, KIND_NAMES, REASONS, type Locale } from './i18n';
+import { IxSums } from './ix-sums';
 import { memoImpressions, memoInterest, valueAt, WINDOW, type ItemMemo, type Profile } from './profile';
 import type { AppStats } from './stats';
 import type { CatalogItem, Segment } from './types';
@@ -42,7 +43,7 @@ export interface Signals {
   /** catalog indices of recently engaged items (item-to-item seeds) */
   seeds: number[];
   /** summed co-view similarity to the seeds, for every item co-viewed with one */
-  co: Map<number, number>;
+  co: IxSums;
   /**
    * the profile's per-item memos of catalog items, by catalog index: walked once per request, so
    * scoring and eligibility do not look item ids up in the profile's dictionary per item
@@ -97,8 +98,8 @@ export function signalsOf(
     const item = o.byId.get(id);
     if (item) seeds.push(item.ix);
   }
-  const co = new Map<number, number>();
-  for (const seed of seeds) o.stats.eachNeighbour(seed, (ix, similarity) => co.set(ix, (co.get(ix) ?? 0) + similarity));
+  const co = new IxSums(seeds.length ? 64 : 2);
+  for (const seed of seeds) o.stats.addNeighbours(seed, co);
   const memos = new Map<number, ItemMemo>();
   for (const id in profile.items) {
     const item = o.byId.get(id);
@@ -167,7 +168,7 @@ export function personalInto(scope: Scope, s: Signals, item: CatalogItem, num: F
   num[6] = Math.log1p(tags);
   num[7] = memo ? Math.log1p(memoInterest(memo, now)) : 0;
   num[8] = memo ? memoImpressions(memo, now) : 0;
-  num[9] = s.co.size ? (s.co.get(item.ix) ?? 0) : 0;
+  num[9] = s.co.size ? s.co.get(item.ix) : 0;
   num[10] = matches;
   num[11] = item.riskLevel && s.tolerance ? 1 - (s.tolerance - item.riskLevel) / 4 : NaN;
 }

@@ -5,6 +5,7 @@
  * not crowded out by items they may not see.
  */
 import { DAY } from './catalog';
+import { buildCodes, type ItemCodes } from './codes';
 import type { LabelCache } from './reasons';
 import { POOLS, poolOfKind, type CatalogItem, type Pool } from './types';
 
@@ -25,6 +26,8 @@ export interface Indexes {
   byCategory: Map<string, CapLists>;
   byKind: Map<string, CapLists>;
   byTag: Map<string, CapLists>;
+  /** the items' kind, category and tag codes (scores.ts) */
+  codes: ItemCodes;
   /** reason labels of served items, filled as they are served (reasons.ts) */
   labels: LabelCache;
 }
@@ -74,6 +77,7 @@ export function buildIndexes(items: CatalogItem[], now: number): Indexes {
     byCategory: grouped(items, priorOrder, (i) => [i.category]),
     byKind: grouped(items, priorOrder, (i) => [i.kind]),
     byTag: grouped(items, priorOrder, (i) => i.tags),
+    codes: buildCodes(items),
     labels: new Map(),
   };
 }

@@ -38,10 +38,9 @@ export function buildReasons(o: {
     if (c < MIN) continue;
     let at = order.length;
     while (at > 0 && o.contrib[order[at - 1]!]! < c) at--;
-    if (at < TOP) {
-      order.splice(at, 0, j);
-      if (order.length > TOP) order.pop();
-    }
+    if (at >= TOP) continue;
+    for (let i = Math.min(order.length, TOP - 1); i > at; i--) order[i] = order[i - 1]!;
+    order[at] = j;
   }
   for (const j of order) {
     let label: string | undefined;

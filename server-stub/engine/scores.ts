@@ -10,6 +10,7 @@
 import { CATEGORICAL, ITEM_NUMERIC, isCold, itemNumericInto, NUMERIC, type Scope } from './features';
 import { memoImpressions, memoInterest } from './profile';
 import { numericContribution, type Model } from './model';
+import type { ItemCodes } from './codes';
 import type { AppStats } from './stats';
 import type { CatalogItem } from './types';
 
@@ -48,35 +49,34 @@ export function createItemScores(model: Model, items: CatalogItem[], stats: AppS
 }
 
 /**
- * The logit of any item for this request, without the slot-kind term.
+ * The logit of any item for this request, without the slot-kind term, by catalog index.
  *
  * For a warm user the personal part is assembled from per-request tables: most personal features
  * depend on one level (the item's category, kind, risk level, number of interest matches) or are
  * 0 for most items (no memo, not co-viewed, no tag interest), so their contributions are computed
- * once per request instead of once per candidate. Contributions are still added in NUMERIC order,
- * so the logit is bit-for-bit what the full vector gives.
+ * once per request instead of once per candidate. The tables are keyed by the levels' integer codes
+ * (codes.ts), so scoring a candidate reads arrays, not its item object or strings. Contributions
+ * are still added in NUMERIC order, so the logit is bit-for-bit what the full vector gives.
  */
-export function requestScorer(scores: ItemScores, scope: Scope): (item: CatalogItem) => number {
+export function requestScorer(scores: ItemScores, scope: Scope, codes: ItemCodes): (ix: number) => number {
   const { model } = scores;
   const s = scope.signals;
+  const now = scope.now;
   const cold = s ? isCold(s) : true;
-  const pageTerms = new Map<string, number>();
-  const terms = (kind: string) => {
-    let t = pageTerms.get(kind);
-    if (t === undefined) {
-      t = (model.cat[C('page_kind')]?.get(`${scope.page}:${kind}`) ?? 0) + (s ? (model.cat[C('segment_kind')]?.get(`${s.segment}:${kind}`) ?? 0) : 0);
-      pageTerms.set(kind, t);
-    }
-    return t;
-  };
+  const { kindOf, categoryOf, riskOf, tagsFrom } = codes;
+  const kindTerms = new Float64Array(codes.kind.size).fill(NaN);
+  for (const [kind, code] of codes.kind) {
+    kindTerms[code] = (model.cat[C('page_kind')]?.get(`${scope.page}:${kind}`) ?? 0) + (s ? (model.cat[C('segment_kind')]?.get(`${s.segment}:${kind}`) ?? 0) : 0);
+  }
   const riskFit = N('risk_fit');
-  if (!s) return (item) => scores.get(item.ix, scope.now) + terms(item.kind);
+  if (!s) return (ix) => scores.get(ix, now) + kindTerms[kindOf[ix]!]!;
   if (cold) {
     let zero = 0;
     for (let j = ITEM_NUMERIC; j < NUMERIC.length - 1; j++) zero += model.num[j] ? numericContribution(model.num[j]!, 0) : 0;
-    return (item) => {
-      let logit = scores.get(item.ix, scope.now) + terms(item.kind);
-      if (item.riskLevel && s.tolerance && model.num[riskFit]) logit += numericContribution(model.num[riskFit]!, 1 - (s.tolerance - item.riskLevel) / 4);
+    return (ix) => {
+      let logit = scores.get(ix, now) + kindTerms[kindOf[ix]!]!;
+      const riskLevel = riskOf[ix]!;
+      if (riskLevel && s.tolerance && model.num[riskFit]) logit += numericContribution(model.num[riskFit]!, 1 - (s.tolerance - riskLevel) / 4);
       return logit + zero;
     };
   }
@@ -85,32 +85,61 @@ export function requestScorer(scores: ItemScores, scope: Scope): (item: CatalogI
     const p = model.num[j];
     return p && !Number.isNaN(x) ? numericContribution(p, x) : 0;
   };
-  const byLevel = (j: number, m: Map<string, number>) => new Map([...m].map(([level, v]) => [level, c(j, Math.log1p(v))]));
-  const catC = byLevel(CAT, s.cat);
-  const kindC = byLevel(KIND, s.kind);
   const zero = NUMERIC.map((_, j) => c(j, 0));
+  /** c_j(log1p(value)) by level code, zero[j] for levels the user has no value for */
+  const byLevel = (j: number, values: Map<string, number>, levels: Map<string, number>) => {
+    const out = new Float64Array(levels.size).fill(zero[j]!);
+    for (const [level, v] of values) {
+      const code = levels.get(level);
+      if (code !== undefined) out[code] = c(j, Math.log1p(v));
+    }
+    return out;
+  };
+  const catC = byLevel(CAT, s.cat, codes.category);
+  const kindC = byLevel(KIND, s.kind, codes.kind);
+  // tag interest by tag code (0: none, which adds what a missing tag adds)
+  const tagV = new Float64Array(codes.tag.size);
+  for (const [t, v] of s.tag) {
+    const code = codes.tag.get(t);
+    if (code !== undefined) tagV[code] = v;
+  }
+  // which kinds, categories and tags the device's interests name, each matched in its own namespace
+  const interests = s.interests.size > 0;
+  const kindI = new Uint8Array(interests ? codes.kind.size : 0);
+  const catI = new Uint8Array(interests ? codes.category.size : 0);
+  const tagI = new Uint8Array(interests ? codes.tag.size : 0);
+  for (const x of s.interests) {
+    const k = codes.kind.get(x);
+    if (k !== undefined) kindI[k] = 1;
+    const g = codes.category.get(x);
+    if (g !== undefined) catI[g] = 1;
+    const t = codes.tag.get(x);
+    if (t !== undefined) tagI[t] = 1;
+  }
   const matchC: number[] = [];
   const riskC: number[] = [];
-  const interests = s.interests.size > 0;
-  const now = scope.now;
-  return (item) => {
-    let logit = scores.get(item.ix, now) + terms(item.kind);
-    logit += catC.get(item.category) ?? zero[CAT]!;
-    logit += kindC.get(item.kind) ?? zero[KIND]!;
+  return (ix) => {
+    const kind = kindOf[ix]!;
+    const category = categoryOf[ix]!;
+    let logit = scores.get(ix, now) + kindTerms[kind]!;
+    logit += catC[category]!;
+    logit += kindC[kind]!;
     let tags = 0;
-    let matches = interests ? +s.interests.has(item.kind) + +s.interests.has(item.category) : 0;
-    for (const t of item.tags) {
-      if (s.tag.size) tags += s.tag.get(t) ?? 0;
-      if (interests && s.interests.has(t)) matches++;
+    let matches = interests ? kindI[kind]! + catI[category]! : 0;
+    for (let at = tagsFrom[ix]!, end = tagsFrom[ix + 1]!; at < end; at++) {
+      const t = codes.tags[at]!;
+      tags += tagV[t]!;
+      if (interests) matches += tagI[t]!;
     }
     logit += tags === 0 ? zero[TAG]! : c(TAG, Math.log1p(tags));
-    const memo = s.memos.get(item.ix);
+    const memo = s.memos.get(ix);
     logit += memo ? c(INTEREST, Math.log1p(memoInterest(memo, now))) : zero[INTEREST]!;
     logit += memo ? c(FATIGUE, memoImpressions(memo, now)) : zero[FATIGUE]!;
-    const co = s.co.size ? (s.co.get(item.ix) ?? 0) : 0;
+    const co = s.co.size ? s.co.get(ix) : 0;
     logit += co === 0 ? zero[CO]! : c(CO, co);
     logit += matchC[matches] ??= c(DEVICE, matches);
-    logit += riskC[item.riskLevel] ??= c(riskFit, item.riskLevel && s.tolerance ? 1 - (s.tolerance - item.riskLevel) / 4 : NaN);
+    const riskLevel = riskOf[ix]!;
+    logit += riskC[riskLevel] ??= c(riskFit, riskLevel && s.tolerance ? 1 - (s.tolerance - riskLevel) / 4 : NaN);
     return logit;
   };
 }

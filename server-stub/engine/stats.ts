@@ -9,6 +9,7 @@ import type { Db } from '../db';
 import type { StatsRows } from './writer';
 import { DAY } from './catalog';
 import { capLists, type CapLists, type Indexes } from './indexes';
+import type { IxSums } from './ix-sums';
 import { POOLS, poolOfKind, type Pool } from './types';
 
 /** time constant of the item statistics: about three days of memory */
@@ -27,8 +28,8 @@ export interface AppStats {
   coview(a: number, b: number): void;
   /** co-view strength of b given a, 0..1 (cosine over session co-occurrence) */
   similarity(a: number, b: number): number;
-  /** calls `fn` with each co-viewed neighbour of `a` and its similarity */
-  eachNeighbour(a: number, fn: (b: number, similarity: number) => void): void;
+  /** adds the similarity of each co-viewed neighbour of `a` to its sum in `into` */
+  addNeighbours(a: number, into: IxSums): void;
   trending(pool: Pool, cap: number, now: number): number[];
   /** the rows that changed since the last checkpoint; forgets them */
   checkpoint(): StatsRows;
@@ -128,10 +129,10 @@ export function createStats(db: Db, index: Indexes, app: string): AppStats {
       const v = cov.get(a)?.get(b);
       return v ? v / Math.sqrt(degree[a]! * degree[b]! || 1) : 0;
     },
-    eachNeighbour(a, fn) {
+    addNeighbours(a, into) {
       const m = cov.get(a);
       if (!m) return;
-      for (const [b, v] of m) fn(b, v / Math.sqrt(degree[a]! * degree[b]! || 1));
+      for (const [b, v] of m) into.add(b, v / Math.sqrt(degree[a]! * degree[b]! || 1));
     },
     trending(pool, cap, now) {
       if (!trendingLists || (trendingDirty && now - trendingAt >= TRENDING_REFRESH_MS) || now - trendingAt >= 60_000) {

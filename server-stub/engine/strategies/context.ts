@@ -37,12 +37,13 @@ export function top(map: Map<string, number>, n: number): string[] {
     let at = keys.length;
     while (at > 0 && values[at - 1]! < v) at--;
     if (at >= n) continue;
-    keys.splice(at, 0, k);
-    values.splice(at, 0, v);
-    if (keys.length > n) {
-      keys.pop();
-      values.pop();
+    // insert at `at` by shifting (no splice: it allocates), the last one falling off past n
+    for (let i = Math.min(keys.length, n - 1); i > at; i--) {
+      keys[i] = keys[i - 1]!;
+      values[i] = values[i - 1]!;
     }
+    keys[at] = k;
+    values[at] = v;
   }
   return keys;
 }

@@ -14,10 +14,11 @@ export const item2item: Strategy = (ctx, limit) => {
   const ixs = new Int32Array(s.co.size);
   const sims = new Float64Array(s.co.size);
   let n = 0;
-  for (const [ix, similarity] of s.co) {
+  for (let e = 0; e < s.co.size; e++) {
+    const ix = s.co.ix[e]!;
     if (s.seeds.includes(ix)) continue;
     ixs[n] = ix;
-    sims[n++] = similarity;
+    sims[n++] = s.co.value[e]!;
   }
   /** whether (similarity a, index ia) comes before (b, ib) */
   const before = (a: number, ia: number, b: number, ib: number) => a > b || (a === b && ia < ib);
