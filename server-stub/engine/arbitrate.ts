@@ -97,7 +97,8 @@ function rank(candidates: Candidate[], kindOf: Uint32Array, terms: Float64Array,
   }
   packed.sort();
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) out[i] = ((packed[i]! % width) + width) % width;
+  // the index back out of the low bits: exact, as packed values are integers below 2^53 and width a power of 2 (no fmod)
+  for (let i = 0; i < n; i++) out[i] = packed[i]! - Math.floor(packed[i]! / width) * width;
   return out;
 }
 

@@ -9,7 +9,7 @@ import { DAY } from './catalog';
 import { fill, KIND_NAMES, REASONS, type Locale } from './i18n';
 import { IxSums } from './ix-sums';
 import { memoImpressions, memoInterest, valueAt, WINDOW, type ItemMemo, type Profile } from './profile';
-import type { AppStats } from './stats';
+import { NEIGHBOURS, type AppStats } from './stats';
 import type { CatalogItem, Segment } from './types';
 
 export const NUMERIC = [
@@ -98,7 +98,7 @@ export function signalsOf(
     const item = o.byId.get(id);
     if (item) seeds.push(item.ix);
   }
-  const co = new IxSums(seeds.length ? 64 : 2);
+  const co = new IxSums(seeds.length * NEIGHBOURS);
   for (const seed of seeds) o.stats.addNeighbours(seed, co);
   const memos = new Map<number, ItemMemo>();
   for (const id in profile.items) {
@@ -137,10 +137,24 @@ export function featurizeInto(scope: Scope, item: CatalogItem, slotKind: string,
   cat[0] = item.kind;
   cat[1] = item.risk ?? 'none';
   cat[2] = level[0];
-  cat[3] = slotKind ? `${slotKind}:${item.kind}` : '';
+  cat[3] = slotKind ? slotLevel(slotKind, item.kind) : '';
   cat[4] = level[1];
   if (s) personalInto(scope, s, item, num);
   else for (let j = ITEM_NUMERIC; j < NUMERIC.length; j++) num[j] = NaN;
+}
+
+/**
+ * The `slot:kind` level, one string per pair for the process: slot kinds and item kinds are closed
+ * sets, and a string built once keeps its hash, so the model's and the decision log's lookups of
+ * it do not hash a fresh string per placed item.
+ */
+let slotLevels: Map<string, Map<string, string>> | undefined;
+function slotLevel(slotKind: string, kind: string): string {
+  let byKind = (slotLevels ??= new Map()).get(slotKind);
+  if (!byKind) slotLevels.set(slotKind, (byKind = new Map()));
+  let level = byKind.get(kind);
+  if (level === undefined) byKind.set(kind, (level = `${slotKind}:${kind}`));
+  return level;
 }
 
 /** NUMERIC 0..3, from the item and the app's statistics. */

@@ -15,7 +15,7 @@ import { POOLS, poolOfKind, type Pool } from './types';
 /** time constant of the item statistics: about three days of memory */
 const TAU = 3 * DAY;
 /** co-viewed neighbours kept per item */
-const NEIGHBOURS = 50;
+export const NEIGHBOURS = 50;
 /** how stale the trending lists may get */
 const TRENDING_REFRESH_MS = 5_000;
 
