@@ -59,9 +59,11 @@ const id = () => z.string().check(z.minLength(1), z.maxLength(LIMITS.id));
 const text = () => z.string().check(z.maxLength(LIMITS.text));
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.int().check(z.minimum(min), z.maximum(max));
+/** `params.maxKeys` tells server-stub/fast-schema.ts what this refine checks, so it can check it too */
 const fewKeys = (max: number) =>
   z.refine<Record<string, unknown>>((o) => Object.keys(o).length <= max, {
     message: `at most ${max} entries`,
+    params: { maxKeys: max },
   });
 
 /** a slot request; built where needed (requests and config) so the groups stay independent */

@@ -7,7 +7,8 @@
  * zod stays the only judge of what is invalid and the only author of error messages. The fast path
  * is sound by construction:
  * - it understands a small set of schema kinds (object, record, array, string, int/number, boolean,
- *   enum, optional, unknown) and only the checks on them it can mirror exactly; anything else
+ *   enum, optional, unknown, unions of plain values) and only the checks on them it can mirror exactly (lengths, bounds,
+ *   and the contract's one key-count refine, which says so in its params); anything else
  *   (a refine, a transform, a default, a catchall, a format, coercion …) compiles to "always DEFER";
  * - where zod's semantics have corners (strings measured in code points, `__proto__` keys,
  *   symbol keys, `undefined` under a present key, objects with odd prototypes) it DEFERs rather
@@ -85,6 +86,8 @@ function compile(schema: unknown, codegen: boolean): Node {
       return compileRecord(def, codegen);
     case 'array':
       return compileArray(def, codegen);
+    case 'union':
+      return compileUnion(def, codegen);
     default:
       return DEFERRING;
   }
@@ -234,8 +237,25 @@ function interpreted(members: Member[]): Node {
   };
 }
 
+/**
+ * How many entries a record's checks allow: Infinity without checks; undefined when a check is
+ * anything but the contract's key-count refine (`fewKeys` in sdk/contract.ts, which marks itself
+ * with `params.maxKeys` and checks exactly `Object.keys(o).length <= maxKeys`).
+ */
+function keyLimit(def: Def): number | undefined {
+  let max = Infinity;
+  for (const c of def.checks ?? []) {
+    const d = c._zod.def;
+    const limit = (d.params as { maxKeys?: unknown } | undefined)?.maxKeys;
+    if (d.check !== 'custom' || d.when !== undefined || typeof limit !== 'number') return undefined;
+    max = Math.min(max, limit);
+  }
+  return max;
+}
+
 function compileRecord(def: Def, codegen: boolean): Node {
-  if (!noChecks(def) || def.mode !== undefined || def.partial) return DEFERRING;
+  const maxKeys = keyLimit(def);
+  if (maxKeys === undefined || def.mode !== undefined || def.partial) return DEFERRING;
   const keyDef = zod(def.keyType).def;
   if (keyDef.type !== 'string' || zod(def.keyType).values !== undefined) return DEFERRING;
   const key = compileString(keyDef);
@@ -245,14 +265,35 @@ function compileRecord(def: Def, codegen: boolean): Node {
     if (!isPlain(v) || Object.prototype.hasOwnProperty.call(v, 'constructor')) return DEFER;
     // zod rejects symbol keys (not strings) and drops a `__proto__` key: both are zod's call
     if (Object.getOwnPropertySymbols(v).length) return DEFER;
+    const keys = Object.keys(v);
+    if (keys.length > maxKeys) return DEFER;
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) {
+    for (const k of keys) {
       if (k === '__proto__' || key(k) === DEFER) return DEFER;
       const parsed = value(v[k]);
       if (parsed === DEFER) return DEFER;
       out[k] = parsed;
     }
     return out;
+  };
+}
+
+/**
+ * A union of plain values (strings, numbers, booleans, enums): zod answers with the first option
+ * that accepts, and each of these answers with the input itself, so any option the fast path is
+ * sure of gives zod's answer. Unions of anything else (objects, transforms …) defer.
+ */
+function compileUnion(def: Def, codegen: boolean): Node {
+  const options = def.options as unknown[] | undefined;
+  const plain = (o: unknown) => ['string', 'number', 'boolean', 'enum'].includes(zod(o).def.type) && !zod(o).def.coerce;
+  if (!noChecks(def) || !Array.isArray(options) || !options.every(plain) || Object.keys(def).some((k) => !['type', 'options', 'checks'].includes(k))) return DEFERRING;
+  const nodes = options.map((o) => compile(o, codegen));
+  return (v) => {
+    for (const node of nodes) {
+      const parsed = node(v);
+      if (parsed !== DEFER) return parsed;
+    }
+    return DEFER;
   };
 }
 

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as z from 'zod/mini';
-import { schemas } from '../../sdk/contract';
+import { LIMITS, schemas } from '../../sdk/contract';
 import { compileFast, DEFER } from '../../server-stub/fast-schema';
 import { anything, id, int, mutate, mutation, sdkEvent, str } from '../helpers/arbitraries';
 
@@ -83,6 +83,24 @@ describe.each([
   }, 60_000);
 });
 
+describe('decide requests', () => {
+  test('with device tags (a union of plain values under the contract key-count refine) take the fast path', () => {
+    const { decideRequest } = schemas();
+    const fast = compileFast(decideRequest);
+    const request = {
+      anonymousId: 'a1',
+      sessionId: 's1',
+      context: { page: '/', channel: 'web', locale: 'zh-CN' },
+      tags: { fund_interest: true, visits: 3, last_category: 'bond_fund' },
+      slots: [{ id: 'home.today', kind: 'picks', count: 4 }],
+    };
+    expect(fast(request)).toEqual(decideRequest.parse(request));
+    const tooMany = { ...request, tags: Object.fromEntries(Array.from({ length: LIMITS.tags + 1 }, (_, i) => [`t${i}`, i])) };
+    expect(fast(tooMany)).toBe(DEFER);
+    expect(decideRequest.safeParse(tooMany).success).toBe(false);
+  });
+});
+
 describe('the other contract schemas compile soundly too', () => {
   const s = schemas();
   const cases: [string, Schema, fc.Arbitrary<unknown>][] = [
@@ -104,10 +122,13 @@ describe('the other contract schemas compile soundly too', () => {
     }, 60_000);
   }
 
-  test('constructs it does not know (refine, union, transform, default, catchall, formats) defer instead of guessing', () => {
+  test('constructs it does not know (refine, union of non-plain values, transform, default, catchall, formats) defer instead of guessing', () => {
     const unknown = [
       z.string().check(z.refine((v) => v !== 'no')),
-      z.union([z.string(), z.number()]),
+      z.union([z.object({ a: z.string() }), z.number()]),
+      z.union([z.string(), z.pipe(z.number(), z.transform((n) => n + 1))]),
+      z.record(z.string(), z.number()).check(z.refine((o) => Object.keys(o).length !== 1)),
+      z.record(z.string(), z.number()).check(z.refine((o) => Object.keys(o).length !== 1, { params: { maxKeys: 'x' } })),
       z.pipe(z.string(), z.transform((v) => v.length)),
       z._default(z.string(), 'x'),
       z.looseObject({ a: z.string() }),
