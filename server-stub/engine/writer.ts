@@ -70,6 +70,9 @@ const describe = (m: Message) =>
 
 const workerSource = () => `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+// background work: this thread yields the CPU to the threads answering requests (Linux: a thread id
+// is a process id to setpriority, so this lowers this thread alone); elsewhere it simply runs
+try { require('node:os').setPriority(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()), 10); } catch {}
 const Database = require(workerData.sqlite);
 const rowsOf = ${rowsOf.toString()};
 const applyMessage = ${applyMessage.toString()};
