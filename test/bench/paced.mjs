@@ -9,65 +9,115 @@
 // 1 000 req/s over 32 connections that measures how fast the server drains a burst of 1 000, not
 // its latency at a steady 1 000 req/s (what wrk2's -R measures, and what this does).
 //
-// Raw keep-alive sockets and pre-built request bytes keep the generator's own CPU small (it shares
-// the machine with the server); answers are framed by Content-Length, one request per connection
-// at a time.
+// The generator is measured along with the server (a pause of its own shows as latency), so it
+// stays out of its own way: every request is rendered before the clock starts, the loop runs on a
+// worker thread with its own heap — large enough that it never collects mid-run — away from the
+// benchmark's other garbage, over raw keep-alive sockets. Answers are framed by Content-Length,
+// one request per connection at a time.
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 /**
  * @param {{ url: string, path: string, rate: number, seconds: number, connections?: number,
  *   headers?: Record<string, string>, body: (i: number) => string }} o
- * @returns {Promise<{ latencies: Float64Array, failed: number, seconds: number }>} latencies in ms, in schedule order
+ * @returns {Promise<{ latencies: Float64Array, failed: number, failures: Record<string, number>, seconds: number, cpuMs: number }>}
+ *   latencies in ms, in schedule order; why the failed ones failed; the generator thread's CPU time
  */
 export function paced(o) {
   const { hostname, port } = new URL(o.url);
   const total = Math.round(o.rate * o.seconds);
-  const interval = 1000 / o.rate;
   const head = Object.entries({ host: `${hostname}:${port}`, 'content-type': 'application/json', ...o.headers })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
+  const requests = Array.from({ length: total }, (_, i) => {
+    const body = o.body(i);
+    return `POST ${o.path} HTTP/1.1\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  });
+  // the run allocates little, which V8's memory reducer takes for idleness and answers with full,
+  // compacting collections mid-run; a heap reads the flag when it is made, so before the worker's
+  setFlagsFromString('--no-memory-reducer');
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { paced: { hostname, port: Number(port), rate: o.rate, connections: o.connections ?? 64, requests } },
+    resourceLimits: { maxYoungGenerationSizeMb: 256, maxOldGenerationSizeMb: 1024 },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the load generator exited (${code})`)));
+  });
+}
+
+/** The open loop itself, on its own thread. */
+function run({ hostname, port, rate, connections, requests }) {
+  const total = requests.length;
+  const interval = 1000 / rate;
   const latencies = new Float64Array(total);
   const queue = []; // due request indices no connection was free for
   const idle = [];
   let sent = 0;
   let done = 0;
   let failed = 0;
+  /** why requests failed: status line or 'connection lost', with counts */
+  const failures = {};
   let start = 0;
   let closing = false;
   const live = new Set();
   let finish;
   const finished = new Promise((resolve) => (finish = resolve));
 
-  const answered = (i, ok) => {
+  const answered = (i, why) => {
     latencies[i] = performance.now() - (start + i * interval);
-    if (!ok) failed++;
+    if (why) {
+      failed++;
+      failures[why] = (failures[why] ?? 0) + 1;
+    }
     if (++done === total) finish();
   };
 
+  // one read buffer for every socket (reads are handled one at a time) and one header buffer per
+  // connection: reading answers allocates no Buffers, whose external memory would set off full GCs
+  const readBuffer = Buffer.alloc(256 * 1024);
+  const HEADER_MAX = 16 * 1024;
   const open = () => {
-    const socket = connect({ host: hostname, port: Number(port), noDelay: true });
-    const conn = { socket, current: -1, chunks: [], size: 0 };
+    const conn = { socket: undefined, current: -1, header: Buffer.alloc(HEADER_MAX), headerLength: 0, bodyLeft: -1, status: '' };
+    const onRead = (n, buf) => {
+      let at = 0;
+      while (at < n && conn.current >= 0) {
+        if (conn.bodyLeft < 0) {
+          const take = Math.min(n - at, HEADER_MAX - conn.headerLength);
+          buf.copy(conn.header, conn.headerLength, at, at + take);
+          const searchFrom = Math.max(0, conn.headerLength - 3);
+          conn.headerLength += take;
+          const end = conn.header.subarray(0, conn.headerLength).indexOf('\r\n\r\n', searchFrom);
+          if (end < 0) return void (at += take);
+          const head = conn.header.toString('latin1', 0, end);
+          conn.status = head.startsWith('HTTP/1.1 2') ? '' : head.slice(0, head.indexOf('\r\n'));
+          conn.bodyLeft = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+          // bytes of this read past the header belong to the body
+          at += take - (conn.headerLength - (end + 4));
+          conn.headerLength = 0;
+        }
+        const body = Math.min(conn.bodyLeft, n - at);
+        conn.bodyLeft -= body;
+        at += body;
+        if (conn.bodyLeft === 0) {
+          const i = conn.current;
+          conn.current = -1;
+          conn.bodyLeft = -1;
+          answered(i, conn.status || undefined);
+          next(conn);
+        }
+      }
+    };
+    const socket = connect({ host: hostname, port, noDelay: true, onread: { buffer: readBuffer, callback: onRead } });
+    conn.socket = socket;
     live.add(conn);
-    socket.on('data', (chunk) => {
-      conn.chunks.push(chunk);
-      conn.size += chunk.length;
-      const buf = conn.chunks.length === 1 ? chunk : Buffer.concat(conn.chunks);
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const header = buf.toString('latin1', 0, end);
-      const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(header)?.[1] ?? 0);
-      if (conn.size < end + 4 + length) return;
-      const i = conn.current;
-      conn.current = -1;
-      conn.chunks = [];
-      conn.size = 0;
-      answered(i, header.startsWith('HTTP/1.1 2'));
-      next(conn);
-    });
     const lost = () => {
       live.delete(conn);
       if (closing) return;
-      if (conn.current >= 0) answered(conn.current, false);
+      if (conn.current >= 0) answered(conn.current, 'connection lost');
       conn.current = -1;
       const at = idle.indexOf(conn);
       if (at >= 0) idle.splice(at, 1);
@@ -80,26 +130,27 @@ export function paced(o) {
   };
 
   const send = (conn, i) => {
-    const body = o.body(i);
     conn.current = i;
-    conn.socket.write(`POST ${o.path} HTTP/1.1\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    conn.socket.write(requests[i]);
   };
   const next = (conn) => {
     if (queue.length) send(conn, queue.shift());
     else idle.push(conn);
   };
+  // round-robin, so no connection sits idle long enough for the server's keep-alive timeout to
+  // close it under a request being written
+  const take = () => idle.shift();
 
   const tick = () => {
     const due = Math.min(total, Math.floor((performance.now() - start) / interval) + 1);
     for (; sent < due; sent++) {
-      const conn = idle.pop();
+      const conn = take();
       if (conn) send(conn, sent);
       else queue.push(sent);
     }
     if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
   };
 
-  const connections = o.connections ?? 64;
   for (let c = 0; c < connections; c++) open();
   return new Promise((resolve) => {
     // every connection is open before the clock starts
@@ -112,8 +163,26 @@ export function paced(o) {
     finished.then(() => {
       closing = true;
       for (const c of live) c.socket.destroy();
-      resolve({ latencies, failed, seconds: (performance.now() - start) / 1000 });
+      resolve({ latencies, failed, failures, seconds: (performance.now() - start) / 1000, cpuMs: 0 });
     });
+  });
+}
+
+/** CPU time (ms) of the calling thread, from /proc (Linux); NaN elsewhere */
+function threadCpuMs() {
+  try {
+    const f = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+if (!isMainThread && workerData?.paced) {
+  const before = threadCpuMs();
+  run(workerData.paced).then((result) => {
+    result.cpuMs = threadCpuMs() - before;
+    parentPort.postMessage(result, [result.latencies.buffer]);
   });
 }
 
