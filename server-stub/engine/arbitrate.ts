@@ -225,7 +225,9 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   // 3. the answer, and the log line training joins impressions and clicks to
   const hot = new Set<number>();
   for (const pool of pools.keys()) for (const ix of stats.trending(pool, 5, now).slice(0, 10)) hot.add(ix);
-  const slots: Record<string, { items: Item[] }> = {};
+  // slot ids are the client's strings: on a plain object, `__proto__` would set the prototype and the
+  // slot would vanish from the answer; without a prototype every id is an own key
+  const slots = Object.create(null) as Record<string, { items: Item[] }>;
   const logged: LoggedItem[] = [];
   const scratch = new Float64Array(WIDTH);
   req.slots.forEach((slot, slotIndex) => {

@@ -34,6 +34,14 @@ describe('decide', () => {
     }
   });
 
+  it('answers slots whatever their ids, __proto__ and constructor included', () => {
+    const { engine } = memoryEngine();
+    const answer = engine.decide('demo', request({ slots: [{ id: '__proto__', kind: 'picks', count: 2 }, { id: 'constructor', kind: 'feed', count: 2 }] }));
+    expect(Object.keys(answer.slots)).toEqual(['__proto__', 'constructor']);
+    expect(JSON.parse(JSON.stringify(answer)).slots.constructor.items).toHaveLength(2);
+    expect(Object.getOwnPropertyNames(JSON.parse(JSON.stringify(answer)).slots)).toContain('__proto__');
+  });
+
   it('personalises: interest in a category shows up in picks with a plain-language reason', () => {
     const { engine, ingest } = memoryEngine({ policy: { epsilon: 0 } });
     const bonds = of('bond_fund');
