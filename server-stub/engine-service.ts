@@ -119,6 +119,8 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
   );
   let cursor = readCursor.get() as number;
 
+  // IMMEDIATE: the HTTP thread writes the same file; a transaction that read first (profiles) and
+  // then found another writer's commit in between could not upgrade, and would fail at once
   const apply = db.transaction((app: string, receivedAt: number, events: SlotwiseEvent[], last: number) => {
     engine.ingest(app, events, receivedAt);
     writeCursor.run(last);
@@ -133,10 +135,10 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
     try {
       const all = typeof m.events === 'function' ? m.events() : m.events;
       const events = m.firstRow > cursor ? all : all.slice(cursor - m.firstRow + 1);
-      apply(m.app, m.receivedAt, events, last);
+      apply.immediate(m.app, m.receivedAt, events, last);
     } catch (error) {
       log(`engine: ${count} events of ${m.app} not applied (stored all the same): ${(error as Error).stack ?? error}`);
-      skip(last);
+      skip.immediate(last);
     }
     cursor = last;
   };

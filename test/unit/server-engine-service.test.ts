@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { schemas, type SlotwiseEvent } from '../../sdk/contract';
 import { openDb, type Db } from '../../server-stub/db';
@@ -117,6 +118,32 @@ describe('the engine service applies each stored event once', () => {
     await s.ingest(flaky, [identify('u6', { riskTolerance: 'C1' })]);
     expect(s.profile('u6')).toMatchObject({ risk: 'C1' });
     expect(s.db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(2);
+  });
+});
+
+describe('the engine writes beside the HTTP thread', () => {
+  test('a commit by another connection between the engine reading a profile and writing it does not cost the batch', async () => {
+    const s = store();
+    const engine = createEngine({ db: s.db, modelDir: join(s.dir, 'models'), now: () => T0, catalogSize: 300 });
+    const other = new Database(join(s.dir, 'slotwise.db'));
+    other.pragma('busy_timeout = 0');
+    const racing = {
+      ...engine,
+      ingest(app: string, events: SlotwiseEvent[], receivedAt: number) {
+        s.db.prepare('SELECT count(*) FROM engine_profiles').get(); // the engine has read …
+        try {
+          other.prepare("INSERT INTO events VALUES ('race','demo','track','x',1,2,'a',NULL,'s',NULL,NULL,NULL,NULL,'{}','{}')").run(); // … another writer commits …
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('SQLITE_BUSY'); // (it has to wait: the engine holds the write lock)
+        }
+        engine.ingest(app, events, receivedAt); // … and the engine writes
+      },
+    };
+    const service = createEngineService({ db: s.db, engine: racing, log: (m) => s.logs.push(m) });
+    await s.ingest(service, [identify('u8', { riskTolerance: 'C3' })]);
+    other.close();
+    expect(s.logs).toEqual([]);
+    expect(s.profile('u8')).toMatchObject({ risk: 'C3' });
   });
 });
 
