@@ -89,6 +89,15 @@ export type Mutation = { path: string; op: 'set' | 'delete' | 'undefined'; value
 export const mutation = (paths: string[] = EVENT_PATHS) => fc.record({ path: fc.constantFrom(...paths), op: fc.constantFrom('set', 'set', 'delete', 'undefined'), value: weird }) as fc.Arbitrary<Mutation>;
 
 /** Applies mutations to a deep copy; a `__proto__` key is defined as an own property, as JSON.parse does. */
+const copyOf = (v: unknown) => {
+  if (typeof v !== 'object' || v === null) return v;
+  try {
+    return structuredClone(v);
+  } catch {
+    return v; // not cloneable (no client could send it either way); set as it is
+  }
+};
+
 export function mutate(event: unknown, mutations: Mutation[]): unknown {
   const copy = structuredClone(event) as Record<string, unknown>;
   for (const m of mutations) {
@@ -105,7 +114,9 @@ export function mutate(event: unknown, mutations: Mutation[]): unknown {
     if (typeof target !== 'object' || target === null) continue;
     const last = keys[keys.length - 1]!;
     if (m.op === 'delete') delete (target as Record<string, unknown>)[last];
-    else Object.defineProperty(target, last, { value: m.op === 'set' ? m.value : undefined, enumerable: true, writable: true, configurable: true });
+    // each set gets its own copy of an object value: the same object set at `a` and at `a.0` would
+    // make a cycle, which no client can send
+    else Object.defineProperty(target, last, { value: m.op === 'set' ? copyOf(m.value) : undefined, enumerable: true, writable: true, configurable: true });
   }
   return copy;
 }
