@@ -79,7 +79,8 @@ const applyMessage = ${applyMessage.toString()};
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
-const st = { transaction: (fn) => db.transaction(fn) };
+// IMMEDIATE: other threads write the same file; take the write lock (waiting for it) up front
+const st = { transaction: (fn) => { const t = db.transaction(fn); return () => t.immediate(); } };
 for (const [name, sql] of Object.entries(workerData.sql)) st[name] = db.prepare(sql);
 const done = new Int32Array(workerData.done);
 parentPort.on('message', (m) => {
@@ -103,7 +104,10 @@ export function createWriter(db: Db, log: (message: string) => void = () => {}):
   let local: Parameters<typeof applyMessage>[1] | undefined;
   const here = (m: Message) => {
     local ??= {
-      transaction: (fn) => db.transaction(fn),
+      transaction: (fn) => {
+        const t = db.transaction(fn);
+        return () => t.immediate();
+      },
       decision: db.prepare(SQL.decision),
       item: db.prepare(SQL.item),
       pair: db.prepare(SQL.pair),
