@@ -71,6 +71,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
   let closing = false;
   let modelVersion = '';
   const configs = new Map<string, Promise<Config>>();
+  let restarting: Promise<unknown> | undefined;
 
   const spawn = () =>
     new Promise<Worker>((resolve, reject) => {
@@ -109,7 +110,6 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     });
 
   let current = await spawn();
-  let restarting: Promise<unknown> | undefined;
 
   const call = <T>(op: Op, fields: Partial<Extract<ToEngine, { t: 'call' }>> = {}): Promise<T> => {
     if (pending.size >= MAX_IN_FLIGHT) return Promise.reject(new EngineBusyError('the engine is overloaded'));
