@@ -1,7 +1,7 @@
 /**
- * The arbitration engine of the reference backend. The HTTP server calls it:
- * `ingest` inside its ingest transaction, `decide` for POST /v1/decide, `config` for GET /v1/config,
- * `image` for GET /v1/images/:id.svg.
+ * The arbitration engine of the reference backend, run on its own thread by engine-service.ts:
+ * `ingest` with each newly stored batch (inside the service's transaction that also moves its
+ * cursor), `decide` for POST /v1/decide, `config` for GET /v1/config, `image` for GET /v1/images/:id.svg.
  *
  * @example
  * const engine = createEngine({ db, modelDir: join(dataDir, 'models') });
@@ -55,7 +55,7 @@ export interface EngineOptions {
 }
 
 export interface Engine {
-  /** newly stored events (never duplicates), inside the ingest transaction */
+  /** newly stored events (never duplicates), once each, inside the caller's transaction */
   ingest(appKey: string, events: SlotwiseEvent[], receivedAt: number): void;
   decide(appKey: string, request: DecideRequest): DecideResponse;
   config(appKey: string): Config;

@@ -1,6 +1,6 @@
 /**
- * Real-time features: `engine.ingest` runs inside the store's ingest transaction with the newly
- * stored events of one batch. Profiles and item statistics are aggregated in memory over the
+ * Real-time features: `engine.ingest` runs with the newly stored events of one batch, after their
+ * commit, inside the engine thread's transaction that also moves its cursor (engine-service.ts). Profiles and item statistics are aggregated in memory over the
  * batch; each touched profile is written once, in the same transaction (a device's batch is one
  * user, so typically one upsert per batch); item statistics are checkpointed separately
  * (stats.ts), so the cost per event is a few map updates.
@@ -9,7 +9,7 @@
  * identified as, else to the anonymousId. On identify the anonymous profile is merged into the
  * user's and removed.
  *
- * If anything throws, the store's transaction rolls back; the cached profiles the batch touched
+ * If anything throws, that transaction rolls back; the cached profiles the batch touched
  * are forgotten so the cache never runs ahead of the table.
  */
 import type { SlotwiseEvent } from '../../sdk/contract';
