@@ -1,25 +1,19 @@
 // Delivery in a real browser, where unit tests cannot go: IndexedDB across a reload while the
 // network is gone (Chromium's own offline emulation), a tab closed right after track(), and two
 // tabs of one profile tracking at once. Every case ends with SQLite holding each event once.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from './browser';
-import { flush, recorded, sdkReady, startDemo, type Demo } from './demo';
+import { flush, recorded, sdkReady, demoPerTest } from './demo';
 
 type Sw = { track(name: string, props?: Record<string, unknown>): string; flush(): Promise<void> };
 
 describe('delivery', () => {
-  let demo: Demo;
-  beforeEach(async () => {
-    demo = await startDemo();
-  });
-  afterEach(async () => {
-    await demo?.close();
-  });
+  const demo = demoPerTest();
 
   it('offline → 200 events → reload → online: all 200 stored, once', async () => {
-    const page = await demo.open('/');
+    const page = await demo().open('/');
     await sdkReady(page);
-    await demo.browser.context.setOffline(true);
+    await demo().browser.context.setOffline(true);
 
     // a customer tapping on a dead connection: 200 events over about half a second, then a reload
     const ids = await page.evaluate(async () => {
@@ -37,24 +31,24 @@ describe('delivery', () => {
 
     // reloading while offline fails, as it would on a train: the old page is gone all the same
     await page.reload().catch(() => {});
-    expect(demo.rows("name = 'e2e_offline'")).toHaveLength(0);
+    expect(demo().rows("name = 'e2e_offline'")).toHaveLength(0);
 
-    await demo.browser.context.setOffline(false);
-    await page.goto(demo.url + '/');
+    await demo().browser.context.setOffline(false);
+    await page.goto(demo().url + '/');
     await sdkReady(page);
-    await until('200 rows', () => demo.rows("name = 'e2e_offline'").length >= 200, 30_000).catch(async (e) => {
-      throw new Error(`${e.message}: ${demo.rows("name = 'e2e_offline'").length} of 200 stored; page errors ${JSON.stringify(await recorded(page, 'error'))}`);
+    await until('200 rows', () => demo().rows("name = 'e2e_offline'").length >= 200, 30_000).catch(async (e) => {
+      throw new Error(`${e.message}: ${demo().rows("name = 'e2e_offline'").length} of 200 stored; page errors ${JSON.stringify(await recorded(page, 'error'))}`);
     });
     await flush(page);
 
-    const rows = demo.rows("name = 'e2e_offline'");
+    const rows = demo().rows("name = 'e2e_offline'");
     expect(rows).toHaveLength(200);
     expect(new Set(rows.map((r) => r.id))).toEqual(new Set(ids));
     expect(rows.map((r) => JSON.parse(r.properties).i).sort((a, b) => a - b)).toEqual([...Array(200).keys()]);
   });
 
   it('a tab closed right after track(): the events still arrive', async () => {
-    const page = await demo.open('/');
+    const page = await demo().open('/');
     await sdkReady(page);
     const ids = await page.evaluate(() => {
       const sw = (window as unknown as { slotwise: Sw }).slotwise;
@@ -64,23 +58,23 @@ describe('delivery', () => {
 
     // keepalive fetch or sendBeacon on pagehide; failing that, the next load sends what IndexedDB kept
     let path = 'on unload (keepalive/beacon)';
-    const stored = () => demo.rows("name = 'e2e_bye'").length === 5;
+    const stored = () => demo().rows("name = 'e2e_bye'").length === 5;
     try {
       await until('the events sent on unload', stored, 5000);
     } catch {
       path = 'on the next load (IndexedDB)';
-      const next = await demo.open('/');
+      const next = await demo().open('/');
       await sdkReady(next);
       await until('the events sent by the next page', stored, 20_000);
       await flush(next);
     }
     console.log(`[e2e] page closed right after track(): 5/5 events delivered ${path}`);
-    const rows = demo.rows("name = 'e2e_bye'");
+    const rows = demo().rows("name = 'e2e_bye'");
     expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
   });
 
   it('two tabs tracking at once: every event stored exactly once, no batch sent twice', async () => {
-    const [a, b] = [await demo.open('/'), await demo.open('/')];
+    const [a, b] = [await demo().open('/'), await demo().open('/')];
     await Promise.all([sdkReady(a), sdkReady(b)]);
 
     // each tab: 10 rounds of 30 events, interleaved with the other tab's
@@ -95,10 +89,10 @@ describe('delivery', () => {
     };
     const [idsA, idsB] = await Promise.all([a.evaluate(burst, 'a'), b.evaluate(burst, 'b')]);
     await Promise.all([flush(a), flush(b)]);
-    await until('600 rows', () => demo.rows("name = 'e2e_tabs'").length >= 600, 30_000);
+    await until('600 rows', () => demo().rows("name = 'e2e_tabs'").length >= 600, 30_000);
     await Promise.all([flush(a), flush(b)]);
 
-    const rows = demo.rows("name = 'e2e_tabs'");
+    const rows = demo().rows("name = 'e2e_tabs'");
     expect(rows).toHaveLength(600);
     expect(new Set(rows.map((r) => r.id))).toEqual(new Set([...idsA, ...idsB]));
     for (const tab of ['a', 'b']) {

@@ -4,6 +4,7 @@
  * page through the SDK's public API and the demo's recorder (window.lumen, demo/js/boot.js).
  */
 import type { Page } from 'playwright-core';
+import { afterEach, beforeEach } from 'vitest';
 import type { SlotwiseEvent } from '../../sdk/contract';
 import type { ClientEvents } from '../../sdk/types';
 import { startServer, type TestServer, type TestServerOptions } from '../helpers/server';
@@ -29,6 +30,22 @@ export interface EventRow {
   item_id: string | null;
   position: number | null;
   properties: string;
+}
+
+/**
+ * A fresh demo for every test of the calling `describe`, closed after it.
+ * @example const demo = demoPerTest(); it('…', async () => { const page = await demo().open('/'); });
+ */
+export function demoPerTest(o?: Parameters<typeof startDemo>[0]): () => Demo {
+  let demo: Demo | undefined;
+  beforeEach(async () => {
+    demo = await startDemo(o);
+  });
+  afterEach(async () => {
+    await demo?.close();
+    demo = undefined;
+  });
+  return () => demo!;
 }
 
 export async function startDemo(o: { server?: TestServerOptions; browser?: BrowserOptions } = {}): Promise<Demo> {

@@ -2,10 +2,10 @@
 // working, the slots show the host's fallback items, nothing is thrown into the page, and
 // tracking still reaches SQLite.
 import type { Page } from 'playwright-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fallbackItems } from '../../demo/js/fallback';
 import { openBrowser, until } from './browser';
-import { flush, recorded, sdkReady, shownTitles, startDemo, type Demo } from './demo';
+import { flush, recorded, sdkReady, shownTitles, demoPerTest } from './demo';
 
 const GARBAGE: [name: string, contentType: string, body: string][] = [
   ['an HTML error page', 'text/html', '<!doctype html><title>502</title><h1>Bad Gateway</h1>'],
@@ -20,13 +20,7 @@ const garbageDecide = (page: Page, contentType: string, body: string) =>
   page.route('**/v1/decide', (route) => route.fulfill({ status: 200, contentType, body }));
 
 describe('the backend answering garbage', () => {
-  let demo: Demo;
-  beforeEach(async () => {
-    demo = await startDemo();
-  });
-  afterEach(async () => {
-    await demo?.close();
-  });
+  const demo = demoPerTest();
 
   it.each(GARBAGE)('%s: the wealth page shows its fallback items and keeps tracking', async (_name, contentType, body) => {
     // a fresh profile per answer: nothing cached, so fallback items are all there is
@@ -34,7 +28,7 @@ describe('the backend answering garbage', () => {
     try {
       const page = await browser.newPage();
       await garbageDecide(page, contentType, body);
-      await page.goto(demo.url + '/wealth.html');
+      await page.goto(demo().url + '/wealth.html');
       await sdkReady(page);
 
       const expected = fallbackTitles('wealth.today');
@@ -52,24 +46,24 @@ describe('the backend answering garbage', () => {
       await page.locator('#wealth-today li.sw-card .sw-title a').first().click();
       await page.locator('#buy').click();
       await flush(page);
-      await until('the purchase in SQLite', () => demo.server.query("SELECT 1 FROM events WHERE name = 'purchase'").length === 1);
+      await until('the purchase in SQLite', () => demo().server.query("SELECT 1 FROM events WHERE name = 'purchase'").length === 1);
     } finally {
       await browser.close();
     }
   });
 
   it('the script-tag home page keeps working too', async () => {
-    const page = await demo.browser.newPage();
+    const page = await demo().browser.newPage();
     await garbageDecide(page, 'text/html', '<h1>oops</h1>');
-    await page.goto(demo.url + '/');
+    await page.goto(demo().url + '/');
     await sdkReady(page);
     await until('a fallback decision', async () => (await recorded(page, 'decision')).some((d) => d.source === 'fallback'));
     const id = await page.evaluate(() => (window as unknown as { slotwise: { track(n: string): string } }).slotwise.track('e2e_after_garbage'));
     await flush(page);
-    expect(demo.rows("name = 'e2e_after_garbage'").map((r) => r.id)).toEqual([id]);
+    expect(demo().rows("name = 'e2e_after_garbage'").map((r) => r.id)).toEqual([id]);
     // the rest of the app is untouched: navigation works
     await page.locator('.tabbar a[href="/loans.html"]').click();
-    await page.waitForURL(demo.url + '/loans.html');
-    expect(demo.browser.pageErrors).toEqual([]);
+    await page.waitForURL(demo().url + '/loans.html');
+    expect(demo().browser.pageErrors).toEqual([]);
   });
 });

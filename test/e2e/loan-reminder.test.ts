@@ -1,21 +1,15 @@
 // The trailing-marketing loop on the device: a customer abandons the loan application, the SDK
 // evaluates the backend's `loan_abandoned` trigger locally and the reminder appears at once — no
 // round trip. The latency is measured in the page (performance.now()) and printed, not asserted.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from './browser';
-import { flush, sdkReady, startDemo, type Demo } from './demo';
+import { flush, sdkReady, demoPerTest } from './demo';
 
 describe('loan application abandoned → reminder on the device', () => {
-  let demo: Demo;
-  beforeEach(async () => {
-    demo = await startDemo();
-  });
-  afterEach(async () => {
-    await demo?.close();
-  });
+  const demo = demoPerTest();
 
   it('shows the reminder right after "save and exit" and stores the funnel events', async () => {
-    const page = await demo.open('/loans.html');
+    const page = await demo().open('/loans.html');
     await sdkReady(page);
     // the trigger rules come from GET /v1/config; the reminder widget is on the page
     await page.locator('sw-reminders').waitFor({ state: 'attached' });
@@ -65,7 +59,7 @@ describe('loan application abandoned → reminder on the device', () => {
 
     await flush(page);
     const names = await until('the funnel in SQLite', () => {
-      const rows = demo.rows("name IN ('loan_apply_step', 'loan_apply_exit')");
+      const rows = demo().rows("name IN ('loan_apply_step', 'loan_apply_exit')");
       return rows.length >= 3 && rows;
     });
     expect(names.map((r) => [r.name, JSON.parse(r.properties).step])).toEqual([
@@ -73,22 +67,22 @@ describe('loan application abandoned → reminder on the device', () => {
       ['loan_apply_step', 2],
       ['loan_apply_exit', 2],
     ]);
-    expect(demo.rows("name = 'loan_apply_submit'")).toHaveLength(0);
-    expect(demo.browser.pageErrors).toEqual([]);
+    expect(demo().rows("name = 'loan_apply_submit'")).toHaveLength(0);
+    expect(demo().browser.pageErrors).toEqual([]);
   });
 
   it('counts leaving the page mid-application as an exit', async () => {
-    const page = await demo.open('/loans.html');
+    const page = await demo().open('/loans.html');
     await sdkReady(page);
     await page.locator('#apply-start').click();
     await page.locator('#apply-next').click();
     // the customer walks away to the home page in the middle of step 2
     await page.locator('.tabbar a[href="/"]').click();
-    await page.waitForURL(demo.url + '/');
+    await page.waitForURL(demo().url + '/');
     await sdkReady(page);
     await flush(page);
     const exits = await until('loan_apply_exit in SQLite', () => {
-      const rows = demo.rows("name = 'loan_apply_exit'");
+      const rows = demo().rows("name = 'loan_apply_exit'");
       return rows.length > 0 && rows;
     });
     expect(exits).toHaveLength(1);

@@ -3,9 +3,9 @@
 // (sdk/queue.ts) about a third were lost in most runs: the unload aborted the end-of-task
 // IndexedDB write, and the pagehide keepalive requests carried only their 64 KB. Now what is not
 // durable at pagehide is copied into localStorage and the next page queues it first: all arrive.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from './browser';
-import { flush, recorded, sdkReady, startDemo, type Demo } from './demo';
+import { flush, recorded, sdkReady, demoPerTest } from './demo';
 
 type Sw = { track(name: string, props?: Record<string, unknown>): string };
 
@@ -30,20 +30,14 @@ const local = () => {
 };
 
 describe('unload right after a burst', () => {
-  let demo: Demo;
-  beforeEach(async () => {
-    demo = await startDemo();
-  });
-  afterEach(async () => {
-    await demo?.close();
-  });
+  const demo = demoPerTest();
 
   // the loss is a race (seen in about one run of three): several rounds, each on a fresh profile
   for (const round of [1, 2, 3, 4, 5]) {
     it(`offline → 200 track() in one task → reload at once → online: all 200 stored, once (round ${round})`, async () => {
-      const page = await demo.open('/');
+      const page = await demo().open('/');
       await sdkReady(page);
-      await demo.browser.context.setOffline(true);
+      await demo().browser.context.setOffline(true);
       const ids = await page.evaluate(() => {
         const sw = (window as unknown as { slotwise: Sw }).slotwise;
         return Array.from({ length: 200 }, (_, i) => sw.track('e2e_burst', { i, pad: 'x'.repeat(200) }));
@@ -51,16 +45,16 @@ describe('unload right after a burst', () => {
       expect(new Set(ids).size).toBe(200);
       await page.reload().catch(() => {});
 
-      await demo.browser.context.setOffline(false);
-      await page.goto(demo.url + '/');
+      await demo().browser.context.setOffline(false);
+      await page.goto(demo().url + '/');
       await sdkReady(page);
-      const count = () => demo.rows("name = 'e2e_burst'").length;
+      const count = () => demo().rows("name = 'e2e_burst'").length;
       await until('200 rows', () => count() >= 200, 20_000).catch(async (e) => {
         throw new Error(`${e.message}: ${count()} of 200 stored; page store ${JSON.stringify(await page.evaluate(local))}; errors ${JSON.stringify(await recorded(page, 'error'))}`);
       });
       await flush(page);
 
-      const rows = demo.rows("name = 'e2e_burst'");
+      const rows = demo().rows("name = 'e2e_burst'");
       expect(rows).toHaveLength(200);
       expect(new Set(rows.map((r) => r.id))).toEqual(new Set(ids));
       expect(rows.map((r) => JSON.parse(r.properties).i).sort((a, b) => a - b)).toEqual([...Array(200).keys()]);

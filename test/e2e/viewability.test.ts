@@ -2,9 +2,9 @@
 // ≥ 50 % visible for ≥ 1 s without a break, and counts once per decision and item. Driven by
 // scrolling the page; judged by the rows SQLite holds after a flush, not by timings.
 import type { Page } from 'playwright-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from './browser';
-import { flush, networkDecision, recorded, sdkReady, startDemo, type Demo } from './demo';
+import { flush, networkDecision, recorded, sdkReady, demoPerTest } from './demo';
 
 /** Scrolls the feed card titled `title` to the middle of the screen, holds it there `ms`, scrolls back to the top. */
 const glimpse = (page: Page, title: string, ms: number) =>
@@ -24,16 +24,10 @@ const impressionsOnPage = async (page: Page, itemId: string) =>
   (await recorded(page, 'event')).filter((e) => e.type === 'impression' && e.itemId === itemId).length;
 
 describe('viewability', () => {
-  let demo: Demo;
-  beforeEach(async () => {
-    demo = await startDemo();
-  });
-  afterEach(async () => {
-    await demo?.close();
-  });
+  const demo = demoPerTest();
 
   it('records no impression for a glimpse under 1 s, and exactly one for ≥ 1 s in view', async () => {
-    const page = await demo.open('/');
+    const page = await demo().open('/');
     await sdkReady(page);
     await page.locator('sw-you-may-like li.sw-card').first().waitFor();
     const decision = await networkDecision(page, 'home.feed');
@@ -55,7 +49,7 @@ describe('viewability', () => {
     await page.waitForTimeout(1500);
     await flush(page);
     expect(await impressionsOnPage(page, item.id)).toBe(0);
-    expect(demo.rows("type = 'impression' AND item_id = ?", item.id)).toHaveLength(0);
+    expect(demo().rows("type = 'impression' AND item_id = ?", item.id)).toHaveLength(0);
 
     // in view for 1.5 s: one impression; then out and in again for 1.5 s: still one (once per decision)
     await glimpse(page, item.title, 1500);
@@ -63,9 +57,9 @@ describe('viewability', () => {
     await glimpse(page, item.title, 1500);
     await flush(page);
 
-    const rows = demo.rows("type = 'impression' AND item_id = ?", item.id);
+    const rows = demo().rows("type = 'impression' AND item_id = ?", item.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ decision_id: decision.decisionId, slot_id: 'home.feed', position: item.position });
-    expect(demo.browser.pageErrors).toEqual([]);
+    expect(demo().browser.pageErrors).toEqual([]);
   });
 });

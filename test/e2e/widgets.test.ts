@@ -1,20 +1,14 @@
 // The loop in a real browser: the script tag loads the SDK, the SDK loads the widgets, the widgets
 // fill from the backend, and a click goes back to SQLite carrying the decision that showed the item.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from './browser';
-import { flush, networkDecision, sdkReady, shownTitles, startDemo, type Demo } from './demo';
+import { flush, networkDecision, sdkReady, shownTitles, demoPerTest } from './demo';
 
 describe('demo home: widgets from the backend', () => {
-  let demo: Demo;
-  beforeEach(async () => {
-    demo = await startDemo();
-  });
-  afterEach(async () => {
-    await demo?.close();
-  });
+  const demo = demoPerTest();
 
   it('renders every slot from one decision and stores a click with that decisionId', async () => {
-    const page = await demo.open('/');
+    const page = await demo().open('/');
     await sdkReady(page);
     await page.locator('sw-today-picks li.sw-card').first().waitFor();
     await page.locator('sw-you-may-like li.sw-card').first().waitFor();
@@ -32,14 +26,14 @@ describe('demo home: widgets from the backend', () => {
     const item = picks[1] ?? picks[0]!;
     const index = picks.indexOf(item);
     await Promise.all([
-      page.waitForURL((u) => u.href === new URL(item.url!, demo.url).href),
+      page.waitForURL((u) => u.href === new URL(item.url!, demo().url).href),
       page.locator('sw-today-picks li.sw-card .sw-title a').nth(index).click(),
     ]);
     await sdkReady(page);
     await flush(page);
 
     const clicks = await until('the click in SQLite', () => {
-      const rows = demo.rows("type = 'click'");
+      const rows = demo().rows("type = 'click'");
       return rows.length > 0 && rows;
     });
     expect(clicks).toHaveLength(1);
@@ -50,6 +44,6 @@ describe('demo home: widgets from the backend', () => {
       item_id: item.id,
       position: item.position,
     });
-    expect(demo.browser.pageErrors).toEqual([]);
+    expect(demo().browser.pageErrors).toEqual([]);
   });
 });
