@@ -87,6 +87,15 @@ interface EventRow {
   context: string;
 }
 
+/** A stored JSON column; text that is not JSON (never written by ingest) reads as no properties. */
+const column = (text: string): Record<string, never> => {
+  try {
+    return JSON.parse(text) as Record<string, never>;
+  } catch {
+    return {};
+  }
+};
+
 /** A stored row as the event it was. */
 function eventOf(r: EventRow): SlotwiseEvent {
   const e: SlotwiseEvent = {
@@ -96,8 +105,8 @@ function eventOf(r: EventRow): SlotwiseEvent {
     ts: r.ts,
     anonymousId: r.anonymous_id,
     sessionId: r.session_id,
-    properties: JSON.parse(r.properties) as SlotwiseEvent['properties'],
-    context: JSON.parse(r.context) as SlotwiseEvent['context'],
+    properties: column(r.properties),
+    context: column(r.context) as unknown as SlotwiseEvent['context'],
   };
   if (r.user_id !== null) e.userId = r.user_id;
   if (r.decision_id !== null) e.decisionId = r.decision_id;
@@ -127,14 +136,12 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
   });
   const skip = db.transaction((last: number) => writeCursor.run(last));
 
-  /** `events` may be a function: rows read back are decoded inside the same guard */
-  const applyBatch = (m: Omit<IngestMessage, 'events'> & { events: SlotwiseEvent[] | (() => SlotwiseEvent[]); length?: number }) => {
-    const count = m.length ?? (m.events as SlotwiseEvent[]).length;
+  const applyBatch = (m: IngestMessage) => {
+    const count = m.events.length;
     const last = m.firstRow + count - 1;
     if (last <= cursor) return;
     try {
-      const all = typeof m.events === 'function' ? m.events() : m.events;
-      const events = m.firstRow > cursor ? all : all.slice(cursor - m.firstRow + 1);
+      const events = m.firstRow > cursor ? m.events : m.events.slice(cursor - m.firstRow + 1);
       apply.immediate(m.app, m.receivedAt, events, last);
     } catch (error) {
       log(`engine: ${count} events of ${m.app} not applied (stored all the same): ${(error as Error).stack ?? error}`);
@@ -153,7 +160,7 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
         let j = i + 1;
         while (j < rows.length && rows[j]!.app_key === rows[i]!.app_key && rows[j]!.received_at === rows[i]!.received_at && rows[j]!.row === rows[j - 1]!.row + 1) j++;
         const batch = rows.slice(i, j);
-        applyBatch({ app: batch[0]!.app_key, events: () => batch.map(eventOf), length: batch.length, receivedAt: batch[0]!.received_at, firstRow: batch[0]!.row });
+        applyBatch({ app: batch[0]!.app_key, events: batch.map(eventOf), receivedAt: batch[0]!.received_at, firstRow: batch[0]!.row });
         applied += batch.length;
         i = j;
       }

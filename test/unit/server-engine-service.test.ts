@@ -84,6 +84,16 @@ describe('the engine service applies each stored event once', () => {
     expect(s.cursor()).toBe(3);
   });
 
+  test('a stored row whose JSON columns are damaged is still applied as an event (without them), and the cursor moves on', () => {
+    const s = store();
+    s.service().close();
+    s.db.prepare("INSERT INTO events VALUES ('bad-json','demo','identify','identify',1,2,'u9','u9','s',NULL,NULL,NULL,NULL,'{not json','[')").run();
+    expect(s.service().catchUp()).toBe(1);
+    expect(s.logs).toEqual([]);
+    expect(s.profile('u9')).toBeDefined();
+    expect(s.cursor()).toBe(1);
+  });
+
   test('a batch behind a gap brings the missed rows in first', async () => {
     const s = store();
     const service = s.service();
