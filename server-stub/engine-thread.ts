@@ -127,8 +127,10 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     decide: (app, body) => call<Answer>('decide', { app, body }),
     config(app) {
       let config = configs.get(app);
-      if (!config) configs.set(app, (config = call<Config>('config', { app })));
-      config.catch(() => configs.delete(app));
+      if (!config) {
+        configs.set(app, (config = call<Config>('config', { app })));
+        config.catch(() => configs.delete(app)); // a failed call is asked again next time
+      }
       return config;
     },
     image: (itemId) => call<string | undefined>('image', { itemId }),
