@@ -135,6 +135,9 @@ async function warm(url) {
   return seq;
 }
 
+/** the k-th request under load: 1 in 5 comes from a visitor never seen before */
+const loadBody = (k) => decideBody(k % 5 === 4 ? USERS + k : (k * 7919) % USERS, k);
+
 function cannon(url, o) {
   let k = 0;
   return new Promise((resolve, reject) => {
@@ -147,8 +150,7 @@ function cannon(url, o) {
           {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-slotwise-key': KEY },
-            // 1 in 5 requests comes from a visitor never seen before
-            setupRequest: (req) => ({ ...req, body: decideBody(k % 5 === 4 ? USERS + k : (k * 7919) % USERS, k++) }),
+            setupRequest: (req) => ({ ...req, body: loadBody(k++) }),
           },
         ],
       },
@@ -183,14 +185,13 @@ export async function run() {
     // let the server settle: the warm-up's decision log and garbage are still being written / collected
     await new Promise((r) => setTimeout(r, 2000));
     const before = cpuOf(child.pid);
-    let k = 0;
     const fixed = await paced({
       url,
       path: '/v1/decide',
       rate: RATE,
       seconds: SECONDS,
       headers: { 'x-slotwise-key': KEY },
-      body: () => decideBody(k % 5 === 4 ? USERS + k : (k * 7919) % USERS, k++),
+      body: loadBody,
     });
     const after = cpuOf(child.pid);
     const max = await cannon(url, { connections: 32, seconds: SECONDS });
