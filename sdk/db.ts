@@ -42,9 +42,12 @@ export interface Store {
   count(): Promise<number>;
   /** deletes acknowledged rows (as `head()` returned them) */
   ack(rows: Row[]): Promise<void>;
-  /** moves rows to the dead letters, in one transaction; the oldest dead letters go past `DEAD_MAX` */
+  /**
+   * Moves rows to the dead letters, in one transaction; the oldest dead letters go past
+   * `DEAD_MAX`. The SDK never reads them back: they are kept for inspection (devtools, support)
+   * where they outlive the page, in IndexedDB; the memory store just lets them go.
+   */
   bury(dead: { row: Row; reason: DeadReason }[], at: number): Promise<void>;
-  dead(): Promise<(Row & { reason: DeadReason; at: number })[]>;
   /** erases everything: queue, dead letters, kv */
   clear(): Promise<void>;
   get<T>(key: string): Promise<T | undefined>;
@@ -244,7 +247,6 @@ function idbStore(db: DB): Store {
       if (over > 0) raw(dead).delete(IDBKeyRange.upperBound((await dead.getAllKeys(null, over))[over - 1]!));
       await tx.done;
     },
-    dead: () => db.getAll('dead'),
     async clear() {
       const tx = begin(['events', 'dead', 'kv']);
       for (const name of ['events', 'dead', 'kv'] as const) raw(tx.objectStore(name)).clear();
@@ -284,7 +286,6 @@ function chunks(rows: Row[]): Row[][] {
 /** The fallback: same contract, lives as long as the page. */
 export function memoryStore(): Store {
   let events: Row[] = [];
-  let dead: (Row & { reason: DeadReason; at: number })[] = [];
   const kv = new Map<string, unknown>();
   let next = 1;
   const remove = (keys: number[]) => {
@@ -303,14 +304,9 @@ export function memoryStore(): Store {
     head: async (limit) => events.slice(0, limit),
     count: async () => events.length,
     ack: async (rows) => remove(rows.map((r) => r.k!)),
-    async bury(rows, at) {
-      remove(rows.map((r) => r.row.k!));
-      dead = [...dead, ...rows.map(({ row: { k, ...row }, reason }) => ({ ...row, reason, at }))].slice(-DEAD_MAX);
-    },
-    dead: async () => dead,
+    bury: async (rows) => remove(rows.map((r) => r.row.k!)),
     async clear() {
       events = [];
-      dead = [];
       kv.clear();
     },
     get: async (key) => kv.get(key) as never,

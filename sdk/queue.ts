@@ -12,24 +12,24 @@
  * Under `pending` consent events stay in memory (nothing written); `denied` drops them.
  *
  * Invariant (no event lost at unload): from `push` until the server acknowledged it, a granted
- * event is always in at least one of: the memory buffer, a write in flight (`writing`), the
- * IndexedDB queue, or the rescue record in localStorage. A write in flight is not durable: an
- * unload aborts it (in Chromium even one already started). So when the page is hidden (pagehide,
- * visibilitychange→hidden, freeze) every event not yet known durable is copied synchronously into
- * localStorage (`slotwise:rescue:<appKey>`, versioned JSON, bounded), before any beacon is tried;
- * a beacon is only a head start and may drop what does not fit. A finished write takes its events
- * out of the rescue; the next start moves what is left into IndexedDB before its own first write
- * (skipping ids already queued: the server is idempotent, but the queue holds an id once).
- * What cannot even be rescued (storage full) is reported.
+ * event is always in at least one of: the memory buffer, the IndexedDB queue, or the journal in
+ * localStorage (sdk/journal.ts). A write in flight is not durable (an unload aborts it, in
+ * Chromium even one already started, sometimes with no `pagehide` first), so each write is
+ * journaled synchronously before it starts and dropped from the journal once it is durable. A
+ * page hidden before its store opened journals its buffer too. The next start moves what other
+ * pages left into IndexedDB (`restore`). A beacon at `pagehide` is
+ * only a head start and may drop what does not fit. Without localStorage (blocked, full) the
+ * journal is off, silently: a page that is going away could do nothing with a report.
  */
 import { LIMITS } from './contract';
 import type { SlotwiseEvent, ConsentState } from './contract';
-import { memoryStore, isQuota, type Row, type Store } from './db';
+import { memoryStore, type Row, type Store } from './db';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import type { IdentityState } from './identity';
+import { createJournal, type Journal } from './journal';
 
 export interface QueueOptions {
-  /** the app key: names the rescue record */
+  /** the app key: names the journal's records */
   key: string;
   /** most events kept, in memory and on disk; the oldest go first */
   max: number;
@@ -77,8 +77,9 @@ export function createQueue(o: QueueOptions): Queue {
     if (rows.length) o.beacon(rows);
   };
   let dropped = 0;
-  const rkey = 'slotwise:rescue:' + o.key;
-  let rescued = false;
+  const journal = createJournal(o.key, utf8);
+  // journal records of a buffer hidden before the store opened: dropped with the buffer's write
+  let early: string[] = [];
   let chain: Promise<void> = Promise.resolve();
 
   const overflow = (n: number) => {
@@ -103,18 +104,21 @@ export function createQueue(o: QueueOptions): Queue {
     const events = buffer;
     buffer = [];
     const rows = serialize(events);
+    const keys = [...early, journal.put(rows)];
+    early = [];
     writing.push(...rows);
-    if (hiding) rescue(), beacon(rows);
+    if (hiding) beacon(rows);
     // writes are chained: in order, one at a time, so a fallback to memory cannot reorder them
     return (chain = chain
-      .then(() => write(rows))
+      .then(() => write(rows, keys))
       .catch((e) => o.report(toSlotwiseError('storage_failed', e)))
       .finally(() => {
         writing = writing.slice(rows.length);
       }));
   }
 
-  async function write(rows: Row[]): Promise<void> {
+  /** a failed write keeps its journal records: the next start queues them */
+  async function write(rows: Row[], keys: string[]): Promise<void> {
     // tracked under consent, so written even if consent went back to pending since; not if denied
     if (o.consent() == 'denied') return;
     const kv = { identity: o.identity() };
@@ -127,41 +131,26 @@ export function createQueue(o: QueueOptions): Queue {
       store = memoryStore();
       overflow(await store.append(rows, o.max, kv));
     }
-    if (rescued) edit(rows.map((r) => r.id));
+    journal.drop(keys);
     o.persisted(rows.length);
   }
 
   /**
-   * Read-modify-write of the rescue record, which other tabs of the app share: takes out the
-   * `gone` ids (durable now), adds `add` (each id once, the newest `max` kept). Only a failed
-   * rescue is reported: a stale record costs a duplicate the server ignores, never an event.
+   * Moves what other pages journaled (`left`, read before this page journaled anything) into the
+   * store, each id once, beside this page's own writes. A record may be a live tab's write in
+   * flight. Waiting one task lets such a write start; the queue, read after it (IndexedDB runs
+   * transactions on one store in the order they were made), then holds its events, and once it
+   * landed its record is gone: either way they are not queued twice. (Two tabs starting at once
+   * may both take one dead page's record: a duplicate the server ignores, never a loss.)
    */
-  function edit(gone: string[], add: Row[] = []) {
-    try {
-      const seen = new Set(gone);
-      const rows = [...readRescue(rkey), ...add].filter((r) => !seen.has(r.id) && !!seen.add(r.id)).slice(-o.max);
-      rows.length ? localStorage.setItem(rkey, JSON.stringify({ v: 1, rows })) : localStorage.removeItem(rkey);
-    } catch (e) {
-      // no localStorage (blocked, some WebViews) or full: the write and the beacons are all there is
-      if (add.length) o.report(toSlotwiseError('storage_failed', e, `${add.length} event(s) not rescued at unload`));
-    }
-  }
-
-  /** copies the events of writes in flight (and `early` ones) into the rescue record, synchronously */
-  const rescue = (early: Row[] = []) => (early = [...writing, ...early]).length && ((rescued = true), edit([], early));
-
-  /** moves what an earlier page rescued into the store, ahead of this page's events */
-  async function restore(): Promise<void> {
-    let rows = readRescue(rkey);
-    if (!rows.length) return;
-    // this page's own events may be in the record too (hidden before the store opened): written next
+  async function restore(left: ReturnType<Journal['read']>): Promise<void> {
+    if (!left.length) return;
+    await new Promise((r) => setTimeout(r));
     const queued = new Set([...(await store!.head(o.max)), ...buffer, ...writing].map((r) => r.id));
-    const ids = rows.map((r) => r.id);
-    rows = rows.filter((r) => !queued.has(r.id));
-    if (rows.length) overflow(await store!.append(rows, o.max));
-    // only the ids read: another tab may have rescued more since
-    edit(ids);
-    o.persisted(rows.length);
+    const present = new Set(journal.keys());
+    const fresh = left.flatMap(([k, rows]) => (present.has(k) ? rows : [])).filter((r) => !queued.has(r.id) && !!queued.add(r.id));
+    if (fresh.length) overflow(await store!.append(fresh, o.max)), o.persisted(fresh.length);
+    journal.drop(left.map(([k]) => k));
   }
 
   /** JSON once, here, off the `track()` call; an event that cannot be sent is reported, not queued */
@@ -172,7 +161,7 @@ export function createQueue(o: QueueOptions): Queue {
       try {
         body = JSON.stringify(e);
       } catch (cause) {
-        o.report(new SlotwiseError('invalid_argument', `event "${e.name}" is not JSON-serialisable: ${(cause as Error).message}`, { id: e.id, cause }));
+        o.report(new SlotwiseError('invalid_argument', `event "${e.name}" cannot be JSON: ${(cause as Error).message}`, { id: e.id, cause }));
         continue;
       }
       const size = utf8(body);
@@ -196,24 +185,23 @@ export function createQueue(o: QueueOptions): Queue {
     store: () => store,
     ready(s) {
       store = s;
-      if (o.consent() == 'granted') chain = chain.then(restore).catch((e) => o.report(toSlotwiseError('storage_failed', e)));
+      if (o.consent() == 'granted') restore(journal.read()).catch((e) => o.report(toSlotwiseError('storage_failed', e)));
       schedule();
     },
     buffered: () => buffer,
     forget() {
       buffer = [];
-      try {
-        localStorage.removeItem(rkey);
-      } catch {}
+      journal.clear();
     },
     hidden(on) {
       hiding = on;
       if (!on) return;
       void persist();
-      // a store still opening cannot take the buffer: rescue it as it is (pending consent keeps it in memory)
-      const early = store || o.consent() != 'granted' ? [] : serialize(buffer);
-      rescue(early);
-      beacon([...writing, ...early]);
+      // a store still opening cannot take the buffer: journal it as it is (pending consent keeps
+      // it in memory only); the buffer's write drops these records
+      const rows = store || o.consent() != 'granted' ? [] : serialize(buffer);
+      if (rows.length) early.push(journal.put(rows));
+      beacon([...writing, ...rows]);
     },
   };
 }
@@ -229,16 +217,4 @@ export function utf8(s: string): number {
     if (c > 0x7f) n += c < 0x800 ? 1 : c >= 0xdc00 && c < 0xe000 ? 0 : 2;
   }
   return n;
-}
-
-/** the rows of a rescue record; anything malformed (another release, a tampered value) is skipped */
-function readRescue(key: string): Row[] {
-  try {
-    const r = JSON.parse(localStorage.getItem(key)!) as { v?: number; rows?: Row[] } | null;
-    return r?.v == 1 && Array.isArray(r.rows)
-      ? r.rows.filter((x) => typeof x?.id == 'string' && typeof x.body == 'string').map(({ id, body }) => ({ id, body, size: utf8(body) }))
-      : [];
-  } catch {
-    return [];
-  }
 }

@@ -12,6 +12,7 @@ import { afterEach, vi } from 'vitest';
 import { createClient } from '../../sdk/client';
 import type { ClientOptions, SlotwiseClient } from '../../sdk/types';
 import type { SlotwiseEvent } from '../../sdk/contract';
+import type { DeadReason, Row } from '../../sdk/db';
 
 export interface Sent {
   /** Date.now() when the request arrived (the fake clock's, under fakeClock) */
@@ -108,13 +109,28 @@ export function fakeClock(start = Date.UTC(2025, 0, 6, 9, 0, 0)) {
   };
 }
 
+/** the dead letters in a client's IndexedDB, read raw (the SDK itself never reads them back) */
+export async function deadLetters(idb: IDBFactory, appKey = 'demo'): Promise<(Row & { reason: DeadReason; at: number })[]> {
+  const db = await new Promise<IDBDatabase>((ok, ko) => {
+    const r = idb.open('slotwise:' + appKey);
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => ko(r.error);
+  });
+  try {
+    const r = db.transaction('dead').objectStore('dead').getAll();
+    return await new Promise((ok, ko) => ((r.onsuccess = () => ok(r.result)), (r.onerror = () => ko(r.error))));
+  } finally {
+    db.close();
+  }
+}
+
 /** What a client left in its IndexedDB, read through a second connection like another tab would. */
 export async function peek(idb: IDBFactory, appKey = 'demo') {
   const { openStore } = await import('../../sdk/db');
   const store = await openStore(idb, appKey);
   try {
     const events = await store.head(1e9);
-    const dead = await store.dead();
+    const dead = await deadLetters(idb, appKey);
     const keys = await store.keys('');
     return { store, events, dead, keys, names: events.map((r) => JSON.parse(r.body).name as string) };
   } finally {

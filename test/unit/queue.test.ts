@@ -2,7 +2,7 @@ import { IDBCursor as FakeCursor, IDBObjectStore as FakeObjectStore, IDBOpenDBRe
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DB_VERSION, memoryStore, openStore, upgrade } from '../../sdk/db';
 import { utf8 } from '../../sdk/queue';
-import { fakeBackend, fakeClock, freshIDB, peek, settle, until, testClients } from '../helpers/capture';
+import { deadLetters, fakeBackend, fakeClock, freshIDB, peek, settle, until, testClients } from '../helpers/capture';
 
 const make = testClients();
 /** a backend that takes requests and never answers: everything stays queued */
@@ -174,10 +174,11 @@ describe('durable queue', () => {
 describe('store', () => {
   const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: `e${from + i}`, body: `{"id":"e${from + i}"}`, size: 12 }));
   it.each([
-    ['IndexedDB', () => openStore(freshIDB(), 'demo')],
-    ['memory', async () => memoryStore()],
-  ])('%s: acks and dead letters cut across chunks; the count follows', async (_, open) => {
-    const store = await open();
+    ['IndexedDB', freshIDB],
+    ['memory', () => undefined],
+  ])('%s: acks and dead letters cut across chunks; the count follows', async (_, factory) => {
+    const idb = factory();
+    const store = idb ? await openStore(idb, 'demo') : memoryStore();
     await store.append(rows(0, 6), 100);
     await store.append(rows(6, 6), 100);
     expect(await store.count()).toBe(12);
@@ -189,7 +190,8 @@ describe('store', () => {
     await store.bury([{ row: bad!, reason: { status: 400, code: 'invalid_event', message: 'm' } }], 1);
     expect((await store.head(100)).map((r) => r.id)).toEqual(['e4', 'e5', 'e6', 'e7', 'e9', 'e10', 'e11']);
     expect(await store.count()).toBe(7);
-    expect((await store.dead()).map((d) => [d.id, d.reason.code])).toEqual([['e8', 'invalid_event']]);
+    // kept where they outlive the page, for inspection
+    if (idb) expect((await deadLetters(idb)).map((d) => [d.id, d.reason.code])).toEqual([['e8', 'invalid_event']]);
     // the cap trims the oldest chunk, not just whole ones
     expect(await store.append(rows(12, 2), 8)).toBe(1);
     expect((await store.head(100)).map((r) => r.id)).toEqual(['e5', 'e6', 'e7', 'e9', 'e10', 'e11', 'e12', 'e13']);
@@ -229,84 +231,133 @@ describe('utf8 length', () => {
   });
 });
 
-describe('rescue at unload', () => {
-  const KEY = 'slotwise:rescue:demo';
-  const rescued = () => (JSON.parse(localStorage.getItem(KEY) ?? '{"rows":[]}') as { v: number; rows: { id: string }[] }).rows.map((r) => r.id);
+describe('the journal: every write in flight has a copy in localStorage', () => {
+  const PREFIX = 'slotwise:wal:demo:';
+  /** the ids in the journal's records, in record order */
+  const journaled = () =>
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith(PREFIX))
+      .flatMap((k) => localStorage.getItem(k)!.split('\n').map((line) => JSON.parse(line).id as string));
   afterEach(() => localStorage.clear());
   /** a network that is down: sends fail fast and the events stay queued */
   const down = () => (async () => { throw new TypeError('Failed to fetch'); }) as unknown as typeof fetch;
 
-  it('pagehide copies every event not yet durable into localStorage, beyond what the keepalive budget carries', async () => {
+  it('a write is journaled before it starts and dropped once durable, with no pagehide needed', async () => {
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    await sw.flush();
+    const ids = Array.from({ length: 50 }, (_, i) => sw.track('burst', { i }));
+    // the end of the task: the write has started, the journal already holds every event
+    await Promise.resolve();
+    expect(journaled()).toEqual(ids);
+    await settle();
+    expect(journaled()).toEqual([]);
+    expect((await peek(idb)).events.map((r) => r.id)).toEqual(ids);
+  });
+
+  it('pagehide beacons the write in flight (as much as the 64 KB keepalive budget carries) and drops nothing', async () => {
     const backend = fakeBackend();
     const sw = make({ indexedDB: freshIDB(), fetch: backend.fetch, flush: { count: 500, intervalMs: 60_000 } });
     await sw.flush();
     const big = 'y'.repeat(1000);
     const ids = Array.from({ length: 100 }, (_, i) => sw.track('leaving', { i, big }));
-    // the IndexedDB write of this task has not run: an unload now would abort it
     window.dispatchEvent(new Event('pagehide'));
-    expect(JSON.parse(localStorage.getItem(KEY)!).v).toBe(1);
-    expect(rescued()).toEqual(ids);
+    expect(journaled()).toEqual(ids);
     await settle();
-    // the beacons carried only part (64 KB budget); the rest was not dropped: once the write is
-    // durable the rescue is no longer needed, and the queue still holds every event
+    // the beacons carried only part (64 KB budget); once the write is durable the journal is
+    // empty, and the queue still holds every event
     const beaconed = backend.requests.filter((r) => r.url.includes('?key=')).flatMap((r) => r.body.events.map((e) => e.id));
     expect(beaconed.length).toBeGreaterThan(0);
     expect(beaconed.length).toBeLessThan(100);
-    expect(localStorage.getItem(KEY)).toBeNull();
+    expect(journaled()).toEqual([]);
     await sw.flush();
     expect([...backend.stored.keys()].sort()).toEqual([...ids].sort());
   });
 
-  it('a page hidden before its store has opened rescues its buffer too, and queues each event once', async () => {
+  it('a page hidden before its store has opened journals its buffer too, and queues each event once', async () => {
     const idb = freshIDB();
     const sw = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
     // no await since createClient: IndexedDB is still opening, the events wait in memory
     const ids = Array.from({ length: 20 }, (_, i) => sw.track('early', { i }));
     window.dispatchEvent(new Event('pagehide'));
-    expect(rescued()).toEqual(ids);
-    // the page lived on: the buffer was written once, and the rescue cleared
+    document.dispatchEvent(new Event('visibilitychange'));
+    window.dispatchEvent(new Event('pagehide'));
+    expect(new Set(journaled())).toEqual(new Set(ids));
+    // the page lived on: the buffer was written once, and its records dropped
     await sw.flush();
     await settle();
     expect((await peek(idb)).events.map((r) => r.id)).toEqual(ids);
-    expect(localStorage.getItem(KEY)).toBeNull();
+    expect(journaled()).toEqual([]);
   });
 
-  it('the next start moves rescued events into IndexedDB before its own, each id once', async () => {
+  it('the next start moves what a dead page journaled into IndexedDB, beside its own events', async () => {
     const idb = freshIDB();
     const a = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
     await a.flush();
     const ids = Array.from({ length: 30 }, (_, i) => a.track('burst', { i }));
-    window.dispatchEvent(new Event('pagehide'));
-    const saved = localStorage.getItem(KEY)!;
+    await Promise.resolve();
+    // the page dies here: its write never lands (a fresh database), only the journal is left
+    const saved = Object.entries(localStorage).filter(([k]) => k.startsWith(PREFIX));
+    expect(saved).toHaveLength(1);
     await a.close();
-    // 1. the write was aborted by the unload: a fresh database, only the rescue survived
-    localStorage.setItem(KEY, saved);
+    localStorage.clear();
+    for (const [k, v] of saved) localStorage.setItem(k, v);
     const fresh = freshIDB();
     const b = make({ indexedDB: fresh, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
     const later = b.track('later');
     await b.flush();
-    expect((await peek(fresh)).events.map((r) => r.id)).toEqual([...ids, later]);
-    expect(localStorage.getItem(KEY)).toBeNull();
-    await b.close();
-    // 2. the write did land, but the page died before it could clear the rescue: no duplicates
-    localStorage.setItem(KEY, saved);
-    const c = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
-    await c.flush();
-    expect((await peek(idb)).events.map((r) => r.id)).toEqual(ids);
-    expect(localStorage.getItem(KEY)).toBeNull();
+    await settle();
+    const queued = (await peek(fresh)).events.map((r) => r.id);
+    expect(queued.sort()).toEqual([...ids, later].sort());
+    expect(journaled()).toEqual([]);
   });
 
-  it('a malformed or foreign rescue record is ignored; denied consent erases it', async () => {
+  it('two records of one event (journaled at two hides) are queued once; another app\'s records are left alone', async () => {
+    const row = (id: string) => JSON.stringify({ id, type: 'track', name: 'x' });
+    localStorage.setItem(PREFIX + '1', [row('e1'), row('e2')].join('\n'));
+    localStorage.setItem(PREFIX + '2', [row('e2'), row('e3')].join('\n'));
+    // 'demo:x' must not be read as app 'demo' (the app is URI-encoded in the key)
+    localStorage.setItem('slotwise:wal:demo%3Ax:1', row('other'));
+    const idb = freshIDB();
+    const sw = make({ indexedDB: idb, fetch: down() });
+    await sw.flush();
+    await settle();
+    expect((await peek(idb)).events.map((r) => r.id).sort()).toEqual(['e1', 'e2', 'e3']);
+    expect(journaled()).toEqual([]);
+    expect(localStorage.getItem('slotwise:wal:demo%3Ax:1')).not.toBeNull();
+  });
+
+  it('malformed records are skipped; denied consent erases every record', async () => {
     const errors: string[] = [];
-    localStorage.setItem(KEY, '{"v":1,"rows":[{"id":5},null,{"id":"x","body":{}}]}');
+    localStorage.setItem(PREFIX + 'bad', ['{"id":5}', 'null', 'not json', '{"rows":[]}'].join('\n'));
     const idb = freshIDB();
     const sw = make({ indexedDB: idb, fetch: down() });
     sw.on('error', (e) => e.code != 'network' && errors.push(e.code));
     await sw.flush();
+    await settle();
     expect((await peek(idb)).events).toEqual([]);
     expect(errors).toEqual([]);
-    localStorage.setItem(KEY, '{"v":1,"rows":[]}');
+    expect(Object.keys(localStorage).filter((k) => k.startsWith(PREFIX))).toEqual([]);
+    localStorage.setItem(PREFIX + 'left', '{"id":"e9"}');
     sw.setConsent('denied');
-    expect(localStorage.getItem(KEY)).toBeNull();
+    expect(localStorage.getItem(PREFIX + 'left')).toBeNull();
+  });
+
+  it('without localStorage the queue works as before: written, sent, nothing reported', async () => {
+    const errors: string[] = [];
+    const spy = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    const backend = fakeBackend();
+    const sw = make({ indexedDB: freshIDB(), fetch: backend.fetch, flush: { count: 500, intervalMs: 60_000 } });
+    sw.on('error', (e) => errors.push(e.code));
+    await sw.flush();
+    const ids = [sw.track('a'), sw.track('b')];
+    window.dispatchEvent(new Event('pagehide'));
+    await settle();
+    spy.mockRestore();
+    await sw.flush();
+    expect([...backend.stored.keys()].filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+    expect(errors).toEqual([]);
   });
 });
