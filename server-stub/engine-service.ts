@@ -190,7 +190,7 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
     catchUp,
     decide(app, body) {
       try {
-        return { status: 200, body: JSON.stringify(engine.decide(app, validate(parseJson(body)))) };
+        return { status: 200, body: engine.decideJson(app, validate(parseJson(body))) };
       } catch (error) {
         if (error instanceof HttpError) return { status: error.status, body: JSON.stringify(error.body()) };
         throw error;

@@ -23,10 +23,10 @@ import type { DecideRequest, DecideResponse, Item, SlotRequest } from '../../sdk
 import { explain, gather, WIDTH, type Candidate } from './candidates';
 import type { DecisionLog, LoggedItem } from './decision-log';
 import { CATEGORICAL, signalsOf, type Scope } from './features';
-import { toLocale } from './i18n';
+import { toLocale, type Locale } from './i18n';
 import { refreshIndexes, type Indexes } from './indexes';
 import { sigmoid } from './model';
-import { present } from './present';
+import { present, presentJson, type Placement } from './present';
 import { createEligibility } from './eligibility';
 import { newProfile, segmentOf, type Profile } from './profile';
 import type { ProfileStore } from './profiles';
@@ -36,7 +36,7 @@ import { requestScorer, type ItemScores } from './scores';
 import type { AppStats } from './stats';
 import { activeCampaigns, type ResolvedCampaign } from './strategies/campaigns';
 import type { StrategyContext } from './strategies/context';
-import { POOLS, poolOfSlot, riskCap, toleranceLevel, type Pool } from './types';
+import { POOLS, poolOfSlot, riskCap, toleranceLevel, type CatalogItem, type Pool } from './types';
 
 export interface Policy {
   /** impressions of one item per user per UTC day. @default 3 */
@@ -65,6 +65,8 @@ export interface Arbiter {
   profiles: ProfileStore;
   log: DecisionLog;
   now(): number;
+  /** items' own fields as JSON text, per locale (present.ts `presentJson`) */
+  fragments: Map<string, string>;
 }
 
 /** The page's section: the last path segment without extension; '' and 'index' are home. */
@@ -109,6 +111,25 @@ interface Placed {
 }
 
 export function decide(a: Arbiter, app: string, req: DecideRequest): DecideResponse {
+  return arbitrate(a, app, req, present);
+}
+
+/** `decide()` as JSON text, equal once parsed, made without walking the whole answer (present.ts) */
+export function decideJson(a: Arbiter, app: string, req: DecideRequest): string {
+  const r = arbitrate(a, app, req, (item, locale, now, p) => presentJson(a.fragments, item, locale, now, p));
+  let slots = '';
+  // for…in walks own keys in JSON.stringify's order (integer-like ids first)
+  for (const id in r.slots) slots += (slots && ',') + JSON.stringify(id) + ':{"items":[' + r.slots[id]!.items.join(',') + ']}';
+  return `{"decisionId":${JSON.stringify(r.decisionId)},"ttlMs":${r.ttlMs},"slots":{${slots}}}`;
+}
+
+/** One pass over the page's slots; `emit` turns each placed item into the answer's form. */
+function arbitrate<T>(
+  a: Arbiter,
+  app: string,
+  req: DecideRequest,
+  emit: (item: CatalogItem, locale: Locale, now: number, p: Placement) => T,
+): { decisionId: string; ttlMs: number; slots: Record<string, { items: T[] }> } {
   const now = a.now();
   refreshIndexes(a.index, now);
   const { items } = a.index;
@@ -227,17 +248,17 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
   for (const pool of pools.keys()) for (const ix of stats.trending(pool, 5, now).slice(0, 10)) hot.add(ix);
   // slot ids are the client's strings: on a plain object, `__proto__` would set the prototype and the
   // slot would vanish from the answer; without a prototype every id is an own key
-  const slots = Object.create(null) as Record<string, { items: Item[] }>;
+  const slots = Object.create(null) as Record<string, { items: T[] }>;
   const logged: LoggedItem[] = [];
   const scratch = new Float64Array(WIDTH);
   req.slots.forEach((slot, slotIndex) => {
-    const out: Item[] = [];
+    const out: T[] = [];
     for (const p of placed[slotIndex]!) {
       const item = items[p.c.ix]!;
       const { vector, contrib, logit } = explain(model, scope, item, slot.kind, scratch);
       const s = sigmoid(logit);
       out.push(
-        present(item, locale, now, {
+        emit(item, locale, now, {
           position: p.position,
           strategy: p.c.strategy,
           score: s,
