@@ -26,7 +26,7 @@ import { CATEGORICAL, signalsOf, type Scope } from './features';
 import { toLocale, type Locale } from './i18n';
 import { refreshIndexes, type Indexes } from './indexes';
 import { sigmoid } from './model';
-import { present, presentJson, type Placement } from './present';
+import { present, presentJson, type JsonCache, type Placement } from './present';
 import { createEligibility } from './eligibility';
 import { newProfile, segmentOf, type Profile } from './profile';
 import type { ProfileStore } from './profiles';
@@ -65,8 +65,8 @@ export interface Arbiter {
   profiles: ProfileStore;
   log: DecisionLog;
   now(): number;
-  /** items' own fields as JSON text, per locale (present.ts `presentJson`) */
-  fragments: Map<string, string>;
+  /** for the answer as JSON text (present.ts `presentJson`) */
+  json: JsonCache;
 }
 
 /** The page's section: the last path segment without extension; '' and 'index' are home. */
@@ -116,7 +116,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
 
 /** `decide()` as JSON text, equal once parsed, made without walking the whole answer (present.ts) */
 export function decideJson(a: Arbiter, app: string, req: DecideRequest): string {
-  const r = arbitrate(a, app, req, (item, locale, now, p) => presentJson(a.fragments, item, locale, now, p));
+  const r = arbitrate(a, app, req, (item, locale, now, p) => presentJson(a.json, item, locale, now, p));
   let slots = '';
   // for…in walks own keys in JSON.stringify's order (integer-like ids first)
   for (const id in r.slots) slots += (slots && ',') + JSON.stringify(id) + ':{"items":[' + r.slots[id]!.items.join(',') + ']}';

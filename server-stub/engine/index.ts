@@ -135,7 +135,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (!s || s.model !== model) scoresByApp.set(app, (s = createItemScores(model, items, stats(app))));
     return s;
   };
-  const arbiter: Arbiter = { index, campaigns, policy, stats, scores, profiles, log: decisionLog, now, fragments: new Map() };
+  const arbiter: Arbiter = { index, campaigns, policy, stats, scores, profiles, log: decisionLog, now, json: { heads: new Map(), quoted: new Map(), numbers: new Map() } };
   const realtime = createRealtime({ index, profiles, stats });
   const config = buildConfig(options.config);
   const images = new Map<string, string>();
