@@ -9,6 +9,8 @@
  *
  * If the engine thread dies (a bug), calls in flight fail (500), the death is logged and a new
  * thread starts; it catches up with the event log from its cursor, so no stored event is missed.
+ * What is posted while it starts waits for it (a call sent to the dead thread would never be
+ * answered); if it cannot start, calls fail from then on.
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -101,28 +103,48 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
         pending.clear();
         if (closing) return;
         o.log(`engine thread exited (${code}); starting a new one`);
-        // messages posted meanwhile wait in the new worker's port; stored events it missed, it catches up
+        // messages posted meanwhile wait for it (send); stored events it missed, it catches up
         restarting = spawn().then(
-          (w) => (current = w),
-          (error) => o.log(`engine thread could not restart: ${(error as Error).message}`),
+          (w) => {
+            current = w;
+            restarting = undefined;
+          },
+          (error: Error) => {
+            down = error;
+            o.log(`engine thread could not restart: ${error.message}`);
+          },
         );
       });
     });
 
   let current = await spawn();
+  /** why there is no engine thread any more: a restart failed */
+  let down: Error | undefined;
+
+  /** posts to the live thread; during a restart, in order, to the new one once it is ready */
+  const send = (m: ToEngine) => {
+    const deliver = () => {
+      if (!down) return current.postMessage(m);
+      if (m.t !== 'call') return;
+      pending.get(m.id)?.reject(down);
+      pending.delete(m.id);
+    };
+    if (restarting) void restarting.then(deliver);
+    else deliver();
+  };
 
   const call = <T>(op: Op, fields: Partial<Extract<ToEngine, { t: 'call' }>> = {}): Promise<T> => {
     if (pending.size >= MAX_IN_FLIGHT) return Promise.reject(new EngineBusyError('the engine is overloaded'));
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      current.postMessage({ t: 'call', now: o.now(), id, op, ...fields } satisfies ToEngine);
+      send({ t: 'call', now: o.now(), id, op, ...fields });
     });
   };
 
   return {
     ingest(batch) {
-      current.postMessage({ t: 'ingest', now: batch.receivedAt, batch } satisfies ToEngine);
+      send({ t: 'ingest', now: batch.receivedAt, batch });
     },
     decide: (app, body) => call<Answer>('decide', { app, body }),
     config(app) {
@@ -145,6 +167,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     async close() {
       closing = true;
       await restarting;
+      if (down) return;
       const exited = new Promise((resolve) => current.once('exit', resolve));
       await call('close').catch((error: Error) => o.log(`engine thread: ${error.message}`));
       await exited;
