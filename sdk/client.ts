@@ -108,7 +108,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     }
     if (type == 'page') properties = { path: globalThis.location?.pathname, ...properties };
     const ts = now();
-    let event = envelope(type, name, properties, extra, uuid(), ts, identity.touch(ts), context());
+    let event = envelope(type, name, properties, extra, uuid(ts), ts, identity.touch(ts), context());
     for (const fn of middleware) {
       // each middleware gets a copy, so one that throws halfway leaves the event as it was
       const copy = { ...event, properties: { ...event.properties }, context: { ...event.context } };

@@ -19,7 +19,7 @@ import type { Row } from './db';
 import { uuid } from './identity';
 
 /** the largest record, in UTF-16 units (the browsers' quota is ~5 M per origin) */
-const MAX_CHARS = 1 << 20;
+const MAX_CHARS = 1e6;
 
 export interface Journal {
   /** records `rows` before their write starts; returns the record's key, or '' if it could not */

@@ -13,7 +13,7 @@
 //   node test/bench/ingest.mjs [--seconds 10] [--connections 8] [--batch 500] [--devices 20000]
 //                              [--main dist/server/main.js]   (another build of the server)
 //                              [--no-catalog]   (item ids unknown to the engine: the store path alone)
-//                              [--ids v4|v7]    (random event ids as the SDK sends today, or time-ordered)
+//                              [--ids v7|v4]    (time-ordered event ids as the SDK sends them, or random v4)
 //   SLOTWISE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node test/bench/ingest.mjs   (profile the server)
 //
 // A benchmark, not a test: it prints numbers and the budget verdict, and fails only when the
@@ -32,7 +32,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BUDGET = 50_000;
 const KEY = 'demo';
 
-const defaults = { seconds: 10, connections: 8, batch: 500, devices: 20_000, catalog: true, ids: 'v4', main: join(root, 'dist', 'server', 'main.js') };
+const defaults = { seconds: 10, connections: 8, batch: 500, devices: 20_000, catalog: true, ids: 'v7', main: join(root, 'dist', 'server', 'main.js') };
 
 /**
  * Runs the benchmark; returns rows for the aggregate `npm run bench` table

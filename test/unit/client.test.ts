@@ -12,9 +12,11 @@ describe('envelope', () => {
     const seen: unknown[] = [];
     sw.on('event', (e) => seen.push(e));
     const id = sw.track('loan_apply_step', { step: 2 });
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // a v7 id: its first 48 bits are the event's ts
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     await sw.flush();
     const [event] = backend.requests[0]!.body.events;
+    expect(parseInt(id.replace('-', '').slice(0, 12), 16)).toBe(event.ts);
     expect(schemas().event.safeParse(event).success).toBe(true);
     expect(event).toMatchObject({
       id,
@@ -41,6 +43,18 @@ describe('ids', () => {
     const ids = Array.from({ length: 20_000 }, () => uuid());
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids.slice(0, 600)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('given a time, are RFC 9562 v7: the time leads, so later ids sort later; unique within one ms', () => {
+    const times = [1, 255, 256, 2 ** 32, Date.UTC(2026, 10, 26), 2 ** 48 - 1];
+    const ids = times.map((ms) => uuid(ms));
+    for (const [k, id] of ids.entries()) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(parseInt(id.replace('-', '').slice(0, 12), 16)).toBe(times[k]);
+    }
+    expect([...ids].sort()).toEqual(ids);
+    const same = Array.from({ length: 5000 }, () => uuid(Date.UTC(2026, 10, 26)));
+    expect(new Set(same).size).toBe(same.length);
   });
 
   it('the page path is cut from the URL the way location.pathname gives it', async () => {
