@@ -9,7 +9,7 @@
  *
  * One record per write, `slotwise:wal:<app>:<uuid>` → the rows' JSON bodies, one per line (JSON
  * text never holds a raw newline). A start reads every record before its own first write, queues
- * the events not queued yet and drops them; a stale record costs nothing, a lost one an event.
+ * the events that are not queued yet and drops the records (queue.ts `restore`).
  *
  * Records are bounded (`MAX_CHARS`): localStorage is shared with the host page, whose own writes
  * must not fail for ours. A write too large to journal is still written; only its unload safety
@@ -22,9 +22,9 @@ import { uuid } from './identity';
 const MAX_CHARS = 1e6;
 
 export interface Journal {
-  /** records `rows` before their write starts; returns the record's key, or '' if it could not */
+  /** records `rows` before their write starts; returns its key (no record if storage is full or blocked) */
   put(rows: Row[]): string;
-  /** drops records whose rows are durable now ('' is ignored) */
+  /** drops records whose rows are durable now */
   drop(keys: string[]): void;
   /** every record, each with its rows */
   read(): [key: string, rows: Row[]][];
@@ -47,7 +47,7 @@ export function createJournal(app: string, size: (body: string) => number): Jour
   };
   const drop = (list: string[]) => {
     try {
-      for (const k of list) k && localStorage.removeItem(k);
+      for (const k of list) localStorage.removeItem(k);
     } catch {}
   };
   return {
@@ -55,9 +55,9 @@ export function createJournal(app: string, size: (body: string) => number): Jour
       const text = rows.map((r) => r.body).join('\n');
       const key = prefix + uuid();
       try {
-        if (text.length <= MAX_CHARS) return localStorage.setItem(key, text), key;
+        if (text.length <= MAX_CHARS) localStorage.setItem(key, text);
       } catch {}
-      return '';
+      return key;
     },
     drop,
     read: () =>

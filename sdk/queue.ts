@@ -14,10 +14,10 @@
  * Invariant (no event lost at unload): from `push` until the server acknowledged it, a granted
  * event is always in at least one of: the memory buffer, the IndexedDB queue, or the journal in
  * localStorage (sdk/journal.ts). A write in flight is not durable (an unload aborts it, in
- * Chromium even one already started, sometimes with no `pagehide` first), so each write is
- * journaled synchronously before it starts and dropped from the journal once it is durable. A
- * page hidden before its store opened journals its buffer too. The next start moves what other
- * pages left into IndexedDB (`restore`). A beacon at `pagehide` is
+ * Chromium even one already started, and what a page does at `pagehide` does not always reach
+ * storage), so each write is journaled synchronously before it starts and dropped from the
+ * journal once it is durable. A page hidden before its store opened journals its buffer too. The
+ * next start moves what other pages left into IndexedDB (`restore`). A beacon at `pagehide` is
  * only a head start and may drop what does not fit. Without localStorage (blocked, full) the
  * journal is off, silently: a page that is going away could do nothing with a report.
  */
@@ -81,6 +81,8 @@ export function createQueue(o: QueueOptions): Queue {
   // journal records of a buffer hidden before the store opened: dropped with the buffer's write
   let early: string[] = [];
   let chain: Promise<void> = Promise.resolve();
+  // what the start takes over from other pages' journal records (beside the writes, not before them)
+  let restoring = chain;
 
   const overflow = (n: number) => {
     if (!n) return;
@@ -181,11 +183,12 @@ export function createQueue(o: QueueOptions): Queue {
       if (buffer.length > o.max + (o.max >> 2)) overflow(buffer.length - o.max), (buffer = buffer.slice(-o.max));
       schedule();
     },
-    persist,
+    // flush and close wait for the start's restore too
+    persist: () => restoring.then(persist),
     store: () => store,
     ready(s) {
       store = s;
-      if (o.consent() == 'granted') restore(journal.read()).catch((e) => o.report(toSlotwiseError('storage_failed', e)));
+      if (o.consent() == 'granted') restoring = restore(journal.read()).catch((e) => o.report(toSlotwiseError('storage_failed', e)));
       schedule();
     },
     buffered: () => buffer,

@@ -19,7 +19,7 @@
  * non-personal parts, so two users asking the same thing at the same minute get the same answer.
  */
 import { randomUUID } from 'node:crypto';
-import type { DecideRequest, DecideResponse, Item, SlotRequest } from '../../sdk/contract';
+import type { DecideRequest, DecideResponse, SlotRequest } from '../../sdk/contract';
 import { explain, gather, WIDTH, type Candidate } from './candidates';
 import type { DecisionLog, LoggedItem } from './decision-log';
 import { CATEGORICAL, signalsOf, type Scope } from './features';

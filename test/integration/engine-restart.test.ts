@@ -1,7 +1,8 @@
-// The engine thread dying (a bug) must cost neither a request nor a stored event: the host logs it,
-// starts a new thread that catches up from its cursor, and what is posted meanwhile waits for it.
-// The death is a fault injected here: the real worker, plus a listener that exits the thread on
-// one marked call.
+// The engine thread dying (a bug): the calls in flight fail with the reason, the host logs it and
+// starts a new thread, and what is posted meanwhile waits for that thread instead of going to the
+// dead one's port (where it was never answered). Catching up with stored events after a restart is
+// test/integration/ingest.test.ts's part. The death is a fault injected here: the real worker, behind a
+// listener that exits the thread on one marked call.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

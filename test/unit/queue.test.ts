@@ -238,13 +238,18 @@ describe('the journal: every write in flight has a copy in localStorage', () => 
     Object.keys(localStorage)
       .filter((k) => k.startsWith(PREFIX))
       .flatMap((k) => localStorage.getItem(k)!.split('\n').map((line) => JSON.parse(line).id as string));
-  afterEach(() => localStorage.clear());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    localStorage.clear();
+  });
   /** a network that is down: sends fail fast and the events stay queued */
   const down = () => (async () => { throw new TypeError('Failed to fetch'); }) as unknown as typeof fetch;
+  /** a client whose events stay queued (network down, no flush due), on `idb` */
+  const offline = (idb: IDBFactory) => make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
 
   it('a write is journaled before it starts and dropped once durable, with no pagehide needed', async () => {
     const idb = freshIDB();
-    const sw = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    const sw = offline(idb);
     await sw.flush();
     const ids = Array.from({ length: 50 }, (_, i) => sw.track('burst', { i }));
     // the end of the task: the write has started, the journal already holds every event
@@ -276,7 +281,7 @@ describe('the journal: every write in flight has a copy in localStorage', () => 
 
   it('a page hidden before its store has opened journals its buffer too, and queues each event once', async () => {
     const idb = freshIDB();
-    const sw = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    const sw = offline(idb);
     // no await since createClient: IndexedDB is still opening, the events wait in memory
     const ids = Array.from({ length: 20 }, (_, i) => sw.track('early', { i }));
     window.dispatchEvent(new Event('pagehide'));
@@ -292,7 +297,7 @@ describe('the journal: every write in flight has a copy in localStorage', () => 
 
   it('the next start moves what a dead page journaled into IndexedDB, beside its own events', async () => {
     const idb = freshIDB();
-    const a = make({ indexedDB: idb, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    const a = offline(idb);
     await a.flush();
     const ids = Array.from({ length: 30 }, (_, i) => a.track('burst', { i }));
     await Promise.resolve();
@@ -303,7 +308,7 @@ describe('the journal: every write in flight has a copy in localStorage', () => 
     localStorage.clear();
     for (const [k, v] of saved) localStorage.setItem(k, v);
     const fresh = freshIDB();
-    const b = make({ indexedDB: fresh, fetch: down(), flush: { count: 500, intervalMs: 60_000 } });
+    const b = offline(fresh);
     const later = b.track('later');
     await b.flush();
     await settle();
@@ -327,15 +332,17 @@ describe('the journal: every write in flight has a copy in localStorage', () => 
     expect(localStorage.getItem('slotwise:wal:demo%3Ax:1')).not.toBeNull();
   });
 
-  it('malformed records are skipped; denied consent erases every record', async () => {
+  it('lines of a record that are not events are skipped, the rest queued; denied consent erases every record', async () => {
     const errors: string[] = [];
-    localStorage.setItem(PREFIX + 'bad', ['{"id":5}', 'null', 'not json', '{"rows":[]}'].join('\n'));
+    const good = JSON.stringify({ id: 'g1', type: 'track', name: 'kept' });
+    localStorage.setItem(PREFIX + 'bad', ['{"id":5}', 'null', good, 'not json', '{"rows":[]}'].join('\n'));
     const idb = freshIDB();
     const sw = make({ indexedDB: idb, fetch: down() });
     sw.on('error', (e) => e.code != 'network' && errors.push(e.code));
     await sw.flush();
     await settle();
-    expect((await peek(idb)).events).toEqual([]);
+    // the one event line of the record is queued, the rest skipped
+    expect((await peek(idb)).events.map((r) => r.id)).toEqual(['g1']);
     expect(errors).toEqual([]);
     expect(Object.keys(localStorage).filter((k) => k.startsWith(PREFIX))).toEqual([]);
     localStorage.setItem(PREFIX + 'left', '{"id":"e9"}');
@@ -343,10 +350,16 @@ describe('the journal: every write in flight has a copy in localStorage', () => 
     expect(localStorage.getItem(PREFIX + 'left')).toBeNull();
   });
 
-  it('without localStorage the queue works as before: written, sent, nothing reported', async () => {
+  it('with localStorage full, the queue works as before: written, sent, nothing reported', async () => {
     const errors: string[] = [];
-    const spy = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
-      throw new DOMException('full', 'QuotaExceededError');
+    const tried: string[] = [];
+    vi.stubGlobal('localStorage', {
+      getItem: () => null,
+      removeItem() {},
+      setItem(key: string) {
+        tried.push(key);
+        throw new DOMException('full', 'QuotaExceededError');
+      },
     });
     const backend = fakeBackend();
     const sw = make({ indexedDB: freshIDB(), fetch: backend.fetch, flush: { count: 500, intervalMs: 60_000 } });
@@ -354,8 +367,11 @@ describe('the journal: every write in flight has a copy in localStorage', () => 
     await sw.flush();
     const ids = [sw.track('a'), sw.track('b')];
     window.dispatchEvent(new Event('pagehide'));
+    // the journal tried, and was refused
+    expect(tried.some((key) => key.startsWith(PREFIX))).toBe(true);
     await settle();
-    spy.mockRestore();
+    vi.unstubAllGlobals();
+    // the write did not need it
     await sw.flush();
     expect([...backend.stored.keys()].filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
     expect(errors).toEqual([]);
