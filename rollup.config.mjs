@@ -81,8 +81,8 @@ when('demo/preact-app.tsx', {
   output: { file: 'dist/demo/preact-app.js', format: 'es' },
 });
 when('server-stub/main.ts', {
-  // engine-worker.js must sit beside the server: engine-thread.ts starts it from there
-  input: { main: 'server-stub/main.ts', 'engine-worker': 'server-stub/engine-worker.ts', ...(existsSync('server-stub/train-cli.ts') ? { train: 'server-stub/train-cli.ts' } : {}) },
+  // engine-worker.js must sit beside the server: engine/thread.ts starts it from there
+  input: { main: 'server-stub/main.ts', 'engine-worker': 'server-stub/engine/worker.ts', ...(existsSync('server-stub/train-cli.ts') ? { train: 'server-stub/train-cli.ts' } : {}) },
   external: (id) => isDep(id) || id.startsWith('node:') || builtinModules.includes(id),
   plugins: [version, ts('node20')],
   output: { dir: 'dist/server', format: 'es', sourcemap: true },

@@ -6,15 +6,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { createApp } from './app';
-import { createOriginPolicy, DEFAULT_ORIGINS } from './cors';
-import { openDb, type Db } from './db';
-import { startEngineThread, type EngineHost } from './engine-thread';
-import { answerClientError } from './http-errors';
-import { createIngest } from './ingest';
-import { keyIndex, loadKeys, type AppKey, type RateLimit } from './keys';
-import { createLimiter, DEFAULT_RATE_LIMIT } from './ratelimit';
-import { createStatic, defaultStaticDirs, type StaticDirs } from './static';
+import { createApp } from './http/app';
+import { createOriginPolicy, DEFAULT_ORIGINS } from './http/cors';
+import { openDb, type Db } from './store/db';
+import { startEngineThread, type EngineHost } from './engine/thread';
+import { answerClientError } from './wire/errors';
+import { createIngest } from './ingest/events';
+import { keyIndex, loadKeys, type AppKey, type RateLimit } from './http/keys';
+import { createLimiter, DEFAULT_RATE_LIMIT } from './http/ratelimit';
+import { createStatic, defaultStaticDirs, type StaticDirs } from './http/static';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDb } from './db';
+import { openDb } from './store/db';
 import { saveModel } from './engine/model';
 import { migrateEngine } from './engine/schema';
 import { trainModel } from './engine/train';

@@ -12,14 +12,10 @@ import { memoImpressions, memoInterest, valueAt, WINDOW, type ItemMemo, type Pro
 import { NEIGHBOURS, type AppStats } from './stats';
 import type { CatalogItem, Segment } from './types';
 
-export const NUMERIC = [
-  'popularity', 'ctr', 'freshness', 'yield',
-  'category_affinity', 'kind_affinity', 'tag_affinity', 'item_interest', 'fatigue', 'co_viewed', 'device_tags', 'risk_fit',
-] as const;
-export const CATEGORICAL = ['kind', 'risk', 'page_kind', 'slot_kind', 'segment_kind'] as const;
-export type NumericFeature = (typeof NUMERIC)[number];
-export type CategoricalFeature = (typeof CATEGORICAL)[number];
-export type Feature = NumericFeature | CategoricalFeature;
+import { CATEGORICAL, NUMERIC, type Feature } from './feature-names';
+
+export { CATEGORICAL, NUMERIC };
+export type { CategoricalFeature, Feature, NumericFeature } from './feature-names';
 
 /** Features computed from the user's data; never used when personalisation is off. */
 export const PERSONAL: ReadonlySet<Feature> = new Set<Feature>([

@@ -1,5 +1,8 @@
 /**
- * The arbitration engine of the reference backend, run on its own thread by engine-service.ts:
+ * engine/: deciding — catalog, profiles, strategies, model, arbitration, reasons — on a thread of its
+ * own (thread.ts, worker.ts, service.ts), and the decision log.
+ *
+ * The arbitration engine of the reference backend, run on its own thread by engine/service.ts:
  * `ingest` with each newly stored batch (inside the service's transaction that also moves its
  * cursor), `decide` for POST /v1/decide, `config` for GET /v1/config, `image` for GET /v1/images/:id.svg.
  *
@@ -9,7 +12,7 @@
  *   slots: [{ id: 'home.today', kind: 'picks', count: 4 }] });
  */
 import type { Config, DecideRequest, DecideResponse, SlotwiseEvent } from '../../sdk/contract';
-import type { Db } from '../db';
+import type { Db } from '../store/db';
 import { decide, decideJson, DEFAULT_POLICY, type Arbiter, type Policy } from './arbitrate';
 import { DEFAULT_CATALOG_SIZE, generateCatalog } from './catalog';
 import { catalogFromRows, loadCatalogFile } from './catalog-file';

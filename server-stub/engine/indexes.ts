@@ -6,8 +6,7 @@
  */
 import { DAY } from './catalog';
 import { buildCodes, type ItemCodes } from './codes';
-import type { LabelCache } from './reasons';
-import { POOLS, poolOfKind, type CatalogItem, type Pool } from './types';
+import { POOLS, poolOfKind, type CatalogItem, type LabelCache, type Pool } from './types';
 
 const HOUR = 3_600_000;
 

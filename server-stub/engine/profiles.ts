@@ -5,7 +5,7 @@
  *
  * Invariant: the cache never holds a profile older than the table (ingest writes both).
  */
-import type { Db } from '../db';
+import type { Db } from '../store/db';
 import { newProfile, type Profile } from './profile';
 
 export interface ProfileStore {

@@ -1,6 +1,6 @@
 /**
  * Real-time features: `engine.ingest` runs with the newly stored events of one batch, after their
- * commit, inside the engine thread's transaction that also moves its cursor (engine-service.ts). Profiles and item statistics are aggregated in memory over the
+ * commit, inside the engine thread's transaction that also moves its cursor (engine/service.ts). Profiles and item statistics are aggregated in memory over the
  * batch; each touched profile is written once, in the same transaction (a device's batch is one
  * user, so typically one upsert per batch); item statistics are checkpointed separately
  * (stats.ts), so the cost per event is a few map updates.

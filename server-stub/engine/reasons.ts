@@ -3,17 +3,17 @@
  * request's locale, after the campaign or exploration that placed it, if any.
  */
 import type { Reason } from '../../sdk/contract';
-import { CATEGORICAL, NUMERIC, reasonLabel, type Signals } from './features';
+import { CATEGORICAL, NUMERIC } from './feature-names';
+import { reasonLabel, type Signals } from './features';
 import { REASONS, type Locale } from './i18n';
 import type { ResolvedCampaign } from './strategies/campaigns';
-import type { CatalogItem } from './types';
+import type { CatalogItem, LabelCache } from './types';
 
 const NAMES = [...NUMERIC, ...CATEGORICAL];
 /** labels with {tag} or {tolerance} read the user's signals; every other label depends on the item and locale only */
 const PERSONAL_LABEL = NAMES.map((name) => /\{(tag|tolerance)\}/.test(`${REASONS[name]?.['zh-CN']}${REASONS[name]?.en}`));
 
-/** Labels that depend on the item and locale only, by `(ix * NAMES.length + feature) * 2 + locale`; bounded by the catalog. */
-export type LabelCache = Map<number, string>;
+export type { LabelCache } from './types';
 /** contributions below this are noise, not reasons */
 const MIN = 0.02;
 const TOP = 3;

@@ -23,7 +23,7 @@
  * SELECT d.item_id, d.strategy, e.type FROM engine_decision_items d
  * JOIN events e ON e.decision_id = d.decision_id AND e.item_id = d.item_id;
  */
-import { migrate, type Db } from '../db';
+import { migrate, type Db } from '../store/db';
 
 export const ENGINE_STEPS = [
   (db: Db) =>

@@ -5,7 +5,7 @@
  * aggregates, so they are persisted write-behind: `checkpoint()` hands what changed to the
  * background writer about once a second, and a crash costs at most that second of statistics.
  */
-import type { Db } from '../db';
+import type { Db } from '../store/db';
 import type { StatsRows } from './writer';
 import { DAY } from './catalog';
 import { capLists, type CapLists, type Indexes } from './indexes';

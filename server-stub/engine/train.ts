@@ -7,7 +7,7 @@
  * The newest 20 % of examples are held out; the model is compared there with the popularity
  * baseline (each item's smoothed click rate on the training part), by AUC.
  */
-import type { Db } from '../db';
+import type { Db } from '../store/db';
 import { CATEGORICAL, deserialize, NUMERIC, type Vector } from './features';
 import { HIDDEN, MODEL_FORMAT, newVersion, recenter, sigmoid, compile, contributions, type Metrics, type ModelFile } from './model';
 import { gaussian, prng } from './random';

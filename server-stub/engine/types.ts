@@ -71,3 +71,7 @@ export function riskCap(t: RiskTolerance | undefined): number {
 
 export type Segment = 'new' | 'active' | 'dormant' | 'churn_risk';
 export const SEGMENTS: readonly Segment[] = ['new', 'active', 'dormant', 'churn_risk'];
+
+/** Reason labels that depend on the item and locale only, by `(ix * features + feature) * 2 + locale`
+ * (reasons.ts); bounded by the catalog. */
+export type LabelCache = Map<number, string>;

@@ -11,9 +11,9 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Db } from '../db';
-import { rowsOf, type Batch } from './decision-log';
-import { CATEGORICAL, NUMERIC } from './features';
+import type { Db } from '../store/db';
+import { rowsOf, type Batch } from './decision-rows';
+import { CATEGORICAL, NUMERIC } from './feature-names';
 
 /** Rows of a statistics checkpoint. */
 export interface StatsRows {

@@ -18,7 +18,7 @@ async function serverModule() {
   // .mjs: under node_modules no package.json makes .js a module
   const outfile = join(outdir, 'server.mjs');
   await build({
-    entryPoints: [join(root, 'server-stub', 'server.ts'), join(root, 'server-stub', 'engine-worker.ts')],
+    entryPoints: { server: join(root, 'server-stub', 'server.ts'), 'engine-worker': join(root, 'server-stub', 'engine', 'worker.ts') },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../server-stub/db';
-import { startEngineThread, type EngineHost } from '../../server-stub/engine-thread';
+import { openDb } from '../../server-stub/store/db';
+import { startEngineThread, type EngineHost } from '../../server-stub/engine/thread';
 
 const root = join(import.meta.dirname, '..', '..');
 const CRASH = '__crash__';
@@ -20,7 +20,7 @@ async function crashableWorker(): Promise<string[]> {
   const dir = join(root, 'node_modules', '.cache', 'slotwise');
   mkdirSync(dir, { recursive: true });
   const real = join(dir, `real-worker-${process.pid}.mjs`);
-  await build({ entryPoints: [join(root, 'server-stub', 'engine-worker.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: real, logLevel: 'error' });
+  await build({ entryPoints: [join(root, 'server-stub', 'engine', 'worker.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: real, logLevel: 'error' });
   // the switch listens first, so the marked call is never answered: it is in flight when the thread dies
   const wrapper = join(dir, `crashable-worker-${process.pid}.mjs`);
   writeFileSync(

@@ -10,7 +10,7 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { firstProblem, LIMITS, schemas, type DecideRequest } from '../../sdk/contract';
-import { clampText } from '../../server-stub/http-errors';
+import { clampText } from '../../server-stub/wire/errors';
 import { edgeNumbers, edgeStrings, id, int, mutate, mutation, sdkEvent, str, weird } from '../helpers/arbitraries';
 import { makeBatch } from '../helpers/events';
 import { startServer, type TestServer } from '../helpers/server';

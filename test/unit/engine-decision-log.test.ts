@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../server-stub/db';
+import { migrate } from '../../server-stub/store/db';
 import { createDecisionLog, rowsOf, type Batch } from '../../server-stub/engine/decision-log';
 import { CATEGORICAL, deserialize, NUMERIC } from '../../server-stub/engine/features';
 import { ENGINE_STEPS } from '../../server-stub/engine/schema';

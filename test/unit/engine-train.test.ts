@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { schemas, type SlotwiseEvent } from '../../sdk/contract';
-import { openDb } from '../../server-stub/db';
+import { openDb } from '../../server-stub/store/db';
 import { createEngine } from '../../server-stub/engine';
 import { generateCatalog } from '../../server-stub/engine/catalog';
 import { NUMERIC } from '../../server-stub/engine/features';
 import { compile, numericContribution, saveModel } from '../../server-stub/engine/model';
 import { prng } from '../../server-stub/engine/random';
 import { auc, trainModel } from '../../server-stub/engine/train';
-import { createEngineService } from '../../server-stub/engine-service';
-import { createIngest } from '../../server-stub/ingest';
+import { createEngineService } from '../../server-stub/engine/service';
+import { createIngest } from '../../server-stub/ingest/events';
 import { ev, identify, request, T0 } from './engine-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'slotwise-train-'));

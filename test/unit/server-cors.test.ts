@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, test } from 'vitest';
-import { createOriginPolicy, DEFAULT_ORIGINS, originMatcher } from '../../server-stub/cors';
+import { createOriginPolicy, DEFAULT_ORIGINS, originMatcher } from '../../server-stub/http/cors';
 
 describe('origin patterns', () => {
   test('the default allows loopback names on any port and nothing else', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
-import { migrate, openDb, STORE_VERSION } from '../../server-stub/db';
+import { migrate, openDb, STORE_VERSION } from '../../server-stub/store/db';
 
 const dirs: string[] = [];
 const dir = () => {

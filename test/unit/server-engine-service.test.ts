@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { schemas, type SlotwiseEvent } from '../../sdk/contract';
-import { openDb, type Db } from '../../server-stub/db';
+import { openDb, type Db } from '../../server-stub/store/db';
 import { createEngine } from '../../server-stub/engine';
 import { generateCatalog } from '../../server-stub/engine/catalog';
-import { createEngineService, type EngineService, type IngestMessage } from '../../server-stub/engine-service';
-import { createIngest } from '../../server-stub/ingest';
+import { createEngineService, type EngineService, type IngestMessage } from '../../server-stub/engine/service';
+import { createIngest } from '../../server-stub/ingest/events';
 import { identify, request, T0, view } from './engine-fixtures';
 
 const open: { db: Db; service?: EngineService; dir: string }[] = [];

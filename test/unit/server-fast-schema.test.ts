@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as z from 'zod/mini';
 import { LIMITS, schemas } from '../../sdk/contract';
-import { compileFast, DEFER } from '../../server-stub/fast-schema';
+import { compileFast, DEFER } from '../../server-stub/wire/fast-schema';
 import { anything, id, int, mutate, mutation, sdkEvent, str } from '../helpers/arbitraries';
 
 type Schema = z.ZodMiniType;

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openDb, type Db } from '../../server-stub/db';
-import { createGroupCommit } from '../../server-stub/group-commit';
+import { openDb, type Db } from '../../server-stub/store/db';
+import { createGroupCommit } from '../../server-stub/store/group-commit';
 
 let dir: string;
 let db: Db;

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, test } from 'vitest';
-import { createLimiter } from '../../server-stub/ratelimit';
+import { createLimiter } from '../../server-stub/http/ratelimit';
 
 describe('token bucket', () => {
   test('a full bucket allows a burst, then refuses with the seconds until the next token', () => {

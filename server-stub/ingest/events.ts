@@ -1,4 +1,6 @@
 /**
+ * ingest/: storing events durably and exactly once, then handing them to the engine.
+ *
  * POST /v1/events semantics, in one place:
  *
  * - The batch is atomic. If any event is invalid, nothing is stored and the answer is
@@ -11,21 +13,21 @@
  *   An id already stored — by an earlier batch, earlier in this batch, or under another app — counts
  *   as a duplicate and is never overwritten. After the commit, and before the answer, the newly
  *   stored events (never the duplicates) are handed to the engine thread with their rowids; it
- *   applies each stored event exactly once (engine-service.ts), so an engine failure never costs a
+ *   applies each stored event exactly once (engine/service.ts), so an engine failure never costs a
  *   client its events, and a decide asked after the answer sees them.
- * - Batches that arrive together share one transaction and one fsync (group-commit.ts). The answer
+ * - Batches that arrive together share one transaction and one fsync (store/group-commit.ts). The answer
  *   `{ accepted, duplicates }` is sent after that commit, which is fsynced (see db.ts):
  *   accepted + duplicates = events in the batch, and every one of them is on disk.
  *
- * Validation is zod's (the shared contract), with a compiled fast path in front (fast-schema.ts)
+ * Validation is zod's (the shared contract), with a compiled fast path in front (http/fast-schema.ts)
  * that answers for well-formed events and leaves anything doubtful, and every error message, to zod.
  */
-import { firstProblem, LIMITS, schemas, type EventsResponse, type RejectedEvent, type SlotwiseEvent } from '../sdk/contract';
-import type { Db } from './db';
-import type { IngestMessage } from './engine-service';
-import { compileFast, DEFER } from './fast-schema';
-import { createGroupCommit } from './group-commit';
-import { clampText, HttpError } from './http-errors';
+import { firstProblem, LIMITS, schemas, type EventsResponse, type RejectedEvent, type SlotwiseEvent } from '../../sdk/contract';
+import type { Db } from '../store/db';
+import type { IngestMessage } from '../engine/service';
+import { compileFast, DEFER } from '../wire/fast-schema';
+import { createGroupCommit } from '../store/group-commit';
+import { clampText, HttpError } from '../wire/errors';
 
 export interface IngestOptions {
   db: Db;

@@ -9,7 +9,7 @@
  * the refusal any site could write events into an app's history.
  */
 import type { MiddlewareHandler } from 'hono';
-import { HttpError } from './http-errors';
+import { HttpError } from '../wire/errors';
 
 /** Any port on the loopback names: what `npm start` and the tests use. */
 export const DEFAULT_ORIGINS = ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'];

@@ -1,6 +1,8 @@
 /**
+ * http/: the HTTP boundary — routes, bodies, CORS, app keys, rate limits, static files.
+ *
  * The HTTP routes of the reference backend (Hono). Everything but static files answers JSON; every
- * non-2xx answer is `{ error: { code, message, path } }` (http-errors.ts). Order of checks on the
+ * non-2xx answer is `{ error: { code, message, path } }` (wire/errors.ts). Order of checks on the
  * keyed API: CORS origin → app key → rate limit → body (bounded) → schema → engine/store, so the
  * cheap refusals come before any byte of the body is read.
  *
@@ -14,13 +16,13 @@
  * | GET  /, /dist/*, bundles  | static files (static.ts)                                        |
  */
 import { Hono, type Context } from 'hono';
-import { LIMITS } from '../sdk/contract';
+import { LIMITS } from '../../sdk/contract';
 import { readJson, readText, type BodyDeadlines } from './body';
 import { cors, type OriginPolicy } from './cors';
-import type { Db } from './db';
-import { EngineBusyError, type EngineHost } from './engine-thread';
-import { HttpError, internalError } from './http-errors';
-import type { Ingest } from './ingest';
+import type { Db } from '../store/db';
+import { EngineBusyError, type EngineHost } from '../engine/thread';
+import { HttpError, internalError } from '../wire/errors';
+import type { Ingest } from '../ingest/events';
 import type { AppKey, RateLimit } from './keys';
 import type { Limiter } from './ratelimit';
 import type { StaticFile } from './static';
@@ -87,7 +89,7 @@ export function createApp(o: AppOptions): Hono {
     return c.json(await o.ingest(appId, body));
   });
 
-  // parsed, validated and answered on the engine thread (engine-service.ts)
+  // parsed, validated and answered on the engine thread (engine/service.ts)
   app.post('/v1/decide', async (c) => {
     const { app: appId } = authorize(c);
     const answer = await o.engine.decide(appId, await readText(c, LIMITS.requestBytes, o.body));

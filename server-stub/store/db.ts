@@ -1,4 +1,6 @@
 /**
+ * store/: every durable read and write (SQLite today), migrations, group commit.
+ *
  * The store: one SQLite file, `<dataDir>/slotwise.db`, opened by better-sqlite3 in WAL mode.
  *
  * Durability: `synchronous = FULL`. In WAL mode NORMAL only syncs at checkpoints, so a commit the

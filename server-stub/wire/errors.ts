@@ -4,7 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { LIMITS, type ErrorBody, type RejectedEvent } from '../sdk/contract';
+import { LIMITS, type ErrorBody, type RejectedEvent } from '../../sdk/contract';
 
 /**
  * `text` cut to `max` UTF-16 units (the contract bounds messages to LIMITS.text): a message or path

@@ -1,5 +1,5 @@
 /**
- * The engine thread's entry (built to dist/server/engine-worker.js, started by engine-thread.ts).
+ * The engine thread's entry (built to dist/server/engine-worker.js, started by engine/thread.ts).
  * It opens its own SQLite connection, builds the engine and catches up with the event log before
  * it says `ready`; then it answers the HTTP thread's messages in the order they were posted, so a
  * decide posted after an ingest sees that ingest's events.
@@ -8,10 +8,10 @@
  */
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDb } from './db';
-import { createEngine } from './engine';
-import { createEngineService, type EngineService } from './engine-service';
-import type { EngineThreadData, ToEngine, FromEngine } from './engine-thread';
+import { openDb } from '../store/db';
+import { createEngine } from './index';
+import { createEngineService, type EngineService } from './service';
+import type { EngineThreadData, ToEngine, FromEngine } from './thread';
 
 function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): void {
   const post = (m: FromEngine) => port.postMessage(m);

@@ -9,7 +9,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import { HttpError } from './http-errors';
+import { HttpError } from '../wire/errors';
+import { parseJson } from '../wire/json';
 
 export interface BodyDeadlines {
   /** longest silence between two chunks of a body. @example { idleMs: 10_000 } */
@@ -31,15 +32,6 @@ export async function readText(c: Context, limit: number, deadlines?: BodyDeadli
   const bytes = incoming ? await readNode(incoming, limit, deadlines) : await readWeb(c.req.raw, limit);
   if (bytes.length === 0) throw new HttpError(400, 'invalid_json', 'the request body is empty');
   return bytes.toString('utf8');
-}
-
-/** JSON text → value, or the 400 `invalid_json` naming what is wrong. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new HttpError(400, 'invalid_json', `the request body is not JSON: ${(error as Error).message}`);
-  }
 }
 
 const tooSlow = (why: string) =>

@@ -1,6 +1,6 @@
 /**
  * The engine on a thread of its own. The HTTP thread parses requests, authenticates, stores events
- * and writes answers; the engine thread (engine-worker.ts → engine-service.ts) parses and validates
+ * and writes answers; the engine thread (engine/worker.ts → engine/service.ts) parses and validates
  * decide requests, arbitrates and serialises the answers. On a two-core machine that halves the
  * work on the thread every request waits for, and a slow decision never delays an ingest ack.
  *
@@ -16,8 +16,8 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../sdk/contract';
-import type { Answer, IngestMessage } from './engine-service';
+import type { Config } from '../../sdk/contract';
+import type { Answer, IngestMessage } from './service';
 
 export interface EngineThreadData {
   dataDir: string;
@@ -178,7 +178,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
 /**
  * The worker entry: dist/server/engine-worker.js beside the built server (.mjs where no package.json
  * says "module", as in a benchmark's bundle); when the server runs
- * from its TypeScript source (tests), engine-worker.ts compiled once per process with esbuild (a
+ * from its TypeScript source (tests), engine/worker.ts compiled once per process with esbuild (a
  * dev dependency, never needed by the build).
  */
 let compiled: Promise<string> | undefined;
@@ -186,11 +186,12 @@ function workerFile(): Promise<string> {
   const here = dirname(fileURLToPath(import.meta.url));
   const built = ['engine-worker.js', 'engine-worker.mjs'].map((name) => join(here, name)).find((file) => existsSync(file));
   if (built) return Promise.resolve(built);
-  const source = join(here, 'engine-worker.ts');
+  const source = join(here, 'worker.ts');
   if (!existsSync(source)) return Promise.reject(new Error(`no engine worker next to ${here}`));
   return (compiled ??= (async () => {
     const { build } = await import('esbuild');
-    const dir = join(here, '..', 'node_modules', '.cache', 'slotwise');
+    // under the project's node_modules, so the bundle's external packages resolve from it
+    const dir = join(here, '..', '..', 'node_modules', '.cache', 'slotwise');
     mkdirSync(dir, { recursive: true });
     const outfile = join(dir, `engine-worker-${process.pid}.mjs`);
     await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'error' });

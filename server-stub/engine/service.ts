@@ -1,5 +1,5 @@
 /**
- * The engine as a service: what the engine thread (engine-worker.ts) runs, kept free of threads so
+ * The engine as a service: what the engine thread (engine/worker.ts) runs, kept free of threads so
  * it can be tested in-process. It owns the engine, its own SQLite connection, and the engine's
  * place in the event log.
  *
@@ -17,12 +17,12 @@
  * Decide requests arrive as the raw body text and leave as the answer's JSON text, so parsing,
  * validation and serialisation also run on this thread, not the one serving HTTP.
  */
-import { firstProblem, requestSchemas, type Config, type DecideRequest, type SlotwiseEvent } from '../sdk/contract';
-import { parseJson } from './body';
-import { migrate, type Db } from './db';
-import type { Engine } from './engine';
-import { compileFast, DEFER } from './fast-schema';
-import { HttpError } from './http-errors';
+import { firstProblem, requestSchemas, type Config, type DecideRequest, type SlotwiseEvent } from '../../sdk/contract';
+import { parseJson } from '../wire/json';
+import { migrate, type Db } from '../store/db';
+import type { Engine } from './index';
+import { compileFast, DEFER } from '../wire/fast-schema';
+import { HttpError } from '../wire/errors';
 
 /** One newly stored batch, as ingest hands it over. */
 export interface IngestMessage {
