@@ -2,11 +2,16 @@
  * The wire contract (v1), in exactly one place. The SDK validates answers with it and the
  * server-stub validates requests with it; neither side keeps a copy.
  *
- * Only `zod/mini` here: this file is in the script-tag bundle.
+ * What clients send is written in zod/mini (the server validates with it). What the server
+ * answers and the on-device rules are written once as lean schemas (contract-check.ts): the SDK
+ * checks answers with those, without zod, and `answerSchemas()` / `ruleSchemas()` turn the same
+ * definitions into zod/mini for the server-stub and the tests (`toZod`).
  * Every schema is a function of nothing and is built lazily by `schemas()` so importing this
  * module does no work (the bundle is `"sideEffects": false`).
  */
 import * as z from 'zod/mini';
+import * as c from './contract-check';
+import type { Infer, Node, Problem } from './contract-check';
 
 /** Hard limits of the contract. Both sides enforce them. */
 export const LIMITS = {
@@ -67,13 +72,14 @@ const fewKeys = (max: number) =>
   });
 
 /** a slot request; built where needed (requests and config) so the groups stay independent */
-const slotRequest = () =>
-  z.object({
-    id: id(),
-    kind: z.enum(SLOT_KINDS),
-    count: int(1, LIMITS.slotCount),
-    exclude: z.optional(z.array(id()).check(z.maxLength(LIMITS.exclude))),
+const slotRequestCheck = () =>
+  c.object({
+    id: cid(),
+    kind: c.oneOf(SLOT_KINDS),
+    count: c.int(1, LIMITS.slotCount),
+    exclude: c.optional(c.array(cid(), LIMITS.exclude)),
   });
+const slotRequest = () => toZod(slotRequestCheck());
 
 /** What clients send: the server validates with these. */
 function buildRequests() {
@@ -136,45 +142,48 @@ function buildRequests() {
   return { properties, eventContext, event, eventBatch, slotRequest: slotRequest(), decideRequest };
 }
 
+/** a name, id or key */
+const cid = () => c.string(LIMITS.id, 1);
+/** a free-text string */
+const ctext = () => c.string(LIMITS.text);
+const MS_WEEK = 7 * 24 * 3600_000;
+const MS_MONTH = 30 * 24 * 3600_000;
+
 /** What the server answers: the SDK validates with these. */
 function buildAnswers() {
-  const eventsResponse = z.object({ accepted: int(0), duplicates: int(0) });
+  const eventsResponse = c.object({ accepted: c.int(0), duplicates: c.int(0) });
 
-  const reason = z.object({ feature: id(), label: text(), contribution: z.number() });
+  const reason = c.object({ feature: cid(), label: ctext(), contribution: c.number() });
 
-  const item = z.object({
-    id: id(),
+  const item = c.object({
+    id: cid(),
     /** product kind: fund, deposit, wealth, loan, card, insurance, article, ad, reminder … */
-    kind: id(),
-    category: z.optional(id()),
-    title: text(),
-    subtitle: z.optional(text()),
-    image: z.optional(text()),
-    url: z.optional(text()),
-    cta: z.optional(text()),
-    badges: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(8))),
-    risk: z.optional(z.enum(RISK_LEVELS)),
-    disclosure: z.optional(text()),
+    kind: cid(),
+    category: c.optional(cid()),
+    title: ctext(),
+    subtitle: c.optional(ctext()),
+    image: c.optional(ctext()),
+    url: c.optional(ctext()),
+    cta: c.optional(ctext()),
+    badges: c.optional(c.array(c.string(64), 8)),
+    risk: c.optional(c.oneOf(RISK_LEVELS)),
+    disclosure: c.optional(ctext()),
     /** the headline figure of a product, e.g. { label: '7-day yield', value: '2.35%' } */
-    highlight: z.optional(
-      z.object({ label: z.string().check(z.maxLength(64)), value: z.string().check(z.maxLength(64)) }),
-    ),
-    position: int(0, 10_000),
-    strategy: id(),
-    score: z.number(),
-    explored: z.optional(z.boolean()),
-    reasons: z.array(reason).check(z.maxLength(16)),
+    highlight: c.optional(c.object({ label: c.string(64), value: c.string(64) })),
+    position: c.int(0, 10_000),
+    strategy: cid(),
+    score: c.number(),
+    explored: c.optional(c.boolean()),
+    reasons: c.array(reason, 16),
   });
 
-  const decideResponse = z.object({
-    decisionId: id(),
-    ttlMs: int(0, 7 * 24 * 3600_000),
-    slots: z.record(id(), z.object({ items: z.array(item).check(z.maxLength(LIMITS.slotCount)) })),
+  const decideResponse = c.object({
+    decisionId: cid(),
+    ttlMs: c.int(0, MS_WEEK),
+    slots: c.record(cid(), c.object({ items: c.array(item, LIMITS.slotCount) })),
   });
 
-  const errorBody = z.object({
-    error: z.object({ code: id(), message: text(), path: z.string() }),
-  });
+  const errorBody = c.object({ error: c.object({ code: cid(), message: ctext(), path: c.string() }) });
 
   return { eventsResponse, reason, item, decideResponse, errorBody };
 }
@@ -182,37 +191,35 @@ function buildAnswers() {
 /** The on-device rules of GET /v1/config. */
 function buildRules() {
   /** a condition on one property of an event: `properties[prop] op value` */
-  const filter = z.object({
-    prop: id(),
-    op: z.enum(['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'exists']),
-    value: z.optional(
-      z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]),
-    ),
+  const filter = c.object({
+    prop: cid(),
+    op: c.oneOf(['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'exists']),
+    value: c.optional(c.union(c.string(), c.number(), c.boolean(), c.array(c.union(c.string(), c.number())))),
   });
 
   /** which events a rule looks at; every given field must match */
-  const matcher = z.object({
-    type: z.optional(z.enum(EVENT_TYPES)),
-    name: z.optional(id()),
-    where: z.optional(z.array(filter).check(z.maxLength(16))),
+  const matcher = c.object({
+    type: c.optional(c.oneOf(EVENT_TYPES)),
+    name: c.optional(cid()),
+    where: c.optional(c.array(filter, 16)),
   });
 
-  const localized = z.record(z.string().check(z.maxLength(35)), text());
+  const localized = c.record(c.string(35), ctext());
 
   /**
    * A real-time tag: aggregate the matching events of the last `windowMs` on the device.
    * `count` and `sum` hold when the value `op` `threshold` (default gte 1); `exists` holds when one
    * matched; `last` holds when one matched and carries the last value of `property`.
    */
-  const tagRule = z.object({
-    name: id(),
-    label: z.optional(localized),
+  const tagRule = c.object({
+    name: cid(),
+    label: c.optional(localized),
     match: matcher,
-    agg: z.enum(['count', 'exists', 'sum', 'last']),
-    property: z.optional(id()),
-    windowMs: int(1, 366 * 24 * 3600_000),
-    op: z.optional(z.enum(['gte', 'gt', 'lte', 'lt', 'eq'])),
-    threshold: z.optional(z.number()),
+    agg: c.oneOf(['count', 'exists', 'sum', 'last']),
+    property: c.optional(cid()),
+    windowMs: c.int(1, 366 * 24 * 3600_000),
+    op: c.optional(c.oneOf(['gte', 'gt', 'lte', 'lt', 'eq'])),
+    threshold: c.optional(c.number()),
   });
 
   /**
@@ -220,73 +227,137 @@ function buildRules() {
    * `unless.withinMs`, emit the reminder after `delayMs` (fire time = max(delayMs, withinMs)).
    * `onReload` says what a trigger still pending when the page reloads does.
    */
-  const triggerRule = z.object({
-    id: id(),
+  const triggerRule = c.object({
+    id: cid(),
     when: matcher,
-    unless: z.optional(z.object({ ...matcher.shape, withinMs: int(0, 30 * 24 * 3600_000) })),
-    delayMs: int(0, 30 * 24 * 3600_000),
-    onReload: z.optional(z.enum(['fire', 'drop'])),
-    caps: z.optional(
-      z.object({ perDay: z.optional(int(1, 1000)), lifetime: z.optional(int(1, 100_000)) }),
-    ),
-    reminder: z.object({
+    unless: c.optional(c.object({ ...matcher.shape, withinMs: c.int(0, MS_MONTH) })),
+    delayMs: c.int(0, MS_MONTH),
+    onReload: c.optional(c.oneOf(['fire', 'drop'])),
+    caps: c.optional(c.object({ perDay: c.optional(c.int(1, 1000)), lifetime: c.optional(c.int(1, 100_000)) })),
+    reminder: c.object({
       title: localized,
       body: localized,
-      cta: z.optional(localized),
-      url: z.optional(text()),
-      itemId: z.optional(id()),
+      cta: c.optional(localized),
+      url: c.optional(ctext()),
+      itemId: c.optional(cid()),
     }),
   });
 
-  const config = z.object({
-    version: id(),
-    ttlMs: int(0, 7 * 24 * 3600_000),
-    slots: z.array(slotRequest()).check(z.maxLength(100)),
+  const config = c.object({
+    version: cid(),
+    ttlMs: c.int(0, MS_WEEK),
+    slots: c.array(slotRequestCheck(), 100),
     /** rules are validated one by one by the SDK: a bad rule is skipped, not the config */
-    tags: z.array(z.unknown()).check(z.maxLength(200)),
-    triggers: z.array(z.unknown()).check(z.maxLength(200)),
+    tags: c.array(c.unknown(), 200),
+    triggers: c.array(c.unknown(), 200),
   });
 
   return { filter, matcher, tagRule, triggerRule, config };
 }
 
+/**
+ * The zod/mini schema that judges as `schema` does (contract-check.ts): the same kinds and the
+ * same bounds, so server-stub/fast-schema.ts compiles it like a hand-written one.
+ */
+function toZod<T>(schema: c.Schema<T>): z.ZodMiniType<T> {
+  const s = schema as Node;
+  const max = (n: number) => (n < Number.MAX_SAFE_INTEGER ? [z.maxLength(n)] : []);
+  const min = (n: number) => (n > 0 ? [z.minLength(n)] : []);
+  const checked = (base: z.ZodMiniType, checks: unknown[]) => (checks.length ? base.check(...(checks as Parameters<typeof base.check>)) : base);
+  const any = (n: Node) => toZod(n as c.Schema) as z.ZodMiniType<unknown>;
+  let out: z.ZodMiniType;
+  switch (s.k) {
+    case 'string':
+      out = checked(z.string(), [...min(s.min), ...max(s.max), ...(s.re ? [z.regex(s.re, s.msg)] : [])]);
+      break;
+    case 'int':
+      out = z.int().check(z.minimum(s.min), z.maximum(s.max));
+      break;
+    case 'number':
+      out = z.number();
+      break;
+    case 'boolean':
+      out = z.boolean();
+      break;
+    case 'literal':
+      out = z.literal(s.value);
+      break;
+    case 'enum':
+      out = z.enum(s.values as [string, ...string[]]);
+      break;
+    case 'array':
+      out = checked(z.array(any(s.of)), [...min(s.min), ...max(s.max)]);
+      break;
+    case 'record':
+      out = z.record(any(s.key) as z.ZodMiniString, any(s.of));
+      break;
+    case 'object': {
+      const shape = Object.fromEntries(Object.entries(s.shape).map(([k, v]) => [k, any(v)]));
+      out = s.strict ? z.strictObject(shape) : z.object(shape);
+      break;
+    }
+    case 'optional':
+      out = z.optional(any(s.of));
+      break;
+    case 'union':
+      out = z.union(s.of.map(any) as [z.ZodMiniType, ...z.ZodMiniType[]]);
+      break;
+    case 'custom':
+      out = z.custom(s.test, s.msg);
+      break;
+    default:
+      out = z.unknown();
+  }
+  return out as z.ZodMiniType<T>;
+}
+
+type Zod<G> = { [K in keyof G]: z.ZodMiniType<Infer<G[K]>> };
+const zodOf = <G extends Record<string, c.Schema>>(group: G) =>
+  Object.fromEntries(Object.entries(group).map(([k, v]) => [k, toZod(v)])) as Zod<G>;
+
 let requests: ReturnType<typeof buildRequests> | undefined;
 let answers: ReturnType<typeof buildAnswers> | undefined;
 let rules: ReturnType<typeof buildRules> | undefined;
+let zodAnswers: Zod<ReturnType<typeof buildAnswers>> | undefined;
+let zodRules: Zod<ReturnType<typeof buildRules>> | undefined;
 
 /** Request schemas (events, decide), built on first use. */
 export const requestSchemas = () => (requests ??= buildRequests());
-/** Answer schemas (acks, decisions, errors), built on first use: what the SDK's network module needs. */
-export const answerSchemas = () => (answers ??= buildAnswers());
-/** Rule schemas (config, tags, triggers), built on first use. */
-export const ruleSchemas = () => (rules ??= buildRules());
+/** Answer schemas (acks, decisions, errors) as lean schemas: what the SDK checks answers with. */
+export const answerChecks = () => (answers ??= buildAnswers());
+/** Rule schemas (config, tags, triggers) as lean schemas: what the SDK checks the config with. */
+export const ruleChecks = () => (rules ??= buildRules());
+/** The answer schemas in zod/mini, built on first use from `answerChecks()`. */
+export const answerSchemas = () => (zodAnswers ??= zodOf(answerChecks()));
+/** The rule schemas in zod/mini, built on first use from `ruleChecks()`. */
+export const ruleSchemas = () => (zodRules ??= zodOf(ruleChecks()));
 
-/**
- * Every schema of the contract, built on first use. Bundles that need only some groups import
- * `answerSchemas` / `ruleSchemas` so the rest is tree-shaken away.
- */
+/** Every schema of the contract in zod/mini, built on first use. */
 export function schemas() {
   return { ...requestSchemas(), ...answerSchemas(), ...ruleSchemas() };
 }
 
-type S = ReturnType<typeof schemas>;
+type A = ReturnType<typeof buildAnswers>;
+type R = ReturnType<typeof buildRules>;
+
+type S = ReturnType<typeof requestSchemas>;
 export type Properties = z.infer<S['properties']>;
 export type EventContext = z.infer<S['eventContext']>;
 export type SlotwiseEvent = z.infer<S['event']>;
 export type EventBatch = { sentAt: number; events: SlotwiseEvent[] };
-export type EventsResponse = z.infer<S['eventsResponse']>;
+export type EventsResponse = Infer<A['eventsResponse']>;
 export type SlotRequest = z.infer<S['slotRequest']>;
 export type DecideRequest = z.infer<S['decideRequest']>;
-export type Reason = z.infer<S['reason']>;
-export type Item = z.infer<S['item']>;
-export type DecideResponse = z.infer<S['decideResponse']>;
-export type Filter = z.infer<S['filter']>;
-export type Matcher = z.infer<S['matcher']>;
-export type TagRule = z.infer<S['tagRule']>;
-export type TriggerRule = z.infer<S['triggerRule']>;
-export type Config = z.infer<S['config']>;
+export type Reason = Infer<A['reason']>;
+export type Item = Infer<A['item']>;
+export type DecideResponse = Infer<A['decideResponse']>;
+export type Filter = Infer<R['filter']>;
+export type Matcher = Infer<R['matcher']>;
+export type TagRule = Infer<R['tagRule']>;
+export type TriggerRule = Infer<R['triggerRule']>;
+export type Config = Infer<R['config']>;
 /** `{ error: { code, message, path } }`: every 4xx answer of the server has this body. */
-export type ErrorBody = z.infer<S['errorBody']>;
+export type ErrorBody = Infer<A['errorBody']>;
 /** A rejected event named in a 400 answer to POST /v1/events (see `RejectedBody`). */
 export type RejectedEvent = { index: number; id?: string; path: string; message: string };
 /**
@@ -295,12 +366,7 @@ export type RejectedEvent = { index: number; id?: string; path: string; message:
  */
 export type RejectedBody = ErrorBody & { error: { rejected?: RejectedEvent[] } };
 
-/** One validation problem, in the shape of an error body. */
-export interface Problem {
-  code: string;
-  message: string;
-  path: string;
-}
+export type { Problem } from './contract-check';
 
 /**
  * The first issue of a failed parse as `{ code, message, path }`, with a message a person can act
@@ -308,8 +374,7 @@ export interface Problem {
  */
 export function firstProblem(error: z.core.$ZodError, prefix = ''): Problem {
   const issue = error.issues[0]!;
-  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-  return { code: 'invalid_' + (path ? 'field' : 'body'), message: `${path || 'body'}: ${describe(issue)}`, path };
+  return c.problem(issue.path as c.Path, describe(issue), prefix);
 }
 
 function describe(issue: z.core.$ZodIssue): string {

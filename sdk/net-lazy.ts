@@ -15,8 +15,8 @@
  *   `invalid_options` error, so nothing is sent; the client then closes itself.
  */
 import { SlotwiseError } from './errors';
-import type { Net, connect as real } from './net';
-import type { ClientOptions } from './types';
+import type { connect as real } from './net';
+import type { ClientOptions, Net } from './types';
 import { besides, inject } from './widget-loader';
 
 /** what slotwise-net.min.js registers (net-entry.ts) */

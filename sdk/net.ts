@@ -1,22 +1,22 @@
 /**
- * The network module: everything that talks to the backend and validates what comes back, behind
- * one small interface (`connect(options)` → `Net`). It holds ky and zod/mini with the contract's
- * schemas, so the script-tag core does not: there, rollup resolves `./net` to net-lazy.ts, which
- * loads this module as `slotwise-net.min.js` in parallel at start. The ESM build (dist/index.js)
- * imports it statically: one module graph.
+ * The network module: everything that talks to the backend and checks what comes back, behind
+ * one small interface (`connect(options)` → `Net`, declared in types.ts). Answers are checked once,
+ * here, with the contract's lean schemas (contract-check.ts; no zod in the client), and requests go
+ * out with plain `fetch`: the transport owns retries, backoff and Retry-After, so all a request
+ * needs is a timeout. In the script tag this is `slotwise-net.min.js`, which net-lazy.ts loads in
+ * parallel at start; the ESM build (dist/index.js) imports it statically: one module graph.
  *
  * Invariants: nothing here touches the queue or the device's store, so a late or missing network
  * module can delay sending but never lose an event; every answer is untrusted until it passed the
- * contract; no call rejects except `connect` (bad options) — failures are answers.
+ * contract; what the SDK built itself (events, decide requests) is sent unchecked; no call rejects
+ * except `connect` (bad options) — failures are answers.
  */
-import ky from 'ky';
-import * as z from 'zod/mini';
-import { CHANNELS, CONSENT_STATES, LIMITS, answerSchemas, firstProblem, ruleSchemas } from './contract';
-import type { Config, DecideRequest, DecideResponse, TagRule, TriggerRule } from './contract';
+import { CHANNELS, CONSENT_STATES, LIMITS, answerChecks, ruleChecks } from './contract';
+import * as c from './contract-check';
 import type { DeadReason } from './db';
 import { SlotwiseError, toSlotwiseError, type ErrorCode } from './errors';
 import { validRules } from './rules';
-import type { ClientOptions } from './types';
+import type { ClientOptions, Net, Sent } from './types';
 
 /** a Retry-After is honoured up to this long: a broken proxy must not silence the SDK for days */
 export const RETRY_AFTER_CAP_MS = 10 * 60_000;
@@ -26,38 +26,6 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export const ANSWER_BYTES = 256 * 1024;
 /** a decide or config request still open after this long is aborted */
 const HARD_MS = 15_000;
-
-/** How the server answered one POST /v1/events. */
-export type Sent =
-  /** stored (or already stored): the events may leave the queue */
-  | { ack: { accepted: number; duplicates: number } }
-  /** try again later: network, timeout, 408/429/5xx, or an answer that is no acknowledgement */
-  | { retry: SlotwiseError; after?: number; net?: boolean }
-  /** 413 for a batch of several: send smaller batches */
-  | { shrink: true }
-  /** refused for good: `dead` lists [index in the batch, reason] (every event when none is named) */
-  | { dead: [number, DeadReason][]; error: SlotwiseError };
-
-/** GET /v1/config with its rules checked one by one: only good rules, the bad ones as `bad_rule` errors. */
-export interface Rules {
-  config: Omit<Config, 'tags' | 'triggers'> & { tags: TagRule[]; triggers: TriggerRule[] };
-  problems: SlotwiseError[];
-}
-
-export interface Net {
-  /**
-   * Settles once the options were checked: at once in the ESM build (`connect` threw already if
-   * they were bad); in the script tag when slotwise-net.min.js has arrived, rejecting with
-   * `invalid_options` (or with the error that kept the module from loading).
-   */
-  ready: Promise<void>;
-  /** POSTs one batch (`body` is the JSON of `ids.length` events); never rejects but when the module is missing */
-  send(ids: string[], body: string, keepalive: boolean): Promise<Sent>;
-  /** POST /v1/decide, the answer read with a size cap and validated; rejects with a SlotwiseError */
-  decide(request: DecideRequest): Promise<DecideResponse>;
-  /** GET /v1/config; rejects with a SlotwiseError */
-  config(): Promise<Rules>;
-}
 
 /**
  * Checks `options` and returns the `Net` for them.
@@ -71,26 +39,19 @@ export interface Net {
 export function connect(options: ClientOptions): Net {
   checkOptions(options);
   const endpoint = options.endpoint.replace(/\/+$/, '');
-  const api = ky.create({
-    prefixUrl: endpoint,
-    retry: 0,
-    timeout: REQUEST_TIMEOUT_MS,
-    throwHttpErrors: false,
-    headers: { 'x-slotwise-key': options.appKey },
-    ...(options.fetch && { fetch: options.fetch }),
-  });
-  const get = <T>(path: string, schema: Parser<T>, body?: unknown) => fetchJson(options, endpoint + path, path, schema, body);
+  const get = <T>(path: string, schema: c.Schema<T>, body?: unknown) => fetchJson(options, endpoint + path, path, schema, body);
   return {
     ready: Promise.resolve(),
-    send: (ids, body, keepalive) => send(api, ids, body, keepalive, options.now ?? Date.now),
-    decide: (request) => get('/v1/decide', answerSchemas().decideResponse, request),
+    send: (ids, body, keepalive) => send(options, endpoint, ids, body, keepalive),
+    decide: (request) => get('/v1/decide', answerChecks().decideResponse, request),
     async config() {
-      const c = await get('/v1/config', ruleSchemas().config);
+      const r = ruleChecks();
+      const config = await get('/v1/config', r.config);
       const problems: SlotwiseError[] = [];
       const collect = { report: (e: SlotwiseError) => void problems.push(e) };
-      const tags = validRules(collect, 'tags', c.tags, ruleSchemas().tagRule, (r) => r.name, true);
-      const triggers = validRules(collect, 'triggers', c.triggers, ruleSchemas().triggerRule, (r) => r.id, true);
-      return { config: { ...c, tags, triggers }, problems };
+      const tags = validRules(collect, 'tags', config.tags, r.tagRule, (r) => r.name, true);
+      const triggers = validRules(collect, 'triggers', config.triggers, r.triggerRule, (r) => r.id, true);
+      return { config: { ...config, tags, triggers }, problems };
     },
   };
 }
@@ -98,61 +59,80 @@ export function connect(options: ClientOptions): Net {
 /** In the ESM build `./net` is already here: nothing to load. (net-lazy.ts starts loading the chunk.) */
 export function load(_: { script?: HTMLScriptElement | null }): void {}
 
-const int = (min: number, max: number) => z.optional(z.int().check(z.minimum(min), z.maximum(max)));
-const bool = () => z.optional(z.boolean());
-const fn = () => z.optional(z.custom<never>((v) => typeof v == 'function', 'expected a function'));
-
-const optionsSchema = () =>
-  z.strictObject({
-    appKey: z.string().check(z.minLength(1), z.maxLength(LIMITS.id)),
-    endpoint: z.string().check(z.maxLength(LIMITS.text), z.regex(/^https?:\/\/[^\s/?#]+[^\s?#]*$/, 'expected an http(s) URL without query')),
-    channel: z.optional(z.enum(CHANNELS)),
-    consent: z.optional(z.enum(CONSENT_STATES)),
-    autocapture: z.optional(
-      z.union([z.literal(false), z.strictObject({ pageviews: bool(), clicks: bool(), visibility: bool() })]),
-    ),
-    flush: z.optional(z.strictObject({ count: int(1, LIMITS.batchEvents), intervalMs: int(0, 3_600_000) })),
-    maxQueue: int(1, 1_000_000),
-    fallback: z.optional(z.record(z.string(), z.array(z.unknown()))),
-    decideTimeoutMs: int(1, 60_000),
-    locale: z.optional(z.string().check(z.minLength(1), z.maxLength(35))),
-    debug: bool(),
-    nonce: z.optional(z.string()),
-    fetch: fn(),
-    indexedDB: z.optional(z.union([z.literal(false), z.custom<never>((v) => !!v && typeof v == 'object', 'expected an IDBFactory')])),
-    now: fn(),
-  });
+/** the options a client takes; what each means is in types.ts `ClientOptions` */
+function optionsSchema() {
+  const int = (min: number, max: number) => c.optional(c.int(min, max));
+  const bool = () => c.optional(c.boolean());
+  const fn = () => c.optional(c.custom((v) => typeof v == 'function', 'expected a function'));
+  return c.object(
+    {
+      appKey: c.string(LIMITS.id, 1),
+      endpoint: c.string(LIMITS.text, 0, /^https?:\/\/[^\s/?#]+[^\s?#]*$/, 'expected an http(s) URL without query'),
+      channel: c.optional(c.oneOf(CHANNELS)),
+      consent: c.optional(c.oneOf(CONSENT_STATES)),
+      autocapture: c.optional(c.union(c.literal(false), c.object({ pageviews: bool(), clicks: bool(), visibility: bool() }, true))),
+      flush: c.optional(c.object({ count: int(1, LIMITS.batchEvents), intervalMs: int(0, 3_600_000) }, true)),
+      maxQueue: int(1, 1_000_000),
+      fallback: c.optional(c.record(c.string(), c.array(c.unknown()))),
+      decideTimeoutMs: int(1, 60_000),
+      locale: c.optional(c.string(35, 1)),
+      debug: bool(),
+      nonce: c.optional(c.string()),
+      fetch: fn(),
+      indexedDB: c.optional(c.union(c.literal(false), c.custom((v) => !!v && typeof v == 'object', 'expected an IDBFactory'))),
+      now: fn(),
+    },
+    true,
+  );
+}
 
 /** @throws SlotwiseError `invalid_options`, its message naming the option */
 export function checkOptions(input: ClientOptions): void {
-  const result = optionsSchema().safeParse(input);
-  if (result.success) return;
-  const issue = result.error.issues[0]!;
+  const r = c.check(optionsSchema(), input);
+  if (r.success) return;
+  const { path, why } = r.fail;
+  // an unknown option is named alone, as the host wrote it: `autoCapture`, not `autocapture.click`
+  const key = String(path[path.length - 1]);
   const problem =
-    issue.code == 'unrecognized_keys'
-      ? { message: `unknown option ${issue.keys.join(', ')}`, path: issue.keys[0]! }
-      : issue.path.length
-        ? firstProblem(result.error)
+    why == 'unknown key'
+      ? { message: `unknown option ${key}`, path: key }
+      : path.length
+        ? r.error
         : { message: 'expected an object { appKey, endpoint, … }', path: '' };
   throw new SlotwiseError('invalid_options', `slotwise: invalid options: ${problem.message}`, { path: problem.path });
 }
 
-type Parser<T> = { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstProblem>[0] } };
-
-async function send(api: typeof ky, ids: string[], body: string, keepalive: boolean, now: () => number): Promise<Sent> {
+async function send(o: ClientOptions, endpoint: string, ids: string[], body: string, keepalive: boolean): Promise<Sent> {
   const n = ids.length;
+  const abort = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // raced, not only signalled: a host's `fetch` that ignores the signal still times out
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => (abort.abort(), reject(abort.signal.reason)), REQUEST_TIMEOUT_MS)));
   let res: Response;
+  let json: unknown;
   try {
-    res = await api.post('v1/events', { body, keepalive, headers: { 'content-type': 'application/json' } });
+    res = await Promise.race([
+      (o.fetch ?? fetch)(endpoint + '/v1/events', {
+        method: 'POST',
+        body,
+        keepalive,
+        headers: { 'x-slotwise-key': o.appKey, 'content-type': 'application/json' },
+        signal: abort.signal,
+      }),
+      late,
+    ]);
+    // the timeout covers the answer's body too: a server that stalls mid-answer is a timeout
+    json = await Promise.race([read(res), late]);
   } catch (e) {
-    const timeout = (e as Error)?.name == 'TimeoutError';
-    return { retry: new SlotwiseError(timeout ? 'timeout' : 'network', `sending ${n} event(s) failed: ${(e as Error)?.message ?? e}`, { ids, cause: e }), net: !timeout };
+    const timeout = abort.signal.aborted;
+    return { retry: new SlotwiseError(timeout ? 'timeout' : 'network', `sending ${n} event(s) failed: ${timeout ? `no answer in ${REQUEST_TIMEOUT_MS} ms` : ((e as Error)?.message ?? e)}`, { ids, cause: e }), net: !timeout };
+  } finally {
+    clearTimeout(timer);
   }
   const { status } = res;
-  const json = await read(res);
 
   if (res.ok) {
-    const ack = answerSchemas().eventsResponse.safeParse(json);
+    const ack = c.check(answerChecks().eventsResponse, json);
     // a captive portal or a proxy answers 200 too: only a well-formed, complete ack deletes events
     return ack.success && ack.data.accepted + ack.data.duplicates == n
       ? { ack: ack.data }
@@ -160,12 +140,12 @@ async function send(api: typeof ky, ids: string[], body: string, keepalive: bool
   }
   if (status == 429 || status == 408 || status >= 500) {
     const code: ErrorCode = status == 429 ? 'rate_limited' : 'server';
-    return { retry: new SlotwiseError(code, `the server answered ${status} to ${n} event(s); retrying`, { status, ids }), after: retryAfter(res.headers.get('retry-after'), now()) };
+    return { retry: new SlotwiseError(code, `the server answered ${status} to ${n} event(s); retrying`, { status, ids }), after: retryAfter(res.headers.get('retry-after'), (o.now ?? Date.now)()) };
   }
   // the server takes less than the contract promises: halve the batch until it fits
   if (status == 413 && n > 1) return { shrink: true };
 
-  const e = answerSchemas().errorBody.safeParse(json);
+  const e = c.check(answerChecks().errorBody, json);
   const error = e.success ? e.data.error : undefined;
   const reason = (r: Partial<DeadReason> = {}): DeadReason => ({
     status,
@@ -228,7 +208,7 @@ function rejected(json: unknown, ids: string[]): [number, Partial<DeadReason>][]
  * One JSON request to the backend, its answer read with a size cap and validated with `schema`.
  * Rejects with a SlotwiseError: network, timeout, unauthorized, server (non-2xx) or bad_response.
  */
-async function fetchJson<T>(o: ClientOptions, url: string, path: string, schema: Parser<T>, body?: unknown): Promise<T> {
+async function fetchJson<T>(o: ClientOptions, url: string, path: string, schema: c.Schema<T>, body?: unknown): Promise<T> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), HARD_MS);
   try {
@@ -249,8 +229,8 @@ async function fetchJson<T>(o: ClientOptions, url: string, path: string, schema:
     } catch {
       throw new SlotwiseError('bad_response', `${path} answered with something other than JSON`);
     }
-    const r = schema.safeParse(data);
-    if (!r.success) throw new SlotwiseError('bad_response', `${path}: ${firstProblem(r.error).message}`);
+    const r = c.check(schema, data);
+    if (!r.success) throw new SlotwiseError('bad_response', `${path}: ${r.error.message}`);
     return r.data;
   } catch (e) {
     throw abort.signal.aborted ? new SlotwiseError('timeout', `${path} took longer than ${HARD_MS} ms`) : toSlotwiseError('network', e);

@@ -11,10 +11,9 @@
  * when it cannot load) runs the saved rules at once. Saved records carry `v: 2`: older ones held
  * unchecked rules and are ignored.
  */
-import type { Rules } from './net';
 import { toSlotwiseError } from './errors';
 import { save } from './rules';
-import type { Core } from './types';
+import type { Core, Rules } from './types';
 
 type Checked = Rules['config'];
 const KEY = 'config';

@@ -3,7 +3,7 @@
  * by one, localizing rule texts, and writing to the device only with consent.
  */
 import type { Filter, Matcher, SlotwiseEvent } from './contract';
-import { firstProblem } from './contract';
+import { check, type Schema } from './contract-check';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import type { Core } from './types';
 
@@ -59,15 +59,15 @@ export function validRules<T>(
   core: Pick<Core, 'report'>,
   what: string,
   list: unknown[],
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstProblem>[0] } },
+  schema: Schema<T>,
   key: (rule: T) => string,
   report: boolean,
 ): T[] {
   const seen = new Set<string>();
   const out: T[] = [];
   list.forEach((raw, i) => {
-    const r = schema.safeParse(raw);
-    const message = !r.success ? firstProblem(r.error, `${what}.${i}`).message : seen.has(key(r.data)) && `${what}.${i}: duplicate "${key(r.data)}"`;
+    const r = check(schema, raw, `${what}.${i}`);
+    const message = !r.success ? r.error.message : seen.has(key(r.data)) && `${what}.${i}: duplicate "${key(r.data)}"`;
     if (message) {
       if (report) core.report(new SlotwiseError('bad_rule', message, { rule: raw }));
     } else if (r.success) {

@@ -11,8 +11,8 @@
 import { LIMITS } from './contract';
 import type { Row, Store } from './db';
 import { SlotwiseError, toSlotwiseError } from './errors';
-import type { Net } from './net';
 import type { TabLock } from './tabs';
+import type { Net } from './types';
 
 /** backoff: full jitter over BASE · 2^attempt, capped */
 export const BACKOFF_BASE_MS = 1000;

@@ -4,7 +4,9 @@
  */
 import type {
   Channel,
+  Config,
   ConsentState,
+  DecideRequest,
   DecideResponse,
   EventContext,
   EventType,
@@ -12,9 +14,11 @@ import type {
   Properties,
   SlotRequest,
   SlotwiseEvent,
+  TagRule,
+  TriggerRule,
 } from './contract';
+import type { DeadReason } from './db';
 import type { SlotwiseError } from './errors';
-import type { Net } from './net';
 
 export interface AutocaptureOptions {
   /** page views, including SPA navigation (pushState, replaceState, popstate). @example { pageviews: true } */
@@ -141,6 +145,43 @@ export interface SlotwiseClient {
   readonly anonymousId: string;
   readonly userId: string | undefined;
   readonly locale: string;
+}
+
+/** How the server answered one POST /v1/events. */
+export type Sent =
+  /** stored (or already stored): the events may leave the queue */
+  | { ack: { accepted: number; duplicates: number } }
+  /** try again later: network, timeout, 408/429/5xx, or an answer that is no acknowledgement */
+  | { retry: SlotwiseError; after?: number; net?: boolean }
+  /** 413 for a batch of several: send smaller batches */
+  | { shrink: true }
+  /** refused for good: `dead` lists [index in the batch, reason] (every event when none is named) */
+  | { dead: [number, DeadReason][]; error: SlotwiseError };
+
+/** GET /v1/config with its rules checked one by one: only good rules, the bad ones as `bad_rule` errors. */
+export interface Rules {
+  config: Omit<Config, 'tags' | 'triggers'> & { tags: TagRule[]; triggers: TriggerRule[] };
+  problems: SlotwiseError[];
+}
+
+/**
+ * The backend, as the core sees it: net.ts in the ESM build, net-lazy.ts (slotwise-net.min.js,
+ * loaded at start) in the script tag. Declared here, with the other internal interfaces, so that
+ * the files implementing and using it import it from below and never from each other.
+ */
+export interface Net {
+  /**
+   * Settles once the options were checked: at once in the ESM build (`connect` threw already if
+   * they were bad); in the script tag when slotwise-net.min.js has arrived, rejecting with
+   * `invalid_options` (or with the error that kept the module from loading).
+   */
+  ready: Promise<void>;
+  /** POSTs one batch (`body` is the JSON of `ids.length` events); never rejects but when the module is missing */
+  send(ids: string[], body: string, keepalive: boolean): Promise<Sent>;
+  /** POST /v1/decide, the answer read with a size cap and validated; rejects with a SlotwiseError */
+  decide(request: DecideRequest): Promise<DecideResponse>;
+  /** GET /v1/config; rejects with a SlotwiseError */
+  config(): Promise<Rules>;
 }
 
 /** A small key-value store over IndexedDB (memory when IndexedDB is missing). */

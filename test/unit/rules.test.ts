@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SlotwiseEvent, TagRule } from '../../sdk/contract';
-import { schemas } from '../../sdk/contract';
+import { ruleChecks } from '../../sdk/contract';
 import { compare, localize, matches, personal, validRules } from '../../sdk/rules';
 import { fakeCore } from './fake-core';
 
@@ -77,7 +77,7 @@ describe('validRules', () => {
   it('skips and reports each bad rule, keeps the good ones in order', () => {
     const core = fakeCore({ idb: false });
     const list = [good, { name: 'broken', agg: 'median' }, { ...good, name: 'second' }, { ...good }];
-    const rules = validRules(core, 'tags', list, schemas().tagRule, (r) => r.name, true);
+    const rules = validRules(core, 'tags', list, ruleChecks().tagRule, (r) => r.name, true);
     expect(rules.map((r) => r.name)).toEqual(['fund_fan', 'second']);
     expect(core.errors.map((e) => e.code)).toEqual(['bad_rule', 'bad_rule']);
     expect(core.errors[0].message).toMatch(/^tags\.1\./);
@@ -86,7 +86,7 @@ describe('validRules', () => {
 
   it('stays quiet when told not to report', () => {
     const core = fakeCore({ idb: false });
-    validRules(core, 'tags', [{}], schemas().tagRule, (r) => r.name, false);
+    validRules(core, 'tags', [{}], ruleChecks().tagRule, (r) => r.name, false);
     expect(core.errors).toEqual([]);
   });
 });
