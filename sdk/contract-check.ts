@@ -148,10 +148,8 @@ function run(s: Node, v: unknown, path: Path): unknown {
           if (key != '__proto__') out[key] = run(s.of, v[key], [...path, key]);
         }
       } else {
-        for (const key in s.shape) {
-          const x = v[key];
-          if (x !== undefined || s.shape[key]!.k != 'optional') out[key] = run(s.shape[key]!, x, [...path, key]);
-        }
+        // an absent optional stays absent; a present one is kept, even undefined (zod does too)
+        for (const key in s.shape) if (key in v || s.shape[key]!.k != 'optional') out[key] = run(s.shape[key]!, v[key], [...path, key]);
         if (s.strict) for (const key of Object.keys(v)) if (!(key in s.shape)) no('unknown key', [...path, key]);
       }
       return out;
