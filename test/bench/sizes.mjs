@@ -1,7 +1,7 @@
 // Bundle sizes of the script-tag build as shipped (dist/, built by rollup): minified, min+gzip
-// (level 9) and min+brotli (quality 11). Budgets (DESIGN.md): the core ≤ 14 KB min+gzip, the
-// widgets chunk ≤ 11 KB min+gzip (KB = 1 024 bytes). The net chunk, when the build has one, is
-// loaded in parallel with the core; it and core+net are reported without a budget of their own.
+// (level 9) and min+brotli (quality 11). Budgets (DESIGN.md): the core ≤ 14 KB min+gzip; the core
+// and the network chunk it loads in parallel at start — all a page loads before its first event is
+// sent — ≤ 20 KB min+gzip together; the widgets chunk ≤ 11 KB min+gzip (KB = 1 024 bytes).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,7 @@ export async function run() {
     // what a page with the script tag downloads before it can send: both files, compressed apart
     const g = measure(core).gzip + measure(net).gzip;
     const b = measure(core).brotli + measure(net).brotli;
-    rows.push({ name: 'core + net min+gzip', value: kb(g), unit: 'KB', budget: null, note: `${g} B, two files` });
+    rows.push({ name: 'core + net min+gzip', value: kb(g), unit: 'KB', budget: 20, note: `${g} B, two files: all before the first send` });
     rows.push({ name: 'core + net min+brotli', value: kb(b), unit: 'KB', budget: null, note: `${b} B, two files` });
   }
   add('widgets chunk slotwise-widgets.min.js', widgets, 11);
