@@ -22,7 +22,7 @@ const safetyOnly = {
   resolveId: (id, from) => (from && sdkIndex.test(id) ? new URL('sdk/safety.ts', import.meta.url).pathname : null),
 };
 
-// the script-tag core takes the network module (ky, zod/mini, the contract's schemas) lazily: its
+// the script-tag core takes the network module (fetch, the lean answer checks, the options check) lazily: its
 // `./net` is sdk/net-lazy.ts, which loads dist/slotwise-net.min.js (sdk/net-entry.ts) at start
 const lazyNet = {
   name: 'sdk-lazy-net',

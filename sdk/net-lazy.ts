@@ -1,6 +1,6 @@
 /**
  * `./net` in the script-tag build (rollup.config.mjs resolves the import there): the same
- * interface as net.ts, served by `slotwise-net.min.js` (ky, zod/mini, the contract's schemas),
+ * interface as net.ts, served by `slotwise-net.min.js` (requests and the lean answer checks),
  * which is loaded once, in parallel, as the core starts, from next to the core script (with its
  * nonce), and registers itself on a private global.
  *

@@ -1,6 +1,6 @@
 /**
  * Client options with their defaults filled in. Checking them is the network module's job
- * (`checkOptions` in net.ts: zod, which the script-tag core does not carry); this part only fills
+ * (`checkOptions` in net.ts, which the script-tag core loads in parallel); this part only fills
  * defaults and never throws, whatever it is given.
  */
 import type { AutocaptureOptions, ClientOptions } from './types';

@@ -3,7 +3,8 @@
  * Size budget of the script-tag core (DESIGN.md "Budgets"): dist/slotwise.min.js — capture,
  * queue, flush scheduling and beacons, decisions, tags, triggers — at most 14 KB min+gzip. Built
  * here exactly as rollup.config.mjs builds it, so the number is the shipped one. The network
- * module (ky, zod/mini, the contract's schemas) is slotwise-net.min.js: see size-net.test.ts.
+ * module (requests and the lean answer checks) is slotwise-net.min.js: see size-net.test.ts, and
+ * size-script-tag.test.ts for the budget of the two together.
  */
 import { bundleSize, sizeLine } from '../helpers/bundle-size';
 import { expect, it } from 'vitest';
