@@ -182,6 +182,37 @@ describe('retries', () => {
     await until(() => backend.stored.size == 1);
   });
 
+  it('a server that stalls mid-answer, or a host fetch that ignores the abort, times out too; nothing is lost', async () => {
+    const tick = fakeClock();
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    const backend = fakeBackend();
+    let mode: 'stall-body' | 'deaf' | 'ok' = 'stall-body';
+    const flaky = ((input: RequestInfo | URL, init?: RequestInit) => {
+      if (mode == 'ok' || !String(input instanceof Request ? input.url : input).endsWith('/v1/events')) return backend.fetch(input, init);
+      // headers arrive, the body never ends
+      if (mode == 'stall-body') return Promise.resolve(new Response(new ReadableStream({ start: () => {} }), { status: 200 }));
+      // a fetch that neither answers nor listens to the signal
+      return new Promise<Response>(() => {});
+    }) as typeof globalThis.fetch;
+    const sw = make({ fetch: flaky });
+    const errors: string[] = [];
+    sw.on('error', (e) => errors.push(e.code));
+    sw.track('a');
+    void sw.flush();
+    await settle();
+    await tick(10_000);
+    await until(() => errors.length == 1);
+    expect(errors).toEqual(['timeout']);
+    mode = 'deaf';
+    await tick(1_000); // the backoff (random 0.5 of 2 s)
+    await tick(10_000);
+    await until(() => errors.length == 2);
+    expect(errors).toEqual(['timeout', 'timeout']);
+    mode = 'ok';
+    await tick(60_000);
+    await until(() => backend.stored.size == 1);
+  });
+
   it('a 200 that is not an acknowledgement (captive portal, proxy) deletes nothing and retries', async () => {
     const tick = fakeClock();
     const backend = fakeBackend();
