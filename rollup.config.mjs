@@ -36,6 +36,9 @@ const when = (file, config) => existsSync(file) && builds.push(config);
 when('sdk/index.ts', {
   input: 'sdk/index.ts',
   external: isDep,
+  // the client checks answers with the lean schemas: contract.ts's zod part is for the server, and
+  // its import must not stay behind as a bare `import 'zod/mini'` (zod has no side effects)
+  treeshake: { moduleSideEffects: (id, external) => !(external && /^zod(\/|$)/.test(id)) },
   plugins: [version, ts()],
   output: { file: 'dist/index.js', format: 'es', sourcemap: true },
 });
