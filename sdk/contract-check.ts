@@ -1,6 +1,6 @@
 /**
  * Lean schemas: what the client needs of a validation library to check the server's answers and
- * its own options, in about 1 KB min+gzip instead of zod/mini's ~9.
+ * its own options, in ~1.4 KB gzipped; zod/mini and ky made up most of the 15.6 KB network chunk.
  *
  * A schema is plain data (`{ k: 'string', min, max }` …), built by the functions below and read
  * by `check`. Being data is what keeps one source of truth: the contract's answer and rule schemas
