@@ -20,7 +20,7 @@ import type { ClientOptions, Net, Sent } from './types';
 
 /** a Retry-After is honoured up to this long: a broken proxy must not silence the SDK for days */
 export const RETRY_AFTER_CAP_MS = 10 * 60_000;
-/** per events request; a hung server is a network error after this long */
+/** per events request, its answer included: past it the send is a `timeout`, retried with backoff */
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** bytes of a decide or config answer read at most; a bigger body is refused before it is parsed */
 export const ANSWER_BYTES = 256 * 1024;
