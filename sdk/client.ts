@@ -132,8 +132,8 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     net,
     kv,
     identity: () => {
-      const { anonymousId, userId, sessionId } = identity.state;
-      return { anonymousId, userId, sessionId };
+      const { anonymousId, userId, sessionId, riskTolerance } = identity.state;
+      return { anonymousId, userId, sessionId, riskTolerance };
     },
     context,
     locale: () => o.locale,
@@ -204,9 +204,10 @@ export function createClient(options: ClientOptions): SlotwiseClient {
       }
       if (closed || consent == 'denied') return '';
       const previous = identity.state.userId;
-      identity.identify(userId);
-      // another person on this device: what was learned about the last one must not show
-      if (previous && previous !== userId) void slots.reset();
+      const changed = identity.identify(userId, traits?.riskTolerance);
+      // another person on this device: what was learned about the last one must not show; the same
+      // one newly identified or with another tolerance: decisions made before are not theirs
+      if (changed) void slots.reset(!!previous && previous !== userId);
       return record('identify', 'identify', traits) ?? '';
     },
     reset() {

@@ -136,6 +136,13 @@ function buildRequests() {
     }),
     tags: z.optional(z.record(id(), tagValue).check(fewKeys(LIMITS.tags))),
     personalized: z.optional(z.boolean()),
+    /**
+     * The risk tolerance the device holds for the user: the last `identify` trait, sent with every
+     * decide so suitability holds before that identify reached the server. It only ever lowers:
+     * the server applies min(stored, sent), and with nothing stored it takes the unknown-tolerance
+     * cap (R1–R2) as the stored value, so a sent C5 alone sees R1–R2 (see README "Suitability").
+     */
+    riskTolerance: z.optional(z.enum(RISK_TOLERANCES)),
     slots: z.array(slotRequest()).check(z.minLength(1), z.maxLength(LIMITS.slots)),
   });
 

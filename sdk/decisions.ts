@@ -15,8 +15,15 @@
  * - A cached entry is fresh for a request only if it was asked with at least that count and the
  *   same kind (the count asked, not the items received: a server may hold fewer). Asking for more
  *   still paints the cached items at once and revalidates; asking for fewer gets the first ones.
+ * - Suitability: a request carries the user and risk tolerance the device holds when it is sent.
+ *   Its answer is cached and shown only under that identity (`store.who()`, compared when the
+ *   answer arrives, synchronously before it is written); an identify or reset in between discards
+ *   it, and a decide() still waiting asks again for the new identity. Cached items are read and
+ *   painted under one identity too. The host's fallback items and every answer pass the device's
+ *   own check (risk ≤ tolerance, R2 when none) as well: the server is the authority, this is the
+ *   belt to its braces.
  */
-import { LIMITS, SLOT_KINDS, type SlotRequest } from './contract';
+import { LIMITS, SLOT_KINDS, type Item, type SlotRequest } from './contract';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import { personal } from './rules';
 import { state, type Entry, type SlotStore } from './slot-store';
@@ -51,9 +58,15 @@ interface Batch {
 }
 
 export interface Decisions extends Pick<Slots, 'decide' | 'prefetch'> {
-  /** asks again for every slot on show (after a reset, for the new user) */
+  /** withdraws what is on show and asks again for it (after a reset or identify, for the new identity) */
   redo(): void;
 }
+
+/** The device's suitability check: the item's risk within the tolerance it holds (R2 without one). */
+const suits = (core: Core) => {
+  const cap = +(core.identity().riskTolerance?.[1] ?? 2);
+  return (i: Pick<Item, 'risk'>) => !i?.risk || +i.risk[1] <= cap;
+};
 
 export function createDecisions(core: Core, store: SlotStore, tags: () => Record<string, string | number | boolean>): Decisions {
   const batches = new Map<string, Batch>();
@@ -64,20 +77,22 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
   const show = (page: string, state: SlotState) => showing.get(state.slotId)?.page === page && store.publish(state);
 
   // images the backend serves are paths on the endpoint; `//host` is not a path and stays as it is
-  const stamp = (items: SlotItem[], decisionId: string, slotId: string): SlotItem[] =>
+  const stamp = (items: SlotItem[], decisionId: string, slotId: string, ok = suits(core)): SlotItem[] =>
     items
-      .filter((i) => !store.gone.has(i.id))
+      .filter((i) => !store.gone.has(i.id) && ok(i))
       .map((i) => ({ ...i, image: i.image && /^\/(?!\/)/.test(i.image) ? base + i.image : i.image, decisionId, slotId }));
 
   async function send(page: string, slots: SlotRequest[]): Promise<Record<string, Entry> | undefined> {
     const on = personal(core);
     const t = on ? tags() : {};
-    const { anonymousId, userId, sessionId } = core.identity();
+    const { anonymousId, userId, sessionId, riskTolerance } = core.identity();
+    const who = store.who();
     const exclude = [...store.gone];
     const request = {
       anonymousId,
       userId,
       sessionId,
+      ...(riskTolerance && { riskTolerance }),
       context: { page, channel: core.options.channel, locale: core.locale() },
       ...(Object.keys(t).length ? { tags: t } : {}),
       ...(on ? {} : { personalized: false }),
@@ -85,6 +100,8 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     };
     try {
       const res = await core.net.decide(request);
+      // asked for an identity that is gone: not kept, not shown, not told
+      if (store.who() != who) return;
       const out: Record<string, Entry> = {};
       for (const s of slots) {
         const items = stamp(res.slots[s.id]?.items ?? [], res.decisionId, s.id);
@@ -129,8 +146,9 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
   /** cached items (even stale), then the host's fallback items, then nothing */
   const fallback = (slotId: string, cached: Entry | undefined, now: number): SlotState => {
     if (cached?.items.length) return state(slotId, cached, 'cache', cached.exp <= now);
-    const items = core.options.fallback?.[slotId];
-    return Array.isArray(items) && items.length
+    const given = core.options.fallback?.[slotId];
+    const items = Array.isArray(given) ? given.filter(suits(core)) : [];
+    return items.length
       ? { slotId, items: items.map((i) => ({ ...i, slotId })), status: 'fallback' }
       : { slotId, items: [], status: 'empty' };
   };
@@ -156,16 +174,21 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     const b = join(page);
     const now = core.now();
     let cached: (Entry | undefined)[] = [];
+    let who = '';
     try {
       if (on) for (const r of ok) showing.set(r.id, { page, req: r });
       await core.ready?.catch(() => {});
-      cached = await Promise.all(
-        ok.map(async (r) => {
-          const c = await store.read(page, r.id);
-          // an entry that does not cover the request reads as expired: it paints, and is revalidated
-          return c && { ...c, items: c.items.slice(0, r.count), exp: c.kind == r.kind && c.count! >= r.count ? c.exp : 0 };
-        }),
-      );
+      // what is painted below must be the current identity's: read again if it changed meanwhile
+      do {
+        who = store.who();
+        cached = await Promise.all(
+          ok.map(async (r) => {
+            const c = await store.read(page, r.id);
+            // an entry that does not cover the request reads as expired: it paints, and is revalidated
+            return c && { ...c, items: c.items.slice(0, r.count), exp: c.kind == r.kind && c.count! >= r.count ? c.exp : 0 };
+          }),
+        );
+      } while (who != store.who());
       ok.forEach((r, i) => {
         const c = cached[i];
         if (!c || c.exp <= now) {
@@ -180,14 +203,14 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     } finally {
       leave(page, b);
     }
-    return { b, ok, bad, cached, now };
+    return { b, ok, bad, cached, now, who };
   }
 
   async function decide(reqs: SlotRequest[], context?: { page?: string }): Promise<Decision> {
     const slots: Record<string, SlotState> = {};
     try {
       const page = context?.page ?? core.context().page?.path ?? '';
-      const { b, ok, bad, cached, now } = await ask(reqs, page, true);
+      const { b, ok, bad, cached, now, who } = await ask(reqs, page, true);
       for (const id of bad) slots[id] = fallback(id, undefined, now);
       let fresh: Record<string, Entry> | undefined = {};
       // every slot has a cached answer to paint at once: no wait, the revalidation runs on
@@ -202,6 +225,8 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
         }
         fresh = won == 'late' ? undefined : won;
       }
+      // identify() or reset() while this waited: neither the cache read nor the answer is theirs
+      if (store.who() != who) return decide(reqs, context);
       const told: Record<string, Record<string, { items: SlotItem[] }>> = {};
       ok.forEach((r, i) => {
         const c = cached[i];
@@ -232,6 +257,7 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
       }
     },
     redo() {
+      store.withdraw();
       const pages: Record<string, SlotRequest[]> = {};
       for (const { page, req } of showing.values()) {
         (pages[page] ??= []).push(req);

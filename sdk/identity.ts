@@ -1,7 +1,13 @@
 /**
  * Who and which session an event belongs to. The state is one small record, persisted by the
  * queue in the same transaction as the events (so identity and events never disagree on disk).
+ *
+ * The risk tolerance the device holds is part of it: the last `identify` trait for this user. It
+ * goes with every decide (decisions.ts) and keys the slot cache (slot-store.ts), so suitability
+ * holds before the identify event reached the server. Invariant: it belongs to `userId` — another
+ * user, or a reset, drops it unless that identify carries one.
  */
+import { RISK_TOLERANCES, type RiskTolerance } from './contract';
 
 /** A session ends after this long without an event. */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -9,6 +15,8 @@ export const SESSION_IDLE_MS = 30 * 60_000;
 export interface IdentityState {
   anonymousId: string;
   userId?: string;
+  /** the user's risk tolerance as the last identify said (C1–C5) */
+  riskTolerance?: RiskTolerance;
   sessionId: string;
   /** ts of the last event, to end the session after 30 min idle */
   lastActivity: number;
@@ -52,7 +60,11 @@ export interface Identity {
   readonly state: IdentityState;
   /** called for every event: starts a new session after 30 min idle, records the activity */
   touch(ts: number): IdentityState;
-  identify(userId: string): void;
+  /**
+   * Sets the user and, when `riskTolerance` is one of C1–C5, their tolerance (anything else keeps
+   * the tolerance of the same user, or none for another). True when user or tolerance changed.
+   */
+  identify(userId: string, riskTolerance?: unknown): boolean;
   /** forget the user: new anonymousId, new session */
   reset(): void;
   /**
@@ -84,9 +96,14 @@ export function createIdentity(now: () => number): Identity {
       state.lastActivity = Math.max(state.lastActivity, ts);
       return state;
     },
-    identify(userId) {
+    identify(userId, riskTolerance) {
       identifiedEarly ||= !adopted;
+      const before = state.userId + '\u0001' + state.riskTolerance;
+      const tolerance = isTolerance(riskTolerance) ? riskTolerance : state.userId === userId ? state.riskTolerance : undefined;
       state.userId = userId;
+      if (tolerance) state.riskTolerance = tolerance;
+      else delete state.riskTolerance;
+      return before != userId + '\u0001' + tolerance;
     },
     reset() {
       resetEarly ||= !adopted;
@@ -98,6 +115,9 @@ export function createIdentity(now: () => number): Identity {
       relabel = true;
       state.anonymousId = stored.anonymousId;
       if (!identifiedEarly) state.userId = stored.userId;
+      // the stored tolerance is the stored user's: kept when the early identify was that user's and said none
+      if (state.userId === stored.userId) state.riskTolerance ??= isTolerance(stored.riskTolerance) ? stored.riskTolerance : undefined;
+      if (!state.riskTolerance) delete state.riskTolerance;
       // the early events continue the stored session if it had not gone idle by then
       if ((firstTs || now()) - stored.lastActivity <= SESSION_IDLE_MS) {
         state.sessionId = stored.sessionId;
@@ -114,6 +134,8 @@ export function createIdentity(now: () => number): Identity {
     },
   };
 }
+
+const isTolerance = (v: unknown): v is RiskTolerance => RISK_TOLERANCES.includes(v as RiskTolerance);
 
 function isState(v: unknown): v is IdentityState {
   const s = v as IdentityState;

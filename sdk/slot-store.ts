@@ -3,8 +3,11 @@
  * of every slot in memory for subscribers.
  *
  * Invariants:
- * - Entries are keyed by user, personalisation, slot and page: one user's items never show for
+ * - Entries are keyed by identity (user, risk tolerance, personalisation: `who()`), slot and page:
+ *   one user's items never show for another, items chosen for one tolerance never show under
  *   another, and items chosen with personal features never show once personalisation is off.
+ * - `withdraw()` takes every item on show down at once (the identity changed; what it showed was
+ *   chosen for the last one).
  * - A subscriber gets the current state synchronously, then every change.
  * - An item the user dismissed is shown again neither from memory nor from the device's cache.
  * - Entries are kept past their TTL (a stale entry still paints a page at once) for a week.
@@ -49,10 +52,14 @@ const S = 'slot:';
 const KEEP = 7 * 864e5;
 
 export interface SlotStore {
+  /** the identity the cache is keyed by now: decisions compare it before and after a request */
+  who(): string;
   read(page: string, slotId: string): Promise<Entry | undefined>;
   write(page: string, slotId: string, entry: Entry): void;
   get(slotId: string): SlotState | undefined;
   publish(state: SlotState): void;
+  /** every slot showing items shows `loading` instead */
+  withdraw(): void;
   subscribe(slotId: string, fn: (state: SlotState) => void): () => void;
   /** ids of the items the user dismissed in this page's life */
   gone: Set<string>;
@@ -72,9 +79,10 @@ export function createSlotStore(core: Core): SlotStore {
 
   const user = () => {
     const { userId, anonymousId } = core.identity();
-    return `${S}${userId ?? anonymousId}\u0001${+personal(core)}\u0001`;
+    return `${S}${userId ?? anonymousId}\u0001`;
   };
-  const key = (page: string, slotId: string) => `${user()}${slotId}\u0001${page}`;
+  const who = () => `${user()}${core.identity().riskTolerance ?? ''}\u0001${+personal(core)}\u0001`;
+  const key = (page: string, slotId: string) => `${who()}${slotId}\u0001${page}`;
   const visible = (e: Entry): Entry => ({ ...e, items: e.items.filter((i) => !gone.has(i.id)) });
   const page = () => core.context().page?.path ?? '';
   const sig = (s?: SlotState) => s && [s.status, s.decisionId, s.stale, ...s.items.map((i) => i.id)].join();
@@ -109,7 +117,7 @@ export function createSlotStore(core: Core): SlotStore {
     // core.ready is set by createClient right after createSlots returns
     Promise.resolve().then(() => core.ready?.catch(() => {})),
   ])
-    .then(([list]) => list.forEach(([k, e]) => k.startsWith(user()) && Array.isArray(e?.items) && !mem.has(k) && mem.set(k, e!)))
+    .then(([list]) => list.forEach(([k, e]) => k.startsWith(who()) && Array.isArray(e?.items) && !mem.has(k) && mem.set(k, e!)))
     .catch(fail(core))
     .then(() => {
       warm = true;
@@ -118,6 +126,7 @@ export function createSlotStore(core: Core): SlotStore {
 
   return {
     gone,
+    who,
     async read(page, slotId) {
       const k = key(page, slotId);
       const e = mem.get(k) ?? (await core.kv.get<Entry>(k).catch(fail(core)));
@@ -135,6 +144,9 @@ export function createSlotStore(core: Core): SlotStore {
     },
     get: (slotId) => states.get(slotId),
     publish,
+    withdraw() {
+      for (const s of states.values()) if (s.items.length) publish({ slotId: s.slotId, items: [], status: 'loading' });
+    },
     subscribe(slotId, fn) {
       const set = subs.get(slotId) ?? new Set();
       subs.set(slotId, set.add(fn));

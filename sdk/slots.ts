@@ -27,8 +27,10 @@ export function createSlots(core: Core): Slots {
     subscribe: store.subscribe,
     getTags: tags.list,
     deleteTag: tags.remove,
-    async reset() {
-      await Promise.all([tags.clear(), triggers.clear(), store.clear()]);
+    async reset(all = true) {
+      // the last identity's items go now, not once the clearing below is done
+      store.withdraw();
+      if (all) await Promise.all([tags.clear(), triggers.clear(), store.clear()]);
       decisions.redo();
     },
     setPersonalization(on) {

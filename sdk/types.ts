@@ -213,7 +213,7 @@ export interface Core {
   /** the backend: decide and config requests, answers validated (net.ts; lazily loaded in the script tag) */
   net: Net;
   kv: KV;
-  identity(): { anonymousId: string; userId?: string; sessionId: string };
+  identity(): { anonymousId: string; userId?: string; sessionId: string; riskTolerance?: import('./contract').RiskTolerance };
   context(): EventContext;
   locale(): string;
   consent(): ConsentState;
@@ -250,8 +250,12 @@ export interface Slots
     | 'getTags'
     | 'deleteTag'
   > {
-  /** the user changed (reset, or identify as someone else): drop caches, tags, pending triggers */
-  reset(): Promise<void>;
+  /**
+   * The user changed (reset, or identify as someone else): drop caches, tags, pending triggers.
+   * `all: false`, the same person identified or with another risk tolerance: only what is on show
+   * is withdrawn and asked again.
+   */
+  reset(all?: boolean): Promise<void>;
   /** personalisation switched; off stops tag evaluation */
   setPersonalization(on: boolean): void;
   close(): void;

@@ -4,7 +4,8 @@
  * filled in request order: campaign pins first, then best-first under the page's rules.
  *
  * Hard rules, checked for every item placed (not trusted to the candidate lists):
- * - suitability: risk level ≤ the user's tolerance; unknown tolerance → R1–R2; no risk level is fine
+ * - suitability: risk level ≤ the user's tolerance; unknown tolerance → R1–R2; no risk level is fine.
+ *   A tolerance the request carries lowers the stored one, never raises it (types.ts `riskCap`)
  * - slot kinds: ads only in `ad` slots, reminders only in `reminder` slots, picks/feed get the rest
  * - eligibility: live (start ≤ now < end), not in the slot's `exclude`
  * - personalised requests also: not dismissed (30 days), not "not interested" (180 days), not held,
@@ -141,7 +142,7 @@ function arbitrate<T>(
   const userKey = req.userId ?? req.anonymousId;
   const stored = a.profiles.get(app, userKey);
   const tolerance = toleranceLevel(stored?.risk);
-  const cap = riskCap(stored?.risk);
+  const cap = riskCap(stored?.risk, req.riskTolerance);
   const locale = toLocale(req.context.locale);
   const page = pageSection(req.context.page);
   const decisionId = randomUUID();
@@ -273,5 +274,8 @@ function arbitrate<T>(
     slots[slot.id] = { items: out };
   });
   a.log.add({ decisionId, app, userKey: personalized ? userKey : null, personalized, model: model.version, ts: now, items: logged });
-  return { decisionId, ttlMs: a.policy.ttlMs, slots };
+  // the page said more than the server applied: likely an identify still on its way, so the device
+  // is told to ask again next time rather than keep this more conservative answer for a TTL
+  const provisional = (toleranceLevel(req.riskTolerance) ?? 0) > cap;
+  return { decisionId, ttlMs: provisional ? 0 : a.policy.ttlMs, slots };
 }

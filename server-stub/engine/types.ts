@@ -64,9 +64,14 @@ export function toleranceLevel(t: RiskTolerance | undefined): number | undefined
   return t ? Number(t[1]) : undefined;
 }
 
-/** The highest risk level a user may be shown: their tolerance, R2 when it is unknown. */
-export function riskCap(t: RiskTolerance | undefined): number {
-  return toleranceLevel(t) ?? 2;
+/**
+ * The highest risk level a user may be shown: the stored tolerance (R2 when none is stored),
+ * lowered to the tolerance the request carries when that one is lower. A sent tolerance is the
+ * page's word and never raises the cap: the stored one is the bank's (or an earlier identify's),
+ * and with none stored the unknown-tolerance cap stands in for it.
+ */
+export function riskCap(stored: RiskTolerance | undefined, sent?: RiskTolerance): number {
+  return Math.min(toleranceLevel(stored) ?? 2, toleranceLevel(sent) ?? 5);
 }
 
 export type Segment = 'new' | 'active' | 'dormant' | 'churn_risk';

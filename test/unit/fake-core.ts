@@ -8,7 +8,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { IDBFactory } from 'fake-indexeddb';
-import type { ConsentState, EventType, Properties, SlotwiseEvent } from '../../sdk/contract';
+import type { ConsentState, EventType, Properties, RiskTolerance, SlotwiseEvent } from '../../sdk/contract';
 import { memoryStore, openStore, type Store } from '../../sdk/db';
 import type { SlotwiseError } from '../../sdk/errors';
 import { uuid } from '../../sdk/identity';
@@ -22,6 +22,7 @@ export interface FakeCoreOptions {
   fetch?: typeof fetch;
   locale?: string;
   userId?: string;
+  riskTolerance?: RiskTolerance;
   anonymousId?: string;
   consent?: ConsentState;
   personalized?: boolean;
@@ -36,7 +37,7 @@ export interface FakeCore extends Core {
   /** like the client's track(): record + onEvent */
   track(name: string, properties?: Properties): string;
   on<K extends keyof ClientEvents>(event: K, fn: (payload: ClientEvents[K]) => void): () => void;
-  set(state: { consent?: ConsentState; personalized?: boolean; userId?: string; locale?: string }): void;
+  set(state: { consent?: ConsentState; personalized?: boolean; userId?: string; riskTolerance?: RiskTolerance; locale?: string }): void;
   /** resolves once the store is open */
   store: Promise<Store>;
   close(): Promise<void>;
@@ -57,6 +58,7 @@ export function fakeCore(o: FakeCoreOptions = {}): FakeCore {
   let consent = o.consent ?? 'granted';
   let personalized = o.personalized ?? true;
   let userId = o.userId;
+  let riskTolerance = o.riskTolerance;
   let locale = o.locale ?? 'en';
   const anonymousId = o.anonymousId ?? 'anon-1';
   const sessionId = 'sess-1';
@@ -78,7 +80,7 @@ export function fakeCore(o: FakeCoreOptions = {}): FakeCore {
     now: () => Date.now(),
     net: connect({ appKey: options.appKey, endpoint: options.endpoint, fetch: o.fetch ?? ((...a) => fetch(...a)) }),
     kv,
-    identity: () => ({ anonymousId, userId, sessionId }),
+    identity: () => ({ anonymousId, userId, sessionId, riskTolerance }),
     context,
     locale: () => locale,
     consent: () => consent,
@@ -110,6 +112,7 @@ export function fakeCore(o: FakeCoreOptions = {}): FakeCore {
       consent = s.consent ?? consent;
       personalized = s.personalized ?? personalized;
       userId = 'userId' in s ? s.userId : userId;
+      riskTolerance = 'riskTolerance' in s ? s.riskTolerance : riskTolerance;
       locale = s.locale ?? locale;
     },
     async close() {
