@@ -5,6 +5,7 @@
 import { createAttribution } from './attribution';
 import { createDecisions } from './decisions';
 import { createRemoteConfig } from './remote-config';
+import { fail } from './rules';
 import { createSlotStore } from './slot-store';
 import { createTags } from './tags';
 import { createTriggers } from './triggers';
@@ -30,7 +31,8 @@ export function createSlots(core: Core): Slots {
     async reset(all = true) {
       // the last identity's items go now, not once the clearing below is done
       store.withdraw();
-      if (all) await Promise.all([tags.clear(), triggers.clear(), store.clear()]);
+      // a store closed meanwhile (the page closed the client) is reported, never thrown at the host
+      if (all) await Promise.all([tags.clear(), triggers.clear(), store.clear()]).catch(fail(core));
       decisions.redo();
     },
     setPersonalization(on) {
