@@ -19,9 +19,9 @@
  *   Its answer is cached and shown only under that identity (`store.who()`, compared when the
  *   answer arrives, synchronously before it is written); an identify or reset in between discards
  *   it, and a decide() still waiting asks again for the new identity. Cached items are read and
- *   painted under one identity too. The host's fallback items and every answer pass the device's
- *   own check (risk ≤ tolerance, R2 when none) as well: the server is the authority, this is the
- *   belt to its braces.
+ *   painted under one identity too. Every answer also passes the device's own check (risk ≤ the
+ *   tolerance it holds), and so do the host's fallback items (R2 when it holds none): the server
+ *   is the authority, this is the belt to its braces.
  */
 import { LIMITS, SLOT_KINDS, type Item, type SlotRequest } from './contract';
 import { SlotwiseError, toSlotwiseError } from './errors';
@@ -62,9 +62,13 @@ export interface Decisions extends Pick<Slots, 'decide' | 'prefetch'> {
   redo(): void;
 }
 
-/** The device's suitability check: the item's risk within the tolerance it holds (R2 without one). */
-const suits = (core: Core) => {
-  const cap = +(core.identity().riskTolerance?.[1] ?? 2);
+/**
+ * The device's suitability check: the item's risk within the tolerance it holds, else within
+ * `unknown`: R5 for the server's answers (with no tolerance of its own the device defers to the
+ * one stored there), R2 for the host's fallback items, which no server checked.
+ */
+const suits = (core: Core, unknown: number) => {
+  const cap = +(core.identity().riskTolerance?.[1] ?? unknown);
   return (i: Pick<Item, 'risk'>) => !i?.risk || +i.risk[1] <= cap;
 };
 
@@ -77,7 +81,7 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
   const show = (page: string, state: SlotState) => showing.get(state.slotId)?.page === page && store.publish(state);
 
   // images the backend serves are paths on the endpoint; `//host` is not a path and stays as it is
-  const stamp = (items: SlotItem[], decisionId: string, slotId: string, ok = suits(core)): SlotItem[] =>
+  const stamp = (items: SlotItem[], decisionId: string, slotId: string, ok = suits(core, 5)): SlotItem[] =>
     items
       .filter((i) => !store.gone.has(i.id) && ok(i))
       .map((i) => ({ ...i, image: i.image && /^\/(?!\/)/.test(i.image) ? base + i.image : i.image, decisionId, slotId }));
@@ -147,7 +151,7 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
   const fallback = (slotId: string, cached: Entry | undefined, now: number): SlotState => {
     if (cached?.items.length) return state(slotId, cached, 'cache', cached.exp <= now);
     const given = core.options.fallback?.[slotId];
-    const items = Array.isArray(given) ? given.filter(suits(core)) : [];
+    const items = Array.isArray(given) ? given.filter(suits(core, 2)) : [];
     return items.length
       ? { slotId, items: items.map((i) => ({ ...i, slotId })), status: 'fallback' }
       : { slotId, items: [], status: 'empty' };

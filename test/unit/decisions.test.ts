@@ -397,3 +397,88 @@ describe('decide', () => {
     expect(d.slots['home.today'].decisionId).toBe('d2');
   });
 });
+
+describe('suitability: decisions belong to the identity they were asked for', () => {
+  const risky = (req: DecideRequest, n: number) =>
+    Response.json({
+      decisionId: `d${n}`,
+      ttlMs: 60_000,
+      slots: Object.fromEntries(req.slots.map((s) => [s.id, { items: [item(`r1-${n}`, 0, { risk: 'R1' }), item(`r3-${n}`, 1, { risk: 'R3' }), item(`none-${n}`, 2)] }])),
+    } satisfies DecideResponse);
+
+  it('a request carries the user and tolerance held when it is sent; the cache is kept per tolerance', async () => {
+    const be = backend();
+    const { core, slots } = client(be, { userId: 'u1', riskTolerance: 'C4' });
+    await slots.decide([today]);
+    expect(be.log[0]).toMatchObject({ userId: 'u1', riskTolerance: 'C4' });
+    // identify and decide in one tick: the request is the new identity's
+    core.set({ userId: 'u2', riskTolerance: 'C1' });
+    const d = await slots.decide([today]);
+    expect(be.log[1]).toMatchObject({ userId: 'u2', riskTolerance: 'C1' });
+    core.set({ userId: 'u1', riskTolerance: 'C1' });
+    await slots.decide([today]);
+    expect(be.log[2]).toMatchObject({ userId: 'u1', riskTolerance: 'C1' });
+    core.set({ riskTolerance: 'C4' });
+    expect((await slots.decide([today])).slots['home.today']).toMatchObject({ status: 'cache', decisionId: 'd1' });
+    core.set({ riskTolerance: undefined });
+    await slots.decide([today]);
+    expect(be.log).toHaveLength(4);
+    expect(be.log[3]).not.toHaveProperty('riskTolerance');
+    expect(d.slots['home.today'].decisionId).toBe('d2');
+  });
+
+  it('an answer arriving after the identity changed is neither kept nor shown; the waiting decide() asks again', async () => {
+    const be = backend();
+    const { core, slots } = client(be, { userId: 'u1', riskTolerance: 'C5' });
+    const seen = follow(slots, 'home.today');
+    const release = be.hold();
+    const p = slots.decide([today]);
+    await settle();
+    expect(be.log).toHaveLength(1);
+    core.set({ riskTolerance: 'C1' });
+    release();
+    const d = await p;
+    expect(be.log.map((r) => r.riskTolerance)).toEqual(['C5', 'C1']);
+    expect(d.slots['home.today']).toMatchObject({ status: 'network', decisionId: 'd2' });
+    expect(seen.map((s) => s.decisionId)).not.toContain('d1');
+    expect(core.emitted.decision.map((x) => x.decisionId)).toEqual(['d2']);
+    // nor was it cached for anyone: back under C5, the d1 answer is not there either
+    core.set({ riskTolerance: 'C5' });
+    expect((await slots.decide([today])).slots['home.today'].decisionId).toBe('d3');
+    expect(core.errors).toEqual([]);
+  });
+
+  it('items above the tolerance held are not shown, from the network or the host’s fallback', async () => {
+    const be = backend();
+    be.answer(risky);
+    const { core, slots } = client(be, { userId: 'u1', riskTolerance: 'C2', options: { fallback: { 'home.today': [item('f-r1', 0, { risk: 'R1' }), item('f-r3', 1, { risk: 'R3' }), item('f-none', 2)] } } });
+    const d = await slots.decide([today]);
+    expect(d.slots['home.today'].items.map((i) => i.id)).toEqual(['r1-1', 'none-1']);
+    // none held for this user: the server's word on network items stands; the host's items get the unknown cap, R2
+    core.set({ userId: 'u2', riskTolerance: undefined });
+    expect((await slots.decide([today])).slots['home.today'].items.map((i) => i.id)).toEqual(['r1-2', 'r3-2', 'none-2']);
+    be.answer(() => Response.json({}, { status: 503 }));
+    core.set({ userId: 'u3', riskTolerance: 'C1' });
+    expect((await slots.decide([today])).slots['home.today']).toMatchObject({ status: 'fallback', items: [{ id: 'f-r1' }, { id: 'f-none' }] });
+    core.set({ userId: 'u4', riskTolerance: undefined });
+    expect((await slots.decide([today])).slots['home.today'].items.map((i) => i.id)).toEqual(['f-r1', 'f-none']);
+  });
+
+  it('reset(false) takes what is on show down at once and asks again, keeping the cache of other identities', async () => {
+    const be = backend();
+    const { core, slots } = client(be, { userId: 'u1', riskTolerance: 'C4' });
+    const seen = follow(slots, 'home.today');
+    await slots.decide([today]);
+    core.set({ riskTolerance: 'C2' });
+    void slots.reset(false);
+    // synchronously: nothing chosen for C4 is on show any more
+    expect(seen.at(-1)).toEqual({ slotId: 'home.today', items: [], status: 'loading' });
+    await settle();
+    expect(seen.at(-1)).toMatchObject({ status: 'network', decisionId: 'd2' });
+    expect(be.log.map((r) => r.riskTolerance)).toEqual(['C4', 'C2']);
+    core.set({ riskTolerance: 'C4' });
+    void slots.reset(false);
+    await settle();
+    expect(seen.at(-1)).toMatchObject({ status: 'cache', decisionId: 'd1' });
+  });
+});

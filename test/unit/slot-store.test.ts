@@ -184,4 +184,55 @@ describe('slot store', () => {
     expect(await a.store.read('/home', 'x')).toBeUndefined();
     expect(await a.core.kv.keys('slot:')).toEqual([]);
   });
+
+  it('keeps entries per risk tolerance too: who() changes with user, tolerance and personalisation', async () => {
+    const idb = freshIdb();
+    const a = make({ idb, userId: 'u1', riskTolerance: 'C4' });
+    const c4 = a.store.who();
+    a.store.write('/home', 'x', entry());
+    await settle();
+    a.core.set({ riskTolerance: 'C1' });
+    expect(a.store.who()).not.toBe(c4);
+    expect(await a.store.read('/home', 'x')).toBeUndefined();
+    a.core.set({ riskTolerance: undefined });
+    expect(await a.store.read('/home', 'x')).toBeUndefined();
+    const who = new Set([a.store.who()]);
+    a.core.set({ personalized: false });
+    who.add(a.store.who());
+    a.core.set({ userId: 'u2', personalized: true });
+    who.add(a.store.who());
+    expect(who.size).toBe(3);
+    // after a reload under the same user and tolerance, the entry is there, also for the start read
+    const b = make({ idb, userId: 'u1', riskTolerance: 'C4' });
+    b.core.ready = Promise.resolve();
+    expect(b.store.who()).toBe(c4);
+    expect((await b.store.read('/home', 'x'))?.items.map((i) => i.id)).toEqual(['a', 'b']);
+  });
+
+  it('withdraw() takes every slot showing items down to loading at once; empty ones stay', () => {
+    const { store } = make({ idb: false });
+    const seen: SlotState[] = [];
+    store.publish({ slotId: 'x', items: [it1], status: 'network', decisionId: 'd1' });
+    store.publish({ slotId: 'y', items: [], status: 'empty' });
+    store.publish({ slotId: 'z', items: [it2], status: 'cache', decisionId: 'd1', stale: true });
+    store.subscribe('x', (s) => seen.push(s));
+    store.withdraw();
+    expect(seen).toEqual([{ slotId: 'x', items: [it1], status: 'network', decisionId: 'd1' }, { slotId: 'x', items: [], status: 'loading' }]);
+    expect(store.get('y')).toEqual({ slotId: 'y', items: [], status: 'empty' });
+    expect(store.get('z')).toEqual({ slotId: 'z', items: [], status: 'loading' });
+  });
+
+  it('drop() reaches the user’s entries under every tolerance, on the device too', async () => {
+    const idb = freshIdb();
+    const { core, store } = make({ idb, userId: 'u1', riskTolerance: 'C3' });
+    store.write('/home', 'x', entry());
+    core.set({ riskTolerance: 'C1' });
+    store.write('/home', 'x', entry([it1]));
+    await settle();
+    store.drop('a');
+    await settle();
+    expect((await store.read('/home', 'x'))!.items).toEqual([]);
+    const reloaded = make({ idb, userId: 'u1', riskTolerance: 'C3' });
+    expect((await reloaded.store.read('/home', 'x'))!.items.map((i) => i.id)).toEqual(['b']);
+  });
 });
