@@ -131,10 +131,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     now,
     net,
     kv,
-    identity: () => {
-      const { anonymousId, userId, sessionId, riskTolerance } = identity.state;
-      return { anonymousId, userId, sessionId, riskTolerance };
-    },
+    identity: () => ({ ...identity.state }),
     context,
     locale: () => o.locale,
     consent: () => consent,

@@ -19,9 +19,8 @@
  *   Its answer is cached and shown only under that identity (`store.who()`, compared when the
  *   answer arrives, synchronously before it is written); an identify or reset in between discards
  *   it, and a decide() still waiting asks again for the new identity. Cached items are read and
- *   painted under one identity too. Every answer also passes the device's own check (risk ≤ the
- *   tolerance it holds), and so do the host's fallback items (R2 when it holds none): the server
- *   is the authority, this is the belt to its braces.
+ *   painted under one identity too. The server enforces suitability on its answers; the host's
+ *   fallback items, which no server saw, are checked here (risk ≤ the tolerance held, R2 if none).
  */
 import { LIMITS, SLOT_KINDS, type Item, type SlotRequest } from './contract';
 import { SlotwiseError, toSlotwiseError } from './errors';
@@ -62,15 +61,6 @@ export interface Decisions extends Pick<Slots, 'decide' | 'prefetch'> {
   redo(): void;
 }
 
-/**
- * The device's suitability check: the item's risk within the tolerance it holds, else within
- * `unknown`: R5 for the server's answers (with no tolerance of its own the device defers to the
- * one stored there), R2 for the host's fallback items, which no server checked.
- */
-const suits = (core: Core, unknown: number) => {
-  const cap = +(core.identity().riskTolerance?.[1] ?? unknown);
-  return (i: Pick<Item, 'risk'>) => !i?.risk || +i.risk[1] <= cap;
-};
 
 export function createDecisions(core: Core, store: SlotStore, tags: () => Record<string, string | number | boolean>): Decisions {
   const batches = new Map<string, Batch>();
@@ -81,9 +71,9 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
   const show = (page: string, state: SlotState) => showing.get(state.slotId)?.page === page && store.publish(state);
 
   // images the backend serves are paths on the endpoint; `//host` is not a path and stays as it is
-  const stamp = (items: SlotItem[], decisionId: string, slotId: string, ok = suits(core, 5)): SlotItem[] =>
+  const stamp = (items: SlotItem[], decisionId: string, slotId: string): SlotItem[] =>
     items
-      .filter((i) => !store.gone.has(i.id) && ok(i))
+      .filter((i) => !store.gone.has(i.id))
       .map((i) => ({ ...i, image: i.image && /^\/(?!\/)/.test(i.image) ? base + i.image : i.image, decisionId, slotId }));
 
   async function send(page: string, slots: SlotRequest[]): Promise<Record<string, Entry> | undefined> {
@@ -151,7 +141,9 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
   const fallback = (slotId: string, cached: Entry | undefined, now: number): SlotState => {
     if (cached?.items.length) return state(slotId, cached, 'cache', cached.exp <= now);
     const given = core.options.fallback?.[slotId];
-    const items = Array.isArray(given) ? given.filter(suits(core, 2)) : [];
+    // no server checked the host's items: the device does, with the tolerance it holds (R2 if none)
+    const cap = +(core.identity().riskTolerance?.[1] ?? 2);
+    const items = Array.isArray(given) ? given.filter((i: Item) => !i?.risk || +i.risk[1] <= cap) : [];
     return items.length
       ? { slotId, items: items.map((i) => ({ ...i, slotId })), status: 'fallback' }
       : { slotId, items: [], status: 'empty' };
@@ -263,11 +255,8 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     redo() {
       store.withdraw();
       const pages: Record<string, SlotRequest[]> = {};
-      for (const { page, req } of showing.values()) {
-        (pages[page] ??= []).push(req);
-        // the last user's items go now, not when the answer for the new one arrives
-        store.publish({ slotId: req.id, items: [], status: 'loading' });
-      }
+      // the last identity's items went with withdraw(), not when the answer for the new one arrives
+      for (const { page, req } of showing.values()) (pages[page] ??= []).push(req);
       for (const page in pages) void decide(pages[page], { page });
     },
   };

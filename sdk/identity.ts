@@ -99,11 +99,9 @@ export function createIdentity(now: () => number): Identity {
     identify(userId, riskTolerance) {
       identifiedEarly ||= !adopted;
       const before = state.userId + '\u0001' + state.riskTolerance;
-      const tolerance = isTolerance(riskTolerance) ? riskTolerance : state.userId === userId ? state.riskTolerance : undefined;
+      state.riskTolerance = isTolerance(riskTolerance) ? riskTolerance : state.userId === userId ? state.riskTolerance : undefined;
       state.userId = userId;
-      if (tolerance) state.riskTolerance = tolerance;
-      else delete state.riskTolerance;
-      return before != userId + '\u0001' + tolerance;
+      return before != userId + '\u0001' + state.riskTolerance;
     },
     reset() {
       resetEarly ||= !adopted;
@@ -114,10 +112,8 @@ export function createIdentity(now: () => number): Identity {
       if (resetEarly || !isState(stored)) return;
       relabel = true;
       state.anonymousId = stored.anonymousId;
-      if (!identifiedEarly) state.userId = stored.userId;
-      // the stored tolerance is the stored user's: kept when the early identify was that user's and said none
-      if (state.userId === stored.userId) state.riskTolerance ??= isTolerance(stored.riskTolerance) ? stored.riskTolerance : undefined;
-      if (!state.riskTolerance) delete state.riskTolerance;
+      // an identify before this read decided the user and the tolerance (none if it said none)
+      if (!identifiedEarly) state.userId = stored.userId, state.riskTolerance = stored.riskTolerance;
       // the early events continue the stored session if it had not gone idle by then
       if ((firstTs || now()) - stored.lastActivity <= SESSION_IDLE_MS) {
         state.sessionId = stored.sessionId;

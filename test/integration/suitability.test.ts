@@ -226,6 +226,32 @@ describe('the SDK decides for the identity it holds', () => {
     expect(maxRisk(Object.values(again.slots).flatMap((s) => s.items))).toBeLessThanOrEqual(1);
   });
 
+  it('the tolerance belongs to its user: kept by a reload and an identify without traits, dropped for another user and by reset()', async () => {
+    const idb = new IDBFactory();
+    let n = 0;
+    const ask = async (c: SlotwiseClient) => {
+      // a slot not asked before, so the request goes out whatever the cache holds
+      await c.decide([{ id: `probe-${++n}`, kind: 'picks', count: 2 }]);
+      const { userId, riskTolerance } = decides.at(-1)!;
+      return { userId, riskTolerance };
+    };
+    const c = client({ indexedDB: idb });
+    c.identify('owner', { riskTolerance: 'C2' });
+    expect(await ask(c)).toEqual({ userId: 'owner', riskTolerance: 'C2' });
+    c.identify('owner', { segment: 'active' });
+    expect(await ask(c)).toEqual({ userId: 'owner', riskTolerance: 'C2' });
+    await c.close();
+    const reloaded = client({ indexedDB: idb });
+    expect(await ask(reloaded)).toEqual({ userId: 'owner', riskTolerance: 'C2' });
+    reloaded.identify('someone-else');
+    expect(await ask(reloaded)).toEqual({ userId: 'someone-else', riskTolerance: undefined });
+    reloaded.identify('someone-else', { riskTolerance: 'C9' });
+    expect(await ask(reloaded)).toEqual({ userId: 'someone-else', riskTolerance: undefined });
+    reloaded.identify('someone-else', { riskTolerance: 'C3' });
+    reloaded.reset();
+    expect(await ask(reloaded)).toEqual({ userId: undefined, riskTolerance: undefined });
+  });
+
   it('the host’s fallback items above the tolerance are not shown either', async () => {
     onDecide = () => new Promise((r) => setTimeout(r, 500)); // the backend answers too late
     const c = client({ decideTimeoutMs: 50 });
@@ -297,7 +323,7 @@ describe('property: random interleavings of identify, decide, flush, reload and 
             const c = createClient({ appKey: 'demo', endpoint: proxy.url, autocapture: false, indexedDB: idb, fallback: FALLBACK, decideTimeoutMs });
             clients.push(c);
             for (const s of SLOTS) c.subscribe(s.id, (st) => live() && check(`subscribe ${s.id} (${st.status})`, st.items));
-            // the server's own answers, before the device's check: the server enforces it too
+            // the server's raw answers too: it is the one enforcing suitability on them
             c.on('decision', (d) => live() && d.source == 'network' && check('network answer', Object.values(d.slots).flatMap((x) => x.items)));
             return { c, live };
           };

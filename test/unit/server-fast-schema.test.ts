@@ -92,9 +92,12 @@ describe('decide requests', () => {
       sessionId: 's1',
       context: { page: '/', channel: 'web', locale: 'zh-CN' },
       tags: { fund_interest: true, visits: 3, last_category: 'bond_fund' },
+      riskTolerance: 'C3',
       slots: [{ id: 'home.today', kind: 'picks', count: 4 }],
     };
     expect(fast(request)).toEqual(decideRequest.parse(request));
+    expect(fast(request)).toMatchObject({ riskTolerance: 'C3' });
+    expect(fast({ ...request, riskTolerance: 'C6' })).toBe(DEFER);
     const tooMany = { ...request, tags: Object.fromEntries(Array.from({ length: LIMITS.tags + 1 }, (_, i) => [`t${i}`, i])) };
     expect(fast(tooMany)).toBe(DEFER);
     expect(decideRequest.safeParse(tooMany).success).toBe(false);
@@ -110,6 +113,7 @@ describe('the other contract schemas compile soundly too', () => {
       context: fc.record({ page: str(0, 50), channel: fc.constantFrom('web', 'app', 'tv'), locale: str(0, 40) }),
       tags: fc.dictionary(str(0, 10), fc.oneof(fc.integer(), fc.boolean(), str(0, 300)), { maxKeys: 3 }),
       personalized: fc.boolean(),
+      riskTolerance: fc.constantFrom('C1', 'C5', 'C6', 'c1', ''),
       slots: fc.array(fc.record({ id: id(), kind: fc.constantFrom('picks', 'feed', 'ad', 'reminder', 'x'), count: int(0, 60), exclude: fc.array(id(), { maxLength: 2 }) }, { requiredKeys: ['id', 'kind', 'count'] }), { maxLength: 3 }),
     }, { requiredKeys: ['anonymousId', 'sessionId', 'context', 'slots'] })],
     ['config', s.config, fc.record({ version: id(), ttlMs: int(0, 1e9), slots: fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 2 }), tags: fc.array(fc.jsonValue(), { maxLength: 2 }), triggers: fc.array(fc.jsonValue(), { maxLength: 2 }) })],
