@@ -28,9 +28,9 @@ export function useSlot(
   useLayoutEffect(() => {
     if (!client || !slotId) return;
     let live = true;
-    // while a bigger page loads, the items already shown stay
-    const take = (next?: SlotState) =>
-      live && next && setState((s) => (next.status == 'loading' && s.items.length && s.slotId == next.slotId ? s : next));
+    // a `loading` after items is the client withdrawing them (identify, reset, personalisation):
+    // they were chosen for someone else and go now, not when the new answer arrives
+    const take = (next?: SlotState) => live && next && setState(next);
     // the client never throws and its decide never rejects; `fail` is for a foreign client
     const off = client.subscribe(slotId, take);
     client.decide([{ id: slotId, kind, count, ...(exclude?.length && { exclude }) }], page ? { page } : undefined).then(

@@ -52,6 +52,24 @@ describe('TodayPicks', () => {
     expect(titles(container)).toEqual(['理财 p1', '理财 p2', '理财 p3', '理财 p4']);
   });
 
+  it('takes the items down at once when identify() lowers the tolerance, before the new answer', async () => {
+    let release!: () => void;
+    const safe = item({ id: 'safe', kind: 'deposit', title: 'Deposit', position: 0 });
+    const be = backend({
+      decide: (req) => (req.riskTolerance == 'C1' ? new Promise((r) => (release = () => r({ 'home.today': [safe] }))) : { 'home.today': picks }),
+    });
+    const sw = client(be);
+    sw.identify('u1', { riskTolerance: 'C4' });
+    const { container } = render(<TodayPicks client={sw} slotId="home.today" count={4} />);
+    await waitFor(() => expect(titles(container)).toHaveLength(4));
+    sw.identify('u1', { riskTolerance: 'C1' });
+    // what was chosen for C4 is gone while the C1 answer is on its way
+    await waitFor(() => expect(be.decides.map((d) => d.riskTolerance)).toEqual(['C4', 'C1']));
+    expect(titles(container)).toEqual([]);
+    release();
+    await waitFor(() => expect(titles(container)).toEqual(['Deposit']));
+  });
+
   it('says so when the slot is empty', async () => {
     const sw = client(backend({ decide: () => ({}) }));
     const { container } = render(<TodayPicks client={sw} slotId="home.today" />);
