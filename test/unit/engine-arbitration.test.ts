@@ -164,6 +164,24 @@ describe('arbitration properties', () => {
     );
   }, 120_000);
 
+  it('a tolerance sent with the request lowers the stored one and never raises it (R2 standing in for none stored)', () => {
+    const tolerance = fc.option(fc.constantFrom(...RISK_TOLERANCES), { nil: undefined });
+    fc.assert(
+      fc.property(catalogArb, slotsArb, tolerance, tolerance, fc.boolean(), (catalog, rawSlots, stored, sent, personalized) => {
+        const t = memoryEngine({ catalog });
+        if (stored) t.ingest([identify('u', { riskTolerance: stored })]);
+        const slots = withExcludes(catalog, rawSlots);
+        const answer = t.engine.decide('demo', request({ userId: 'u', anonymousId: 'u', slots, ...(sent && { riskTolerance: sent }), ...(!personalized && { personalized: false }) }));
+        const cap = Math.min(stored ? Number(stored[1]) : 2, sent ? Number(sent[1]) : 5);
+        checkCommon(answer, catalog, slots, cap);
+        // an answer below what the page said is provisional: the device asks again next time
+        expect(answer.ttlMs === 0).toBe(!!sent && Number(sent[1]) > cap);
+        t.engine.close();
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+
   it('personalisation off: the answer depends on no personal feature', () => {
     fc.assert(
       fc.property(catalogArb, userArb, userArb, slotsArb, fc.option(fc.constantFrom(...RISK_TOLERANCES), { nil: undefined }), (catalog, a, b, rawSlots, tolerance) => {
