@@ -181,7 +181,8 @@ describe('the SDK decides for the identity it holds', () => {
     await c.flush();
     await server.handle().engine.flush();
     const seen: SlotState[] = [];
-    c.subscribe('home.today', (s) => seen.push(s));
+    // 12 product places and 11 products up to R2: the investor's page must reach past R2
+    for (const id of ['home.today', 'home.feed']) c.subscribe(id, (s) => seen.push(s));
     await c.decide(SLOTS);
     // the provisional answer paints at once and is revalidated: the investor's own answer follows
     await expect.poll(() => maxRisk(seen.flatMap((s) => s.items)), { timeout: 5000 }).toBeGreaterThan(2);
