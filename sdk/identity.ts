@@ -112,8 +112,9 @@ export function createIdentity(now: () => number): Identity {
       if (resetEarly || !isState(stored)) return;
       relabel = true;
       state.anonymousId = stored.anonymousId;
-      // an identify before this read decided the user and the tolerance (none if it said none)
-      if (!identifiedEarly) state.userId = stored.userId, state.riskTolerance = stored.riskTolerance;
+      if (!identifiedEarly) state.userId = stored.userId;
+      // the stored tolerance is the stored user's: taken unless an early identify gave another one
+      if (state.userId === stored.userId) state.riskTolerance ??= stored.riskTolerance;
       // the early events continue the stored session if it had not gone idle by then
       if ((firstTs || now()) - stored.lastActivity <= SESSION_IDLE_MS) {
         state.sessionId = stored.sessionId;

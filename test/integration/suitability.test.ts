@@ -242,6 +242,11 @@ describe('the SDK decides for the identity it holds', () => {
     c.identify('owner', { segment: 'active' });
     expect(await ask(c)).toEqual({ userId: 'owner', riskTolerance: 'C2' });
     await c.close();
+    // identified again before the stored identity is read: the same user keeps the stored tolerance
+    const early = client({ indexedDB: idb });
+    early.identify('owner');
+    expect(await ask(early)).toEqual({ userId: 'owner', riskTolerance: 'C2' });
+    await early.close();
     const reloaded = client({ indexedDB: idb });
     expect(await ask(reloaded)).toEqual({ userId: 'owner', riskTolerance: 'C2' });
     reloaded.identify('someone-else');
