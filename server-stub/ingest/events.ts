@@ -152,7 +152,9 @@ function validate(check: Checker, body: unknown): Valid[] {
  * The JSON columns of one batch's events, or the name of the field that cannot be serialised
  * (nesting deep enough to overflow the stack fits in 512 KB: `{"a":{"a":…}}`). The events of a
  * batch come from one device and mostly share their context, so an equal context reuses the
- * previous event's JSON instead of serialising again.
+ * previous event's JSON instead of serialising again — and its object: the event's `context`
+ * becomes the first equal one, so the batch's structured clone to the engine thread writes and
+ * reads one context, not 500 (a clone keeps shared references; half its cost was contexts).
  */
 function serialiser(): (e: SlotwiseEvent) => { properties: string; context: string } | 'properties' | 'context' {
   let last: unknown;
@@ -162,7 +164,8 @@ function serialiser(): (e: SlotwiseEvent) => { properties: string; context: stri
     try {
       const properties = JSON.stringify(e.properties);
       field = 'context';
-      if (!sameJson(e.context, last)) {
+      if (sameJson(e.context, last)) e.context = last as SlotwiseEvent['context'];
+      else {
         lastJson = JSON.stringify(e.context);
         last = e.context;
       }

@@ -57,6 +57,14 @@ const STORE: Migration[] = [
     `),
 ];
 
+/**
+ * WAL pages past which a connection's commit checkpoints (SQLite's default is 1 000). The engine's
+ * writer thread checkpoints every 250 ms (engine/writer.ts), so normally no connection that answers
+ * requests ever runs one (copying 4 MB into the database and fsyncing it stalled an ingest commit,
+ * or a decide, for tens of ms); this is the bound should that thread be gone.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 16_384;
+
 /** The store's current schema version (`PRAGMA user_version` of an up-to-date database). */
 export const STORE_VERSION = STORE.length;
 
@@ -66,6 +74,7 @@ export function openDb(dataDir: string): Db {
   const db = new Database(join(dataDir, 'slotwise.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma('foreign_keys = ON');
   // a second process (npm run train, a test's read-only handle) may hold a read lock briefly
   db.pragma('busy_timeout = 5000');
