@@ -16,7 +16,8 @@
  *   applies each stored event exactly once (engine/service.ts), so an engine failure never costs a
  *   client its events, and a decide asked after the answer sees them.
  * - Batches that arrive together share one transaction and one fsync (store/group-commit.ts). The answer
- *   `{ accepted, duplicates }` is sent after that commit, which is fsynced (see db.ts):
+ *   `{ accepted, duplicates }` is sent after that commit is fsynced (store/wal-sync.ts: off the
+ *   HTTP thread, which meanwhile goes on reading and committing the next batches):
  *   accepted + duplicates = events in the batch, and every one of them is on disk.
  *
  * Validation is zod's (the shared contract), with a compiled fast path in front (http/fast-schema.ts)
@@ -35,6 +36,9 @@ export interface IngestOptions {
   engine: { ingest(batch: IngestMessage): void };
   now: () => number;
   log: (message: string) => void;
+  /** makes the commits durable before they are acknowledged (store/wal-sync.ts); without it the
+   * connection's COMMIT must be (`synchronous = FULL`). @example { durable: createWalSync(db).sync } */
+  durable?: () => Promise<void>;
 }
 
 /**
@@ -43,14 +47,14 @@ export interface IngestOptions {
  */
 export type Ingest = (app: string, body: unknown) => Promise<EventsResponse>;
 
-export function createIngest({ db, engine, now, log }: IngestOptions): Ingest {
+export function createIngest({ db, engine, now, log, durable }: IngestOptions): Ingest {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO events (id, app_key, type, name, ts, received_at, anonymous_id, user_id,
        session_id, decision_id, slot_id, item_id, position, properties, context)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 
-  const commit = createGroupCommit(db);
+  const commit = createGroupCommit(db, { durable });
   const check = checker();
 
   /** the batch's rows are consecutive: nothing else inserts inside its savepoint */

@@ -3,10 +3,12 @@
  *
  * The store: one SQLite file, `<dataDir>/slotwise.db`, opened by better-sqlite3 in WAL mode.
  *
- * Durability: `synchronous = FULL`. In WAL mode NORMAL only syncs at checkpoints, so a commit the
- * client was told about (200 → the SDK deletes the events from its queue) could vanish on power
- * loss or an OS crash. FULL fsyncs the WAL on every commit; ingest commits once per batch of up to
- * 500 events, so the cost is one fsync per request, not per event. "Acknowledged" means "on disk".
+ * Durability: "acknowledged" means "on disk". In WAL mode NORMAL only syncs at checkpoints, so a
+ * commit the client was told about (200 → the SDK deletes the events from its queue) could vanish
+ * on power loss or an OS crash. So a connection opened here is `synchronous = FULL` (the WAL is
+ * fsynced in every COMMIT), unless it hands that fsync to `createWalSync` (wal-sync.ts), as the
+ * ingest connection does: its COMMIT returns without waiting for the disk, and acknowledgements
+ * wait for an fsync of the WAL made off the thread. Either way one fsync per group of batches.
  *
  * Schema versions: the store's own tables are versioned by `PRAGMA user_version`. Other parts
  * (the engine) version theirs with `migrate(db, component, steps)`, which records its version in

@@ -13,12 +13,18 @@
  *   succeeded; ingest is idempotent by event id, so the client's retry is then all duplicates.)
  * - a group holds at most `maxWeight` (e.g. events) unless a single unit is heavier, so one commit
  *   stays short and the acknowledgements of the first requests are not held back by the last.
+ * - with `durable` (store/wal-sync.ts), the COMMIT itself does not fsync: a group's units resolve
+ *   only after `durable()`, called after the COMMIT returned, resolves, and all reject if it
+ *   rejects. The next group commits meanwhile, so the thread never waits for the disk.
  */
 import type { Db } from './db';
 
 export interface GroupCommitOptions {
   /** the weight (e.g. events) above which the rest waits for the next group. @default 2000 @example { maxWeight: 5000 } */
   maxWeight?: number;
+  /** makes what was committed durable; units resolve after it. Without it, COMMIT must be durable
+   * itself (`synchronous = FULL`). @example { durable: createWalSync(db).sync } */
+  durable?: () => Promise<void>;
 }
 
 export type GroupCommit = <T>(work: () => T, weight?: number) => Promise<T>;
@@ -32,7 +38,7 @@ interface Job {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-export function createGroupCommit(db: Db, { maxWeight = 2000 }: GroupCommitOptions = {}): GroupCommit {
+export function createGroupCommit(db: Db, { maxWeight = 2000, durable }: GroupCommitOptions = {}): GroupCommit {
   let queue: Job[] = [];
   let scheduled = false;
   // called inside `group`, a better-sqlite3 transaction function runs as a SAVEPOINT
@@ -64,11 +70,23 @@ export function createGroupCommit(db: Db, { maxWeight = 2000 }: GroupCommitOptio
       for (const job of jobs) job.reject(error);
       return;
     }
+    // a unit that failed was rolled back: nothing of it waits for the disk
     jobs.forEach((job, i) => {
       const o = outcomes[i]!;
-      if (o.ok) job.resolve(o.value);
-      else job.reject(o.error);
+      if (!o.ok) job.reject(o.error);
     });
+    const settle = (synced: Outcome) =>
+      jobs.forEach((job, i) => {
+        const o = outcomes[i]!;
+        if (!o.ok) return;
+        if (synced.ok) job.resolve(o.value);
+        else job.reject(synced.error);
+      });
+    if (!durable) return settle({ ok: true, value: undefined });
+    durable().then(
+      () => settle({ ok: true, value: undefined }),
+      (error: unknown) => settle({ ok: false, error }),
+    );
   };
   // setImmediate runs after the poll phase, so every body that completed in this turn joins
   const schedule = () => {

@@ -96,4 +96,33 @@ describe('group commit', () => {
     expect(groupOf).toEqual([[], [], [1, 2], [1, 2, 3], [1, 2, 3, 4]]);
     expect(committed()).toEqual([1, 2, 3, 4, 5]);
   });
+
+  test('with durable: a unit resolves only after the fsync that follows its COMMIT; a failed fsync rejects the group', async () => {
+    /** one per group, in commit order */
+    const fsyncs: { resolve: () => void; reject: (error: Error) => void }[] = [];
+    const durable = () => new Promise<void>((resolve, reject) => fsyncs.push({ resolve, reject }));
+    const commit = createGroupCommit(db, { durable });
+    const settled: string[] = [];
+    const first = commit(() => insert(1)).then(() => settled.push('1'));
+    const bad = commit(() => {
+      insert(2);
+      throw new Error('bad unit');
+    }).catch(() => settled.push('2 rejected'));
+    await new Promise((r) => setTimeout(r, 20));
+    // committed (visible to another connection) and the bad unit already answered, but nothing
+    // acknowledged before the disk said so
+    expect(committed()).toEqual([1]);
+    expect(settled).toEqual(['2 rejected']);
+    // the thread is free meanwhile: the next group commits while the first waits for its fsync
+    const second = commit(() => insert(3));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(committed()).toEqual([1, 3]);
+    expect(fsyncs).toHaveLength(2);
+    fsyncs[0]!.resolve();
+    await first;
+    await bad;
+    expect(settled).toEqual(['2 rejected', '1']);
+    fsyncs[1]!.reject(new Error('EIO'));
+    await expect(second).rejects.toThrow('EIO');
+  });
 });
