@@ -12,8 +12,9 @@
 //   node test/bench/decide.mjs --runs 10                                                  (ten paced runs)
 //   BENCH_SECONDS=5 node test/bench/decide.mjs                                            (shorter runs)
 //   SLOTWISE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node test/bench/decide.mjs (profile the server)
+//   SLOTWISE_BENCH_NODE_ARGS=--trace-gc SLOTWISE_BENCH_SERVER_LOG=/tmp/gc.log node test/bench/decide.mjs (its GC, every thread)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -177,7 +178,7 @@ export async function run({ runs = 1 } = {}) {
   const nodeArgs = (process.env.SLOTWISE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'server', 'main.js'), '--port', String(port), '--data', data, '--catalog-size', '10000', '--no-rate-limit'], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.SLOTWISE_BENCH_SERVER_LOG ? openSync(process.env.SLOTWISE_BENCH_SERVER_LOG, 'a') : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));

@@ -21,7 +21,7 @@
 // server, so the figure is a floor; the load average is printed with it.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,6 +65,7 @@ async function measure(options) {
     load.after = loadavg()[0];
     agent.destroy();
     const stored = server.count() - warm;
+    const walMB = server.walBytes() / 2 ** 20;
     if (stored !== r.accepted || r.duplicates !== 0) {
       throw new Error(`bench:ingest: ${r.accepted} events acknowledged (${r.duplicates} duplicates) but ${stored} rows stored`);
     }
@@ -95,7 +96,7 @@ async function measure(options) {
         { name: '/v1/events request p50', value: round(q(0.5)), unit: 'ms', budget: null },
         { name: '/v1/events request p99', value: round(q(0.99)), unit: 'ms', budget: null },
       ],
-      detail: { ...r, rate, perCore, cpu, stored, load, connections: o.connections, batch: o.batch, ids: o.ids },
+      detail: { ...r, rate, perCore, cpu, stored, walMB, load, connections: o.connections, batch: o.batch, ids: o.ids },
     };
   } catch (error) {
     if (server.stderr()) console.error(server.stderr());
@@ -148,6 +149,14 @@ async function startBuiltServer(main) {
         return (Number(fields[11]) + Number(fields[12])) / 100;
       } catch {
         return Number.NaN;
+      }
+    },
+    /** bytes of the write-ahead log now (checkpoints keep it from growing without bound) */
+    walBytes: () => {
+      try {
+        return statSync(join(data, 'slotwise.db-wal')).size;
+      } catch {
+        return 0;
       }
     },
     count: () => (db ??= new Database(join(data, 'slotwise.db'), { readonly: true })).prepare('SELECT count(*) FROM events').pluck().get(),
@@ -318,7 +327,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { rows, detail: d } = await measure(options);
   const cpu = cpus();
   console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, node ${process.version}; load average ${d.load.before.toFixed(2)} before, ${d.load.after.toFixed(2)} after`);
-  console.log(`${d.accepted} events (${d.ids} ids) in ${d.batches} batches of ${d.batch} from ${d.connections} connections over ${(d.ms / 1000).toFixed(1)} s; ${d.stored} rows stored = acknowledged`);
+  console.log(`${d.accepted} events (${d.ids} ids) in ${d.batches} batches of ${d.batch} from ${d.connections} connections over ${(d.ms / 1000).toFixed(1)} s; ${d.stored} rows stored = acknowledged; WAL ${d.walMB.toFixed(1)} MB at the end`);
   const w = Math.max(...rows.map((r) => r.name.length));
   for (const r of rows) {
     const verdict = r.budget == null ? '' : `  (budget ≥ ${r.budget} ${r.unit}: ${r.value >= r.budget ? 'met' : 'NOT met'})`;
