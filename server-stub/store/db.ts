@@ -60,10 +60,13 @@ const STORE: Migration[] = [
 ];
 
 /**
- * WAL pages past which a connection's commit checkpoints (SQLite's default is 1 000). The engine's
- * writer thread checkpoints every 250 ms (engine/writer.ts), so normally no connection that answers
- * requests ever runs one (copying 4 MB into the database and fsyncing it stalled an ingest commit,
- * or a decide, for tens of ms); this is the bound should that thread be gone.
+ * WAL pages past which a connection's commit checkpoints (SQLite's default is 1 000: every 4 MB the
+ * committing thread copied the log into the database and fsynced it, stalling an ingest commit or
+ * a decide for tens of ms). The engine's writer thread checkpoints every 250 ms (engine/writer.ts),
+ * so the log is copied off the threads that answer requests. The log restarts from its beginning
+ * only when a write begins with all of it copied; under sustained ingest that moment may not come,
+ * and at this bound (64 MB) the committing connection checkpoints once — what the writer has not
+ * copied yet, little — and the next write restarts the log. Also the bound should the writer be gone.
  */
 export const WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
