@@ -54,6 +54,9 @@ export function createIngest({ db, engine, now, log, durable }: IngestOptions): 
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 
+  // the engine's threads take the same write lock: the group commit waits for it on the event loop,
+  // never asleep in SQLite's busy handler with every request on this thread (store/group-commit.ts)
+  db.pragma('busy_timeout = 0');
   const commit = createGroupCommit(db, { durable });
   const check = checker();
 

@@ -125,4 +125,29 @@ describe('group commit', () => {
     fsyncs[1]!.reject(new Error('EIO'));
     await expect(second).rejects.toThrow('EIO');
   });
+
+  test('a group that finds the write lock taken waits for it on the event loop, first in line, and fails only past lockTimeoutMs', async () => {
+    db.pragma('busy_timeout = 0');
+    const other = new Database(join(dir, 'slotwise.db'));
+    other.pragma('busy_timeout = 0');
+    other.prepare('BEGIN IMMEDIATE').run();
+    const commit = createGroupCommit(db, { retryMs: 1 });
+    const first = commit(() => insert(1));
+    await new Promise((r) => setTimeout(r, 30));
+    // the thread was free meanwhile (this timer ran); later work queues behind the waiting group
+    const second = commit(() => insert(2));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(committed()).toEqual([]);
+    other.prepare('COMMIT').run();
+    await Promise.all([first, second]);
+    expect(committed()).toEqual([1, 2]);
+
+    const impatient = createGroupCommit(db, { retryMs: 1, lockTimeoutMs: 40 });
+    other.prepare('BEGIN IMMEDIATE').run();
+    await expect(impatient(() => insert(3))).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+    other.prepare('COMMIT').run();
+    await impatient(() => insert(4));
+    expect(committed()).toEqual([1, 2, 4]);
+    other.close();
+  });
 });
