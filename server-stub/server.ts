@@ -9,6 +9,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './http/app';
 import { createOriginPolicy, DEFAULT_ORIGINS } from './http/cors';
 import { openDb, type Db } from './store/db';
+import { createWalSync } from './store/wal-sync';
 import { startEngineThread, type EngineHost } from './engine/thread';
 import { answerClientError } from './wire/errors';
 import { createIngest } from './ingest/events';
@@ -88,13 +89,15 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const selfOrigins: string[] = [];
 
   const db = openDb(dataDir);
+  // ingest commits without waiting for the disk; its acknowledgements wait for this fsync
+  const wal = createWalSync(db);
   let engine: EngineHost | undefined;
   try {
     engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, now, log });
     const app = createApp({
       db,
       engine,
-      ingest: createIngest({ db, engine, now, log }),
+      ingest: createIngest({ db, engine, now, log, durable: wal.sync }),
       keys: keyIndex(keys),
       limiter: createLimiter(now),
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
@@ -137,11 +140,13 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       engine: open,
       close: () => (closing ??= shutdown(server, async () => {
         await open.close();
+        await wal.close();
         db.close();
       })),
     };
   } catch (error) {
     await engine?.close();
+    await wal.close();
     db.close();
     throw error;
   }

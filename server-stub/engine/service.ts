@@ -144,6 +144,12 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
       const events = m.firstRow > cursor ? m.events : m.events.slice(cursor - m.firstRow + 1);
       apply.immediate(m.app, m.receivedAt, events, last);
     } catch (error) {
+      if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) {
+        // not the engine's fault: the write lock stayed taken. The cursor stays behind these rows,
+        // so the next batch (or the next start) reads them back from the events table first
+        log(`engine: ${count} events of ${m.app} wait for the write lock; they are applied with the next batch`);
+        return;
+      }
       log(`engine: ${count} events of ${m.app} not applied (stored all the same): ${(error as Error).stack ?? error}`);
       skip.immediate(last);
     }

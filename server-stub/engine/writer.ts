@@ -55,8 +55,10 @@ export function applyMessage(
   numeric: readonly string[],
   categorical: readonly string[],
 ): void {
+  // rows are made before the transaction: only the inserts hold the write lock
+  const decisions = m.decisions ? rows(m.decisions, numeric, categorical) : [];
   s.transaction(() => {
-    if (m.decisions) for (const row of rows(m.decisions, numeric, categorical)) s.decision.run(row);
+    for (const row of decisions) s.decision.run(row);
     if (m.stats) {
       for (const row of m.stats.items) s.item.run(row);
       for (const row of m.stats.pairs) s.pair.run(row);
@@ -70,9 +72,24 @@ const describe = (m: Message) =>
 
 const workerSource = () => `'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
-// background work: this thread yields the CPU to the threads answering requests (Linux: a thread id
-// is a process id to setpriority, so this lowers this thread alone); elsewhere it simply runs
-try { require('node:os').setPriority(Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()), 10); } catch {}
+const { setPriority } = require('node:os');
+// Background work: this thread yields the CPU to the threads answering requests (Linux: a thread
+// id is a process id to setpriority, so this lowers this thread alone). But it shares SQLite's one
+// write lock with them: held by a thread at nice 10 on a busy host, the lock waited seconds for
+// the CPU while the HTTP thread's ingest gave up ("database is locked"). So it takes the lock at
+// the priority of the threads waiting for it (a priority ceiling). Raising a priority again needs
+// CAP_SYS_NICE; without it this thread stays at nice 0 rather than invert priorities.
+let tid = 0;
+let nice = false;
+try {
+  const fs = require('node:fs');
+  const capabilities = BigInt('0x' + /CapEff:\\s*([0-9a-f]+)/.exec(fs.readFileSync('/proc/thread-self/status', 'utf8'))[1]);
+  if ((capabilities >> 23n) & 1n) {
+    tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    setPriority(tid, 10);
+    nice = true;
+  }
+} catch {}
 const Database = require(workerData.sqlite);
 const rowsOf = ${rowsOf.toString()};
 const applyMessage = ${applyMessage.toString()};
@@ -80,8 +97,12 @@ const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 // IMMEDIATE: other threads write the same file; take the write lock (waiting for it) up front
-const st = { transaction: (fn) => { const t = db.transaction(fn); return () => t.immediate(); } };
+const st = { transaction: (fn) => { const t = db.transaction(fn); return () => { if (nice) setPriority(tid, 0); try { t.immediate(); } finally { if (nice) setPriority(tid, 10); } }; } };
 for (const [name, sql] of Object.entries(workerData.sql)) st[name] = db.prepare(sql);
+// This thread checkpoints the WAL for every connection (the others only past
+// WAL_AUTOCHECKPOINT_PAGES, store/db.ts): copying the log into the database and its fsync
+// never stall the threads that answer requests. PASSIVE: it takes no lock a writer waits for.
+const checkpoint = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.checkpointMs);
 const done = new Int32Array(workerData.done);
 parentPort.on('message', (m) => {
   if (m.decisions || m.stats) {
@@ -89,13 +110,16 @@ parentPort.on('message', (m) => {
     catch (e) { parentPort.postMessage({ error: String((e && e.message) || e), lost: [m.decisions && m.decisions.meta.length / 4 + ' decisions', m.stats && m.stats.items.length + ' item statistics'].filter(Boolean).join(' and ') }); }
   }
   if (m.sync) {
-    if (m.close) db.close();
+    if (m.close) { clearInterval(checkpoint); db.close(); }
     Atomics.store(done, 0, m.sync);
     Atomics.notify(done, 0);
     if (m.close) parentPort.close();
   }
 });
 `;
+
+/** How often the writer thread checkpoints the WAL (PASSIVE: a no-op when nothing is new). */
+const CHECKPOINT_MS = 250;
 
 /** How long sync() waits for the worker at most. */
 const SYNC_TIMEOUT_MS = 10_000;
@@ -134,6 +158,7 @@ export function createWriter(db: Db, log: (message: string) => void = () => {}):
           numeric: [...NUMERIC],
           categorical: [...CATEGORICAL],
           done: done.buffer,
+          checkpointMs: CHECKPOINT_MS,
         },
       });
       worker.on('message', (m: { error?: string; lost?: string }) => {

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { HttpError } from '../wire/errors';
-import { parseJson } from '../wire/json';
+import { parseJsonBytes } from '../wire/json';
 
 export interface BodyDeadlines {
   /** longest silence between two chunks of a body. @example { idleMs: 10_000 } */
@@ -21,17 +21,22 @@ export interface BodyDeadlines {
 
 /** Reads and parses the JSON body of `c`, or throws the 400/408/413 `HttpError` the client deserves. */
 export async function readJson(c: Context, limit: number, deadlines?: BodyDeadlines): Promise<unknown> {
-  return parseJson(await readText(c, limit, deadlines));
+  // from the bytes: a large batch is never made into one large string (wire/json.ts)
+  return parseJsonBytes(await readBytes(c, limit, deadlines));
 }
 
 /** The body of `c` as text, bounded like `readJson`; an empty body is a 400. */
 export async function readText(c: Context, limit: number, deadlines?: BodyDeadlines): Promise<string> {
+  return (await readBytes(c, limit, deadlines)).toString('utf8');
+}
+
+async function readBytes(c: Context, limit: number, deadlines?: BodyDeadlines): Promise<Buffer> {
   const declared = Number(c.req.header('content-length'));
   if (declared > limit) throw tooLarge(limit);
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   const bytes = incoming ? await readNode(incoming, limit, deadlines) : await readWeb(c.req.raw, limit);
   if (bytes.length === 0) throw new HttpError(400, 'invalid_json', 'the request body is empty');
-  return bytes.toString('utf8');
+  return bytes;
 }
 
 const tooSlow = (why: string) =>

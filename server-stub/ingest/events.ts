@@ -16,7 +16,8 @@
  *   applies each stored event exactly once (engine/service.ts), so an engine failure never costs a
  *   client its events, and a decide asked after the answer sees them.
  * - Batches that arrive together share one transaction and one fsync (store/group-commit.ts). The answer
- *   `{ accepted, duplicates }` is sent after that commit, which is fsynced (see db.ts):
+ *   `{ accepted, duplicates }` is sent after that commit is fsynced (store/wal-sync.ts: off the
+ *   HTTP thread, which meanwhile goes on reading and committing the next batches):
  *   accepted + duplicates = events in the batch, and every one of them is on disk.
  *
  * Validation is zod's (the shared contract), with a compiled fast path in front (http/fast-schema.ts)
@@ -35,6 +36,9 @@ export interface IngestOptions {
   engine: { ingest(batch: IngestMessage): void };
   now: () => number;
   log: (message: string) => void;
+  /** makes the commits durable before they are acknowledged (store/wal-sync.ts); without it the
+   * connection's COMMIT must be (`synchronous = FULL`). @example { durable: createWalSync(db).sync } */
+  durable?: () => Promise<void>;
 }
 
 /**
@@ -43,14 +47,17 @@ export interface IngestOptions {
  */
 export type Ingest = (app: string, body: unknown) => Promise<EventsResponse>;
 
-export function createIngest({ db, engine, now, log }: IngestOptions): Ingest {
+export function createIngest({ db, engine, now, log, durable }: IngestOptions): Ingest {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO events (id, app_key, type, name, ts, received_at, anonymous_id, user_id,
        session_id, decision_id, slot_id, item_id, position, properties, context)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 
-  const commit = createGroupCommit(db);
+  // the engine's threads take the same write lock: the group commit waits for it on the event loop,
+  // never asleep in SQLite's busy handler with every request on this thread (store/group-commit.ts)
+  db.pragma('busy_timeout = 0');
+  const commit = createGroupCommit(db, { durable });
   const check = checker();
 
   /** the batch's rows are consecutive: nothing else inserts inside its savepoint */
@@ -152,7 +159,9 @@ function validate(check: Checker, body: unknown): Valid[] {
  * The JSON columns of one batch's events, or the name of the field that cannot be serialised
  * (nesting deep enough to overflow the stack fits in 512 KB: `{"a":{"a":…}}`). The events of a
  * batch come from one device and mostly share their context, so an equal context reuses the
- * previous event's JSON instead of serialising again.
+ * previous event's JSON instead of serialising again — and its object: the event's `context`
+ * becomes the first equal one, so the batch's structured clone to the engine thread writes and
+ * reads one context, not 500 (a clone keeps shared references; half its cost was contexts).
  */
 function serialiser(): (e: SlotwiseEvent) => { properties: string; context: string } | 'properties' | 'context' {
   let last: unknown;
@@ -162,7 +171,8 @@ function serialiser(): (e: SlotwiseEvent) => { properties: string; context: stri
     try {
       const properties = JSON.stringify(e.properties);
       field = 'context';
-      if (!sameJson(e.context, last)) {
+      if (sameJson(e.context, last)) e.context = last as SlotwiseEvent['context'];
+      else {
         lastJson = JSON.stringify(e.context);
         last = e.context;
       }

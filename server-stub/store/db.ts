@@ -3,10 +3,12 @@
  *
  * The store: one SQLite file, `<dataDir>/slotwise.db`, opened by better-sqlite3 in WAL mode.
  *
- * Durability: `synchronous = FULL`. In WAL mode NORMAL only syncs at checkpoints, so a commit the
- * client was told about (200 → the SDK deletes the events from its queue) could vanish on power
- * loss or an OS crash. FULL fsyncs the WAL on every commit; ingest commits once per batch of up to
- * 500 events, so the cost is one fsync per request, not per event. "Acknowledged" means "on disk".
+ * Durability: "acknowledged" means "on disk". In WAL mode NORMAL only syncs at checkpoints, so a
+ * commit the client was told about (200 → the SDK deletes the events from its queue) could vanish
+ * on power loss or an OS crash. So a connection opened here is `synchronous = FULL` (the WAL is
+ * fsynced in every COMMIT), unless it hands that fsync to `createWalSync` (wal-sync.ts), as the
+ * ingest connection does: its COMMIT returns without waiting for the disk, and acknowledgements
+ * wait for an fsync of the WAL made off the thread. Either way one fsync per group of batches.
  *
  * Schema versions: the store's own tables are versioned by `PRAGMA user_version`. Other parts
  * (the engine) version theirs with `migrate(db, component, steps)`, which records its version in
@@ -57,6 +59,17 @@ const STORE: Migration[] = [
     `),
 ];
 
+/**
+ * WAL pages past which a connection's commit checkpoints (SQLite's default is 1 000: every 4 MB the
+ * committing thread copied the log into the database and fsynced it, stalling an ingest commit or
+ * a decide for tens of ms). The engine's writer thread checkpoints every 250 ms (engine/writer.ts),
+ * so the log is copied off the threads that answer requests. The log restarts from its beginning
+ * only when a write begins with all of it copied; under sustained ingest that moment may not come,
+ * and at this bound (64 MB) the committing connection checkpoints once — what the writer has not
+ * copied yet, little — and the next write restarts the log. Also the bound should the writer be gone.
+ */
+export const WAL_AUTOCHECKPOINT_PAGES = 16_384;
+
 /** The store's current schema version (`PRAGMA user_version` of an up-to-date database). */
 export const STORE_VERSION = STORE.length;
 
@@ -66,6 +79,7 @@ export function openDb(dataDir: string): Db {
   const db = new Database(join(dataDir, 'slotwise.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma('foreign_keys = ON');
   // a second process (npm run train, a test's read-only handle) may hold a read lock briefly
   db.pragma('busy_timeout = 5000');

@@ -6,14 +6,20 @@
 // Users get a history first (identify, views, impressions, clicks through POST /v1/events), so
 // profiles, trending and co-views are warm. A benchmark, not a test: it prints numbers.
 //
+//  With `--runs 10` (what `npm run bench` runs) the paced measurement runs 10 times in a row on the
+//  same server and every run's p99 is printed: the budget is met only when all ten are.
+//
+//   node test/bench/decide.mjs --runs 10                                                  (ten paced runs)
 //   BENCH_SECONDS=5 node test/bench/decide.mjs                                            (shorter runs)
 //   SLOTWISE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node test/bench/decide.mjs (profile the server)
+//   SLOTWISE_BENCH_NODE_ARGS=--trace-gc SLOTWISE_BENCH_SERVER_LOG=/tmp/gc.log node test/bench/decide.mjs (its GC, every thread)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { paced, quantile } from './paced.mjs';
 
@@ -160,7 +166,8 @@ function cannon(url, o) {
   });
 }
 
-export async function run() {
+/** @param {{ runs?: number }} [options] how many consecutive paced runs (`npm run bench` asks for 10) */
+export async function run({ runs = 1 } = {}) {
   if (!existsSync(join(root, 'dist', 'server', 'main.js'))) {
     const b = spawnSync('npx', ['rollup', '-c', '--silent'], { cwd: root, stdio: 'inherit' });
     if (b.status !== 0) throw new Error('bench:decide: the build failed');
@@ -171,7 +178,7 @@ export async function run() {
   const nodeArgs = (process.env.SLOTWISE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'server', 'main.js'), '--port', String(port), '--data', data, '--catalog-size', '10000', '--no-rate-limit'], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', process.env.SLOTWISE_BENCH_SERVER_LOG ? openSync(process.env.SLOTWISE_BENCH_SERVER_LOG, 'a') : 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
@@ -185,22 +192,31 @@ export async function run() {
     // let the server settle: the warm-up's decision log and garbage are still being written / collected
     await new Promise((r) => setTimeout(r, 2000));
     const before = cpuOf(child.pid);
-    const fixed = await paced({
-      url,
-      path: '/v1/decide',
-      rate: RATE,
-      seconds: SECONDS,
-      headers: { 'x-slotwise-key': KEY },
-      body: loadBody,
-    });
+    const fixed = [];
+    for (let i = 0; i < runs; i++) {
+      fixed.push(await paced({ url, path: '/v1/decide', rate: RATE, seconds: SECONDS, headers: { 'x-slotwise-key': KEY }, body: loadBody }));
+      if (runs > 1) console.error(`bench:decide: paced run ${i + 1}/${runs}: p99 ${round(quantile(fixed[i].latencies, 0.99))} ms`);
+    }
     const after = cpuOf(child.pid);
     const max = await cannon(url, { connections: 32, seconds: SECONDS });
     const steady = `@${RATE} req/s`;
-    rows.push({ name: `decide p50 ${steady}`, value: round(quantile(fixed.latencies, 0.5)), unit: 'ms', budget: null });
-    rows.push({ name: `decide p99 ${steady}`, value: round(quantile(fixed.latencies, 0.99)), unit: 'ms', budget: BUDGET_P99_MS, note: 'open loop, paced; from when each request was due' });
-    rows.push({ name: `decide max ${steady}`, value: round(quantile(fixed.latencies, 1)), unit: 'ms', budget: null });
-    rows.push({ name: `decide throughput ${steady}`, value: round(fixed.latencies.length / fixed.seconds, 0), unit: 'req/s', budget: null, note: `load generator CPU ${round(fixed.cpuMs / fixed.latencies.length, 3)} ms/request` });
-    if (fixed.failed) rows.push({ name: `decide failed requests ${steady}`, value: fixed.failed, unit: '', budget: 0, note: JSON.stringify(fixed.failures) });
+    const all = concat(fixed.map((f) => f.latencies));
+    const p99s = fixed.map((f) => round(quantile(f.latencies, 0.99)));
+    const requests = all.length;
+    const seconds = fixed.reduce((a, f) => a + f.seconds, 0);
+    const generatorMs = fixed.reduce((a, f) => a + f.cpuMs, 0);
+    const failedFixed = fixed.reduce((a, f) => a + f.failed, 0);
+    rows.push({ name: `decide p50 ${steady}`, value: round(quantile(all, 0.5)), unit: 'ms', budget: null, note: runs > 1 ? `all ${runs} runs` : undefined });
+    if (runs > 1) {
+      // the budget holds only if every run is within it: the worst run is the figure
+      for (const [i, p99] of p99s.entries()) rows.push({ name: `decide p99 ${steady}, run ${i + 1} of ${runs}`, value: p99, unit: 'ms', budget: BUDGET_P99_MS });
+      rows.push({ name: `decide p99 ${steady}, worst of ${runs} runs`, value: Math.max(...p99s), unit: 'ms', budget: BUDGET_P99_MS, note: `${runs} consecutive ${SECONDS} s open-loop runs: ${p99s.join(', ')} ms` });
+    } else {
+      rows.push({ name: `decide p99 ${steady}`, value: p99s[0], unit: 'ms', budget: BUDGET_P99_MS, note: 'open loop, paced; from when each request was due' });
+    }
+    rows.push({ name: `decide max ${steady}`, value: round(quantile(all, 1)), unit: 'ms', budget: null });
+    rows.push({ name: `decide throughput ${steady}`, value: round(requests / seconds, 0), unit: 'req/s', budget: null, note: `load generator CPU ${round(generatorMs / requests, 3)} ms/request` });
+    if (failedFixed) rows.push({ name: `decide failed requests ${steady}`, value: failedFixed, unit: '', budget: 0, note: JSON.stringify(fixed.map((f) => f.failures)) });
     const failed = max.non2xx + max.errors + max.timeouts;
     if (failed) console.error(`bench:decide: @max: ${max.non2xx} non-2xx, ${max.errors} errors, ${max.timeouts} timeouts`);
     rows.push({ name: 'decide p50 @max', value: round(max.latency.p50), unit: 'ms', budget: null, note: 'autocannon, 32 connections' });
@@ -209,7 +225,7 @@ export async function run() {
     if (failed) rows.push({ name: 'decide failed requests @max', value: failed, unit: '', budget: 0 });
     // what one request costs the server, whatever else the machine is doing (HTTP included)
     if (before && after) {
-      const n = fixed.latencies.length;
+      const n = requests;
       const per = (a, b) => round((a - b) / n, 3);
       const others = [...after.threads].filter(([tid]) => tid !== String(child.pid)).map(([tid, t]) => per(t, before.threads.get(tid) ?? 0));
       rows.push({ name: 'server CPU per decide, HTTP thread', value: per(after.main, before.main), unit: 'ms', budget: null });
@@ -227,8 +243,16 @@ export async function run() {
   return rows;
 }
 
+const concat = (arrays) => {
+  const out = new Float64Array(arrays.reduce((a, x) => a + x.length, 0));
+  let at = 0;
+  for (const a of arrays) out.set(a, (at += a.length) - a.length);
+  return out;
+};
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const rows = await run();
+  const { values } = parseArgs({ options: { runs: { type: 'string' } } });
+  const rows = await run({ runs: Number(values.runs ?? 1) });
   const cpu = cpus();
   console.log(`/v1/decide, 10 000-item catalog, 4 slots — ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}`);
   const w = Math.max(...rows.map((r) => r.name.length));

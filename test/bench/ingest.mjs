@@ -21,11 +21,12 @@
 // server, so the figure is a floor; the load average is printed with it.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cpuOf, cpuPer } from './cpu.mjs';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -51,16 +52,20 @@ async function measure(options) {
     const agent = new Agent({ keepAlive: true, maxSockets: o.connections });
     const load = { before: loadavg()[0] };
     // warm-up: JIT, SQLite page cache, profile cache; not counted
-    const id = o.ids === 'v7' ? uuidv7 : randomUUID;
-    const traffic = { url: server.url, agent, items, id, batch: o.batch, devices: o.devices, connections: o.connections };
+    const traffic = { url: server.url, agent, ids: idMaker(o.ids), batch: o.batch, connections: o.connections, bodies: templates({ items, batch: o.batch, devices: o.devices }) };
     await drive({ ...traffic, ms: 1500 });
     const warm = server.count();
     const cpu0 = server.cpuSeconds();
+    const threads0 = cpuOf(server.pid);
+    const client0 = process.cpuUsage();
     const r = await drive({ ...traffic, ms: o.seconds * 1000 });
+    const client = process.cpuUsage(client0);
     const cpu = server.cpuSeconds() - cpu0;
+    const per = cpuPer(threads0, cpuOf(server.pid), r.accepted / 1000);
     load.after = loadavg()[0];
     agent.destroy();
     const stored = server.count() - warm;
+    const walMB = server.walBytes() / 2 ** 20;
     if (stored !== r.accepted || r.duplicates !== 0) {
       throw new Error(`bench:ingest: ${r.accepted} events acknowledged (${r.duplicates} duplicates) but ${stored} rows stored`);
     }
@@ -80,11 +85,22 @@ async function measure(options) {
           note: `${o.connections} connections × ${o.batch}-event batches, ${o.ids} ids, load avg ${load.before.toFixed(1)}; stored rows = acks`,
         },
         ...(perCore ? [{ name: '/v1/events per server CPU-second', value: perCore, unit: 'events/s', budget: null }] : []),
+        ...(per
+          ? [
+              { name: 'server CPU per event, HTTP thread', value: round(per.main), unit: 'µs', budget: null },
+              { name: 'server CPU per event, busiest other thread', value: round(per.busiest), unit: 'µs', budget: null, note: 'the engine thread' },
+              { name: 'server CPU per event, all threads', value: round(per.all), unit: 'µs', budget: null, note: 'incl. the writer and GC threads' },
+            ]
+          : []),
+        { name: 'load generator CPU per event', value: round((client.user + client.system) / r.accepted), unit: 'µs', budget: null, note: 'this process: rendering, sending, reading answers' },
         { name: '/v1/events request p50', value: round(q(0.5)), unit: 'ms', budget: null },
         { name: '/v1/events request p99', value: round(q(0.99)), unit: 'ms', budget: null },
       ],
-      detail: { ...r, rate, perCore, cpu, stored, load, connections: o.connections, batch: o.batch, ids: o.ids },
+      detail: { ...r, rate, perCore, cpu, stored, walMB, load, connections: o.connections, batch: o.batch, ids: o.ids },
     };
+  } catch (error) {
+    if (server.stderr()) console.error(server.stderr());
+    throw error;
   } finally {
     await server.stop();
   }
@@ -105,7 +121,7 @@ async function startBuiltServer(main) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`bench:ingest: the server did not start\n${stderr}`)), 30_000);
@@ -123,6 +139,9 @@ async function startBuiltServer(main) {
   let db;
   return {
     url,
+    pid: child.pid,
+    /** the tail of what the server logged (its 500s carry their stack there) */
+    stderr: () => stderr,
     /** user + system CPU of the server process so far (Linux /proc; NaN elsewhere) */
     cpuSeconds() {
       try {
@@ -130,6 +149,14 @@ async function startBuiltServer(main) {
         return (Number(fields[11]) + Number(fields[12])) / 100;
       } catch {
         return Number.NaN;
+      }
+    },
+    /** bytes of the write-ahead log now (checkpoints keep it from growing without bound) */
+    walBytes: () => {
+      try {
+        return statSync(join(data, 'slotwise.db-wal')).size;
+      } catch {
+        return 0;
       }
     },
     count: () => (db ??= new Database(join(data, 'slotwise.db'), { readonly: true })).prepare('SELECT count(*) FROM events').pluck().get(),
@@ -178,11 +205,19 @@ async function catalogItems(url) {
   return ids;
 }
 
-/** RFC 9562 v7: a 48-bit millisecond timestamp, then random bits; ids of one period sort together. */
-function uuidv7() {
-  const hex = Date.now().toString(16).padStart(12, '0');
-  const r = randomUUID();
-  return `${hex.slice(0, 8)}-${hex.slice(8)}-7${r.slice(15)}`;
+/**
+ * Event ids for one batch, `n` at a time. v7 (RFC 9562): a 48-bit millisecond timestamp, then a
+ * 12-bit counter (its "monotonic random" field) and random bits drawn once per batch, so ids of one
+ * period sort together and one batch costs one randomUUID. v4: random, one randomUUID per event.
+ */
+function idMaker(kind) {
+  if (kind !== 'v7') return (n) => Array.from({ length: n }, () => randomUUID());
+  return (n) => {
+    const hex = Date.now().toString(16).padStart(12, '0');
+    const head = `${hex.slice(0, 8)}-${hex.slice(8)}-7`;
+    const tail = randomUUID().slice(18);
+    return Array.from({ length: n }, (_, i) => `${head}${i.toString(16).padStart(3, '0')}${tail}`);
+  };
 }
 
 const CONTEXT = JSON.stringify({
@@ -194,41 +229,76 @@ const CONTEXT = JSON.stringify({
   sdk: { name: 'slotwise', version: '0.1.0' },
 });
 
-/** One device's batch as the SDK serialises it; strings are built by hand so the client stays cheap. */
-function batchBody(n, device, items, seq, id) {
+/**
+ * One device's batch as the SDK serialises it, rendered once before the clock starts as bytes,
+ * with where its event ids go: sending it costs the client a copy and 500 id writes, so the figure
+ * is the server's, not the generator's (rendering each body as a string while measuring cost the
+ * client ~9 µs per event, as much as half the server's).
+ */
+function batchTemplate(n, device, items, seq) {
   const anon = `anon-${device}`;
   const user = device % 3 === 0 ? `,"userId":"user-${device}"` : '';
   const session = `sess-${device}-${seq >> 4}`;
   const ts = Date.now() - n;
-  const events = new Array(n);
+  const chunks = [];
+  const offsets = new Int32Array(n);
+  let length = 0;
+  const add = (text) => {
+    chunks.push(text);
+    length += Buffer.byteLength(text);
+  };
+  add(`{"sentAt":${Date.now()},"events":[`);
   for (let i = 0; i < n; i++) {
     const item = items[(device * 7 + i) % items.length];
     const r = (device * 31 + i * 17) % 100;
-    const head = `{"id":"${id()}","ts":${ts + i},"anonymousId":"${anon}"${user},"sessionId":"${session}","context":${CONTEXT},`;
-    events[i] =
+    add(`${i ? ',' : ''}{"id":"`);
+    offsets[i] = length;
+    add(ID_SLOT);
+    const head = `","ts":${ts + i},"anonymousId":"${anon}"${user},"sessionId":"${session}","context":${CONTEXT},`;
+    add(
       r < 40 ? `${head}"type":"impression","name":"impression","decisionId":"d-${seq}","slotId":"home.today","itemId":"${item}","position":${i % 4},"properties":{}}`
       : r < 65 ? `${head}"type":"page","name":"page","properties":{"path":"/home","title":"Home"}}`
       : r < 85 ? `${head}"type":"track","name":"item_view","properties":{"itemId":"${item}","kind":"fund","category":"fund"}}`
       : r < 95 ? `${head}"type":"track","name":"loan_apply_step","properties":{"step":${1 + (i % 4)}}}`
       : r < 99 ? `${head}"type":"click","name":"click","decisionId":"d-${seq}","slotId":"home.today","itemId":"${item}","position":${i % 4},"properties":{}}`
-      : `${head}"type":"conversion","name":"conversion","decisionId":"d-${seq}","slotId":"home.today","itemId":"${item}","position":0,"properties":{"value":1000}}`;
+      : `${head}"type":"conversion","name":"conversion","decisionId":"d-${seq}","slotId":"home.today","itemId":"${item}","position":0,"properties":{"value":1000}}`,
+    );
   }
-  return `{"sentAt":${Date.now()},"events":[${events.join(',')}]}`;
+  add(']}');
+  return { bytes: Buffer.from(chunks.join('')), offsets };
+}
+
+/** where a template's ids go: every id is 36 ASCII characters */
+const ID_SLOT = '0'.repeat(36);
+
+/** A template's body with fresh ids, in `scratch` (one per connection: its last body was sent whole before its answer came). */
+function render(template, ids, scratch) {
+  const body = scratch.subarray(0, template.bytes.length);
+  template.bytes.copy(body);
+  for (let i = 0; i < ids.length; i++) body.latin1Write(ids[i], template.offsets[i]);
+  return body;
+}
+
+/** Templates for `count` batches of distinct devices; requests cycle through them. */
+const TEMPLATES = 256;
+function templates({ items, batch, devices }) {
+  return Array.from({ length: TEMPLATES }, (_, n) => batchTemplate(batch, (n * 7919) % devices, items, n));
 }
 
 /** `connections` loops, each posting one batch at a time, until `ms` has passed; waits for all. */
-async function drive({ url, agent, items, id, batch, devices, connections, ms }) {
+async function drive({ url, agent, ids, batch, connections, ms, bodies }) {
   let accepted = 0;
   let duplicates = 0;
   let seq = 0;
   const latencies = [];
+  const largest = Math.max(...bodies.map((b) => b.bytes.length));
   const t0 = performance.now();
   const end = t0 + ms;
   await Promise.all(
     Array.from({ length: connections }, async () => {
+      const scratch = Buffer.alloc(largest);
       while (performance.now() < end) {
-        const n = seq++;
-        const body = batchBody(batch, (n * 7919) % devices, items, n, id);
+        const body = render(bodies[seq++ % bodies.length], ids(batch), scratch);
         const t = performance.now();
         const answer = await post(url, agent, '/v1/events', body);
         latencies.push(performance.now() - t);
@@ -257,7 +327,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { rows, detail: d } = await measure(options);
   const cpu = cpus();
   console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, node ${process.version}; load average ${d.load.before.toFixed(2)} before, ${d.load.after.toFixed(2)} after`);
-  console.log(`${d.accepted} events (${d.ids} ids) in ${d.batches} batches of ${d.batch} from ${d.connections} connections over ${(d.ms / 1000).toFixed(1)} s; ${d.stored} rows stored = acknowledged`);
+  console.log(`${d.accepted} events (${d.ids} ids) in ${d.batches} batches of ${d.batch} from ${d.connections} connections over ${(d.ms / 1000).toFixed(1)} s; ${d.stored} rows stored = acknowledged; WAL ${d.walMB.toFixed(1)} MB at the end`);
   const w = Math.max(...rows.map((r) => r.name.length));
   for (const r of rows) {
     const verdict = r.budget == null ? '' : `  (budget ≥ ${r.budget} ${r.unit}: ${r.value >= r.budget ? 'met' : 'NOT met'})`;

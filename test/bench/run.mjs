@@ -50,13 +50,13 @@ function chromiumVersion() {
 }
 
 /** one benchmark module; its rows, or one row saying why there are none */
-async function bench(file, label, fallback) {
+async function bench(file, label, fallback, options) {
   if (!existsSync(here(file))) return [{ name: fallback ?? label, value: null, unit: '', budget: null, verdict: 'not built', note: `test/bench/${file} does not exist yet` }];
   const t = Date.now();
   console.error(`bench: ${label}…`);
   try {
     const mod = await import(pathToFileURL(here(file)).href);
-    const out = await mod.run();
+    const out = await mod.run(options);
     const rows = Array.isArray(out) ? out : out.rows;
     console.error(`bench: ${label} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
     return rows.map((r) => ({ ...r, group: label }));
@@ -109,7 +109,7 @@ async function main() {
     ...(await bench('sdk.mjs', 'SDK in Node (sdk.mjs)')),
     ...(await bench('browser.mjs', 'Chromium (browser.mjs)')),
     ...(await bench('memory.mjs', 'memory in Node (memory.mjs)')),
-    ...(await bench('decide.mjs', '/v1/decide (decide.mjs)')),
+    ...(await bench('decide.mjs', '/v1/decide (decide.mjs)', undefined, { runs: 10 })),
     ...(await bench('ingest.mjs', '/v1/events ingest (ingest.mjs)', '/v1/events durable ingest')),
   ];
   // sdk.mjs names its rows for Node; say so next to the Chromium ones

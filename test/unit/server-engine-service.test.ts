@@ -157,6 +157,34 @@ describe('the engine writes beside the HTTP thread', () => {
   });
 });
 
+describe('the write lock held elsewhere', () => {
+  test('a batch the engine cannot write yet is not skipped: the next batch reads it back and applies both', async () => {
+    const s = store();
+    const service = s.service();
+    const other = new Database(join(s.dir, 'slotwise.db'));
+    // the handover comes after the commit; the engine's connection then finds the lock taken
+    const blocked = {
+      ingest(m: IngestMessage) {
+        s.db.pragma('busy_timeout = 0');
+        other.prepare('BEGIN IMMEDIATE').run();
+        try {
+          service.ingest(m);
+        } finally {
+          other.prepare('COMMIT').run();
+        }
+      },
+    };
+    await s.ingest(blocked, [identify('u9', { riskTolerance: 'C2' })]);
+    expect(s.logs).toEqual([expect.stringContaining('1 events of demo wait for the write lock')]);
+    expect(s.cursor()).toBe(0);
+    expect(s.profile('u9')).toBeUndefined();
+    await s.ingest(service, [view('u9', F2, { userId: 'u9', anonymousId: 'u9' })]);
+    expect(s.cursor()).toBe(2);
+    expect(s.profile('u9')).toMatchObject({ risk: 'C2', recent: [F2] });
+    other.close();
+  });
+});
+
 describe('decide on the engine thread: body text in, answer text out', () => {
   test('a valid request is answered 200 with a contract-valid DecideResponse', () => {
     const answer = store().service().decide('demo', JSON.stringify(request({ user: 'u7' })));

@@ -96,4 +96,58 @@ describe('group commit', () => {
     expect(groupOf).toEqual([[], [], [1, 2], [1, 2, 3], [1, 2, 3, 4]]);
     expect(committed()).toEqual([1, 2, 3, 4, 5]);
   });
+
+  test('with durable: a unit resolves only after the fsync that follows its COMMIT; a failed fsync rejects the group', async () => {
+    /** one per group, in commit order */
+    const fsyncs: { resolve: () => void; reject: (error: Error) => void }[] = [];
+    const durable = () => new Promise<void>((resolve, reject) => fsyncs.push({ resolve, reject }));
+    const commit = createGroupCommit(db, { durable });
+    const settled: string[] = [];
+    const first = commit(() => insert(1)).then(() => settled.push('1'));
+    const bad = commit(() => {
+      insert(2);
+      throw new Error('bad unit');
+    }).catch(() => settled.push('2 rejected'));
+    await new Promise((r) => setTimeout(r, 20));
+    // committed (visible to another connection) and the bad unit already answered, but nothing
+    // acknowledged before the disk said so
+    expect(committed()).toEqual([1]);
+    expect(settled).toEqual(['2 rejected']);
+    // the thread is free meanwhile: the next group commits while the first waits for its fsync
+    const second = commit(() => insert(3));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(committed()).toEqual([1, 3]);
+    expect(fsyncs).toHaveLength(2);
+    fsyncs[0]!.resolve();
+    await first;
+    await bad;
+    expect(settled).toEqual(['2 rejected', '1']);
+    fsyncs[1]!.reject(new Error('EIO'));
+    await expect(second).rejects.toThrow('EIO');
+  });
+
+  test('a group that finds the write lock taken waits for it on the event loop, first in line, and fails only past lockTimeoutMs', async () => {
+    db.pragma('busy_timeout = 0');
+    const other = new Database(join(dir, 'slotwise.db'));
+    other.pragma('busy_timeout = 0');
+    other.prepare('BEGIN IMMEDIATE').run();
+    const commit = createGroupCommit(db, { retryMs: 1 });
+    const first = commit(() => insert(1));
+    await new Promise((r) => setTimeout(r, 30));
+    // the thread was free meanwhile (this timer ran); later work queues behind the waiting group
+    const second = commit(() => insert(2));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(committed()).toEqual([]);
+    other.prepare('COMMIT').run();
+    await Promise.all([first, second]);
+    expect(committed()).toEqual([1, 2]);
+
+    const impatient = createGroupCommit(db, { retryMs: 1, lockTimeoutMs: 40 });
+    other.prepare('BEGIN IMMEDIATE').run();
+    await expect(impatient(() => insert(3))).rejects.toMatchObject({ code: expect.stringMatching(/^SQLITE_BUSY/) });
+    other.prepare('COMMIT').run();
+    await impatient(() => insert(4));
+    expect(committed()).toEqual([1, 2, 4]);
+    other.close();
+  });
 });
