@@ -52,6 +52,48 @@ describe('generated catalog', () => {
   });
 });
 
+describe('generated names', () => {
+  const all = generateCatalog({ size: 10_000, now: T0 });
+
+  it('are believable: no serial numbers, no word said twice, both languages', () => {
+    const bad = all.filter((item) => {
+      const en = item.title.en;
+      const zh = item.title['zh-CN'];
+      const words = en.toLowerCase().split(/[\s,·]+/);
+      return (
+        /\bNo\.|#\d|\d+号|第\d+期/.test(en + zh) ||
+        words.some((w, i) => i > 0 && w === words[i - 1]) ||
+        // "Bond … Bond Fund": a product line named twice
+        /\b(\w+) \w+ \1 Fund\b/.test(en) ||
+        /(债券|货币|混合|股票).*\1/.test(zh) ||
+        !/[\u4e00-\u9fff]/.test(zh) ||
+        /[\u4e00-\u9fff]/.test(en)
+      );
+    });
+    expect(bad.map((i) => `${i.id}: ${i.title.en} / ${i.title['zh-CN']}`)).toEqual([]);
+  });
+
+  it('vary: a page of one category rarely repeats a name', () => {
+    const funds = all.filter((i) => i.category === 'bond_fund');
+    expect(new Set(funds.map((i) => i.title.en)).size).toBeGreaterThan(50);
+    expect(new Set(all.filter((i) => i.kind === 'deposit').map((i) => i.title.en)).size).toBeGreaterThan(20);
+  });
+
+  it('carry the risk level of their product type and terms that match their names', () => {
+    const expected: Record<string, string[]> = {
+      money_market: ['R1'], bond_fund: ['R2'], mixed_fund: ['R3'], equity_fund: ['R4', 'R5'], index_fund: ['R4'],
+      term_deposit: ['R1'], large_cd: ['R1'], wealth_fixed: ['R2'], wealth_plus: ['R3'],
+    };
+    for (const item of all) {
+      if (item.kind === 'reminder' || item.kind === 'ad' || item.kind === 'article') continue;
+      const want = expected[item.category];
+      if (want) expect(want, `${item.id} ${item.category}`).toContain(item.risk);
+      else expect(item.risk, `${item.id} ${item.category}`).toBeUndefined();
+      if (item.kind === 'deposit' && item.termDays && item.termDays % 365 === 0) expect(item.title.en).toContain(`${item.termDays / 365}-Year`);
+    }
+  });
+});
+
 describe('operator catalog file', () => {
   const rows = [
     { id: 'mmf-1', kind: 'fund', category: 'money_market', risk: 'R1', rate: 2.35, title: { 'zh-CN': '现金宝A', en: 'Cash Plus A' } },
