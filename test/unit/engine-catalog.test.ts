@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateCatalog } from '../../server-stub/engine/catalog';
 import { loadCatalogFile, parseCatalog } from '../../server-stub/engine/catalog-file';
-import { escapeXml, itemSvg } from '../../server-stub/engine/images';
+import { escapeXml, figureSize, itemSvg, SIDE } from '../../server-stub/engine/images';
 import { KINDS } from '../../server-stub/engine/types';
 import { memoryEngine, T0 } from './engine-fixtures';
 
@@ -162,11 +162,27 @@ describe('item images', () => {
     }
   });
 
+  it('are square and write the whole headline figure, sized to fit (no "00%" for 3.00%)', () => {
+    const items = generateCatalog({ size: 10_000, now: T0 }).filter((i) => i.highlight);
+    for (const item of items) {
+      const svg = itemSvg(item);
+      const size = figureSize(item.highlight!.value);
+      expect(size, item.highlight!.value).toBeGreaterThan(0);
+      const text = /<text x="(\d+)"[^>]* textLength="(\d+)"[^>]*>([^<]*)<\/text>/.exec(svg);
+      expect(text?.[3], item.id).toBe(escapeXml(item.highlight!.value));
+      expect(Number(text![1]) + Number(text![2])).toBeLessThanOrEqual(SIDE - 8);
+      expect(svg).toContain(`viewBox="0 0 ${SIDE} ${SIDE}"`);
+    }
+    // a figure too long to read at thumbnail size is left out rather than cut
+    expect(figureSize('Up to ¥300,000 a year')).toBe(0);
+    expect(itemSvg({ ...items[0]!, highlight: { label: items[0]!.highlight!.label, value: 'Up to ¥300,000 a year' } })).not.toContain('<text');
+  });
+
   it('escapes text from the catalog', () => {
-    const [item] = parseCatalog(JSON.stringify([{ id: 'x', kind: 'fund', risk: 'R1', title: 't', highlight: { label: 'l', value: '<script>"&' } }]));
+    const [item] = parseCatalog(JSON.stringify([{ id: 'x', kind: 'fund', risk: 'R1', title: 't', highlight: { label: 'l', value: '<i>"&' } }]));
     const svg = itemSvg(item!);
-    expect(svg).not.toContain('<script');
-    expect(svg).toContain('&#60;script&#62;&#34;&#38;');
+    expect(svg).not.toContain('<i>');
+    expect(svg).toContain('&#60;i&#62;&#34;&#38;');
     expect(escapeXml(`<a href='x'>&</a>`)).toBe('&#60;a href=&#39;x&#39;&#62;&#38;&#60;/a&#62;');
   });
 });
