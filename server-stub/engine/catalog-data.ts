@@ -204,7 +204,7 @@ export function productTitle(spec: CategorySpec, random: () => number, termDays:
 
 /** Reminder items: every generated catalog has them, whatever its size. */
 export const REMINDERS: readonly { id: string; category: string; condition?: Condition; title: Pair; subtitle: Pair; url: string }[] = [
-  { id: 'reminder-risk-assessment', category: 'reminder_profile', condition: 'no_risk_profile', title: ['完成风险测评，解锁更多产品', 'Take the risk assessment to see more products'], subtitle: ['只需2分钟', 'It takes 2 minutes'], url: '/wealth.html#risk-assessment' },
+  { id: 'reminder-risk-assessment', category: 'reminder_profile', condition: 'no_risk_profile', title: ['完成风险测评', 'Complete your risk assessment'], subtitle: ['只需2分钟，解锁更多产品', 'Two minutes, and more products open up'], url: '/wealth.html#risk-assessment' },
   { id: 'reminder-deposit-maturing', category: 'reminder_deposit', condition: 'holds:deposit', title: ['您的存款即将到期', 'Your deposit matures soon'], subtitle: ['到期前安排好资金去向', 'Decide where the money goes next'], url: '/wealth.html#deposits' },
   { id: 'reminder-card-bill', category: 'reminder_card', condition: 'holds:card', title: ['信用卡账单待还款', 'Your card bill is due'], subtitle: ['按时还款，保持良好信用', 'Pay on time to keep a good record'], url: '/loans.html#card-bill' },
   { id: 'reminder-security', category: 'reminder_account', title: ['开启登录保护', 'Turn on login protection'], subtitle: ['守护账户安全', 'Keep your account safe'], url: '/index.html#security' },

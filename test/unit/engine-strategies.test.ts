@@ -146,6 +146,9 @@ describe('campaigns', () => {
   it('match segment, page and time window; segment rules need the segment', () => {
     const ids = (o: Parameters<typeof activeCampaigns>[1]) => activeCampaigns(resolved, o).map((c) => c.id);
     expect(ids({ now: T0, page: 'home', segment: 'new' })).toEqual(['welcome']);
+    // the welcome offers are Home's: a newcomer's other pages are not filled with them
+    expect(ids({ now: T0, page: 'loans', segment: 'new' })).toEqual([]);
+    expect(ids({ now: T0, page: 'wealth', segment: 'new' })).toEqual(['wealth_week']);
     expect(ids({ now: T0, page: 'wealth', segment: 'dormant' })).toEqual(['reactivation', 'wealth_week']);
     expect(ids({ now: T0, page: 'wealth', segment: undefined })).toEqual(['wealth_week']);
     expect(ids({ now: T0 + 2 * DAY, page: 'home', segment: 'churn_risk' })).toEqual(['ghost', 'churn_rescue']);

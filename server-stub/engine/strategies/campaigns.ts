@@ -43,6 +43,8 @@ export const DEFAULT_CAMPAIGNS: readonly Campaign[] = [
     id: 'welcome',
     label: { 'zh-CN': '新客专享', en: 'Welcome offer for new customers' },
     segments: ['new'],
+    // the welcome offers greet a newcomer on Home; the other pages show what they are about
+    pages: ['home'],
     priority: 30,
     pins: [{ itemId: 'welcome-fund', slotKind: 'picks' }, { itemId: 'welcome-ad', slotKind: 'ad' }],
   },
