@@ -2,6 +2,7 @@
 // button, the status pills, the live panel and its switches. Pages call startShell() once.
 import { applyI18n, getLocale, t } from './i18n.js';
 import { money, toast } from './dom.js';
+import { pendingLoanStep } from './loan-state.js';
 import { createPanel } from './panel.js';
 
 const WIDGETS = 'sw-today-picks, sw-you-may-like, sw-smart-ad, sw-reminders, sw-interests';
@@ -124,6 +125,19 @@ export function startShell(o) {
       badge.hidden = false;
     }
   });
+
+  // An application left unfinished on the Loans page is reported on the other pages, and the
+  // backend's `loan_resume` trigger puts its reminder into this page's <sw-reminders>. Reported
+  // once the first slot answer came from the network: the SDK has applied its saved trigger rules
+  // by then (a trigger sees only events tracked after its rules are in) and the widgets listen.
+  const step = o.page === 'loans' ? 0 : pendingLoanStep();
+  let reported = false;
+  if (step)
+    lumen.on('decision', ({ source }) => {
+      if (reported || source !== 'network') return;
+      reported = true;
+      sdk().track('loan_apply_pending', { step });
+    });
 
   chrome();
   return { sdk, locale, t, refresh, panel };
