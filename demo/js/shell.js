@@ -8,9 +8,10 @@ import { createPanel } from './panel.js';
 const WIDGETS = 'sw-today-picks, sw-you-may-like, sw-smart-ad, sw-reminders, sw-interests';
 
 /**
- * @param {{ page: 'home' | 'wealth' | 'loans', client?: any, onRefresh?: () => void }} o
+ * @param {{ page: 'home' | 'wealth' | 'loans', client?: any, onRefresh?: () => void, onTheme?: (t: 'light' | 'dark') => void }} o
  *   `client` defaults to the script tag's global `slotwise`; `onRefresh` re-renders widgets that
- *   are not custom elements (the Preact page) after the customer or a switch changed.
+ *   are not custom elements (the Preact page) after the customer or a switch changed, `onTheme`
+ *   after the theme shown changed.
  * @returns `sdk()` is the client to call *now*: on script-tag pages `window.slotwise` is the
  *   snippet's queue until the SDK has loaded, then the real client, so never keep a reference.
  */
@@ -22,6 +23,15 @@ export function startShell(o) {
   applyI18n(document, locale);
   document.title = t(`title.${o.page}`);
   for (const el of document.querySelectorAll(WIDGETS)) el.setAttribute('locale', locale);
+  // the widgets draw in the demo's theme: their `theme` attribute, and the --sw-* colours app.css sets
+  const theme = (t) => {
+    for (const el of document.querySelectorAll(WIDGETS)) el.setAttribute('theme', t);
+  };
+  theme(lumen.theme());
+  lumen.onTheme((t) => {
+    theme(t);
+    o.onTheme?.(t);
+  });
 
   /** Fresh widget elements ask for their slots again: used after the customer or a switch changed. */
   const refresh = () =>
@@ -74,9 +84,9 @@ export function startShell(o) {
   }
 
   // The backend learns who the customer is (risk tolerance, segment) from their identify event.
-  // After a switch in the panel, ask the slots again only once the backend has acknowledged it:
-  // asked earlier, they would still describe a stranger.
-  let switching = false;
+  // After a switch in the panel, or a first identify as this page started, ask the slots again
+  // once the backend has acknowledged it: asked earlier, they may still describe a stranger.
+  let switching = !!lumen.identifying;
   const identifies = new Set();
   lumen.on('event', (e) => switching && e.type === 'identify' && identifies.add(e.id));
   lumen.on('sent', ({ ids }) => {
@@ -92,6 +102,8 @@ export function startShell(o) {
     persona: lumen.persona(),
     offline: window.lumenNet?.isOffline() ?? false,
     personalized: lumen.personalized(),
+    theme: lumen.choice(),
+    onTheme: (c) => lumen.setTheme(c),
     subscribe: (kind, fn) => lumen.on(kind, fn),
     lastEvent: (before) => lumen.lastEvent(before),
     onPersona(id) {
