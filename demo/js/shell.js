@@ -139,17 +139,23 @@ export function startShell(o) {
   });
 
   // An application left unfinished on the Loans page is reported on the other pages, and the
-  // backend's `loan_resume` trigger puts its reminder into this page's <sw-reminders>. Reported
-  // once the first slot answer came from the network: the SDK has applied its saved trigger rules
-  // by then (a trigger sees only events tracked after its rules are in) and the widgets listen.
+  // backend's `loan_resume` trigger puts its reminder into this page's <sw-reminders>. A trigger
+  // sees only events tracked after its rules are in, and the widget must be listening: so the
+  // report waits for the SDK (not the snippet's queue), its rules (tags are listed only once the
+  // config's rules are applied, and a customer with an application holds `loan_interest`) and a
+  // first slot answer (the widgets are on the page), looking every 100 ms for up to 15 s.
   const step = o.page === 'loans' ? 0 : pendingLoanStep();
-  let reported = false;
-  if (step)
-    lumen.on('decision', ({ source }) => {
-      if (reported || source !== 'network') return;
-      reported = true;
-      sdk().track('loan_apply_pending', { step });
-    });
+  if (step) {
+    let decided = false;
+    lumen.on('decision', () => (decided = true));
+    const until = performance.now() + 15_000;
+    const report = () => {
+      const c = sdk();
+      if (decided && !Array.isArray(c) && c.getTags?.().length) c.track('loan_apply_pending', { step });
+      else if (performance.now() < until) setTimeout(report, 100);
+    };
+    report();
+  }
 
   chrome();
   return { sdk, locale, t, refresh, panel };
