@@ -70,6 +70,8 @@ function featured(day0: number): Omit<CatalogItem, 'ix'>[] {
       title: loc('信用卡终身免年费升级', 'Upgrade: no annual fee, for life'), subtitle: loc('一键升级，权益不变', 'One tap, same benefits'), highlight: hl('fee', '¥0') }),
     item({ id: 'wealth-week-ad', kind: 'ad', category: 'ad_wealth', risk: 'R2', tags: ['high_yield', 'steady'],
       title: loc('理财节：业绩基准最高3.8%', 'Wealth Week: target returns up to 3.8%'), subtitle: loc('限时7天', 'Seven days only') }),
+    item({ id: 'loan-rate-ad', kind: 'ad', category: 'ad_loan', tags: ['quick_approval', 'flexible'],
+      title: loc('个人消费贷 年化3.45%起', 'Personal loans from 3.45% APR'), subtitle: loc('最高30万元，最快几分钟审批', 'Up to ¥300,000, a decision in minutes') }),
     ...REMINDERS.map((r) =>
       item({ id: r.id, kind: 'reminder', category: r.category, condition: r.condition, title: loc(...r.title), subtitle: loc(...r.subtitle), url: r.url, editorial: 1 }),
     ),

@@ -72,7 +72,7 @@ describe('decide', () => {
     expect(served(tagged).find((i) => i.kind === 'loan')!.reasons.map((r) => r.feature)).toContain('device_tags');
   });
 
-  it('runs the default campaigns: welcome, reactivation, churn rescue, wealth week', () => {
+  it('runs the default campaigns: welcome, reactivation, churn rescue, wealth week, loan rates', () => {
     const { engine, ingest, clock } = memoryEngine({ policy: { epsilon: 0 } });
     // nobody knows a first-time visitor: a new customer
     const cold = engine.decide('demo', request({ user: 'first-visit' }));
@@ -93,6 +93,8 @@ describe('decide', () => {
     ingest([identify('regular', { segment: 'active' })]);
     clock.now = T0 + 1;
     expect(engine.decide('demo', request({ userId: 'regular', page: '/wealth.html' })).slots['home.ad']!.items[0]).toMatchObject({ id: 'wealth-week-ad', strategy: 'campaign' });
+    // and the loan rate offer on the loans page
+    expect(engine.decide('demo', request({ userId: 'regular', page: '/loans.html' })).slots['home.ad']!.items[0]).toMatchObject({ id: 'loan-rate-ad', strategy: 'campaign' });
     expect(engine.decide('demo', request({ userId: 'regular', page: '/index.html' })).slots['home.ad']!.items[0]!.strategy).not.toBe('campaign');
     const off = engine.decide('demo', request({ user: 'first-visit', page: 'wealth', personalized: false }));
     expect(off.slots['home.ad']!.items[0]).toMatchObject({ id: 'wealth-week-ad', strategy: 'campaign' });

@@ -70,6 +70,13 @@ export const DEFAULT_CAMPAIGNS: readonly Campaign[] = [
     priority: 10,
     pins: [{ itemId: 'wealth-week-ad', slotKind: 'ad' }],
   },
+  {
+    id: 'loan_rates',
+    label: { 'zh-CN': '贷款利率优惠', en: 'Loan rate offer' },
+    pages: ['loans'],
+    priority: 10,
+    pins: [{ itemId: 'loan-rate-ad', slotKind: 'ad' }],
+  },
 ];
 
 /** Campaigns with pins and boosts resolved against the catalog, highest priority first. */
