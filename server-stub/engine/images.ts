@@ -92,8 +92,9 @@ export function itemSvg(item: CatalogItem): string {
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${SIDE} ${SIDE}" width="${SIDE}" height="${SIDE}" role="img">` +
     `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient></defs>` +
     `<rect width="${SIDE}" height="${SIDE}" fill="url(#g)"/>` +
-    // the motif was drawn for a 320×180 banner: its right half, scaled into the lower right corner
-    `<g transform="translate(${size ? -36 : -62} ${size ? 26 : 6}) scale(${size ? 0.42 : 0.58})">${motif(item.kind, random)}</g>` +
+    // the motifs were drawn for a 320×180 banner, centred near (240, 102): scaled into the lower
+    // right below a figure, else into the middle
+    `<g transform="${size ? 'translate(-39 21) scale(.42)' : 'translate(-101 -15) scale(.62)'}">${motif(item.kind, random)}</g>` +
     (size
       ? `<text x="8" y="${12 + size}" textLength="${width}" lengthAdjust="spacingAndGlyphs" font-family="system-ui,sans-serif" font-size="${size}" font-weight="700" fill="#fff">${escapeXml(figure)}</text>`
       : '') +
