@@ -12,8 +12,7 @@
  *                                            html[data-theme] carries it before the first paint
  *   onTheme(fn)                              called after the shown theme changed
  *   attach(client)                           follow a client and bring it to the state above
- *   sync(client)                             identify / reset / setPersonalization after a change;
- *                                            sets `identifying` when it sent an identify
+ *   sync(client)                             identify / reset / setPersonalization after a change
  *   on(kind, fn)                             'event' | 'sent' | 'decision' | 'reminder' | 'error',
  *                                            replaying what happened before the page subscribed
  *   log(kind)                                what was recorded so far of that kind (payloads)
@@ -232,7 +231,6 @@
           client.identify(p.userId, traits);
           // the backend learns the traits from this event: send it now rather than in 2 s
           client.flush();
-          lumen.identifying = true;
         } else {
           client.reset();
         }

@@ -24,8 +24,6 @@ export interface Lumen {
   onTheme(fn: (theme: 'light' | 'dark') => void): void;
   attach(client: SlotwiseClient): void;
   sync(client: SlotwiseClient): void;
-  /** set once sync() sent an identify on this page */
-  identifying?: boolean;
   on(kind: 'event' | 'sent' | 'decision' | 'reminder' | 'error', fn: (payload: any, at: number) => void): void;
   log(kind: 'event' | 'sent' | 'decision' | 'reminder' | 'error'): any[];
   lastAt(name: string): number | undefined;

@@ -84,9 +84,9 @@ export function startShell(o) {
   }
 
   // The backend learns who the customer is (risk tolerance, segment) from their identify event.
-  // After a switch in the panel, or a first identify as this page started, ask the slots again
-  // once the backend has acknowledged it: asked earlier, they may still describe a stranger.
-  let switching = !!lumen.identifying;
+  // After a switch in the panel, ask the slots again only once the backend has acknowledged it:
+  // asked earlier, they would still describe a stranger.
+  let switching = false;
   const identifies = new Set();
   lumen.on('event', (e) => switching && e.type === 'identify' && identifies.add(e.id));
   lumen.on('sent', ({ ids }) => {
