@@ -79,6 +79,10 @@ describe('decide', () => {
     expect(cold.slots['home.today']!.items[0]).toMatchObject({ id: 'welcome-fund', strategy: 'campaign' });
     expect(cold.slots['home.ad']!.items[0]).toMatchObject({ id: 'welcome-ad', strategy: 'campaign' });
     expect(cold.slots['home.today']!.items[0]!.reasons[0]).toMatchObject({ feature: 'campaign', label: 'Welcome offer for new customers' });
+    // the other segments' offers are theirs: they do not reach a newcomer through the editorial list
+    expect(served(cold).map((i) => i.id)).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(comeback|rescue)-/)]));
+    // and the welcome offers stay on Home
+    expect(served(engine.decide('demo', request({ user: 'first-visit', page: '/loans.html' }))).map((i) => i.id)).not.toContain('welcome-fund');
     // someone back after 60 days away
     ingest([view('back', live[20]!.id, { ts: T0 - 60 * DAY })]);
     const back = engine.decide('demo', request({ user: 'back' }));
