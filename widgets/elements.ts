@@ -13,7 +13,7 @@
  * chunk has loaded, the page holds that box with a rule of its own (the heights at any width):
  * `sw-today-picks:not(:defined){display:block;min-height:364px}`, `sw-smart-ad` 206px,
  * `sw-reminders` 234px (a reminder slot that usually has a notice; with none it takes no space),
- * `sw-you-may-like` 142px + 142px per card of `count` (list layout: 952px for 6). Preloading the chunk
+ * `sw-you-may-like` 100px + 142px per card of `count` (list layout: 952px for 6). Preloading the chunk
  * (`<link rel="preload" href="/slotwise-widgets.min.js" as="script">`, the URL the core loads it
  * from) makes cached slots paint sooner.
  */
