@@ -51,7 +51,7 @@ export const STRINGS = {
     'wealth.profile': 'Risk profile',
     'wealth.profileUnknown': 'Not assessed · R1–R2 only',
     'wealth.holdings': 'Holdings',
-    'wealth.yesterday': "Yesterday's earnings",
+    'wealth.yesterday': "Yesterday's gain",
     'wealth.picks': 'Selected for you',
     'wealth.feed': 'More to explore',
     'detail.view': 'Product details',
