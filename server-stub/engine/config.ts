@@ -96,7 +96,7 @@ export const DEFAULT_TRIGGERS: TriggerRule[] = [
     caps: { perDay: 5 },
     reminder: {
       title: { 'zh-CN': '继续您的贷款申请', en: 'Continue your loan application' },
-      body: { 'zh-CN': '已填写的信息已保存，从上次离开的地方继续。', en: 'What you entered is saved: carry on where you stopped.' },
+      body: { 'zh-CN': '信息已保存，随时继续。', en: 'Saved: pick up where you stopped.' },
       cta: { 'zh-CN': '继续申请', en: 'Continue' },
       url: '/loans.html#apply',
     },
