@@ -15,8 +15,6 @@ import { money, toast } from './js/dom';
 import { fallbackItems } from './js/fallback';
 import { startShell, type Shell } from './js/shell';
 
-/** The deposit the customer holds that matures soon: looking at it feeds the maturity trigger. */
-const HELD_DEPOSIT = { itemId: 'lumen-held-cd-2023', daysToMaturity: 5 };
 const BUY_AMOUNT = 1000;
 
 const itemFromHash = () => /(?:^#|&)item=([^&]+)/.exec(location.hash)?.[1];
@@ -40,6 +38,8 @@ function main(): void {
       generation++;
       draw();
     },
+    // the theme is a prop: the widgets repaint in place, their slots stay
+    onTheme: () => draw(),
   });
   draw();
 }
@@ -55,7 +55,7 @@ function Wealth({ client, shell, fallback }: { client: SlotwiseClient; shell: Sh
   const item = itemId ? (window.lumen.item(itemId) ?? fallbackById(itemId)) : undefined;
 
   return (
-    <SlotwiseProvider client={client} locale={shell.locale}>
+    <SlotwiseProvider client={client} locale={shell.locale} theme={window.lumen.theme()}>
       <Summary client={client} shell={shell} />
       {itemId && <Detail key={itemId} id={itemId} item={item} client={client} shell={shell} />}
       <section class="widget" id="wealth-reminders">
@@ -97,13 +97,14 @@ function Summary({ client, shell }: { client: SlotwiseClient; shell: Shell }) {
           <dd class="gain">+{money(p.money.yesterday, locale)}</dd>
         </div>
       </dl>
-      {p.money.deposits > 0 && (
+      {/* the customer's own deposit that matures soon: looking at it feeds the maturity trigger */}
+      {p.deposit && (
         <button
           type="button"
           class="maturing"
           id="maturing-deposit"
           onClick={() => {
-            client.track('deposit_view', HELD_DEPOSIT);
+            client.track('deposit_view', { itemId: p.deposit!.itemId, daysToMaturity: p.deposit!.daysToMaturity });
             toast(t('deposit.viewed'));
           }}
         >
@@ -113,8 +114,8 @@ function Summary({ client, shell }: { client: SlotwiseClient; shell: Shell }) {
             </svg>
           </span>
           <span>
-            <b>{t('deposit.title')}</b>
-            <small>{t('deposit.matures', { n: HELD_DEPOSIT.daysToMaturity })}</small>
+            <b>{t('deposit.title', { years: p.deposit.years })}</b>
+            <small>{t('deposit.matures', { n: p.deposit.daysToMaturity, amount: money(p.deposit.amount, locale).replace(/\.00$/, '') })}</small>
           </span>
           <svg class="icon" aria-hidden="true">
             <use href="/icons.svg#chevron" />

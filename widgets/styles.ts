@@ -10,17 +10,21 @@
 /*
  * Internal custom properties, set from the public `--sw-*` ones with light/dark defaults:
  * --b background, --c card, --f text, --m muted text, --a accent, --o text on accent,
- * --l lines and skeletons, --g/--y/--e risk low/medium/high, --h card height.
- * Invariant (no layout shift): a card is as tall as its widget's cards are, whatever it holds, and
- * so is a skeleton. Every part that could vary is held to a fixed number of lines (title 2,
- * subtitle, highlight, tags and actions 1; badges and a call to action that do not fit on their
- * line are left out), and the height is that of a full card: 288px for products (image, two-line
- * title, subtitle, highlight, tags, a disclosure of up to three lines at 240px wide, actions), 174px
- * for an ad, 158px for a reminder. Only "why this?" (opened by the user) makes a card taller. So
- * each widget's box is known before its slot answers (the hosts' rule in elements.ts): picks 364px,
- * ad 206px, reminders 234px, a feed in a list 100 + 300 × count px (heading, cards with 12px gaps,
- * "load more" line). Reminders share one row like the picks, but without snapping: a snapped row
- * keeps its old first card in view when a new one comes first.
+ * --l lines and skeletons, --g/--y/--e risk low/medium/high, --h card height in a row.
+ * Rows (today's picks, several reminders) and single cards (an ad, one reminder) hold a fixed box
+ * (no layout shift, and cards side by side are equally tall): every part that could vary is held to
+ * a fixed number of lines (title 2, subtitle, highlight, tags and actions 1; badges and a call to
+ * action that do not fit on their line are left out), and the height is that of a full card: 288px
+ * for products (image, two-line title, subtitle, highlight, tags, a disclosure of up to three lines
+ * at 240px wide, actions), 174px for an ad, 158px for a reminder. So these boxes are known before
+ * their slot answers (the hosts' rule in elements.ts): picks 364px, ad 206px, reminders 234px.
+ * A feed ("you may like", a list or a grid) is sized to its content instead: a card is as tall as
+ * what it holds (about 145px for an article, 215px for a deposit, 270px for a fund with its
+ * disclosure), so a fixed box would leave blank bands of 100px and more under most cards. Its
+ * skeletons are the smallest card; a feed sits low on a page, and only what follows it moves when
+ * its cards arrive. Only "why this?" (opened by the user) makes a fixed card taller. Reminders share
+ * one row like the picks, but without snapping: a snapped row keeps its old first card in view when
+ * a new one comes first.
  */
 const dark =
   '--b:var(--sw-bg,#111318);--c:var(--sw-card,#1c1f26);--f:var(--sw-fg,#eceef2);--m:var(--sw-muted,#a3abb8);' +
@@ -40,9 +44,9 @@ export const styles = `:host(:not([hidden])){display:block}\
 .sw-ul{list-style:none;padding:0 16px;display:grid;gap:12px}\
 .sw-nav,.sw-tags,.sw-chips{display:flex;flex-wrap:wrap;gap:8px}\
 .sw-row{grid-auto-flow:column;grid-auto-columns:min(280px,84%);overflow-x:auto;scroll-snap-type:x mandatory;scroll-padding:0 16px;scrollbar-width:none}\
-.sw-row>*{scroll-snap-align:start}\
+.sw-row>*{scroll-snap-align:start;min-height:var(--h)}\
 .sw-grid{grid-template-columns:repeat(auto-fill,minmax(240px,1fr))}\
-.sw-card{position:relative;display:flex;flex-flow:column;gap:10px;min-width:0;min-height:var(--h);padding:16px;border-radius:14px;background:var(--c);border:1px solid var(--l);box-shadow:0 2px 8px #1018280d}\
+.sw-card{position:relative;display:flex;flex-flow:column;gap:10px;min-width:0;padding:16px;border-radius:14px;background:var(--c);border:1px solid var(--l);box-shadow:0 2px 8px #1018280d}\
 .sw-head{display:flex;gap:12px}\
 .sw-head>div{min-width:0}\
 .sw-img{flex:none;width:44px;height:44px;border-radius:12px;object-fit:cover;background:var(--b)}\

@@ -7,6 +7,10 @@
  *   personas, persona(), setPersona(id)      the customer being demoed (localStorage)
  *   locale(), setLocale(l)                   'zh-CN' | 'en' (localStorage)
  *   personalized(), setPersonalized(v)       the "personalisation" switch (localStorage)
+ *   theme(), setTheme(t), choice()           'light' | 'dark' as shown; the choice 'auto' (follows
+ *                                            prefers-color-scheme) | 'light' | 'dark' (localStorage);
+ *                                            html[data-theme] carries it before the first paint
+ *   onTheme(fn)                              called after the shown theme changed
  *   attach(client)                           follow a client and bring it to the state above
  *   sync(client)                             identify / reset / setPersonalization after a change
  *   on(kind, fn)                             'event' | 'sent' | 'decision' | 'reminder' | 'error',
@@ -19,6 +23,8 @@
 (function () {
   'use strict';
 
+  // Each customer's figures agree with each other and with what the slots may offer them: money is
+  // in CNY; `deposit` is a term deposit they hold that matures soon (part of `deposits`), or null.
   var PERSONAS = [
     {
       id: 'new',
@@ -27,6 +33,7 @@
       note: { en: 'New customer · cautious (C1)', 'zh-CN': '新客户 · 谨慎型（C1）' },
       traits: { riskTolerance: 'C1', segment: 'new' },
       money: { deposits: 8320.5, wealth: 0, loans: 0, yesterday: 0 },
+      deposit: null,
     },
     {
       id: 'investor',
@@ -34,7 +41,8 @@
       name: { en: 'Chen Wei', 'zh-CN': '陈伟' },
       note: { en: 'Active investor · growth (C4)', 'zh-CN': '活跃投资者 · 成长型（C4）' },
       traits: { riskTolerance: 'C4', segment: 'active' },
-      money: { deposits: 42180.36, wealth: 286540.12, loans: 0, yesterday: 58.64 },
+      money: { deposits: 92180.36, wealth: 286540.12, loans: 0, yesterday: 58.64 },
+      deposit: { itemId: 'lumen-held-td-c4', amount: 50000, years: 2, daysToMaturity: 5 },
     },
     {
       id: 'dormant',
@@ -43,6 +51,7 @@
       note: { en: 'Dormant for 4 months · steady (C2)', 'zh-CN': '4 个月未登录 · 稳健型（C2）' },
       traits: { riskTolerance: 'C2', segment: 'dormant' },
       money: { deposits: 15600, wealth: 20000, loans: 0, yesterday: 1.72 },
+      deposit: { itemId: 'lumen-held-td-c2', amount: 10000, years: 1, daysToMaturity: 6 },
     },
     {
       id: 'churn',
@@ -51,6 +60,7 @@
       note: { en: 'Churn risk · balanced (C3)', 'zh-CN': '流失风险 · 平衡型（C3）' },
       traits: { riskTolerance: 'C3', segment: 'churn_risk' },
       money: { deposits: 3905.1, wealth: 12300, loans: 48000, yesterday: 0.96 },
+      deposit: null,
     },
     {
       id: 'guest',
@@ -59,6 +69,7 @@
       note: { en: 'Not signed in · risk not assessed (R1–R2 only)', 'zh-CN': '未登录 · 未测评（仅限 R1–R2）' },
       traits: {},
       money: { deposits: 0, wealth: 0, loans: 0, yesterday: 0 },
+      deposit: null,
     },
   ];
   var KINDS = ['event', 'sent', 'decision', 'reminder', 'error'];
@@ -127,8 +138,54 @@
     });
   }
 
+  // The theme is set on <html> here, in the head, so the first paint is already in it.
+  var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  var themeSubs = [];
+  function choice() {
+    var c = get('lumen.theme');
+    return c === 'light' || c === 'dark' ? c : 'auto';
+  }
+  function shown() {
+    var c = choice();
+    return c === 'auto' ? (dark && dark.matches ? 'dark' : 'light') : c;
+  }
+  function applyTheme() {
+    var t = shown();
+    if (document.documentElement.getAttribute('data-theme') === t) return;
+    document.documentElement.setAttribute('data-theme', t);
+    var meta = document.querySelector('meta[name="theme-color"]');
+    if (meta) meta.setAttribute('content', t === 'dark' ? '#0b1530' : '#1d4ed8');
+    themeSubs.forEach(function (fn) {
+      try {
+        fn(t);
+      } catch (e) {
+        console.error('[lumen]', e);
+      }
+    });
+  }
+  if (dark) {
+    var follow = function () {
+      if (choice() === 'auto') applyTheme();
+    };
+    if (dark.addEventListener) dark.addEventListener('change', follow);
+    else if (dark.addListener) dark.addListener(follow);
+  }
+  // another tab of the demo changed it
+  window.addEventListener('storage', function (e) {
+    if (e.key === 'lumen.theme') applyTheme();
+  });
+
   var lumen = {
     personas: PERSONAS,
+    theme: shown,
+    choice: choice,
+    setTheme: function (c) {
+      put('lumen.theme', c === 'light' || c === 'dark' ? c : null);
+      applyTheme();
+    },
+    onTheme: function (fn) {
+      themeSubs.push(fn);
+    },
     persona: function () {
       var id = get('lumen.persona') || 'new';
       return PERSONAS.filter(function (p) { return p.id === id; })[0] || PERSONAS[0];
@@ -213,6 +270,7 @@
   };
   window.lumen = lumen;
   document.documentElement.lang = lumen.locale();
+  applyTheme();
 
   // The script tag configures the SDK from its data- attributes, data-locale among them, and the
   // demo switches language at run time: write data-locale as the parser adds the tag. Safe to do

@@ -37,7 +37,10 @@ export function icon(id, cls = 'icon') {
 export const money = (n, locale) =>
   n.toLocaleString(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-/** A short-lived message at the bottom of the phone. */
+/**
+ * A short-lived message at the bottom of the phone, above its tab bar. Centred on the phone, not
+ * the window: on a wide screen the phone stands beside the live panel.
+ */
 export function toast(text, ms = 2600) {
   let el = document.getElementById('toast');
   if (!el) {
@@ -46,6 +49,9 @@ export function toast(text, ms = 2600) {
   }
   el.textContent = text;
   el.hidden = false;
+  const phone = document.querySelector('.phone')?.getBoundingClientRect();
+  // through the CSSOM: the strict CSP refuses style attributes
+  if (phone) Object.assign(el.style, { left: `${phone.left + phone.width / 2}px`, maxWidth: `${phone.width - 32}px` });
   clearTimeout(Number(el.dataset.timer));
   el.dataset.timer = String(setTimeout(() => (el.hidden = true), ms));
 }

@@ -5,9 +5,9 @@
 // The backend's `loan_abandoned` trigger, evaluated on the device, turns an exit into a reminder
 // within milliseconds; the page measures that (performance.now()) and shows it in the live panel.
 import { h, icon, money, toast } from './dom.js';
+import { LOAN_KEY as KEY, savedLoan as saved } from './loan-state.js';
 import { startShell } from './shell.js';
 
-const KEY = 'lumen.loan';
 const APR = 0.0345;
 const TERMS = [6, 12, 24, 36];
 const PURPOSES = ['home', 'car', 'study', 'travel'];
@@ -15,14 +15,7 @@ const PURPOSES = ['home', 'car', 'study', 'travel'];
 const { sdk, t, locale } = startShell({ page: 'loans' });
 const root = document.getElementById('apply');
 
-/** The application survives navigation, so "continue your application" can pick it up. */
-const saved = () => {
-  try {
-    return JSON.parse(sessionStorage.getItem(KEY) || 'null');
-  } catch {
-    return null;
-  }
-};
+// The application survives navigation (loan-state.js), so "continue your application" can pick it up.
 let app = saved() ?? { step: 0, amount: 50_000, term: 12, purpose: 'home', name: '', id: '', phone: '', employment: 'employed', income: '', employer: '' };
 const save = () => sessionStorage.setItem(KEY, JSON.stringify(app));
 /** whole yuan, grouped the locale's way */

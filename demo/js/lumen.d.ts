@@ -8,6 +8,8 @@ export interface Persona {
   note: Record<'en' | 'zh-CN', string>;
   traits: { riskTolerance?: string; segment?: string };
   money: { deposits: number; wealth: number; loans: number; yesterday: number };
+  /** a term deposit the customer holds that matures soon (part of `money.deposits`) */
+  deposit: { itemId: string; amount: number; years: number; daysToMaturity: number } | null;
 }
 
 export interface Lumen {
@@ -15,6 +17,11 @@ export interface Lumen {
   persona(): Persona;
   locale(): 'en' | 'zh-CN';
   personalized(): boolean;
+  /** the theme shown, and the customer's choice ('auto' follows prefers-color-scheme) */
+  theme(): 'light' | 'dark';
+  choice(): 'auto' | 'light' | 'dark';
+  setTheme(choice: 'auto' | 'light' | 'dark'): void;
+  onTheme(fn: (theme: 'light' | 'dark') => void): void;
   attach(client: SlotwiseClient): void;
   sync(client: SlotwiseClient): void;
   on(kind: 'event' | 'sent' | 'decision' | 'reminder' | 'error', fn: (payload: any, at: number) => void): void;

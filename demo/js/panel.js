@@ -12,6 +12,8 @@ const L = {
     close: 'Close the live panel',
     persona: 'Customer',
     language: 'Language',
+    theme: 'Theme',
+    themes: ['Auto', 'Light', 'Dark'],
     offline: 'Go offline',
     offlineNote: 'The SDK sees the network drop; events wait in IndexedDB',
     personal: 'Personalisation',
@@ -39,6 +41,8 @@ const L = {
     close: '关闭实时面板',
     persona: '客户',
     language: '语言',
+    theme: '外观',
+    themes: ['跟随系统', '浅色', '深色'],
     offline: '断网',
     offlineNote: 'SDK 感知到断网；事件暂存在 IndexedDB',
     personal: '个性化推荐',
@@ -66,7 +70,8 @@ const L = {
 /**
  * Builds the panel into `#live-panel` and follows `client`.
  * @param {{ flush(): void, locale: 'en' | 'zh-CN', personas: any[], persona: any,
- *   offline: boolean, personalized: boolean,
+ *   offline: boolean, personalized: boolean, theme: 'auto' | 'light' | 'dark',
+ *   onTheme(choice: 'auto' | 'light' | 'dark'): void,
  *   subscribe(kind: string, fn: (payload: any, at: number) => void): void,
  *   lastEvent(before: number): { name: string, at: number } | undefined,
  *   onPersona(id: string): void, onLocale(l: string): void, onOffline(v: boolean): void,
@@ -101,6 +106,21 @@ export function createPanel(o) {
       ['en', 'EN'],
     ].map(([l, label]) =>
       h('button', { type: 'button', 'data-locale': l, 'aria-pressed': String(l === o.locale), onClick: () => o.onLocale(l) }, label),
+    ),
+  );
+  const themeSeg = h(
+    'div',
+    { class: 'seg', role: 'group', 'aria-label': s.theme },
+    ...['auto', 'light', 'dark'].map((c, i) =>
+      h('button', {
+        type: 'button',
+        'data-theme-choice': c,
+        'aria-pressed': String(c === o.theme),
+        onClick: (e) => {
+          for (const b of themeSeg.children) b.setAttribute('aria-pressed', String(b === e.currentTarget));
+          o.onTheme(c);
+        },
+      }, s.themes[i]),
     ),
   );
   const sw = (id, label, note, checked, cls, onChange) =>
@@ -148,6 +168,7 @@ export function createPanel(o) {
           h('p', { class: 'persona-note', id: 'persona-note' }, o.persona.note[o.locale]),
         ),
         h('div', null, h('span', { class: 'ctl-label' }, s.language), langSeg),
+        h('div', null, h('span', { class: 'ctl-label' }, s.theme), themeSeg),
         h(
           'div',
           null,

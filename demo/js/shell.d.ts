@@ -11,4 +11,9 @@ export interface Shell {
   panel: { setOpen(open: boolean): void };
 }
 
-export function startShell(o: { page: 'home' | 'wealth' | 'loans'; client?: SlotwiseClient; onRefresh?: () => void }): Shell;
+export function startShell(o: {
+  page: 'home' | 'wealth' | 'loans';
+  client?: SlotwiseClient;
+  onRefresh?: () => void;
+  onTheme?: (theme: 'light' | 'dark') => void;
+}): Shell;

@@ -2,14 +2,16 @@
 // button, the status pills, the live panel and its switches. Pages call startShell() once.
 import { applyI18n, getLocale, t } from './i18n.js';
 import { money, toast } from './dom.js';
+import { pendingLoanStep } from './loan-state.js';
 import { createPanel } from './panel.js';
 
 const WIDGETS = 'sw-today-picks, sw-you-may-like, sw-smart-ad, sw-reminders, sw-interests';
 
 /**
- * @param {{ page: 'home' | 'wealth' | 'loans', client?: any, onRefresh?: () => void }} o
+ * @param {{ page: 'home' | 'wealth' | 'loans', client?: any, onRefresh?: () => void, onTheme?: (t: 'light' | 'dark') => void }} o
  *   `client` defaults to the script tag's global `slotwise`; `onRefresh` re-renders widgets that
- *   are not custom elements (the Preact page) after the customer or a switch changed.
+ *   are not custom elements (the Preact page) after the customer or a switch changed, `onTheme`
+ *   after the theme shown changed.
  * @returns `sdk()` is the client to call *now*: on script-tag pages `window.slotwise` is the
  *   snippet's queue until the SDK has loaded, then the real client, so never keep a reference.
  */
@@ -21,6 +23,15 @@ export function startShell(o) {
   applyI18n(document, locale);
   document.title = t(`title.${o.page}`);
   for (const el of document.querySelectorAll(WIDGETS)) el.setAttribute('locale', locale);
+  // the widgets draw in the demo's theme: their `theme` attribute, and the --sw-* colours app.css sets
+  const theme = (t) => {
+    for (const el of document.querySelectorAll(WIDGETS)) el.setAttribute('theme', t);
+  };
+  theme(lumen.theme());
+  lumen.onTheme((t) => {
+    theme(t);
+    o.onTheme?.(t);
+  });
 
   /** Fresh widget elements ask for their slots again: used after the customer or a switch changed. */
   const refresh = () =>
@@ -91,6 +102,8 @@ export function startShell(o) {
     persona: lumen.persona(),
     offline: window.lumenNet?.isOffline() ?? false,
     personalized: lumen.personalized(),
+    theme: lumen.choice(),
+    onTheme: (c) => lumen.setTheme(c),
     subscribe: (kind, fn) => lumen.on(kind, fn),
     lastEvent: (before) => lumen.lastEvent(before),
     onPersona(id) {
@@ -124,6 +137,25 @@ export function startShell(o) {
       badge.hidden = false;
     }
   });
+
+  // An application left unfinished on the Loans page is reported on the other pages, and the
+  // backend's `loan_resume` trigger puts its reminder into this page's <sw-reminders>. A trigger
+  // sees only events tracked after its rules are in, and the widget must be listening: so the
+  // report waits for the SDK (not the snippet's queue), its rules (tags are listed only once the
+  // config's rules are applied, and a customer with an application holds `loan_interest`) and a
+  // first slot answer (the widgets are on the page), looking every 100 ms for up to 15 s.
+  const step = o.page === 'loans' ? 0 : pendingLoanStep();
+  if (step) {
+    let decided = false;
+    lumen.on('decision', () => (decided = true));
+    const until = performance.now() + 15_000;
+    const report = () => {
+      const c = sdk();
+      if (decided && !Array.isArray(c) && c.getTags?.().length) c.track('loan_apply_pending', { step });
+      else if (performance.now() < until) setTimeout(report, 100);
+    };
+    report();
+  }
 
   chrome();
   return { sdk, locale, t, refresh, panel };

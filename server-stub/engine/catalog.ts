@@ -4,7 +4,7 @@
  * relative to the UTC day the catalog is built on.
  */
 import type { RiskLevel } from '../../sdk/contract';
-import { BRANDS, CATEGORIES, REMINDERS, type CategorySpec } from './catalog-data';
+import { CATEGORIES, productTitle, REMINDERS, type CategorySpec } from './catalog-data';
 import { HIGHLIGHT_LABELS, type Localized } from './i18n';
 import { pick, prng } from './random';
 import type { CatalogItem, Condition, Kind } from './types';
@@ -45,7 +45,9 @@ const loc = (zh: string, en: string): Localized => ({ 'zh-CN': zh, en });
  * every generated catalog, followed by the reminder items.
  */
 function featured(day0: number): Omit<CatalogItem, 'ix'>[] {
-  const base = { tags: [] as string[], start: day0 - 30 * DAY, popularity: 0.6, editorial: 2 };
+  // Each is aimed at one segment by a campaign: no editorial weight and a modest prior, so they do
+  // not fill other customers' pages through the editorial and trending lists.
+  const base = { tags: [] as string[], start: day0 - 30 * DAY, popularity: 0.2, editorial: 0 };
   const item = (o: Partial<CatalogItem> & Pick<CatalogItem, 'id' | 'kind' | 'category' | 'title'>): Omit<CatalogItem, 'ix'> => ({
     ...base,
     riskLevel: o.risk ? Number(o.risk[1]) : 0,
@@ -60,14 +62,16 @@ function featured(day0: number): Omit<CatalogItem, 'ix'>[] {
       title: loc('新客礼包：最高88元', 'Welcome pack: up to ¥88 in rewards'), subtitle: loc('开户即领', 'Yours when you open an account') }),
     item({ id: 'comeback-ad', kind: 'ad', category: 'ad_brand', tags: ['rewards'],
       title: loc('欢迎回来！专属加息券', 'Welcome back: a rate-boost coupon for you'), subtitle: loc('30天内有效', 'Valid for 30 days') }),
-    item({ id: 'comeback-deposit', kind: 'deposit', category: 'term_deposit', rate: 2.6, termDays: 365, minAmount: 50, tags: ['guaranteed', 'low_risk'],
-      title: loc('回归专享·一年定存', 'Welcome-back 1-year deposit'), subtitle: loc('老朋友专享利率', 'A better rate for old friends'), highlight: hl('rate', '2.60%') }),
-    item({ id: 'rescue-deposit', kind: 'deposit', category: 'large_cd', rate: 3.0, termDays: 1095, minAmount: 200_000, tags: ['guaranteed', 'high_yield'],
-      title: loc('尊享加息存单', 'Loyalty rate-boost certificate'), subtitle: loc('感谢一路相伴', 'Thank you for staying with us'), highlight: hl('rate', '3.00%') }),
+    item({ id: 'comeback-deposit', kind: 'deposit', category: 'term_deposit', risk: 'R1', rate: 2.6, termDays: 365, minAmount: 50, tags: ['guaranteed', 'low_risk'],
+      title: loc('回归专享一年定存', 'Welcome-Back 1-Year Deposit'), subtitle: loc('老朋友专享利率', 'A better rate for old friends'), highlight: hl('rate', '2.60%') }),
+    item({ id: 'rescue-deposit', kind: 'deposit', category: 'term_deposit', risk: 'R1', rate: 2.8, termDays: 365, minAmount: 1000, tags: ['guaranteed', 'high_yield'],
+      title: loc('老客户加息一年定存', 'Loyalty 1-Year Deposit'), subtitle: loc('感谢一路相伴，1000元起存', 'A thank-you rate, from ¥1,000'), highlight: hl('rate', '2.80%') }),
     item({ id: 'rescue-card', kind: 'card', category: 'credit_card', tags: ['no_annual_fee'],
       title: loc('信用卡终身免年费升级', 'Upgrade: no annual fee, for life'), subtitle: loc('一键升级，权益不变', 'One tap, same benefits'), highlight: hl('fee', '¥0') }),
     item({ id: 'wealth-week-ad', kind: 'ad', category: 'ad_wealth', risk: 'R2', tags: ['high_yield', 'steady'],
       title: loc('理财节：业绩基准最高3.8%', 'Wealth Week: target returns up to 3.8%'), subtitle: loc('限时7天', 'Seven days only') }),
+    item({ id: 'loan-rate-ad', kind: 'ad', category: 'ad_loan', tags: ['quick_approval', 'flexible'],
+      title: loc('个人消费贷 年化3.45%起', 'Personal loans from 3.45% APR'), subtitle: loc('最高30万元，最快几分钟审批', 'Up to ¥300,000, a decision in minutes') }),
     ...REMINDERS.map((r) =>
       item({ id: r.id, kind: 'reminder', category: r.category, condition: r.condition, title: loc(...r.title), subtitle: loc(...r.subtitle), url: r.url, editorial: 1 }),
     ),
@@ -90,17 +94,10 @@ export function generateCatalog({ size = DEFAULT_CATALOG_SIZE, seed = 1, now }: 
   for (let i = items.length; i < size; i++) {
     const spec = weightedCategory(random, total);
     const id = `${spec.kind}-${String(i).padStart(digits, '0')}`;
-    const [brandZh, brandEn] = pick(random, BRANDS);
-    const [stemZh, stemEn] = pick(random, spec.stems);
-    const series = 1 + Math.floor(random() * 99);
-    const title = spec.branded
-      ? loc(`${brandZh}${stemZh}${spec.suffix?.[0] ?? ''}`, `${brandEn} ${stemEn}${spec.suffix ? ' ' + spec.suffix[1] : ''}`)
-      : spec.kind === 'article' || spec.kind === 'ad'
-        ? loc(stemZh, stemEn)
-        : loc(`${stemZh}·${series}号`, `${stemEn} No. ${series}`);
     const risk: RiskLevel | undefined = spec.risk ? pick(random, spec.risk) : undefined;
-    const rate = spec.rate ? Math.round((spec.rate[0] + random() * (spec.rate[1] - spec.rate[0])) * 100) / 100 : undefined;
     const termDays = spec.terms ? pick(random, spec.terms) : undefined;
+    const title = productTitle(spec, random, termDays);
+    const rate = spec.rate ? Math.round((spec.rate[0] + random() * (spec.rate[1] - spec.rate[0])) * 100) / 100 : undefined;
     // most items run for a long time; some are new, a few have not started or have ended
     const age = random();
     const start = age < 0.08 ? day0 - Math.floor(random() * 21) * DAY : age < 0.1 ? day0 + (1 + Math.floor(random() * 10)) * DAY : day0 - (21 + Math.floor(random() * 700)) * DAY;

@@ -36,6 +36,15 @@ export const DEFAULT_TAGS: TagRule[] = [
     windowMs: 7 * DAY,
   },
   {
+    // `<category>_interest` points the decide at that category (features.ts interestsOf): a customer
+    // who left a loan application unfinished sees loan offers in the ad slots too
+    name: 'ad_loan_interest',
+    label: { 'zh-CN': '贷款优惠', en: 'Loan offers' },
+    match: { type: 'track', name: 'loan_apply_exit' },
+    agg: 'exists',
+    windowMs: 7 * DAY,
+  },
+  {
     name: 'deposit_interest',
     label: { 'zh-CN': '关注存款', en: 'Interested in deposits' },
     match: viewsOf('deposit'),
@@ -73,6 +82,21 @@ export const DEFAULT_TRIGGERS: TriggerRule[] = [
     reminder: {
       title: { 'zh-CN': '您的贷款申请还差几步', en: 'Your loan application is nearly done' },
       body: { 'zh-CN': '已填写的信息已为您保存，回来继续即可。', en: 'We saved what you entered. Pick up where you left off.' },
+      cta: { 'zh-CN': '继续申请', en: 'Continue' },
+      url: '/loans.html#apply',
+    },
+  },
+  {
+    // The application a customer left is the bank's own state (the demo keeps it in the tab): the
+    // other pages report it as `loan_apply_pending`, and the reminder follows the customer there.
+    id: 'loan_resume',
+    when: { type: 'track', name: 'loan_apply_pending', where: [{ prop: 'step', op: 'lt', value: 5 }] },
+    delayMs: 0,
+    onReload: 'drop',
+    caps: { perDay: 5 },
+    reminder: {
+      title: { 'zh-CN': '继续您的贷款申请', en: 'Continue your loan application' },
+      body: { 'zh-CN': '信息已保存，随时继续。', en: 'Saved: pick up where you stopped.' },
       cta: { 'zh-CN': '继续申请', en: 'Continue' },
       url: '/loans.html#apply',
     },

@@ -53,21 +53,51 @@ function motif(kind: Kind, random: () => number): string {
   }
 }
 
-/** The SVG of an item, 320×180. */
+/** The thumbnail's side, in SVG units; cards draw it at 44 px, product pages at 56 px. */
+export const SIDE = 96;
+/** room for the figure: the side less a margin on each end */
+const ROOM = SIDE - 16;
+const MAX_FONT = 30;
+/** below this the figure would be unreadable at 44 px: the thumbnail goes without it */
+const MIN_FONT = 16;
+
+/**
+ * Advance widths in em of bold system sans-serif glyphs, a little generous: digits and most Latin
+ * letters ~0.6, narrow punctuation ~0.3, `%` and wide letters ~0.9, CJK a full em.
+ */
+function ems(text: string): number {
+  let w = 0;
+  for (const c of text) w += /[.,:;!|il1' ]/.test(c) ? 0.32 : /[%MWmw@]/.test(c) ? 0.92 : c.charCodeAt(0) > 0x2e80 ? 1 : 0.62;
+  return w;
+}
+
+/**
+ * The figure's font size so that it fits the thumbnail's width, or 0 when it cannot be shown
+ * readably. Invariant: `ems(text) × size ≤ ROOM`, and the text also carries `textLength`, so a font
+ * wider than the estimate is squeezed to the room rather than clipped.
+ */
+export function figureSize(text: string): number {
+  const size = Math.min(MAX_FONT, Math.floor(ROOM / Math.max(ems(text), 0.01)));
+  return size >= MIN_FONT ? size : 0;
+}
+
+/** The SVG of an item: a square thumbnail, its headline figure written to fit. */
 export function itemSvg(item: CatalogItem): string {
   const random = prng(hash(item.id));
   const [from, to] = PALETTES[item.kind];
   const figure = item.highlight?.value ?? '';
-  const risk = item.risk ?? '';
+  const size = figure ? figureSize(figure) : 0;
+  const width = Math.min(ROOM, Math.ceil(ems(figure) * size));
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 180" width="320" height="180" role="img">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${SIDE} ${SIDE}" width="${SIDE}" height="${SIDE}" role="img">` +
     `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient></defs>` +
-    `<rect width="320" height="180" rx="12" fill="url(#g)"/>` +
-    motif(item.kind, random) +
-    (figure
-      ? `<text x="24" y="104" font-family="system-ui,sans-serif" font-size="34" font-weight="700" fill="#fff">${escapeXml(figure.slice(0, 16))}</text>`
+    `<rect width="${SIDE}" height="${SIDE}" fill="url(#g)"/>` +
+    // the motifs were drawn for a 320×180 banner, centred near (240, 102): scaled into the lower
+    // right below a figure, else into the middle
+    `<g transform="${size ? 'translate(-39 21) scale(.42)' : 'translate(-101 -15) scale(.62)'}">${motif(item.kind, random)}</g>` +
+    (size
+      ? `<text x="8" y="${12 + size}" textLength="${width}" lengthAdjust="spacingAndGlyphs" font-family="system-ui,sans-serif" font-size="${size}" font-weight="700" fill="#fff">${escapeXml(figure)}</text>`
       : '') +
-    (risk ? `<text x="24" y="150" font-family="system-ui,sans-serif" font-size="16" fill="#fff" fill-opacity=".85">${escapeXml(risk)}</text>` : '') +
     `</svg>`
   );
 }

@@ -3,7 +3,7 @@
 // round trip. The latency is measured in the page (performance.now()) and printed, not asserted.
 import { describe, expect, it } from 'vitest';
 import { until } from './browser';
-import { flush, sdkReady, demoPerTest } from './demo';
+import { flush, networkDecision, sdkReady, demoPerTest, shownTitles } from './demo';
 
 describe('loan application abandoned → reminder on the device', () => {
   const demo = demoPerTest();
@@ -68,6 +68,37 @@ describe('loan application abandoned → reminder on the device', () => {
       ['loan_apply_exit', 2],
     ]);
     expect(demo().rows("name = 'loan_apply_submit'")).toHaveLength(0);
+    expect(demo().browser.pageErrors).toEqual([]);
+  });
+
+  it('follows the customer home: the reminder in <sw-reminders> and loan offers in the slots', async () => {
+    const page = await demo().open('/loans.html');
+    await sdkReady(page);
+    await page.locator('#apply-start').click();
+    await page.locator('#apply-next').click();
+    await page.locator('#apply-exit').click();
+    await expect.poll(() => page.locator('sw-reminders li').filter({ hasText: 'Your loan application is nearly done' }).count()).toBe(1);
+
+    await page.locator('.tabbar a[href="/"]').click();
+    await page.waitForURL(demo().url + '/');
+    await sdkReady(page);
+    // the reminder is on Home too, from the `loan_resume` trigger on the device
+    const home = page.locator('sw-reminders li').filter({ hasText: 'Continue your loan application' });
+    await home.waitFor({ timeout: 10_000 });
+    expect(await home.locator('.sw-title a').getAttribute('href')).toBe('/loans.html#apply');
+    const reminders = await page.evaluate(() => window.lumen.log('reminder').map((r: { ruleId?: string }) => r.ruleId));
+    expect(reminders).toEqual(['loan_resume']);
+
+    // Home's decide carried the device's loan tags: loans lead its product slots, and they are on the page
+    const decision = await networkDecision(page, 'home.today');
+    const loans = ['home.today', 'home.feed'].flatMap((slot) => decision.slots[slot]?.items ?? []).filter((i) => i.kind === 'loan');
+    expect(loans.length).toBeGreaterThanOrEqual(2);
+    const shown = [...(await shownTitles(page, 'sw-today-picks')), ...(await shownTitles(page, 'sw-you-may-like'))];
+    await expect.poll(async () => loans.filter((l) => shown.includes(l.title)).length).toBeGreaterThan(0);
+    const tags = await page.evaluate(() => (window as unknown as { slotwise: { getTags(): { name: string }[] } }).slotwise.getTags().map((t) => t.name));
+    expect(tags).toEqual(expect.arrayContaining(['loan_interest', 'ad_loan_interest']));
+    await flush(page);
+    expect(demo().rows("name = 'loan_apply_pending'").map((r) => JSON.parse(r.properties).step)).toEqual([2]);
     expect(demo().browser.pageErrors).toEqual([]);
   });
 

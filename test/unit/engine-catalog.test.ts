@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateCatalog } from '../../server-stub/engine/catalog';
 import { loadCatalogFile, parseCatalog } from '../../server-stub/engine/catalog-file';
-import { escapeXml, itemSvg } from '../../server-stub/engine/images';
+import { escapeXml, figureSize, itemSvg, SIDE } from '../../server-stub/engine/images';
 import { KINDS } from '../../server-stub/engine/types';
 import { memoryEngine, T0 } from './engine-fixtures';
 
@@ -49,6 +49,48 @@ describe('generated catalog', () => {
     expect(items.some((i) => i.start > T0)).toBe(true);
     expect(items.some((i) => i.end !== undefined && i.end <= T0)).toBe(true);
     expect(items.some((i) => i.start <= T0 && T0 - i.start < 21 * 86_400_000)).toBe(true);
+  });
+});
+
+describe('generated names', () => {
+  const all = generateCatalog({ size: 10_000, now: T0 });
+
+  it('are believable: no serial numbers, no word said twice, both languages', () => {
+    const bad = all.filter((item) => {
+      const en = item.title.en;
+      const zh = item.title['zh-CN'];
+      const words = en.toLowerCase().split(/[\s,·]+/);
+      return (
+        /\bNo\.|#\d|\d+号|第\d+期/.test(en + zh) ||
+        words.some((w, i) => i > 0 && w === words[i - 1]) ||
+        // "Bond … Bond Fund": a product line named twice
+        /\b(\w+) \w+ \1 Fund\b/.test(en) ||
+        /(债券|货币|混合|股票).*\1/.test(zh) ||
+        !/[\u4e00-\u9fff]/.test(zh) ||
+        /[\u4e00-\u9fff]/.test(en)
+      );
+    });
+    expect(bad.map((i) => `${i.id}: ${i.title.en} / ${i.title['zh-CN']}`)).toEqual([]);
+  });
+
+  it('vary: a page of one category rarely repeats a name', () => {
+    const funds = all.filter((i) => i.category === 'bond_fund');
+    expect(new Set(funds.map((i) => i.title.en)).size).toBeGreaterThan(50);
+    expect(new Set(all.filter((i) => i.kind === 'deposit').map((i) => i.title.en)).size).toBeGreaterThan(20);
+  });
+
+  it('carry the risk level of their product type and terms that match their names', () => {
+    const expected: Record<string, string[]> = {
+      money_market: ['R1'], bond_fund: ['R2'], mixed_fund: ['R3'], equity_fund: ['R4', 'R5'], index_fund: ['R4'],
+      term_deposit: ['R1'], large_cd: ['R1'], wealth_fixed: ['R2'], wealth_plus: ['R3'],
+    };
+    for (const item of all) {
+      if (item.kind === 'reminder' || item.kind === 'ad' || item.kind === 'article') continue;
+      const want = expected[item.category];
+      if (want) expect(want, `${item.id} ${item.category}`).toContain(item.risk);
+      else expect(item.risk, `${item.id} ${item.category}`).toBeUndefined();
+      if (item.kind === 'deposit' && item.termDays && item.termDays % 365 === 0) expect(item.title.en).toContain(`${item.termDays / 365}-Year`);
+    }
   });
 });
 
@@ -120,11 +162,27 @@ describe('item images', () => {
     }
   });
 
+  it('are square and write the whole headline figure, sized to fit (no "00%" for 3.00%)', () => {
+    const items = generateCatalog({ size: 10_000, now: T0 }).filter((i) => i.highlight);
+    for (const item of items) {
+      const svg = itemSvg(item);
+      const size = figureSize(item.highlight!.value);
+      expect(size, item.highlight!.value).toBeGreaterThan(0);
+      const text = /<text x="(\d+)"[^>]* textLength="(\d+)"[^>]*>([^<]*)<\/text>/.exec(svg);
+      expect(text?.[3], item.id).toBe(escapeXml(item.highlight!.value));
+      expect(Number(text![1]) + Number(text![2])).toBeLessThanOrEqual(SIDE - 8);
+      expect(svg).toContain(`viewBox="0 0 ${SIDE} ${SIDE}"`);
+    }
+    // a figure too long to read at thumbnail size is left out rather than cut
+    expect(figureSize('Up to ¥300,000 a year')).toBe(0);
+    expect(itemSvg({ ...items[0]!, highlight: { label: items[0]!.highlight!.label, value: 'Up to ¥300,000 a year' } })).not.toContain('<text');
+  });
+
   it('escapes text from the catalog', () => {
-    const [item] = parseCatalog(JSON.stringify([{ id: 'x', kind: 'fund', risk: 'R1', title: 't', highlight: { label: 'l', value: '<script>"&' } }]));
+    const [item] = parseCatalog(JSON.stringify([{ id: 'x', kind: 'fund', risk: 'R1', title: 't', highlight: { label: 'l', value: '<i>"&' } }]));
     const svg = itemSvg(item!);
-    expect(svg).not.toContain('<script');
-    expect(svg).toContain('&#60;script&#62;&#34;&#38;');
+    expect(svg).not.toContain('<i>');
+    expect(svg).toContain('&#60;i&#62;&#34;&#38;');
     expect(escapeXml(`<a href='x'>&</a>`)).toBe('&#60;a href=&#39;x&#39;&#62;&#38;&#60;/a&#62;');
   });
 });

@@ -21,6 +21,7 @@ describe('config', () => {
       agg: 'count', windowMs: 86_400_000, op: 'gte', threshold: 3,
     });
     expect(tags.get('loan_interest')).toBeDefined();
+    expect(tags.get('ad_loan_interest')).toMatchObject({ match: { name: 'loan_apply_exit' }, agg: 'exists' });
     expect(tags.get('deposit_interest')).toMatchObject({ match: { where: [{ prop: 'kind', value: 'deposit' }] } });
     for (const t of tags.values()) expect(Object.keys(t.label ?? {}).sort()).toEqual(['en', 'zh-CN']);
   });
@@ -32,6 +33,8 @@ describe('config', () => {
       delayMs: 0,
       caps: { perDay: 1 },
     });
+    // the application left unfinished follows the customer to the other pages
+    expect(triggers.get('loan_resume')).toMatchObject({ when: { name: 'loan_apply_pending' }, delayMs: 0, onReload: 'drop' });
     expect(triggers.get('loan_stalled')).toMatchObject({ when: { name: 'loan_apply_step' }, unless: { name: 'loan_apply_submit', withinMs: 1_800_000 } });
     expect(triggers.get('deposit_maturing')).toMatchObject({ when: { name: 'deposit_view', where: [{ prop: 'daysToMaturity', op: 'lte', value: 7 }] }, delayMs: 0 });
     for (const t of triggers.values()) {

@@ -72,13 +72,17 @@ describe('decide', () => {
     expect(served(tagged).find((i) => i.kind === 'loan')!.reasons.map((r) => r.feature)).toContain('device_tags');
   });
 
-  it('runs the default campaigns: welcome, reactivation, churn rescue, wealth week', () => {
+  it('runs the default campaigns: welcome, reactivation, churn rescue, wealth week, loan rates', () => {
     const { engine, ingest, clock } = memoryEngine({ policy: { epsilon: 0 } });
     // nobody knows a first-time visitor: a new customer
     const cold = engine.decide('demo', request({ user: 'first-visit' }));
     expect(cold.slots['home.today']!.items[0]).toMatchObject({ id: 'welcome-fund', strategy: 'campaign' });
     expect(cold.slots['home.ad']!.items[0]).toMatchObject({ id: 'welcome-ad', strategy: 'campaign' });
     expect(cold.slots['home.today']!.items[0]!.reasons[0]).toMatchObject({ feature: 'campaign', label: 'Welcome offer for new customers' });
+    // the other segments' offers are theirs: they do not reach a newcomer through the editorial list
+    expect(served(cold).map((i) => i.id)).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(comeback|rescue)-/)]));
+    // and the welcome offers stay on Home
+    expect(served(engine.decide('demo', request({ user: 'first-visit', page: '/loans.html' }))).map((i) => i.id)).not.toContain('welcome-fund');
     // someone back after 60 days away
     ingest([view('back', live[20]!.id, { ts: T0 - 60 * DAY })]);
     const back = engine.decide('demo', request({ user: 'back' }));
@@ -93,6 +97,8 @@ describe('decide', () => {
     ingest([identify('regular', { segment: 'active' })]);
     clock.now = T0 + 1;
     expect(engine.decide('demo', request({ userId: 'regular', page: '/wealth.html' })).slots['home.ad']!.items[0]).toMatchObject({ id: 'wealth-week-ad', strategy: 'campaign' });
+    // and the loan rate offer on the loans page
+    expect(engine.decide('demo', request({ userId: 'regular', page: '/loans.html' })).slots['home.ad']!.items[0]).toMatchObject({ id: 'loan-rate-ad', strategy: 'campaign' });
     expect(engine.decide('demo', request({ userId: 'regular', page: '/index.html' })).slots['home.ad']!.items[0]!.strategy).not.toBe('campaign');
     const off = engine.decide('demo', request({ user: 'first-visit', page: 'wealth', personalized: false }));
     expect(off.slots['home.ad']!.items[0]).toMatchObject({ id: 'wealth-week-ad', strategy: 'campaign' });

@@ -139,13 +139,16 @@ describe('campaigns', () => {
 
   it('resolve item ids at load, report unknown ones, and sort by priority', () => {
     expect(logs).toEqual(['campaign ghost: no item "no-such-item" in the catalog; ignored']);
-    expect(resolved.map((c) => c.id)).toEqual(['ghost', 'welcome', 'churn_rescue', 'reactivation', 'wealth_week']);
+    expect(resolved.map((c) => c.id)).toEqual(['ghost', 'welcome', 'churn_rescue', 'reactivation', 'wealth_week', 'loan_rates']);
     expect(resolved.find((c) => c.id === 'welcome')!.pinned.map((p) => items[p.ix]!.id)).toEqual(['welcome-fund', 'welcome-ad']);
   });
 
   it('match segment, page and time window; segment rules need the segment', () => {
     const ids = (o: Parameters<typeof activeCampaigns>[1]) => activeCampaigns(resolved, o).map((c) => c.id);
     expect(ids({ now: T0, page: 'home', segment: 'new' })).toEqual(['welcome']);
+    // the welcome offers are Home's: a newcomer's other pages are not filled with them
+    expect(ids({ now: T0, page: 'loans', segment: 'new' })).toEqual(['loan_rates']);
+    expect(ids({ now: T0, page: 'wealth', segment: 'new' })).toEqual(['wealth_week']);
     expect(ids({ now: T0, page: 'wealth', segment: 'dormant' })).toEqual(['reactivation', 'wealth_week']);
     expect(ids({ now: T0, page: 'wealth', segment: undefined })).toEqual(['wealth_week']);
     expect(ids({ now: T0 + 2 * DAY, page: 'home', segment: 'churn_risk' })).toEqual(['ghost', 'churn_rescue']);

@@ -43,6 +43,8 @@ export const DEFAULT_CAMPAIGNS: readonly Campaign[] = [
     id: 'welcome',
     label: { 'zh-CN': '新客专享', en: 'Welcome offer for new customers' },
     segments: ['new'],
+    // the welcome offers greet a newcomer on Home; the other pages show what they are about
+    pages: ['home'],
     priority: 30,
     pins: [{ itemId: 'welcome-fund', slotKind: 'picks' }, { itemId: 'welcome-ad', slotKind: 'ad' }],
   },
@@ -67,6 +69,13 @@ export const DEFAULT_CAMPAIGNS: readonly Campaign[] = [
     pages: ['wealth'],
     priority: 10,
     pins: [{ itemId: 'wealth-week-ad', slotKind: 'ad' }],
+  },
+  {
+    id: 'loan_rates',
+    label: { 'zh-CN': '贷款利率优惠', en: 'Loan rate offer' },
+    pages: ['loans'],
+    priority: 10,
+    pins: [{ itemId: 'loan-rate-ad', slotKind: 'ad' }],
   },
 ];
 
