@@ -36,11 +36,13 @@ export function shuffle(a: number[] | Uint32Array, random: () => number): void {
 export function stratifiedFoldOf(y: ArrayLike<number>, k: number, seed: number): Uint8Array {
   const random = prng(seed);
   const fold = new Uint8Array(y.length);
+  // the deal continues across classes, so fold sizes differ by at most one row too
+  let dealt = 0;
   for (const cls of [0, 1]) {
     const rows: number[] = [];
     for (let i = 0; i < y.length; i++) if ((y[i] ? 1 : 0) === cls) rows.push(i);
     shuffle(rows, random);
-    rows.forEach((i, r) => (fold[i] = r % k));
+    for (const i of rows) fold[i] = dealt++ % k;
   }
   return fold;
 }

@@ -67,9 +67,10 @@ function main(): void {
   writeFileSync(join(out, 'bank', 'calibration-fold5.svg'), calibrationSvg(curves(detail.outOfFold, t.y), 'Calibration, 5-fold out-of-fold'));
   files.push('calibration-temporal.svg', 'calibration-fold5.svg');
 
-  // the additive scorer on all rows: the model one would register
+  // the additive scorer on all rows, the model one would register: its epochs and pairs chosen on a
+  // stratified inner 20 % (the temporal tail is too shifted to pick a deployable model on)
   const start = performance.now();
-  const full = train('additive', t, { temporal: true }) as Extract<Fitted, { kind: 'additive' }>;
+  const full = train('additive', t, { temporal: false }) as Extract<Fitted, { kind: 'additive' }>;
   const fullSeconds = Math.round((performance.now() - start) / 10) / 100;
   files.push(...writePictures(join(out, 'bank'), 'additive-all-rows', full, t));
   const chosen = Object.fromEntries(KINDS.map((k) => [k, detail.temporalFitted[k]?.chosen]));
