@@ -9,40 +9,43 @@
 export function splitRecord(text: string, delimiter: string): string[] | undefined {
   if (!text.includes('"')) return text.split(delimiter);
   const cells: string[] = [];
-  let cell = '';
   let i = 0;
-  let quoted = false;
-  let start = true;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
+  for (;;) {
+    if (text[i] === '"') {
+      // a quoted cell: whole slices between quotes, "" is one quote
+      let cell = '';
+      let from = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', from);
+        if (q < 0) return undefined;
+        cell += text.slice(from, q);
+        if (text[q + 1] === '"') {
           cell += '"';
-          i += 2;
+          from = q + 2;
           continue;
         }
-        quoted = false;
-      } else cell += c;
-    } else if (c === '"' && start) {
-      quoted = true;
-    } else if (c === delimiter) {
-      cells.push(cell);
-      cell = '';
-      start = true;
-      i++;
-      continue;
-    } else cell += c;
-    start = false;
-    i++;
+        i = q + 1;
+        break;
+      }
+      // anything between the closing quote and the delimiter is kept, as lenient readers do
+      const d = text.indexOf(delimiter, i);
+      cells.push(d < 0 ? cell + text.slice(i) : cell + text.slice(i, d));
+      if (d < 0) return cells;
+      i = d + 1;
+    } else {
+      const d = text.indexOf(delimiter, i);
+      if (d < 0) {
+        cells.push(text.slice(i));
+        return cells;
+      }
+      cells.push(text.slice(i, d));
+      i = d + 1;
+    }
   }
-  if (quoted) return undefined;
-  cells.push(cell);
-  return cells;
 }
 
-/** Records of a byte stream: `{ cells, line }`, or `{ error, line }` for a record that cannot be split. */
-export async function* records(input: AsyncIterable<Buffer | string>, delimiter: string): AsyncGenerator<{ cells: string[]; line: number; bytes: number } | { error: string; line: number; bytes: number }> {
+/** Records of a byte stream: `{ cells, text, line }` (text: the record as written, without its line end), or `{ error, line }` for a record that cannot be split. */
+export async function* records(input: AsyncIterable<Buffer | string>, delimiter: string): AsyncGenerator<{ cells: string[]; text: string; line: number; bytes: number } | { error: string; line: number; bytes: number }> {
   let rest = '';
   let line = 0;
   let pending = '';
@@ -66,19 +69,20 @@ export async function* records(input: AsyncIterable<Buffer | string>, delimiter:
       const cells = splitRecord(l, delimiter);
       const b = first ? bytes : 0;
       first = false;
-      if (cells) yield { cells, line: pendingLine, bytes: b };
+      if (cells) yield { cells, text: l, line: pendingLine, bytes: b };
       else if (line - pendingLine > 1000) {
         yield { error: 'a quoted field is never closed', line: pendingLine, bytes: b };
         pending = '';
       } else pending = l;
     }
     rest = text.slice(from);
-    if (first) yield { cells: [], line: -1, bytes };
+    if (first) yield { cells: [], text: '', line: -1, bytes };
   }
   const tail = pending ? `${pending}\n${rest}` : rest;
   if (tail.trim()) {
     line++;
-    const cells = splitRecord(tail.replace(/\r$/, ''), delimiter);
-    yield cells ? { cells, line: pending ? pendingLine : line, bytes: 0 } : { error: 'a quoted field is never closed', line: pendingLine, bytes: 0 };
+    const text = tail.replace(/\r$/, '');
+    const cells = splitRecord(text, delimiter);
+    yield cells ? { cells, text, line: pending ? pendingLine : line, bytes: 0 } : { error: 'a quoted field is never closed', line: pendingLine, bytes: 0 };
   }
 }

@@ -130,9 +130,8 @@ export async function scoreCsv(o: BatchOptions): Promise<{ rows: number; bad: nu
       raw[j] = r.cells[index[j]!]!.trim();
     }
     const s = scorer.score(values, raw);
-    let line = '';
-    for (let k = 0; k < r.cells.length; k++) line += (k ? d : '') + quote(r.cells[k]!, d);
-    line += d + s.score.toFixed(6);
+    // the record as it was written, so nothing in it is re-quoted or changed
+    let line = r.text + d + s.score.toFixed(6);
     for (let k = 0; k < TOP; k++) line += d + quote(s.reasons[k]?.label ?? '', d);
     buffer += line + '\n';
     rows++;

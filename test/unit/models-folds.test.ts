@@ -3,7 +3,7 @@ import { innerSplit, stratifiedKFold, temporalSplit } from '../../server-stub/mo
 
 describe('protocol splits', () => {
   const y = Array.from({ length: 1003 }, (_, i) => (i % 9 === 0 || i % 13 === 0 ? 1 : 0));
-  const positives = y.reduce((a, b) => a + b, 0);
+  const positives = y.reduce<number>((a, b) => a + b, 0);
 
   it('5-fold: disjoint, covering every row once, stratified by y, same for the same seed', () => {
     const folds = stratifiedKFold(y, 5, 42);
@@ -33,6 +33,6 @@ describe('protocol splits', () => {
     expect(Array.from(s.test)).toEqual(Array.from({ length: 20 }, (_, i) => 80 + i));
     const r = innerSplit(y.slice(0, 100), false, 1);
     expect(r.test.length + r.train.length).toBe(100);
-    expect(Math.max(...r.test, ...r.train)).toBeLessThan(100);
+    expect(Math.max(...Array.from(r.test), ...Array.from(r.train))).toBeLessThan(100);
   });
 });
