@@ -18,3 +18,4 @@ export { bankSpec, parseSpec, type FeatureSpec, type ModelSpec } from './spec';
 export { inferSpec, LeakError, loadTable, refuseLeaks, rowEncoder, allocColumns, type Table } from './table';
 export { fitMains, probabilities } from './train-additive';
 export { fitTrees, predictTrees } from './trees';
+export { audienceCutoff, createProfileScorer, parseAudience, type Profile, type ScoreAudience } from './realtime';
