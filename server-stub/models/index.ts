@@ -19,3 +19,4 @@ export { inferSpec, LeakError, loadTable, refuseLeaks, rowEncoder, allocColumns,
 export { fitMains, probabilities } from './train-additive';
 export { fitTrees, predictTrees } from './trees';
 export { audienceCutoff, createProfileScorer, parseAudience, type Profile, type ScoreAudience } from './realtime';
+export { checkModel } from './check';

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdditiveModel } from './additive';
+import { checkModel } from './check';
 import type { Metrics } from './metrics';
 
 export interface Entry {
@@ -60,7 +61,9 @@ export function createRegistry(o: { dir: string; now?: () => Date }) {
     if (!ID.test(id)) throw new Error(`"${id}" is not a model id`);
     const path = join(o.dir, `${id}.json`);
     if (!existsSync(path)) throw new Error(`no model "${id}" in ${o.dir}`);
-    return JSON.parse(readFileSync(path, 'utf8')) as Entry;
+    const entry = JSON.parse(readFileSync(path, 'utf8')) as Entry;
+    checkModel(entry.model);
+    return entry;
   };
   const append = (change: LiveChange) => {
     mkdirSync(o.dir, { recursive: true });

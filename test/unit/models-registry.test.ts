@@ -44,3 +44,23 @@ describe('model registry', () => {
     expect(() => registry.markLive('nope', 'x')).toThrow(/no model "nope"/);
   });
 });
+
+describe('a model read from outside is checked', () => {
+  it('accepts a trained model and names what is wrong in a damaged one', async () => {
+    const { checkModel } = await import('../../server-stub/models/check');
+    const model = fitMains(planted(500, 1), undefined, { epochs: 1 }).model;
+    const copy = () => JSON.parse(JSON.stringify(model));
+    expect(checkModel(copy())).toEqual(model);
+    expect(() => checkModel({ ...copy(), format: 'x' })).toThrow(/format/);
+    const a = copy();
+    a.terms[0].w1.pop();
+    expect(() => checkModel(a)).toThrow(/terms\[0\]: w1, b1, w2 need 8 finite numbers/);
+    const b = copy();
+    b.terms[3].values = [1];
+    expect(() => checkModel(b)).toThrow(/terms\[3\]: expected one value per level of "level"/);
+    const c = copy();
+    c.terms[1].sd = 0;
+    expect(() => checkModel(c)).toThrow(/sd > 0/);
+    expect(() => checkModel({ ...copy(), spec: { ...model.spec, features: [] } })).toThrow(/spec: features/);
+  });
+});

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { SingleBar, Presets } from 'cli-progress';
 import type { AdditiveModel } from '../additive';
+import { checkModel } from '../check';
 import { createRegistry } from '../registry';
 import { scoreCsv } from '../score';
 
@@ -22,8 +23,8 @@ const USAGE = `Usage: npm run score -- --model ID --in FILE.csv[.gz] --out FILE.
 
 function loadModel(id: string, dir: string): AdditiveModel {
   if (id.endsWith('.json') && existsSync(id)) {
-    const v = JSON.parse(readFileSync(id, 'utf8')) as { model?: AdditiveModel } & AdditiveModel;
-    return v.model ?? v;
+    const v = JSON.parse(readFileSync(id, 'utf8')) as { model?: unknown };
+    return checkModel(v.model ?? v);
   }
   const registry = createRegistry({ dir });
   if (id.startsWith('live:')) {
