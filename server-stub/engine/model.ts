@@ -1,5 +1,6 @@
 /**
- * The scorer: an additive neural model in the spirit of GAMxNN.
+ * The scorer: an additive neural model in the spirit of GAMxNN — the click-model instance of the
+ * general additive scorer in server-stub/models/ (same subnetwork formula, same tabulation).
  *
  *   logit = bias + Σ_j c_j(x_j)
  *   numeric j:     c_j(x) = Σ_k w2[k]·tanh(w1[k]·(x − mu)/sd + b1[k]) − center   (a 1→H tanh→1 net)
@@ -16,6 +17,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import * as z from 'zod/mini';
 import { firstProblem } from '../../sdk/contract';
+import { subnet, tabulate, type SubnetParams } from '../models/additive';
 import { CATEGORICAL, NUMERIC, type Vector } from './features';
 
 export const MODEL_FORMAT = 'slotwise-gam/1';
@@ -75,13 +77,8 @@ const LUT_Z = 8;
 const LUT_N = 4096;
 const LUT_STEP = (2 * LUT_Z) / LUT_N;
 
-/** f_j(x) before centring. */
-export function rawNumeric(p: { mu: number; sd: number; w1: ArrayLike<number>; b1: ArrayLike<number>; w2: ArrayLike<number> }, x: number): number {
-  const zx = (x - p.mu) / p.sd;
-  let s = 0;
-  for (let k = 0; k < p.w1.length; k++) s += p.w2[k]! * Math.tanh(p.w1[k]! * zx + p.b1[k]!);
-  return s;
-}
+/** f_j(x) before centring: the subnetwork every additive model shares (server-stub/models/additive.ts). */
+export const rawNumeric: (p: SubnetParams, x: number) => number = subnet;
 
 export function compile(file: ModelFile): Model {
   return {
@@ -91,8 +88,7 @@ export function compile(file: ModelFile): Model {
     num: NUMERIC.map((name) => {
       const p = file.numeric[name];
       if (!p) return undefined;
-      const lut = new Float64Array(LUT_N + 1);
-      for (let i = 0; i <= LUT_N; i++) lut[i] = rawNumeric(p, p.mu + (i * LUT_STEP - LUT_Z) * p.sd) - p.center;
+      const lut = tabulate(p, LUT_Z, LUT_N);
       return { mu: p.mu, sd: p.sd, w1: Float64Array.from(p.w1), b1: Float64Array.from(p.b1), w2: Float64Array.from(p.w2), center: p.center, lut };
     }),
     cat: CATEGORICAL.map((name) => {

@@ -7,6 +7,7 @@
  * The newest 20 % of examples are held out; the model is compared there with the popularity
  * baseline (each item's smoothed click rate on the training part), by AUC.
  */
+import { auc } from '../models/metrics';
 import type { Db } from '../store/db';
 import { CATEGORICAL, deserialize, NUMERIC, type Vector } from './features';
 import { HIDDEN, MODEL_FORMAT, newVersion, recenter, sigmoid, compile, contributions, type Metrics, type ModelFile } from './model';
@@ -43,27 +44,8 @@ export function loadExamples(db: Db, { app, maxRows = 500_000 }: { app?: string;
   return out;
 }
 
-/** Area under the ROC curve (ties count half). */
-export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let rankSum = 0;
-  let positives = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k]!]) {
-        rankSum += rank;
-        positives++;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = order.length - positives;
-  if (!positives || !negatives) return 0.5;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
+/** Area under the ROC curve (ties count half): the one implementation, in server-stub/models/metrics.ts. */
+export { auc };
 
 /** Each item's click rate on `train`, shrunk towards the overall rate. */
 export function popularityBaseline(train: Example[], strength = 20): (e: Example) => number {
