@@ -209,7 +209,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     retry: (ids) =>
       dead(async (s) => {
         const n = await s.unbury(ids, true, o.maxQueue);
-        if (n) transport.notify(o.flush.count);
+        if (n) void transport.flush();
         return n;
       }, 0),
     drop: (ids) => dead((s) => s.unbury(ids, false, 0), 0),

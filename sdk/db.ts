@@ -143,7 +143,7 @@ export async function openStore(factory: IDBFactory, appKey: string, timeoutMs =
       timer = setTimeout(() => {
         // a late success must not leave a connection open that blocks future upgrades
         opened.then((late) => late.close(), () => {});
-        reject(new Error('IndexedDB did not open in time'));
+        reject(new Error('IndexedDB: no answer'));
       }, timeoutMs);
     }),
   ]).finally(() => clearTimeout(timer));
@@ -162,15 +162,11 @@ function idbStore(db: IDBDatabase): Store {
   };
   type Tx = ReturnType<typeof begin>;
 
-  /** queued events, kept in `kv` by every transaction that changes `events` */
-  async function size(t: Tx): Promise<number> {
-    const n = (await req(t.os('kv').get(COUNT))) as number | undefined;
-    if (n != null) return n;
-    // first use (or erased): count once
-    let total = 0;
-    await walk(t.os('events').openCursor(), (c) => void (total += (c.value as Chunk).rows.length));
-    return total;
-  }
+  /**
+   * Queued events, kept in `kv` by every transaction that changes `events` (atomically, since the
+   * first release of the chunked format): none kept means none queued (a fresh or erased database).
+   */
+  const size = async (t: Tx): Promise<number> => ((await req(t.os('kv').get(COUNT))) as number | undefined) ?? 0;
 
   /** drops the `n` oldest events; resolves with how many went */
   async function dropOldest(t: Tx, n: number): Promise<number> {
@@ -243,28 +239,19 @@ function idbStore(db: IDBDatabase): Store {
   return {
     durable: true,
     async append(rows, max, kv) {
-      let dropped = 0;
-      for (;;) {
-        try {
-          return dropped + (await write(rows, max, kv));
-        } catch (e) {
-          if (!isQuota(e) || !rows.length) throw e;
-          // the device is full: make room the way the cap does, oldest first (at least a tenth,
-          // so a full disk costs one failed write now and then, not one per task)
-          const t = begin(['events', 'kv']);
-          const queued = await size(t);
-          const gone = await dropOldest(t, Math.max(rows.length, Math.ceil(queued / 10)));
-          t.os('kv').put(queued - gone, COUNT);
-          await t.end;
-          dropped += gone;
-          if (!gone) {
-            // nothing older left to drop: give up the oldest half of the new ones
-            const n = Math.ceil(rows.length / 2);
-            rows = rows.slice(n);
-            dropped += n;
-            if (!rows.length) return dropped;
-          }
-        }
+      try {
+        return await write(rows, max, kv);
+      } catch (e) {
+        if (!isQuota(e)) throw e;
+        // the device is full: make room the way the cap does, oldest first (at least a tenth, so
+        // a full disk costs one failed write now and then, not one per task); when even that is
+        // not room enough, the new rows are given up (counted, like every drop)
+        const t = begin(['events', 'kv']);
+        const queued = await size(t);
+        const gone = await dropOldest(t, Math.max(rows.length, Math.ceil(queued / 10)));
+        t.os('kv').put(queued - gone, COUNT);
+        await t.end;
+        return gone + (await write(rows, max, kv).catch((e) => (isQuota(e) ? rows.length : Promise.reject(e))));
       }
     },
     async head(limit) {
@@ -377,8 +364,8 @@ export function memoryStore(journal?: Journal): Store {
     mirror();
   };
   const append = (rows: Row[], max: number) => {
-    for (const chunk of journal ? chunks(rows) : [rows]) {
-      const r = { key: journal?.key() ?? '', rows: chunk.map((row) => ({ ...row, k: next++ })) };
+    for (const chunk of chunks(rows)) {
+      const r = { key: journal?.key()!, rows: chunk.map((row) => ({ ...row, k: next++ })) };
       events.push(...r.rows);
       records.push(r);
     }

@@ -28,6 +28,7 @@ import { memoryStore, type Row, type Store } from './db';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import type { IdentityState } from './identity';
 import type { Journal } from './journal';
+import { pause, SLICE_EVENTS } from './slices';
 
 export interface QueueOptions {
   /** the app's journal (the memory store, if any, mirrors itself in the same one) */
@@ -47,7 +48,7 @@ export interface QueueOptions {
 export interface Queue {
   /** the hot path: memory only */
   push(event: SlotwiseEvent): void;
-  /** writes what is buffered now; resolves when it is durable */
+  /** writes what is buffered now, at once; resolves when it is durable */
   persist(): Promise<void>;
   /** the store once open, or undefined before */
   store(): Store | undefined;
@@ -102,24 +103,43 @@ export function createQueue(o: QueueOptions): Queue {
     queueMicrotask(() => void persist());
   };
 
-  function persist(): Promise<void> {
+  const more = () => store && o.consent() == 'granted' && buffer.length;
+  // the next slice, once the browser had its turn
+  let next: Promise<void> | undefined;
+
+  /**
+   * One slice — the oldest events, `SLICE_EVENTS` at most: serialised, journaled, their write
+   * started — then the rest after `pause()`; at hide (the page may get no other task) and when
+   * the host asks (`flush`, `close`), all at once.
+   * Resolves when all is durable. A slice that throws is reported, and its events stay at the head
+   * of the buffer until their write has started: never lost.
+   */
+  function persist(all?: boolean): Promise<void> {
     scheduled = false;
-    if (!store || o.consent() != 'granted' || !buffer.length) return chain;
-    const events = buffer;
-    buffer = [];
-    const rows = serialize(events);
+    try {
+      if (more()) slice(hiding || all ? buffer.length : SLICE_EVENTS);
+      return more() ? (next ??= pause().then(() => ((next = undefined), persist()))) : chain;
+    } catch (e) {
+      return fail(e), chain;
+    }
+  }
+
+  function slice(n: number): void {
+    const rows = serialize(buffer.slice(0, n));
     // the memory store journals what it takes itself, for as long as it holds it
-    const keys = store.durable ? [...early, journal.put(rows)] : early;
-    early = [];
+    const keys = store!.durable ? [journal.put(rows)] : [];
     writing.push(...rows);
-    if (hiding) beacon(rows);
     // writes are chained: in order, one at a time, so a fallback to memory cannot reorder them
-    return (chain = chain
+    chain = chain
       .then(() => write(rows, keys))
       .catch(fail)
       .finally(() => {
         writing = writing.slice(rows.length);
-      }));
+      });
+    buffer.splice(0, n);
+    // the records of a buffer hidden before the store opened go with the write that empties it
+    if (!buffer.length) keys.push(...early), (early = []);
+    if (hiding) beacon(rows);
   }
 
   /** a failed write keeps its journal records: the next start queues them */
@@ -132,7 +152,7 @@ export function createQueue(o: QueueOptions): Queue {
     } catch (e) {
       if (!store!.durable) throw e;
       // IndexedDB broke under us (not a full disk: append handles quota by dropping): go on in memory
-      o.report(toSlotwiseError('storage_failed', e, 'IndexedDB failed; now in memory'));
+      o.report(toSlotwiseError('storage_failed', e, 'IndexedDB failed; in memory'));
       store = memoryStore(journal);
       journal.claim();
       overflow(await store.append(rows, o.max, kv));
@@ -176,19 +196,13 @@ export function createQueue(o: QueueOptions): Queue {
   function serialize(events: SlotwiseEvent[]): Row[] {
     const rows: Row[] = [];
     for (const e of events) {
-      let body: string;
+      let body = '';
+      let size = 0;
       try {
-        body = JSON.stringify(e);
-      } catch (cause) {
-        o.report(new SlotwiseError('invalid_argument', `event "${e.name}" cannot be JSON: ${(cause as Error).message}`, { id: e.id, cause }));
-        continue;
-      }
-      const size = utf8(body);
-      if (size > LIMITS.batchBytes - 64) {
-        o.report(new SlotwiseError('too_large', `event "${e.name}": ${size} B, too large`, { id: e.id, size }));
-        continue;
-      }
-      rows.push({ id: e.id, body, size });
+        size = utf8((body = JSON.stringify(e)));
+      } catch {}
+      if (size && size <= LIMITS.batchBytes - 64) rows.push({ id: e.id, body, size });
+      else o.report(new SlotwiseError(size ? 'too_large' : 'invalid_argument', `event "${e.name}" not sent: ${size ? size + ' B, too large' : 'not JSON'}`, { id: e.id, size }));
     }
     return rows;
   }
@@ -201,7 +215,7 @@ export function createQueue(o: QueueOptions): Queue {
       schedule();
     },
     // flush and close wait for the start's restore too
-    persist: () => restoring.then(persist),
+    persist: () => restoring.then(() => persist(true)),
     store: () => store,
     ready(s) {
       store = s;
