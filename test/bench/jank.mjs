@@ -112,7 +112,7 @@ export async function run() {
         const sink = [];
         const noop = (name, props) => void sink.push(props);
         const t0 = performance.now();
-        for (let i = 0; i < n; i++) noop('jank_baseline', { i, itemId: 'f' + (i % 300) });
+        for (let i = 0; i < n; i++) noop('jank_baseline', { n: i, itemId: 'f' + (i % 300) });
         return performance.now() - t0;
       }, n);
       await gc();
@@ -123,7 +123,7 @@ export async function run() {
           const b = window.__jank;
           const heap0 = performance.memory.usedJSHeapSize;
           const t0 = performance.now();
-          for (let i = 0; i < n; i++) window.slotwise.track(name, { i, itemId: 'f' + (i % 300) });
+          for (let i = 0; i < n; i++) window.slotwise.track(name, { n: i, itemId: 'f' + (i % 300) });
           const t1 = performance.now();
           b.mark = { t1, lt: b.longtasks.length, frames: b.frames.length, heap: b.heap.length, clicks: b.clicks.length, dropped: b.dropped };
           return { loop: t1 - t0, heap0 };
