@@ -65,7 +65,7 @@ function timezone(): string | undefined {
 
 /** A bad call gets a message; a good one gets undefined. Checked by hand: this is the hot path. */
 export function checkCall(name: unknown, properties: unknown): string | undefined {
-  if (typeof name != 'string' || !name || name.length > LIMITS.id) return `event name must be a string of 1–${LIMITS.id} characters, got ${JSON.stringify(name)?.slice(0, 40)}`;
+  if (typeof name != 'string' || !name || name.length > LIMITS.id) return `event name must be a string of 1–${LIMITS.id} characters`;
   if (properties != null && (typeof properties != 'object' || Array.isArray(properties))) return `properties of "${name}" must be an object`;
   return undefined;
 }

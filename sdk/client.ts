@@ -15,11 +15,12 @@ import { SlotwiseError, toSlotwiseError } from './errors';
 import { createIdentity, uuid, type IdentityState } from './identity';
 import { connect } from './net';
 import { resolveOptions } from './options';
-import { createQueue } from './queue';
+import { createJournal } from './journal';
+import { createQueue, utf8 } from './queue';
 import { createSlots } from './slots';
 import { createTabLock } from './tabs';
 import { createTransport } from './transport';
-import type { ClientEvents, ClientOptions, Core, Middleware, SlotwiseClient } from './types';
+import type { ClientEvents, ClientOptions, Core, DeadLetter, DeadLetters, Middleware, SlotwiseClient } from './types';
 
 /**
  * Creates a client. Throws `SlotwiseError('invalid_options')` for a bad config, and never
@@ -49,6 +50,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     emitter.emit('error', error);
     if (fatal) void client.close();
   };
+  const failed = (e: unknown) => report(toSlotwiseError('storage_failed', e));
   const identity = createIdentity(now);
   const context = createContext(o.channel, () => o.locale);
   const middleware: Middleware[] = [];
@@ -57,11 +59,12 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   let personalizedSet = false;
   let closed = false;
 
+  const journal = createJournal(o.appKey, utf8);
   const ready = open();
   const kv = consentKV(ready, () => consent);
   const allowed = () => consent == 'granted' && !closed;
   const queue = createQueue({
-    key: o.appKey,
+    journal,
     max: o.maxQueue,
     consent: () => consent,
     identity: () => identity.state,
@@ -96,7 +99,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
         report(toSlotwiseError('storage_unavailable', e, 'no IndexedDB; events are kept in memory'));
       }
     }
-    return memoryStore();
+    return memoryStore(journal);
   }
 
   function record(type: EventType, name: string, properties?: Properties, extra?: Extra): string | undefined {
@@ -168,7 +171,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   core.ready = started;
 
   function erase(store: Store) {
-    return store.clear().catch((e) => report(toSlotwiseError('storage_failed', e)));
+    return store.clear().catch(failed);
   }
 
   /** pagehide, visibilitychange, online: the moments a mobile page gets before it is gone */
@@ -190,7 +193,30 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     };
   }
 
+  /** `fn` on the open store; a failure is reported and resolves `none` */
+  // ids that are not an array of strings match nothing: nothing to check on this rare path
+  const dead = async <T>(fn: (store: Store) => Promise<T>, none: T): Promise<T> => {
+    try {
+      await started;
+      const store = queue.store();
+      return store && !closed ? await fn(store) : none;
+    } catch (e) {
+      return failed(e), none;
+    }
+  };
+  const deadLetters: DeadLetters = {
+    list: () => dead(async (s) => (await s.dead()).map(({ id, body, reason, at }): DeadLetter => ({ id, event: JSON.parse(body), reason, at })), []),
+    retry: (ids) =>
+      dead(async (s) => {
+        const n = await s.unbury(ids, true, o.maxQueue);
+        if (n) void transport.flush();
+        return n;
+      }, 0),
+    drop: (ids) => dead((s) => s.unbury(ids, false, 0), 0),
+  };
+
   const client: SlotwiseClient = {
+    deadLetters,
     ...slots,
     track: (name, properties) => record('track', name, properties) ?? '',
     page: (properties) => record('page', 'page', properties) ?? '',

@@ -7,6 +7,8 @@ export type {
   AutocaptureOptions,
   ClientEvents,
   ClientOptions,
+  DeadLetter,
+  DeadLetters,
   Decision,
   Middleware,
   Reminder,

@@ -17,7 +17,8 @@
  * Chromium even one already started, and what a page does at `pagehide` does not always reach
  * storage), so each write is journaled synchronously before it starts and dropped from the
  * journal once it is durable. A page hidden before its store opened journals its buffer too. The
- * next start moves what other pages left into IndexedDB (`restore`). A beacon at `pagehide` is
+ * next start moves what other pages left into its queue (`restore`). Without IndexedDB the memory
+ * store keeps its own records until its events leave it (db.ts `memoryStore`). A beacon at `pagehide` is
  * only a head start and may drop what does not fit. Without localStorage (blocked, full) the
  * journal is off, silently: a page that is going away could do nothing with a report.
  */
@@ -26,11 +27,12 @@ import type { SlotwiseEvent, ConsentState } from './contract';
 import { memoryStore, type Row, type Store } from './db';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import type { IdentityState } from './identity';
-import { createJournal, type Journal } from './journal';
+import type { Journal } from './journal';
+import { pause, SLICE_EVENTS } from './slices';
 
 export interface QueueOptions {
-  /** the app key: names the journal's records */
-  key: string;
+  /** the app's journal (the memory store, if any, mirrors itself in the same one) */
+  journal: Journal;
   /** most events kept, in memory and on disk; the oldest go first */
   max: number;
   consent(): ConsentState;
@@ -46,7 +48,7 @@ export interface QueueOptions {
 export interface Queue {
   /** the hot path: memory only */
   push(event: SlotwiseEvent): void;
-  /** writes what is buffered now; resolves when it is durable */
+  /** writes what is buffered now, at once; resolves when it is durable */
   persist(): Promise<void>;
   /** the store once open, or undefined before */
   store(): Store | undefined;
@@ -77,13 +79,14 @@ export function createQueue(o: QueueOptions): Queue {
     if (rows.length) o.beacon(rows);
   };
   let dropped = 0;
-  const journal = createJournal(o.key, utf8);
+  const journal = o.journal;
   // journal records of a buffer hidden before the store opened: dropped with the buffer's write
   let early: string[] = [];
   let chain: Promise<void> = Promise.resolve();
   // what the start takes over from other pages' journal records (beside the writes, not before them)
   let restoring = chain;
 
+  const fail = (e: unknown) => o.report(toSlotwiseError('storage_failed', e));
   const overflow = (n: number) => {
     if (!n) return;
     // one report per burst, not one per event
@@ -100,23 +103,43 @@ export function createQueue(o: QueueOptions): Queue {
     queueMicrotask(() => void persist());
   };
 
-  function persist(): Promise<void> {
+  const more = () => store && o.consent() == 'granted' && buffer.length;
+  // the next slice, once the browser had its turn
+  let next: Promise<void> | undefined;
+
+  /**
+   * One slice — the oldest events, `SLICE_EVENTS` at most: serialised, journaled, their write
+   * started — then the rest after `pause()`; at hide (the page may get no other task) and when
+   * the host asks (`flush`, `close`), all at once.
+   * Resolves when all is durable. A slice that throws is reported, and its events stay at the head
+   * of the buffer until their write has started: never lost.
+   */
+  function persist(all?: boolean): Promise<void> {
     scheduled = false;
-    if (!store || o.consent() != 'granted' || !buffer.length) return chain;
-    const events = buffer;
-    buffer = [];
-    const rows = serialize(events);
-    const keys = [...early, journal.put(rows)];
-    early = [];
+    try {
+      if (more()) slice(hiding || all ? buffer.length : SLICE_EVENTS);
+      return more() ? (next ??= pause().then(() => ((next = undefined), persist()))) : chain;
+    } catch (e) {
+      return fail(e), chain;
+    }
+  }
+
+  function slice(n: number): void {
+    const rows = serialize(buffer.slice(0, n));
+    // the memory store journals what it takes itself, for as long as it holds it
+    const keys = store!.durable ? [journal.put(rows)] : [];
     writing.push(...rows);
-    if (hiding) beacon(rows);
     // writes are chained: in order, one at a time, so a fallback to memory cannot reorder them
-    return (chain = chain
+    chain = chain
       .then(() => write(rows, keys))
-      .catch((e) => o.report(toSlotwiseError('storage_failed', e)))
+      .catch(fail)
       .finally(() => {
         writing = writing.slice(rows.length);
-      }));
+      });
+    buffer.splice(0, n);
+    // the records of a buffer hidden before the store opened go with the write that empties it
+    if (!buffer.length) keys.push(...early), (early = []);
+    if (hiding) beacon(rows);
   }
 
   /** a failed write keeps its journal records: the next start queues them */
@@ -129,8 +152,9 @@ export function createQueue(o: QueueOptions): Queue {
     } catch (e) {
       if (!store!.durable) throw e;
       // IndexedDB broke under us (not a full disk: append handles quota by dropping): go on in memory
-      o.report(toSlotwiseError('storage_failed', e, 'IndexedDB failed; now in memory'));
-      store = memoryStore();
+      o.report(toSlotwiseError('storage_failed', e, 'IndexedDB failed; in memory'));
+      store = memoryStore(journal);
+      journal.claim();
       overflow(await store.append(rows, o.max, kv));
     }
     journal.drop(keys);
@@ -144,10 +168,23 @@ export function createQueue(o: QueueOptions): Queue {
    * transactions on one store in the order they were made), then holds its events, and once it
    * landed its record is gone: either way they are not queued twice. (Two tabs starting at once
    * may both take one dead page's record: a duplicate the server ignores, never a loss.)
+   * Records of a live page's memory queue are its own: they are taken when its lock frees, i.e.
+   * when it is gone (read again then: it may have sent some).
    */
   async function restore(left: ReturnType<Journal['read']>): Promise<void> {
     if (!left.length) return;
     await new Promise((r) => setTimeout(r));
+    const locks = globalThis.navigator?.locks;
+    for (const name of new Set(left.map(([, , lock]) => lock))) {
+      const mine = () => take(left.filter(([, , lock]) => lock == name));
+      if (!locks) await mine();
+      // held: a live page's memory queue; its records are taken when it is gone, as they are then
+      else if (!(await locks.request(name, { ifAvailable: true }, (l) => l && mine().then(() => 1))))
+        void locks.request(name, () => take(journal.read().filter(([, , lock]) => lock == name))).catch(fail);
+    }
+  }
+
+  async function take(left: ReturnType<Journal['read']>): Promise<void> {
     const queued = new Set([...(await store!.head(o.max)), ...buffer, ...writing].map((r) => r.id));
     const present = new Set(journal.keys());
     const fresh = left.flatMap(([k, rows]) => (present.has(k) ? rows : [])).filter((r) => !queued.has(r.id) && !!queued.add(r.id));
@@ -159,19 +196,13 @@ export function createQueue(o: QueueOptions): Queue {
   function serialize(events: SlotwiseEvent[]): Row[] {
     const rows: Row[] = [];
     for (const e of events) {
-      let body: string;
+      let body = '';
+      let size = 0;
       try {
-        body = JSON.stringify(e);
-      } catch (cause) {
-        o.report(new SlotwiseError('invalid_argument', `event "${e.name}" cannot be JSON: ${(cause as Error).message}`, { id: e.id, cause }));
-        continue;
-      }
-      const size = utf8(body);
-      if (size > LIMITS.batchBytes - 64) {
-        o.report(new SlotwiseError('too_large', `event "${e.name}": ${size} B, too large`, { id: e.id, size }));
-        continue;
-      }
-      rows.push({ id: e.id, body, size });
+        size = utf8((body = JSON.stringify(e)));
+      } catch {}
+      if (size && size <= LIMITS.batchBytes - 64) rows.push({ id: e.id, body, size });
+      else o.report(new SlotwiseError(size ? 'too_large' : 'invalid_argument', `event "${e.name}" not sent: ${size ? size + ' B, too large' : 'not JSON'}`, { id: e.id, size }));
     }
     return rows;
   }
@@ -184,11 +215,12 @@ export function createQueue(o: QueueOptions): Queue {
       schedule();
     },
     // flush and close wait for the start's restore too
-    persist: () => restoring.then(persist),
+    persist: () => restoring.then(() => persist(true)),
     store: () => store,
     ready(s) {
       store = s;
-      if (o.consent() == 'granted') restoring = restore(journal.read()).catch((e) => o.report(toSlotwiseError('storage_failed', e)));
+      if (!s.durable) journal.claim();
+      if (o.consent() == 'granted') restoring = restore(journal.read()).catch(fail);
       schedule();
     },
     buffered: () => buffer,

@@ -117,6 +117,37 @@ export interface TagValue {
   updatedAt: number;
 }
 
+/** An event the server refused for good (or the SDK could not send), with the server's reason. */
+export interface DeadLetter {
+  /** the event's id, as `track()` returned it */
+  id: string;
+  /** the event as it was queued */
+  event: SlotwiseEvent;
+  /** the server's answer: HTTP status, its `error.code` and message, the bad field's path if named */
+  reason: { status: number; code: string; message: string; path?: string };
+  /** when it was refused, epoch ms */
+  at: number;
+}
+
+/**
+ * The dead letters of this app on this device (IndexedDB, shared by its tabs; without IndexedDB
+ * this page's), at most 1 000, the oldest going first. Every method resolves, never rejects: a
+ * storage failure is reported through `on('error')` and resolves with nothing done.
+ * @example
+ * const dead = await sw.deadLetters.list();
+ * console.table(dead.map((d) => ({ id: d.id, name: d.event.name, why: d.reason.message })));
+ * await sw.deadLetters.retry(dead.filter((d) => d.reason.status == 401).map((d) => d.id));
+ * await sw.deadLetters.drop(); // the rest
+ */
+export interface DeadLetters {
+  /** the dead letters, oldest first */
+  list(): Promise<DeadLetter[]>;
+  /** queues these again (all when no ids are given) and sends them; one the server still refuses comes back here. Resolves with how many. */
+  retry(ids?: string[]): Promise<number>;
+  /** deletes these (all when no ids are given). Resolves with how many. */
+  drop(ids?: string[]): Promise<number>;
+}
+
 export interface SlotwiseClient {
   track(name: string, properties?: Properties): string;
   page(properties?: Properties): string;
@@ -129,6 +160,8 @@ export interface SlotwiseClient {
   flush(): Promise<void>;
   on<K extends keyof ClientEvents>(event: K, fn: (payload: ClientEvents[K]) => void): () => void;
   close(): Promise<void>;
+  /** the events the server refused, to read, retry or drop. @see DeadLetters */
+  readonly deadLetters: DeadLetters;
 
   decide(slots: SlotRequest[], context?: { page?: string }): Promise<Decision>;
   prefetch(slots: SlotRequest[], context?: { page?: string }): Promise<void>;

@@ -9,21 +9,35 @@ const make = testClients();
 const silent = () => (() => new Promise<Response>(() => {})) as unknown as typeof fetch;
 
 describe('durable queue', () => {
-  it('writes a burst of one task in ONE transaction, durable before any timer runs', async () => {
-    fakeClock();
-    const idb = freshIDB();
-    const sw = make({ indexedDB: idb, fetch: silent(), flush: { count: 500, intervalMs: 60_000 } });
-    await sw.flush(); // the store is open
-    const spy = vi.spyOn(FakeDatabase.prototype, 'transaction');
-    const ids: string[] = [];
-    for (let i = 0; i < 1000; i++) ids.push(sw.track('burst', { i }));
-    // nothing written during the calls themselves
-    expect(spy).not.toHaveBeenCalled();
-    await settle();
-    const writes = spy.mock.calls.filter(([names, mode]) => mode == 'readwrite' && [names].flat().includes('events'));
-    expect(writes).toHaveLength(1);
-    const disk = await peek(idb);
-    expect(disk.events.map((r) => r.id)).toEqual(ids);
+  it('writes a burst in slices: the first 250 events in ONE transaction before any timer runs, each next slice after a pause', async () => {
+    // the browser's scheduler, driven by the test: each yield waits until the test lets it go
+    const yields: (() => void)[] = [];
+    vi.stubGlobal('scheduler', { yield: () => new Promise<void>((r) => yields.push(r)) });
+    try {
+      const idb = freshIDB();
+      const sw = make({ indexedDB: idb, fetch: silent(), flush: { count: 500, intervalMs: 60_000 } });
+      await sw.flush(); // the store is open
+      const spy = vi.spyOn(FakeDatabase.prototype, 'transaction');
+      const writes = () => spy.mock.calls.filter(([names, mode]) => mode == 'readwrite' && [names].flat().includes('events')).length;
+      const ids: string[] = [];
+      for (let i = 0; i < 1000; i++) ids.push(sw.track('burst', { i }));
+      // nothing written during the calls themselves
+      expect(spy).not.toHaveBeenCalled();
+      await settle();
+      expect(writes()).toBe(1);
+      expect((await peek(idb)).events.map((r) => r.id)).toEqual(ids.slice(0, 250));
+      // nothing more until the browser had its turn; then one slice per turn
+      for (let n = 2; n <= 4; n++) {
+        expect(yields).toHaveLength(1);
+        yields.shift()!();
+        await settle();
+        expect(writes()).toBe(n);
+      }
+      expect(yields).toHaveLength(0);
+      expect((await peek(idb)).events.map((r) => r.id)).toEqual(ids);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('a second task gets its own transaction, after the first, in order', async () => {

@@ -398,6 +398,8 @@ describe('never lose, never store twice', () => {
         fc.array(fc.constantFrom<'ok' | '500' | '429' | 'net' | 'lost'>('ok', '500', '429', 'net', 'lost'), { minLength: 1, maxLength: 12 }),
         fc.integer({ min: 1, max: 60 }),
         async (script, n) => {
+          // each run is a new device: what an earlier run's client left queued (in the journal) is not this one's
+          localStorage.clear();
           const tick = fakeClock();
           const backend = fakeBackend();
           backend.respond((req, i) => {
