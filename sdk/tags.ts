@@ -82,10 +82,9 @@ export function createTags(core: Core): Tags {
   const value = (r: TagRule): { value: Value; at: number } | undefined => {
     const h = history[r.name]?.filter(([ts]) => ts > core.now() - r.windowMs);
     if (!h?.length) return;
-    const at = h[h.length - 1][0];
+    const [at, v] = h[h.length - 1];
     if (r.agg == 'exists') return { value: true, at };
     if (r.agg == 'last') {
-      const v = h[h.length - 1][1];
       if (typeof v == 'string') return { value: v.slice(0, 256), at };
       return typeof v == 'number' || typeof v == 'boolean' ? { value: v, at } : undefined;
     }

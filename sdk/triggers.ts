@@ -18,6 +18,11 @@
  *   `unless` marks are re-read under the same lease, so the caps hold across tabs as well.
  * - `unless` events are also recorded as marks per rule (the last 20, persisted), because the tab
  *   that sees the `unless` event need not be the one holding the pending trigger.
+ * - On time: all of that storage work (lease, claim, caps, marks) is done `LEAD` ms before the
+ *   deadline, so the deadline is one timer and a synchronous emit. The price of the lead: a
+ *   claimed trigger lives in this tab's memory only, so a tab closed in the last `LEAD` ms takes it
+ *   along, and an `unless` event in another tab in those ms comes too late (in this tab it still
+ *   cancels up to the deadline).
  */
 import type { TriggerRule } from './contract';
 import { uuid } from './identity';
@@ -29,7 +34,13 @@ const U = 'trg:u:';
 const C = 'trg:c:';
 const L = 'trg:l:';
 /** setTimeout fires at once past 2^31-1 ms; longer delays are waited for in steps */
-const STEP = 2 ** 31 - 1;
+const STEP = 2e9;
+/**
+ * How long before its deadline a pending trigger reads the caps and `unless` marks, and claims its
+ * record: the reads take several IndexedDB round trips (tens of ms when the page is busy), the
+ * deadline then only a timer and a synchronous emit.
+ */
+const LEAD = 500;
 
 interface Pending {
   id: string;
@@ -40,6 +51,8 @@ interface Pending {
   at: number;
   /** persisted, so tabs must agree on who fires it */
   kept?: boolean;
+  /** its timer (never persisted: a record is written before its first timer) */
+  t?: ReturnType<typeof setTimeout>;
 }
 /** fires on local day `d` (days since the epoch) and in all */
 type Caps = { d: number; n: number; t: number };
@@ -54,7 +67,7 @@ export interface Triggers {
 const day = (t: number) => Math.floor((t - new Date(t).getTimezoneOffset() * 60_000) / 864e5);
 
 /** the later of two counts: another tab may have fired meanwhile */
-const merge = (a: Caps | undefined, b: Caps | undefined): Caps =>
+const merge = (a?: Caps, b?: Caps): Caps =>
   !a || !b ? a ?? b ?? { d: 0, n: 0, t: 0 } : { d: Math.max(a.d, b.d), n: a.d == b.d ? Math.max(a.n, b.n) : a.d > b.d ? a.n : b.n, t: Math.max(a.t, b.t) };
 
 export function createTriggers(core: Core): Triggers {
@@ -62,61 +75,66 @@ export function createTriggers(core: Core): Triggers {
   const me = uuid();
   let rules = new Map<string, TriggerRule>();
   const pending = new Map<string, Pending>();
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const caps: Record<string, Caps> = {};
   let ready: Promise<unknown> = Promise.resolve();
 
-  function fire(r: TriggerRule): void {
+  /**
+   * Takes one of the rule's caps, unless they are used up, and shows the reminder: now, or when
+   * `later` calls back (the cap is taken now all the same, so a cancel after it costs one).
+   */
+  function fire(r: TriggerRule, later = (show: () => void) => show()): void {
     const c = caps[r.id];
     // the caps are still being read: fire once they are (unread caps count as none on failure)
-    if (!c) return void ready.then(() => ((caps[r.id] ??= merge(undefined, undefined)), fire(r)));
+    if (!c) return void ready.then(() => ((caps[r.id] ??= merge()), fire(r, later)));
     const now = core.now();
-    if (c.d != day(now)) Object.assign(c, { d: day(now), n: 0 });
+    if (c.d != day(now)) (c.d = day(now)), (c.n = 0);
     if (c.n >= (r.caps?.perDay ?? Infinity) || c.t >= (r.caps?.lifetime ?? Infinity)) return;
     c.n++;
     c.t++;
-    save(core, C + r.id, c);
     const text = (t?: Record<string, string>) => localize(t, core.locale());
     const { title, body, cta, url, itemId } = r.reminder;
-    core.emit('reminder', { id: uuid(), ruleId: r.id, title: text(title)!, body: text(body)!, cta: text(cta), url, itemId, ts: now, source: 'trigger' });
+    const show = () => core.emit('reminder', { id: uuid(), ruleId: r.id, title: text(title)!, body: text(body)!, cta: text(cta), url, itemId, ts: core.now(), source: 'trigger' });
+    later(show);
+    // after the reminder is out: its write starts in a microtask, which would run ahead of the
+    // reminder's own (a widget's mutation observers)
+    save(core, C + r.id, c);
   }
 
-  const arm = (p: Pending, ms = p.at - core.now()) => {
+  /** runs `f` for `p` in `ms` (a step at most), keeping `p` pending meanwhile */
+  const arm = (p: Pending, ms: number, f: () => unknown) => {
     pending.set(p.id, p);
-    timers.set(p.id, setTimeout(() => void due(p).catch(fail(core)), Math.min(Math.max(0, ms), STEP)));
+    // (a negative delay is none)
+    p.t = setTimeout(f, Math.min(ms, STEP));
   };
+  // `p` is prepared LEAD ms ahead, then shown by a timer for its deadline
+  const prepare = (p: Pending, ms = p.at - LEAD - core.now()) => arm(p, ms, () => due(p).catch(fail(core)));
 
   const drop = (p: Pending) => {
-    clearTimeout(timers.get(p.id));
-    timers.delete(p.id);
+    clearTimeout(p.t);
     pending.delete(p.id);
     if (p.kept) kv.del(P + p.id).catch(fail(core));
   };
 
-  const cancelled = (r: TriggerRule, p: Pending, marks: number[] | undefined) =>
-    !!r.unless && !!marks?.some((m) => m >= p.ts && m - p.ts <= r.unless!.withinMs);
-
+  /** the storage work and the caps, done ahead so that the deadline itself costs no await */
   async function due(p: Pending) {
-    timers.delete(p.id);
-    if (core.now() < p.at) return arm(p);
-    pending.delete(p.id);
+    if (core.now() < p.at - LEAD) return prepare(p);
     const r = rules.get(p.rule);
-    if (!p.kept) {
-      if (r && !cancelled(r, p, await kv.get<number[]>(U + r.id))) fire(r);
-      return;
-    }
-    const lease = L + p.rule;
     const now = core.now();
     // another tab is firing this rule: look again shortly (the record may be gone by then)
-    if (!(await kv.lease(lease, me, now + 10_000, now))) return arm(p, 1000);
+    if (!(await kv.lease(L + p.rule, me, now + 10_000, now))) return prepare(p, 1000);
     try {
-      if (!(await kv.get(P + p.id))) return;
+      // claimed: deleted by this tab under the lease, so no other tab fires it (a record kept in
+      // memory only has none to delete)
+      if (p.kept && !(await kv.get(P + p.id))) return drop(p);
       await kv.del(P + p.id);
       const [c, marks] = await Promise.all([kv.get<Caps>(C + p.rule), kv.get<number[]>(U + p.rule)]);
       caps[p.rule] = merge(caps[p.rule], c);
-      if (r && !cancelled(r, p, marks)) fire(r);
+      // still pending: not dropped meanwhile (an unless event in this tab, a new `when` event, clear, close)
+      if (r && pending.delete(p.id) && !(r.unless && marks?.some((m) => m >= p.ts && m - p.ts <= r.unless!.withinMs)))
+        // the cap is taken under the lease, so the caps hold across tabs
+        fire(r, (show) => (core.now() < p.at ? arm(p, p.at - core.now(), () => (pending.delete(p.id), show())) : show()));
     } finally {
-      await kv.del(lease);
+      await kv.del(L + p.rule);
     }
   }
 
@@ -139,7 +157,7 @@ export function createTriggers(core: Core): Triggers {
       for (const p of pending.values()) if (p.rule == r.id) drop(p);
       const p: Pending = { id: uuid(), rule: r.id, ts: e.ts, at: e.ts + wait };
       p.kept = r.onReload != 'drop' && !!save(core, P + p.id, { ...p, kept: true });
-      arm(p);
+      prepare(p);
     }
   });
 
@@ -155,7 +173,7 @@ export function createTriggers(core: Core): Triggers {
               const p = await kv.get<Pending>(key);
               if (!p || pending.has(p.id)) return;
               const r = rules.get(p.rule);
-              if (r && r.onReload != 'drop') arm({ ...p, kept: true });
+              if (r && r.onReload != 'drop') prepare({ ...p, kept: true });
               else await kv.del(key);
             }),
           ),
@@ -169,8 +187,7 @@ export function createTriggers(core: Core): Triggers {
     },
     close() {
       off();
-      timers.forEach(clearTimeout);
-      timers.clear();
+      pending.forEach((p) => clearTimeout(p.t));
     },
   };
 }

@@ -268,6 +268,53 @@ describe('triggers', () => {
     expect(a.core.emitted.reminder).toEqual([]);
   });
 
+  it('is on time: the storage work is done ahead, the deadline fires with no await', async () => {
+    for (const onReload of ['fire', 'drop'] as const) {
+      const { core } = await tab([{ ...loanExit, id: 'loan_' + onReload, onReload }]);
+      core.track('loan_apply_exit', { step: 2 });
+      vi.advanceTimersByTime(10 * MIN - 1);
+      // lease, claim, caps and marks: read while the deadline is still ahead
+      await settle();
+      expect(core.emitted.reminder).toEqual([]);
+      if (onReload == 'fire') expect(await core.kv.keys('trg:p:')).toEqual([]);
+      // no settle: the timer for the deadline alone emits it
+      vi.advanceTimersByTime(1);
+      expect(titles(core)).toEqual(['Finish your application']);
+      expect(core.emitted.reminder[0]!.ts).toBe(core.events[0]!.ts + 10 * MIN);
+    }
+  });
+
+  it('an unless event in this tab cancels a trigger already claimed for its deadline', async () => {
+    const { core } = await tab([{ ...loanExit, onReload: 'fire' }]);
+    core.track('loan_apply_exit', { step: 2 });
+    vi.advanceTimersByTime(10 * MIN - 100);
+    await settle();
+    expect(await core.kv.keys('trg:p:')).toEqual([]);
+    core.track('loan_apply_submit');
+    vi.advanceTimersByTime(MIN);
+    await settle();
+    expect(core.emitted.reminder).toEqual([]);
+  });
+
+  it('caps hold across tabs for triggers claimed ahead of their deadlines', async () => {
+    const idb = freshIdb();
+    const rule = later({ caps: { perDay: 1 } });
+    const a = await tab([rule], { idb });
+    const b = await tab([rule], { idb });
+    a.core.track('item_view', { kind: 'fund' });
+    vi.advanceTimersByTime(100);
+    b.core.track('item_view', { kind: 'fund' });
+    await settle();
+    // a claims its trigger; then b claims its own, before a's deadline
+    vi.advanceTimersByTime(30 * MIN - 600);
+    await settle(60);
+    vi.advanceTimersByTime(100);
+    await settle(60);
+    vi.advanceTimersByTime(MIN);
+    await settle(60);
+    expect(a.core.emitted.reminder.length + b.core.emitted.reminder.length).toBe(1);
+  });
+
   it('delays longer than setTimeout can hold are waited for in steps', async () => {
     const { core } = await tab([later({ delayMs: 30 * 24 * 60 * MIN })]);
     core.track('item_view', { kind: 'fund' });
