@@ -45,7 +45,13 @@ export function ItemCard({ item, slotId, client, s, onRemove, variant, onSnooze 
     onRemove?.(item);
   };
   return (
-    <li class="sw-card" ref={ref as never}>
+    <li
+      class="sw-card"
+      ref={ref as never}
+      // Escape anywhere in the card closes "why this?" and puts focus back on its button; the
+      // Escape is used up, so a dialog around the widget stays open
+      onKeyDown={(e) => why && e.key == 'Escape' && (e.stopPropagation(), setWhy(false), e.currentTarget.querySelector<HTMLElement>('[aria-expanded]')!.focus())}
+    >
       <div class="sw-head">
         {img && <img class="sw-img" src={img} alt="" loading="lazy" />}
         <div>

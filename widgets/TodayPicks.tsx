@@ -1,20 +1,19 @@
 /**
  * 今日推荐 / Today's picks: a few hero cards in a horizontal, snap-scrolling carousel.
- * Keyboard: Tab reaches each card; ←/→ move between cards, Home/End to the first/last; the
- * previous/next buttons scroll by one card.
+ * Keyboard: Tab reaches each card; ←/→ move between cards, Home/End to the first/last, and the
+ * card moved to is scrolled fully into view; the previous/next buttons scroll by one card.
  */
-import { useRef } from 'preact/hooks';
 import type { TargetedKeyboardEvent } from 'preact';
 import { useWidget, type SlotProps, type WidgetContext } from './context';
 import { CardList, Region } from './frame';
-import { useItems } from './hooks';
+import { useItems, useNode } from './hooks';
 
 /** @example <TodayPicks client={sw} slotId="home.today" count={4} /> */
 export function TodayPicks(p: SlotProps, context?: WidgetContext) {
   const w = useWidget(p, context);
   const n = p.count || 4;
   const { state, items, hide } = useItems(w.client, p.slotId || 'home.today', 'picks', n, p.fallback);
-  const list = useRef<HTMLUListElement>(null);
+  const list = useNode<HTMLUListElement>();
   const scroll = (dir: number) => {
     const ul = list.current;
     const card = ul?.firstElementChild as HTMLElement | null;
@@ -26,8 +25,11 @@ export function TodayPicks(p: SlotProps, context?: WidgetContext) {
     const to = ({ ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: cards.length - 1 } as Record<string, number>)[e.key];
     if (to == null || at < 0) return;
     e.preventDefault();
-    // focusing a card scrolls it into view, and the snap aligns it; past either end, focus stays
-    (cards[to]?.querySelector('a,button') as HTMLElement | null)?.focus();
+    const card = cards[to];
+    // past either end, focus stays. Focus alone would scroll only the link into view, leaving the
+    // card cut off: the card is scrolled to the row's start, where the snap puts cards
+    (card?.querySelector('a,button') as HTMLElement | null)?.focus({ preventScroll: true });
+    card?.scrollIntoView({ block: 'nearest', inline: 'start' });
   };
   return (
     <Region

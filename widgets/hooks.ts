@@ -2,7 +2,7 @@
  * The widgets' bridge to the client: follow a slot, report viewability, remember what the user
  * closed. Every client call is guarded so a widget never throws into the host page.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { Item, SlotKind, SlotState, SlotwiseClient } from '../sdk/index';
 
 /**
@@ -50,12 +50,18 @@ export function useSlot(
  * (≥ 50 % visible for ≥ 1 s, once per decision and item).
  */
 export function useImpression(client: SlotwiseClient | undefined, item: Item, slotId?: string) {
-  const ref = useRef<HTMLElement>(null);
+  const ref = useNode<HTMLElement>();
   useEffect(() => {
     if (client && ref.current) return client.observeImpression(ref.current, item, slotId);
   }, [client, item, slotId]);
   return ref;
 }
+
+/**
+ * A ref to an element for the life of the component: Preact's useRef, minus the useMemo it is
+ * made of (the widgets chunk carries no other use of it).
+ */
+export const useNode = <T>() => useState<{ current: T | null }>(() => ({ current: null }))[0];
 
 const KEY = 'sw:hidden';
 /** far enough to mean "for good"; small enough to survive JSON */

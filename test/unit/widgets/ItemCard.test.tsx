@@ -78,6 +78,37 @@ describe('ItemCard', () => {
     expect(li.querySelector('.sw-why')).toBeNull();
   });
 
+  it('Escape closes "why this?" from anywhere in the card and puts focus back on its button', () => {
+    const li = card(item({ id: 'k', reasons: [{ feature: 'a', label: '你常看基金', contribution: 0.2 }] }));
+    const why = screen.getByRole('button', { name: '为什么推荐?' });
+    const outside: string[] = [];
+    const listen = (e: KeyboardEvent) => outside.push(e.key);
+    document.addEventListener('keydown', listen);
+    try {
+      why.focus();
+      fireEvent.click(why);
+      // the user tabs on to "not interested", then presses Escape there
+      const other = screen.getByRole('button', { name: '不感兴趣' });
+      other.focus();
+      fireEvent.keyDown(other, { key: 'Escape' });
+      expect(li.querySelector('.sw-why')).toBeNull();
+      expect(why.getAttribute('aria-expanded')).toBe('false');
+      expect(document.activeElement).toBe(why);
+      // used up: a dialog around the widget does not close with it
+      expect(outside).toEqual([]);
+      // closed, Escape is not the card's: it goes on, and focus stays
+      fireEvent.keyDown(why, { key: 'Escape' });
+      expect(outside).toEqual(['Escape']);
+      expect(document.activeElement).toBe(why);
+      // other keys do not close it
+      fireEvent.click(why);
+      fireEvent.keyDown(why, { key: 'Enter' });
+      expect(li.querySelector('.sw-why')).not.toBeNull();
+    } finally {
+      document.removeEventListener('keydown', listen);
+    }
+  });
+
   it('has no "why this?" without reasons, but always "not interested"', () => {
     card(item({ id: 'n' }));
     expect(screen.queryByRole('button', { name: '为什么推荐?' })).toBeNull();

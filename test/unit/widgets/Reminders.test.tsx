@@ -1,4 +1,5 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { options } from 'preact';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Reminders } from '../../../widgets/Reminders';
 import { backend, client, closeClients, configured, item, sent } from './backend';
@@ -81,6 +82,20 @@ describe('Reminders', () => {
     expect(screen.getByRole('heading', { name: '智能提醒' })).toBeTruthy();
     expect(document.activeElement).toBe(outside);
     outside.remove();
+  });
+
+  it('puts an on-device reminder in the DOM before track() returns, and leaves Preact scheduling as it was', async () => {
+    const be = backend({ config: { triggers: [LOAN_EXIT] } });
+    const sw = client(be);
+    const { container } = render(<Reminders client={sw} />);
+    await configured(be);
+    const before = options.debounceRendering;
+    // no act(), no await: nothing but the track() call runs before the check
+    sw.track('loan_apply_exit', { step: 2 });
+    expect(shown(container)).toEqual(['您的贷款申请还差一步']);
+    expect(options.debounceRendering).toBe(before);
+    sw.track('loan_apply_exit', { step: 3 });
+    expect(shown(container)).toEqual(['您的贷款申请还差一步', '您的贷款申请还差一步']);
   });
 
   it('shows reminder-slot items too; dismissing records dismiss and keeps them away', async () => {

@@ -111,6 +111,36 @@ describe('TodayPicks', () => {
     expect(document.activeElement).toBe(links[2]);
   });
 
+  it('scrolls the card the arrow keys move to fully into view, at the row’s start where the snap puts it', async () => {
+    const sw = client(backend({ decide: () => ({ 'home.today': picks }) }));
+    const { container } = render(<TodayPicks client={sw} slotId="home.today" />);
+    await waitFor(() => expect(titles(container)).toHaveLength(4));
+    const cards = [...container.querySelectorAll<HTMLLIElement>('li.sw-card')];
+    const links = cards.map((c) => c.querySelector('a')!);
+    // happy-dom has no layout: what is asserted is the scroll asked for (tests/e2e checks the boxes)
+    const scrolled: [Element, unknown][] = [];
+    const focused: [Element, unknown][] = [];
+    for (const el of [...cards, ...links]) {
+      el.scrollIntoView = function (this: Element, o?: unknown) {
+        scrolled.push([this, o]);
+      } as never;
+      const focus = el.focus.bind(el);
+      el.focus = (o?: FocusOptions) => (focused.push([el, o]), focus(o));
+    }
+    links[0]!.focus();
+    focused.length = 0;
+    fireEvent.keyDown(links[0]!, { key: 'ArrowRight' });
+    fireEvent.keyDown(links[1]!, { key: 'End' });
+    expect(scrolled).toEqual([
+      [cards[1], { block: 'nearest', inline: 'start' }],
+      [cards[3], { block: 'nearest', inline: 'start' }],
+    ]);
+    expect(focused.map(([el]) => el)).toEqual([links[1], links[3]]);
+    // past the end nothing moves
+    fireEvent.keyDown(links[3]!, { key: 'ArrowRight' });
+    expect(scrolled).toHaveLength(2);
+  });
+
   it('has labelled previous/next buttons that scroll the row by one card', async () => {
     const sw = client(backend({ decide: () => ({ 'home.today': picks }) }));
     const { container } = render(<TodayPicks client={sw} slotId="home.today" />);
