@@ -107,7 +107,7 @@ export function createTriggers(core: Core): Triggers {
     p.t = setTimeout(f, Math.min(ms, STEP));
   };
   // `p` is prepared LEAD ms ahead, then shown by a timer for its deadline
-  const prepare = (p: Pending, ms = p.at - LEAD - core.now()) => arm(p, ms, () => due(p).catch(fail(core)));
+  const prepare = (p: Pending, ms = p.at - LEAD - core.now()): void => arm(p, ms, () => due(p).catch(fail(core)));
 
   const drop = (p: Pending) => {
     clearTimeout(p.t);
@@ -116,7 +116,7 @@ export function createTriggers(core: Core): Triggers {
   };
 
   /** the storage work and the caps, done ahead so that the deadline itself costs no await */
-  async function due(p: Pending) {
+  async function due(p: Pending): Promise<void> {
     if (core.now() < p.at - LEAD) return prepare(p);
     const r = rules.get(p.rule);
     const now = core.now();

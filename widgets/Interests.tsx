@@ -1,7 +1,10 @@
+/** @jsxRuntime classic */
+/** @jsx h */
 /**
  * 我的兴趣标签 / Your interests: the on-device interest tags the client sends with each decide
  * request (`getTags()`), each deletable (`deleteTag`). Follows the event stream to stay current.
  */
+import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { TagValue } from '../sdk/index';
 import { useWidget, type WidgetOptions, type WidgetContext } from './context';

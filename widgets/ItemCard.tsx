@@ -1,9 +1,12 @@
+/** @jsxRuntime classic */
+/** @jsx h */
 /**
  * One product on a card: title, subtitle, headline figure, risk level, badges, the risk disclosure
  * for wealth and fund products, "why this?" and "not interested". Ads and reminders are cards too,
  * with a close button instead (and "remind me later" for reminders). Item fields are untrusted:
  * text goes through Preact (escaped), URLs through safeUrl/safeImageUrl, nothing is set as HTML.
  */
+import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import { safeImageUrl, safeUrl, type Item, type SlotwiseClient } from '../sdk/index';
 import { useImpression } from './hooks';
@@ -93,15 +96,10 @@ export function ItemCard({ item, slotId, client, s, onRemove, variant, onSnooze 
             {s.snooze}
           </button>
         )}
-        {variant ? (
-          <button type="button" class="sw-x" aria-label={s.close} onClick={remove}>
-            ×
-          </button>
-        ) : (
-          <button type="button" class="sw-link" onClick={remove}>
-            {s.notInterested}
-          </button>
-        )}
+        {/* ads and reminders close, products are "not interested" in */}
+        <button type="button" class={variant ? 'sw-x' : 'sw-link'} aria-label={variant && s.close} onClick={remove}>
+          {variant ? '×' : s.notInterested}
+        </button>
         {href && item.cta && (
           <span class="sw-cta" aria-hidden="true">
             {item.cta}

@@ -1,3 +1,5 @@
+/** @jsxRuntime classic */
+/** @jsx h */
 /**
  * 智能提醒 / Reminders: notices from a reminder slot and from the client's on-device triggers
  * (`on('reminder')`). Each can be dismissed (kept; recorded as `dismiss` for slot items) or
@@ -5,6 +7,7 @@
  * The notices share one row (swipe or Tab for the next), so the widget is one card tall however many
  * there are; while its slot loads, a skeleton holds that box. With no notice it takes no space.
  */
+import { h } from 'preact';
 import { options } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Item } from '../sdk/index';
@@ -34,19 +37,17 @@ export function Reminders(p: RemindersProps, context?: WidgetContext) {
     () =>
       client?.on('reminder', (r) => {
         // Rendered in the emit, not in Preact's microtask: that one would come after those the
-        // track() that fired it had queued (the event's IndexedDB write, …), and the card with it
-        // (preact/compat's flushSync does the same). One card costs a fraction of a millisecond.
+        // track() that fired it had queued (the event's IndexedDB write, …), and the card with it.
+        // The setter below asks Preact once to schedule a render: this scheduler renders at once
+        // and puts the page's own back first (preact/compat's flushSync swaps it the same way).
+        // One card costs a fraction of a millisecond.
         const d = options.debounceRendering;
-        options.debounceRendering = (render) => render();
-        try {
-          setFired((f) => [
-            // ItemCard reads only the display fields
-            { ...r, kind: 'reminder', subtitle: r.body } as unknown as Item,
-            ...f.filter((x) => x.id != r.id),
-          ].slice(0, 20));
-        } finally {
-          options.debounceRendering = d;
-        }
+        options.debounceRendering = (render) => ((options.debounceRendering = d), render());
+        setFired((f) => [
+          // ItemCard reads only the display fields
+          { ...r, kind: 'reminder', subtitle: r.body } as unknown as Item,
+          ...f.filter((x) => x.id != r.id),
+        ].slice(0, 20));
       }),
     [client],
   );

@@ -1,7 +1,10 @@
+/** @jsxRuntime classic */
+/** @jsx h */
 /**
  * 智能广告 / Smart ad: one banner marked "Ad"/"广告" with a close button. Closing records `dismiss`
  * and is kept (localStorage): a closed ad is not shown again and is excluded from later requests.
  */
+import { h } from 'preact';
 import { useWidget, type SlotProps, type WidgetContext } from './context';
 import { CardList, Region } from './frame';
 import { useItems } from './hooks';

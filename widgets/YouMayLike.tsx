@@ -1,3 +1,5 @@
+/** @jsxRuntime classic */
+/** @jsx h */
 /**
  * 猜你喜欢 / You may like: a feed of cards as a grid or a list, with "load more". Loading more asks
  * the same slot for a bigger count: the client's cache knows the count each answer was asked
@@ -5,6 +7,7 @@
  * first page gets its first items from the bigger answer without a request. The first page keeps
  * one box from skeletons to cards: `count` cards of `--h` (styles.ts) and the "load more" line.
  */
+import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import { useWidget, type SlotProps, type WidgetContext } from './context';
 import { CardList, Region } from './frame';

@@ -17,8 +17,8 @@
  * (`<link rel="preload" href="/slotwise-widgets.min.js" as="script">`, the URL the core loads it
  * from) makes cached slots paint sooner.
  */
-import { render, type ComponentType } from 'preact';
-import { jsx } from 'preact/jsx-runtime';
+import { h, render, type ComponentType } from 'preact';
+
 import type { SlotwiseClient } from '../sdk/index';
 import { Interests } from './Interests';
 import { Reminders } from './Reminders';
@@ -86,22 +86,12 @@ function element(Widget: ComponentType<any>, client: SlotwiseClient, nonce?: str
     update() {
       if (!this.isConnected) return;
       const root = this.shadowRoot || this.attachShadow({ mode: 'open' });
-      const a = (name: string) => this.getAttribute(name) || undefined;
+      const props: Record<string, unknown> = { client, nonce, root, ...this._p };
+      // `slot-id` → slotId; the others are named alike
+      for (const k of ATTRS) props[k == 'slot-id' ? 'slotId' : k] = this.getAttribute(k) || undefined;
+      props.count = +props.count! || undefined;
       // an error in here is reported by the browser as an element reaction; it never reaches host code
-      render(
-        jsx(Widget, {
-          client,
-          nonce,
-          root,
-          slotId: a('slot-id'),
-          count: +a('count')! || undefined,
-          locale: a('locale'),
-          theme: a('theme'),
-          layout: a('layout'),
-          ...this._p,
-        }),
-        root,
-      );
+      render(h(Widget, props), root);
     }
   }
   for (const k of PROPS)

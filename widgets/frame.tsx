@@ -1,7 +1,10 @@
+/** @jsxRuntime classic */
+/** @jsx h */
 /**
  * The parts every slot widget shares: the labelled region with its heading, and the card list in
  * its states: skeletons while loading (as tall as the cards, see styles.ts), cards, empty.
  */
+import { h } from 'preact';
 import type { ComponentChildren, Ref, TargetedKeyboardEvent } from 'preact';
 import type { Item, SlotState } from '../sdk/index';
 import type { useWidget } from './context';
