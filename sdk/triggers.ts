@@ -119,20 +119,21 @@ export function createTriggers(core: Core): Triggers {
   async function due(p: Pending): Promise<void> {
     if (core.now() < p.at - LEAD) return prepare(p);
     const r = rules.get(p.rule);
-    const now = core.now();
     // another tab is firing this rule: look again shortly (the record may be gone by then)
-    if (!(await kv.lease(L + p.rule, me, now + 10_000, now))) return prepare(p, 1000);
+    if (!(await kv.lease(L + p.rule, me, core.now() + 10_000, core.now()))) return prepare(p, 1000);
     try {
-      // claimed: deleted by this tab under the lease, so no other tab fires it (a record kept in
-      // memory only has none to delete)
-      if (p.kept && !(await kv.get(P + p.id))) return drop(p);
-      await kv.del(P + p.id);
-      const [c, marks] = await Promise.all([kv.get<Caps>(C + p.rule), kv.get<number[]>(U + p.rule)]);
+      // one round trip for the three reads: every one of them is on the way to the deadline
+      const [kept, c, marks] = await Promise.all([kv.get(P + p.id), kv.get<Caps>(C + p.rule), kv.get<number[]>(U + p.rule)]);
+      // claimed: deleted (below) by this tab under the lease, so no other tab fires it
+      if (p.kept && !kept) return drop(p);
       caps[p.rule] = merge(caps[p.rule], c);
       // still pending: not dropped meanwhile (an unless event in this tab, a new `when` event, clear, close)
       if (r && pending.delete(p.id) && !(r.unless && marks?.some((m) => m >= p.ts && m - p.ts <= r.unless!.withinMs)))
         // the cap is taken under the lease, so the caps hold across tabs
         fire(r, (show) => (core.now() < p.at ? arm(p, p.at - core.now(), () => (pending.delete(p.id), show())) : show()));
+      // IndexedDB commits these writes in order: the caps, the claim, then the lease's release. A
+      // record kept in memory only has none to delete
+      await kv.del(P + p.id);
     } finally {
       await kv.del(L + p.rule);
     }
