@@ -40,7 +40,7 @@ const STEP = 2e9;
  * record: the reads take several IndexedDB round trips (tens of ms when the page is busy), the
  * deadline then only a timer and a synchronous emit.
  */
-const LEAD = 500;
+const LEAD = 1000;
 
 interface Pending {
   id: string;

@@ -24,7 +24,7 @@ import { chromium } from 'playwright-core';
 import { startBenchServer } from './bench-server.mjs';
 import { CHROMIUM_ARGS } from './browser.mjs';
 
-/** the `unless.withinMs` window of the timed rules: longer than the SDK's lead (500 ms), as real ones are */
+/** the `unless.withinMs` window of the timed rules: as long as the SDK's lead (1 s), so its storage work starts with the event */
 const WAIT = 1000;
 /** one pending trigger per rule: this many rules take turns, an event every EVERY ms, so a rule's next
  * event (which would restart its trigger) comes 250 ms after its deadline */
