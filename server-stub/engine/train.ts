@@ -12,6 +12,7 @@ import type { Db } from '../store/db';
 import { CATEGORICAL, deserialize, NUMERIC, type Vector } from './features';
 import { HIDDEN, MODEL_FORMAT, newVersion, recenter, sigmoid, compile, contributions, type Metrics, type ModelFile } from './model';
 import { gaussian, prng } from './random';
+import { adamStep } from '../models/adam';
 
 export interface Example {
   v: Vector;
@@ -234,14 +235,7 @@ export function fit(examples: Example[], o: FitOptions = {}): ModelFile {
         for (let j = 0; j < nc; j++) if (l[j]! >= 0) grad[l[j]!]! += g;
       }
       step++;
-      const c1 = 1 - 0.9 ** step;
-      const c2 = 1 - 0.999 ** step;
-      for (let p = 0; p < size; p++) {
-        const gp = grad[p]! + (p ? l2 * theta[p]! : 0);
-        m1[p] = 0.9 * m1[p]! + 0.1 * gp;
-        m2[p] = 0.999 * m2[p]! + 0.001 * gp * gp;
-        theta[p]! -= (lr * (m1[p]! / c1)) / (Math.sqrt(m2[p]! / c2) + 1e-8);
-      }
+      adamStep(theta, grad, m1, m2, step, lr, l2);
     }
     recentre();
     const loss = valid.length ? logLoss(V) : logLoss(T);

@@ -10,6 +10,7 @@ import { validationLoss, type Criterion } from './metrics';
 import { shuffle } from './folds';
 import { gaussian, prng } from './random';
 import type { Table } from './table';
+import { adamStep } from './adam';
 
 export interface AdditiveOptions {
   /** hidden tanh units of each numeric subnetwork. @default 8 */
@@ -160,14 +161,7 @@ export function fitMains(train: Table, valid: Table | undefined, o: AdditiveOpti
         }
       }
       step++;
-      const c1 = 1 - 0.9 ** step;
-      const c2 = 1 - 0.999 ** step;
-      for (let p = 0; p < size; p++) {
-        const gp = grad[p]! + (p ? l2 * theta[p]! : 0);
-        m1[p] = 0.9 * m1[p]! + 0.1 * gp;
-        m2[p] = 0.999 * m2[p]! + 0.001 * gp * gp;
-        theta[p]! -= (lr * (m1[p]! / c1)) / (Math.sqrt(m2[p]! / c2) + 1e-8);
-      }
+      adamStep(theta, grad, m1, m2, step, lr, l2);
     }
     if (!valid) continue;
     const model = snapshot();
