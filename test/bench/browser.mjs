@@ -26,14 +26,10 @@
 //    shift summed from a `layout-shift` PerformanceObserver.
 //  - memory of 10 000 queued events: offline (nothing sent), forced GC, heap before, 10 000 calls,
 //    persisted, forced GC, heap after; then online, and all must arrive.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startBenchServer } from './bench-server.mjs';
+import { openBenchBrowser } from './bench-browser.mjs';
 
-export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export { CHROMIUM_ARGS } from './bench-browser.mjs';
 /** bench only: performance.memory unrounded, to sample the heap from inside a task */
 const BENCH_ARGS = ['--enable-precise-memory-info'];
 
@@ -112,31 +108,10 @@ function instruments() {
 }
 
 export async function run() {
-  const pages = mkdtempSync(join(tmpdir(), 'slotwise-bench-pages-'));
-  for (const [name, html] of Object.entries(PAGES)) writeFileSync(join(pages, name), html);
-  const profile = mkdtempSync(join(tmpdir(), 'slotwise-bench-profile-'));
-  const server = await startBenchServer({ pages });
+  const { context, server, close } = await openBenchBrowser({ name: 'browser', pages: PAGES, minutes: 6, args: BENCH_ARGS, isolate: /\/(track|paint)\.html$/, locale: 'en-US' });
   const rows = [];
   const info = {};
-  let context;
-  const deadline = setTimeout(() => {
-    console.error('bench:browser: over 6 minutes, giving up');
-    process.exit(3);
-  }, 6 * 60_000);
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: true,
-      args: [...CHROMIUM_ARGS, ...BENCH_ARGS],
-      viewport: { width: 390, height: 844 },
-      locale: 'en-US',
-      timeout: 60_000,
-    });
-    // cross-origin isolation for 5 µs timers: the HTML as the server sent it, plus COOP/COEP
-    await context.route(/\/(track|paint)\.html$/, async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
-    });
     // the server's config plus one uncapped rule for the reminder latency
     await context.route(/\/v1\/config/, async (route) => {
       const response = await route.fetch();
@@ -364,11 +339,7 @@ export async function run() {
       rows.push({ name: 'cached slot paint: layout shift', value: round(Math.max(...runs.map((r) => r.shift)), 4), unit: 'CLS', budget: 0, note: 'worst of 5, layout-shift observer' });
     }
   } finally {
-    clearTimeout(deadline);
-    await context?.close().catch(() => {});
-    await server.stop();
-    rmSync(pages, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
   return { rows, info };
 }

@@ -15,13 +15,8 @@
 //  - the input delay of a real click (CDP Input) dispatched ~10 ms after the burst's task ended:
 //    from the event's timeStamp to its handler.
 // Numbers on a shared 2-core machine are noisy: compare runs on one quiet host.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startBenchServer } from './bench-server.mjs';
-import { CHROMIUM_ARGS } from './browser.mjs';
+import { openBenchBrowser } from './bench-browser.mjs';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>jank</title>
 <script async src="/slotwise.min.js" data-app-key="demo" data-autocapture="false" data-locale="en"></script>
@@ -62,28 +57,9 @@ function instruments() {
 }
 
 export async function run() {
-  const pages = mkdtempSync(join(tmpdir(), 'slotwise-jank-pages-'));
-  writeFileSync(join(pages, 'jank.html'), PAGE);
-  const profile = mkdtempSync(join(tmpdir(), 'slotwise-jank-profile-'));
-  const server = await startBenchServer({ pages });
+  const { context, server, close } = await openBenchBrowser({ name: 'jank', pages: { 'jank.html': PAGE }, minutes: 8, args: ['--enable-precise-memory-info'], isolate: /\/jank\.html$/ });
   const rows = [];
-  let context;
-  const deadline = setTimeout(() => {
-    console.error('bench:jank: over 8 minutes, giving up');
-    process.exit(3);
-  }, 8 * 60_000);
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: true,
-      args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
-      viewport: { width: 390, height: 844 },
-      timeout: 60_000,
-    });
-    await context.route(/\/jank\.html$/, async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
-    });
     await context.addInitScript(instruments);
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${server.url}/jank.html`, { waitUntil: 'load' });
@@ -180,11 +156,7 @@ export async function run() {
       await page.evaluate(() => window.slotwise.flush());
     }
   } finally {
-    clearTimeout(deadline);
-    await context?.close().catch(() => {});
-    await server.stop();
-    rmSync(pages, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
   return { rows };
 }

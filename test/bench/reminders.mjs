@@ -16,13 +16,8 @@
 //    Meanwhile the SDK does what a page makes it do: the events' IndexedDB writes and sends, each
 //    trigger's lease, claim and reads.
 // All times are performance.now() in a cross-origin isolated page (5 µs steps).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startBenchServer } from './bench-server.mjs';
-import { CHROMIUM_ARGS } from './browser.mjs';
+import { openBenchBrowser } from './bench-browser.mjs';
 
 /** the `unless.withinMs` window of the timed rules: as long as the SDK's lead (1 s), so its storage work starts with the event */
 const WAIT = 1000;
@@ -50,30 +45,9 @@ const PAGE = `<!doctype html><meta charset="utf-8"><meta name="viewport" content
 const round = (x, d = 2) => (x == null || Number.isNaN(x) ? null : Number(x.toFixed(d)));
 
 export async function run() {
-  const pages = mkdtempSync(join(tmpdir(), 'slotwise-bench-pages-'));
-  writeFileSync(join(pages, 'reminders.html'), PAGE);
-  writeFileSync(join(pages, 'timed.html'), TIMED_PAGE);
-  const profile = mkdtempSync(join(tmpdir(), 'slotwise-bench-profile-'));
-  const server = await startBenchServer({ pages });
+  const { context, server, close } = await openBenchBrowser({ name: 'reminders', pages: { 'reminders.html': PAGE, 'timed.html': TIMED_PAGE }, minutes: 3, isolate: /\/(reminders|timed)\.html$/, locale: 'en-US' });
   const rows = [];
-  let context;
-  const deadline = setTimeout(() => {
-    console.error('bench:reminders: over 3 minutes, giving up');
-    process.exit(3);
-  }, 3 * 60_000);
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 390, height: 844 },
-      locale: 'en-US',
-      timeout: 60_000,
-    });
-    await context.route(/\/(reminders|timed)\.html$/, async (route) => {
-      const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
-    });
     await context.route(/\/v1\/config/, async (route) => {
       const response = await route.fetch();
       const config = await response.json();
@@ -175,11 +149,7 @@ export async function run() {
       rows.push({ name: 'timed trigger lateness p99', value: round(r.p99, 3), unit: 'ms', budget: 5, note: `reminder listener − (track() + ${WAIT} ms); max ${r.came < 1000 ? `∞: ${1000 - r.came} not there 10 s after` : `${round(r.max, 2)} ms`}` });
     }
   } finally {
-    clearTimeout(deadline);
-    await context?.close().catch(() => {});
-    await server.stop();
-    rmSync(pages, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
+    await close();
   }
   return { rows };
 }
