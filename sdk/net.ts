@@ -6,8 +6,9 @@
  * needs is a timeout. In the script tag this is `slotwise-net.min.js`, which net-lazy.ts loads in
  * parallel at start; the ESM build (dist/index.js) imports it statically: one module graph.
  *
- * Invariants: nothing here touches the queue or the device's store, so a late or missing network
- * module can delay sending but never lose an event; every answer is untrusted until it passed the
+ * Invariants: nothing here but the send loop (send-loop.ts) touches the queue or the device's
+ * store, and that only deletes what the server acknowledged or refused for good, so a late or
+ * missing network module can delay sending but never lose an event; every answer is untrusted until it passed the
  * contract; what the SDK built itself (events, decide requests) is sent unchecked; no call rejects
  * except `connect` (bad options) — failures are answers.
  */
@@ -16,6 +17,7 @@ import * as c from './contract-check';
 import type { DeadReason } from './db';
 import { SlotwiseError, toSlotwiseError, type ErrorCode } from './errors';
 import { validRules } from './rules';
+import { drain } from './send-loop';
 import type { ClientOptions, Net, Sent } from './types';
 
 /** a Retry-After is honoured up to this long: a broken proxy must not silence the SDK for days */
@@ -40,9 +42,10 @@ export function connect(options: ClientOptions): Net {
   checkOptions(options);
   const endpoint = options.endpoint.replace(/\/+$/, '');
   const get = <T>(path: string, schema: c.Schema<T>, body?: unknown) => fetchJson(options, endpoint + path, path, schema, body);
-  return {
+  const net: Net = {
     ready: Promise.resolve(),
     send: (ids, body, keepalive) => send(options, endpoint, ids, body, keepalive),
+    drain: (loop, keepalive) => drain(net, loop, keepalive),
     decide: (request) => get('/v1/decide', answerChecks().decideResponse, request),
     async config() {
       const r = ruleChecks();
@@ -54,6 +57,7 @@ export function connect(options: ClientOptions): Net {
       return { config: { ...config, tags, triggers }, problems };
     },
   };
+  return net;
 }
 
 /** In the ESM build `./net` is already here: nothing to load. (net-lazy.ts starts loading the chunk.) */

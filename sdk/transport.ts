@@ -1,5 +1,8 @@
 /**
- * Sends the durable queue to POST /v1/events. Invariants:
+ * Sends the durable queue to POST /v1/events: when to send (count, interval, retry schedule,
+ * online), and the pagehide rescue. The send loop itself (batches, answers, backoff records) is
+ * send-loop.ts, served by the network module (`Net.drain`): in the script tag it arrives with
+ * slotwise-net.min.js, while the beacons below must work without it. Invariants:
  * - an event leaves the store only when the server acknowledged it (200 with a valid count)
  *   or refused it for good (then it goes to the dead letters with the server's reason);
  * - one batch in flight per tab, and only in the tab holding the flush lock;
@@ -10,9 +13,10 @@
  */
 import { LIMITS } from './contract';
 import type { Row, Store } from './db';
-import { SlotwiseError, toSlotwiseError } from './errors';
+import { toSlotwiseError, type SlotwiseError } from './errors';
+import type { Retry } from './send-loop';
 import type { TabLock } from './tabs';
-import type { Net } from './types';
+import type { Loop, Net } from './types';
 
 /** backoff: full jitter over BASE · 2^attempt, capped */
 export const BACKOFF_BASE_MS = 1000;
@@ -20,15 +24,9 @@ export const BACKOFF_CAP_MS = 60_000;
 /** every keepalive request of a document shares this budget in the browser */
 const KEEPALIVE_BUDGET = 64 * 1024;
 
-interface Retry {
-  attempt: number;
-  until: number;
-  /** the last failure was the network: coming back online retries at once */
-  net?: boolean;
-}
 
 export interface TransportOptions {
-  /** classifies the server's answers (in the script tag: once slotwise-net.min.js has arrived) */
+  /** runs the send loop and classifies the answers (in the script tag: once slotwise-net.min.js has arrived) */
   net: Net;
   /** for the pagehide beacons, which go with plain fetch/sendBeacon: they must not wait for `net` */
   endpoint: string;
@@ -67,10 +65,8 @@ export function createTransport(o: TransportOptions): Transport {
   let waiting = 0;
   let draining: Promise<void> | undefined;
   let closed = false;
-  /** lowered after a 413: this server takes smaller batches than the contract says */
-  let maxEvents: number = LIMITS.batchEvents;
 
-  const offline = () => globalThis.navigator?.onLine === false;
+  const go = () => !closed && o.allowed() && globalThis.navigator?.onLine !== false;
 
   /** (re)arms the single timer for `ms` from now, unless it would fire sooner already */
   function wake(ms: number) {
@@ -85,62 +81,6 @@ export function createTransport(o: TransportOptions): Transport {
     }, ms);
   }
 
-  function flush(keepalive = false): Promise<void> {
-    waiting = 0;
-    return (draining ??= drain(keepalive).finally(() => (draining = undefined)));
-  }
-
-  async function drain(keepalive: boolean): Promise<void> {
-    const store = o.store();
-    if (!store || closed || !o.allowed() || offline()) return;
-    try {
-      const ran = await o.lock.run(async (renew) => {
-        for (;;) {
-          if (!o.allowed() || closed || offline()) return;
-          const retry = await store.get<Retry>('retry');
-          if (retry && retry.until > o.now()) return wake(retry.until - o.now());
-          const rows = cut(await store.head(maxEvents), keepalive ? LIMITS.keepaliveBytes : LIMITS.batchBytes);
-          if (!rows.length || !(await renew())) return;
-          if (!(await send(store, rows, keepalive))) return;
-        }
-      });
-      // another tab is sending; it sends our events too, but look again in case it just finished
-      if (!ran) wake(o.intervalMs);
-    } catch (e) {
-      o.report(toSlotwiseError('storage_failed', e));
-      wake(o.intervalMs);
-    }
-  }
-
-  /** one request; resolves true when the loop may go on with the next batch */
-  async function send(store: Store, rows: Row[], keepalive: boolean): Promise<boolean> {
-    const ids = rows.map((r) => r.id);
-    let r;
-    try {
-      r = await o.net.send(ids, `{"sentAt":${o.now()},"events":[${rows.map((r) => r.body).join(',')}]}`, keepalive);
-    } catch (e) {
-      // the network module did not load (or the options are bad): the events stay, retried with backoff
-      r = { retry: e as SlotwiseError, net: true };
-    }
-    if ('ack' in r) {
-      await store.ack(rows);
-      await store.del('retry');
-      o.sent({ ids, ...r.ack });
-      return true;
-    }
-    // consent withdrawn (or the client closed) while the request was out: no more writes, no retries
-    if (!o.allowed()) return false;
-    if ('retry' in r) return fail(store, r.retry, r.after, r.net);
-    if ('shrink' in r) {
-      maxEvents = Math.ceil(rows.length / 2);
-      return true;
-    }
-    await store.bury(r.dead.map(([i, reason]) => ({ row: rows[i]!, reason })), o.now());
-    o.report(r.error);
-    // the rest of a partly rejected batch goes again at once: nothing was wrong with it
-    return true;
-  }
-
   async function fail(store: Store, error: SlotwiseError, after?: number, net = false): Promise<false> {
     o.report(error);
     const prev = await store.get<Retry>('retry');
@@ -149,6 +89,33 @@ export function createTransport(o: TransportOptions): Transport {
     await store.set('retry', { attempt: attempt + 1, until: o.now() + delay, net } satisfies Retry);
     wake(delay);
     return false;
+  }
+
+  /** the send loop's state; the loop itself comes with the network module (send-loop.ts) */
+  const loop: Loop = { o, max: LIMITS.batchEvents, go, wake, fail, cut };
+
+  function flush(keepalive = false): Promise<void> {
+    waiting = 0;
+    return (draining ??= drain(keepalive).finally(() => (draining = undefined)));
+  }
+
+  async function drain(keepalive: boolean): Promise<void> {
+    const store = o.store();
+    if (!store || !go()) return;
+    try {
+      await o.net.drain(loop, keepalive);
+    } catch (e) {
+      // the network module did not load (or the options are bad): as a failed send, the events
+      // stay and the next attempt waits out the backoff; a stored Retry-After is not cut short
+      try {
+        const retry = await store.get<Retry>('retry');
+        if (retry && retry.until > o.now()) wake(retry.until - o.now());
+        else if ((await store.head(1)).length) await fail(store, e as SlotwiseError, undefined, true);
+      } catch (e) {
+        o.report(toSlotwiseError('storage_failed', e));
+        wake(o.intervalMs);
+      }
+    }
   }
 
   return {

@@ -17,7 +17,7 @@ import type {
   TagRule,
   TriggerRule,
 } from './contract';
-import type { DeadReason } from './db';
+import type { DeadReason, Store } from './db';
 import type { SlotwiseError } from './errors';
 
 export interface AutocaptureOptions {
@@ -215,6 +215,26 @@ export interface Net {
   decide(request: DecideRequest): Promise<DecideResponse>;
   /** GET /v1/config; rejects with a SlotwiseError */
   config(): Promise<Rules>;
+  /**
+   * The transport's send loop (send-loop.ts): sends the stored events until the queue is empty or
+   * a send fails. Never rejects but when the module is missing (or the options are bad).
+   */
+  drain(loop: Loop, keepalive: boolean): Promise<void>;
+}
+
+/** What the transport (core) gives its send loop (network module). Internal. */
+export interface Loop {
+  o: import('./transport').TransportOptions;
+  /** the batch size: lowered after a 413, this server takes smaller batches than the contract says */
+  max: number;
+  /** consent granted, client open and online: the loop may go on */
+  go(): boolean;
+  /** (re)arms the transport's timer for `ms` from now */
+  wake(ms: number): void;
+  /** reports a failed send and stores the next attempt (backoff or Retry-After); false */
+  fail(store: Store, error: SlotwiseError, after?: number, net?: boolean): Promise<false>;
+  /** the oldest rows that fit in one request of at most `bytes` (transport.ts `cut`) */
+  cut: typeof import('./transport').cut;
 }
 
 /** A small key-value store over IndexedDB (memory when IndexedDB is missing). */
