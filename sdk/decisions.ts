@@ -21,12 +21,15 @@
  *   it, and a decide() still waiting asks again for the new identity. Cached items are read and
  *   painted under one identity too. The server enforces suitability on its answers; the host's
  *   fallback items, which no server saw, are checked here (risk ≤ the tolerance held, R2 if none).
+ *
+ * The request itself (building the POST, caching and showing its answer) is decide-send.ts, served
+ * by the network module (`Net.ask`): in the script tag it comes with slotwise-net.min.js, and a
+ * module that did not load is a failed request like any other.
  */
 import { LIMITS, SLOT_KINDS, type Item, type SlotRequest } from './contract';
 import { SlotwiseError, toSlotwiseError } from './errors';
-import { personal } from './rules';
 import { state, type Entry, type SlotStore } from './slot-store';
-import type { Core, Decision, SlotItem, SlotState, Slots } from './types';
+import type { Asker, Core, Decision, SlotItem, SlotState, Slots } from './types';
 
 const isId = (v: unknown) => typeof v == 'string' && !!v && v.length <= LIMITS.id;
 
@@ -66,48 +69,12 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
   const batches = new Map<string, Batch>();
   /** slot id → the page and request it shows now; late answers for other pages only fill the cache */
   const showing = new Map<string, { page: string; req: SlotRequest }>();
-  const base = core.options.endpoint.replace(/\/+$/, '');
 
-  const show = (page: string, state: SlotState) => showing.get(state.slotId)?.page === page && store.publish(state);
-
-  // images the backend serves are paths on the endpoint; `//host` is not a path and stays as it is
-  const stamp = (items: SlotItem[], decisionId: string, slotId: string): SlotItem[] =>
-    items
-      .filter((i) => !store.gone.has(i.id))
-      .map((i) => ({ ...i, image: i.image && /^\/(?!\/)/.test(i.image) ? base + i.image : i.image, decisionId, slotId }));
-
-  async function send(page: string, slots: SlotRequest[]): Promise<Record<string, Entry> | undefined> {
-    const on = personal(core);
-    const t = on ? tags() : {};
-    const { anonymousId, userId, sessionId, riskTolerance } = core.identity();
-    const who = store.who();
-    const exclude = [...store.gone];
-    const request = {
-      anonymousId,
-      userId,
-      sessionId,
-      ...(riskTolerance && { riskTolerance }),
-      context: { page, channel: core.options.channel, locale: core.locale() },
-      ...(Object.keys(t).length ? { tags: t } : {}),
-      ...(on ? {} : { personalized: false }),
-      slots: exclude.length ? slots.map((s) => ({ ...s, exclude: [...(s.exclude ?? []), ...exclude].slice(-LIMITS.exclude) })) : slots,
-    };
-    try {
-      const res = await core.net.decide(request);
-      // asked for an identity that is gone: not kept, not shown, not told
-      if (store.who() != who) return;
-      const out: Record<string, Entry> = {};
-      for (const s of slots) {
-        const items = stamp(res.slots[s.id]?.items ?? [], res.decisionId, s.id);
-        store.write(page, s.id, (out[s.id] = { items, decisionId: res.decisionId, exp: core.now() + res.ttlMs, count: s.count, kind: s.kind }));
-        show(page, state(s.id, out[s.id], 'network'));
-      }
-      core.emit('decision', { decisionId: res.decisionId, slots: res.slots, source: 'network' });
-      return out;
-    } catch (e) {
-      core.report(toSlotwiseError('network', e));
-    }
-  }
+  const show = (page: string, state: SlotState) => void (showing.get(state.slotId)?.page === page && store.publish(state));
+  const asker: Asker = { core, store, tags, show };
+  // the request half comes with the network module (decide-send.ts); a module that did not load is
+  // a failed request: told, and the callers fall back
+  const send = (page: string, slots: SlotRequest[]) => core.net.ask(asker, page, slots).catch((e) => void core.report(toSlotwiseError('network', e)));
 
   function join(page: string): Batch {
     let b = batches.get(page);

@@ -17,6 +17,7 @@ import * as c from './contract-check';
 import type { DeadReason } from './db';
 import { SlotwiseError, toSlotwiseError, type ErrorCode } from './errors';
 import { validRules } from './rules';
+import { ask } from './decide-send';
 import { drain } from './send-loop';
 import type { ClientOptions, Net, Sent } from './types';
 
@@ -46,6 +47,7 @@ export function connect(options: ClientOptions): Net {
     ready: Promise.resolve(),
     send: (ids, body, keepalive) => send(options, endpoint, ids, body, keepalive),
     drain: (loop, keepalive) => drain(net, loop, keepalive),
+    ask: (a, page, slots) => ask(net, a, page, slots),
     decide: (request) => get('/v1/decide', answerChecks().decideResponse, request),
     async config() {
       const r = ruleChecks();

@@ -18,6 +18,7 @@ import type {
   TriggerRule,
 } from './contract';
 import type { DeadReason, Store } from './db';
+import type { Entry, SlotStore } from './slot-store';
 import type { SlotwiseError } from './errors';
 
 export interface AutocaptureOptions {
@@ -220,6 +221,20 @@ export interface Net {
    * a send fails. Never rejects but when the module is missing (or the options are bad).
    */
   drain(loop: Loop, keepalive: boolean): Promise<void>;
+  /**
+   * The request half of decide() (decide-send.ts): one POST /v1/decide for `slots` of `page`, its
+   * answer cached and shown. Never rejects but when the module is missing (or the options are bad).
+   */
+  ask(a: Asker, page: string, slots: SlotRequest[]): Promise<Record<string, Entry> | undefined>;
+}
+
+/** What decisions (core) give their request half (network module). Internal. */
+export interface Asker {
+  core: Core;
+  store: SlotStore;
+  tags(): Record<string, string | number | boolean>;
+  /** shows `state` if its slot still shows `page` */
+  show(page: string, state: SlotState): void;
 }
 
 /** What the transport (core) gives its send loop (network module). Internal. */
