@@ -13,8 +13,19 @@ import { personal } from './rules';
 import { state, type Entry } from './slot-store';
 import type { Asker, Net, SlotItem } from './types';
 
-/** Sends one decide request for `slots` of `page`; the fresh entries by slot id, or undefined. */
+/**
+ * Asks for `slots` of `page`, at most `LIMITS.slots` a request: the fresh entries by slot id, or
+ * undefined when every request failed (a part that failed leaves its slots to the fallback).
+ */
 export async function ask(net: Net, a: Asker, page: string, slots: SlotRequest[]): Promise<Record<string, Entry> | undefined> {
+  const parts = [];
+  for (let i = 0; i < slots.length; i += LIMITS.slots) parts.push(one(net, a, page, slots.slice(i, i + LIMITS.slots)));
+  const answers = await Promise.all(parts);
+  return parts.length && !answers.some(Boolean) ? undefined : Object.assign({}, ...answers);
+}
+
+/** Sends one decide request for `slots` of `page`; the fresh entries by slot id, or undefined. */
+async function one(net: Net, a: Asker, page: string, slots: SlotRequest[]): Promise<Record<string, Entry> | undefined> {
   const { core, store } = a;
   const on = personal(core);
   const t = on ? a.tags() : {};

@@ -72,8 +72,9 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
 
   const show = (page: string, state: SlotState) => void (showing.get(state.slotId)?.page === page && store.publish(state));
   const asker: Asker = { core, store, tags, show };
-  // the request half comes with the network module (decide-send.ts); a module that did not load is
-  // a failed request: told, and the callers fall back
+  // the request half comes with the network module (decide-send.ts), up to 20 slots a request; a
+  // module that did not load is a failed request: told, and the callers fall back. A batch whose
+  // slots are all fresh sends nothing, so it waits for no module either.
   const send = (page: string, slots: SlotRequest[]) => core.net.ask(asker, page, slots).catch((e) => void core.report(toSlotwiseError('network', e)));
 
   function join(page: string): Batch {
@@ -81,7 +82,7 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     if (!b) {
       let go!: () => void;
       const gate = new Promise<void>((r) => (go = r));
-      const batch: Batch = (b = { slots: new Map(), open: 1, go, answer: gate.then(() => collect(page, batch)) });
+      const batch: Batch = (b = { slots: new Map(), open: 1, go, answer: gate.then(() => (batch.slots.size ? send(page, [...batch.slots.values()]) : {})) });
       batches.set(page, b);
       Promise.resolve().then(() => leave(page, batch));
     }
@@ -93,15 +94,6 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
     if (--b.open) return;
     if (batches.get(page) === b) batches.delete(page);
     b.go();
-  }
-
-  async function collect(page: string, b: Batch) {
-    const all = [...b.slots.values()];
-    const parts = [];
-    for (let i = 0; i < all.length; i += LIMITS.slots) parts.push(send(page, all.slice(i, i + LIMITS.slots)));
-    const answers = await Promise.all(parts);
-    // a part that failed leaves its slots to the fallback; all of them failing is a failure
-    return parts.length && !answers.some(Boolean) ? undefined : Object.assign({}, ...answers);
   }
 
   /** cached items (even stale), then the host's fallback items, then nothing */
