@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { RETRY_AFTER_CAP_MS, retryAfter } from '../../sdk/net';
-import { BACKOFF_CAP_MS, cut } from '../../sdk/transport';
+import { memoryStore } from '../../sdk/db';
+import { SlotwiseError } from '../../sdk/errors';
+import { RETRY_AFTER_CAP_MS, connect, retryAfter } from '../../sdk/net';
+import { createTabLock } from '../../sdk/tabs';
+import { BACKOFF_CAP_MS, createTransport, cut } from '../../sdk/transport';
 import { fakeBackend, fakeClock, freshIDB, peek, runUntil, settle, until, type Answer, testClients } from '../helpers/capture';
 
 const make = testClients(() => ({ indexedDB: freshIDB() }));
@@ -423,5 +426,58 @@ describe('never lose, never store twice', () => {
       ),
       { numRuns: 15 },
     );
+  });
+});
+
+describe('the send loop comes with the network module (script tag)', () => {
+  /**
+   * The transport on the real net.ts and a memory store, its `Net.drain` failing as net-lazy.ts's
+   * does while slotwise-net.min.js cannot load (the fault), until `arrived`.
+   */
+  function transport() {
+    const backend = fakeBackend();
+    const store = memoryStore();
+    const real = connect({ appKey: 'demo', endpoint: 'http://api.test', fetch: backend.fetch });
+    const missing = new SlotwiseError('network', 'slotwise-net.min.js did not load from x; events are kept');
+    const state = { arrived: false, errors: [] as SlotwiseError[] };
+    const net = { ...real, drain: (loop: never, k: boolean) => (state.arrived ? real.drain(loop, k) : Promise.reject(missing)) };
+    const t = createTransport({
+      net, endpoint: 'http://api.test', appKey: 'demo', fetch: backend.fetch, count: 100, intervalMs: 60_000, now: Date.now,
+      store: () => store, lock: createTabLock({ name: 'flush', kv: store, locks: null }), allowed: () => true,
+      report: (e) => state.errors.push(e), sent: () => {},
+    });
+    const add = (id: string) => store.append([{ id, body: JSON.stringify({ id }), size: 10 }], 100);
+    return { backend, store, t, state, missing, add };
+  }
+
+  it('a module that did not load is a failed send: told, the events stay, backed off like a network error', async () => {
+    const { backend, store, t, state, missing, add } = transport();
+    await t.flush();
+    // nothing waits: nothing failed
+    expect(state.errors).toEqual([]);
+    expect(await store.get('retry')).toBeUndefined();
+    await add('a');
+    await t.flush();
+    expect(state.errors).toEqual([missing]);
+    expect(await store.get('retry')).toMatchObject({ attempt: 1, net: true });
+    expect(await store.count()).toBe(1);
+    // the module arrives; coming back online retries a network failure at once
+    state.arrived = true;
+    await t.online();
+    await until(() => backend.requests.length == 1);
+    await until(async () => (await store.count()) == 0);
+    expect(await store.get('retry')).toBeUndefined();
+    t.close();
+  });
+
+  it("a module that did not load never cuts the server's Retry-After short", async () => {
+    const { store, t, state, add } = transport();
+    await add('a');
+    const until = Date.now() + 120_000;
+    await store.set('retry', { attempt: 3, until });
+    await t.flush();
+    expect(state.errors).toEqual([]);
+    expect(await store.get('retry')).toEqual({ attempt: 3, until });
+    t.close();
   });
 });
