@@ -23,21 +23,10 @@
  */
 import { toSlotwiseError } from './errors';
 import { fail, personal, save } from './rules';
-import type { Core, SlotItem, SlotState } from './types';
+import type { Core, SlotEntry, SlotItem, SlotState } from './types';
 
-/** one slot's cached decision */
-export interface Entry {
-  items: SlotItem[];
-  decisionId: string;
-  /** expiry: the server's ttlMs after the answer */
-  exp: number;
-  /**
-   * What the entry was asked with (absent in entries of older releases). The server may answer
-   * fewer items than asked, so the count asked, not the items held, says what the entry covers.
-   */
-  count?: number;
-  kind?: string;
-}
+/** one slot's cached decision (declared in types.ts, which the network module's half shares) */
+export type Entry = SlotEntry;
 
 /** a slot's state from an entry; one without items is `empty` */
 export const state = (slotId: string, e: Entry, status: SlotState['status'], stale?: boolean): SlotState => ({

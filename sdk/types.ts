@@ -17,8 +17,7 @@ import type {
   TagRule,
   TriggerRule,
 } from './contract';
-import type { DeadReason, Store } from './db';
-import type { Entry, SlotStore } from './slot-store';
+import type { DeadReason, Row, Store } from './db';
 import type { SlotwiseError } from './errors';
 
 export interface AutocaptureOptions {
@@ -225,13 +224,28 @@ export interface Net {
    * The request half of decide() (decide-send.ts): one POST /v1/decide for `slots` of `page`, its
    * answer cached and shown. Never rejects but when the module is missing (or the options are bad).
    */
-  ask(a: Asker, page: string, slots: SlotRequest[]): Promise<Record<string, Entry> | undefined>;
+  ask(a: Asker, page: string, slots: SlotRequest[]): Promise<Record<string, SlotEntry> | undefined>;
+}
+
+/** one slot's cached decision */
+export interface SlotEntry {
+  items: SlotItem[];
+  decisionId: string;
+  /** expiry: the server's ttlMs after the answer */
+  exp: number;
+  /**
+   * What the entry was asked with (absent in entries of older releases). The server may answer
+   * fewer items than asked, so the count asked, not the items held, says what the entry covers.
+   */
+  count?: number;
+  kind?: string;
 }
 
 /** What decisions (core) give their request half (network module). Internal. */
 export interface Asker {
   core: Core;
-  store: SlotStore;
+  /** the slot store (slot-store.ts) */
+  store: { who(): string; readonly gone: Set<string>; write(page: string, slotId: string, e: SlotEntry): void };
   tags(): Record<string, string | number | boolean>;
   /** shows `state` if its slot still shows `page` */
   show(page: string, state: SlotState): void;
@@ -239,7 +253,17 @@ export interface Asker {
 
 /** What the transport (core) gives its send loop (network module). Internal. */
 export interface Loop {
-  o: import('./transport').TransportOptions;
+  /** the transport's options (transport.ts `TransportOptions`), as far as the loop uses them */
+  o: {
+    net: Net;
+    store(): Store | undefined;
+    lock: { run(fn: (renew: () => Promise<boolean>) => Promise<void>): Promise<boolean> };
+    intervalMs: number;
+    now(): number;
+    allowed(): boolean;
+    report(error: SlotwiseError): void;
+    sent(ack: { ids: string[]; accepted: number; duplicates: number }): void;
+  };
   /** the batch size: lowered after a 413, this server takes smaller batches than the contract says */
   max: number;
   /** consent granted, client open and online: the loop may go on */
@@ -249,7 +273,7 @@ export interface Loop {
   /** reports a failed send and stores the next attempt (backoff or Retry-After); false */
   fail(store: Store, error: SlotwiseError, after?: number, net?: boolean): Promise<false>;
   /** the oldest rows that fit in one request of at most `bytes` (transport.ts `cut`) */
-  cut: typeof import('./transport').cut;
+  cut(rows: Row[], bytes: number): Row[];
 }
 
 /** A small key-value store over IndexedDB (memory when IndexedDB is missing). */
