@@ -30,20 +30,6 @@ const lazyNet = {
     from && /[\\/]sdk[\\/]/.test(from) && /^\.\/net(\.ts)?$/.test(id) ? new URL('sdk/net-lazy.ts', import.meta.url).pathname : null,
 };
 
-// idb's build always installs its async-iterator traps (`for await … of store`, `.iterate()`): the SDK
-// walks cursors by hand (db.ts), so the script-tag core leaves them out. The build fails if idb's
-// file no longer has that block where expected, rather than shipping it silently.
-const idbNoIterators = {
-  name: 'idb-no-async-iterators',
-  transform(code, id) {
-    if (!/[\\/]node_modules[\\/]idb[\\/]build[\\/]index\.js$/.test(id)) return null;
-    const from = code.indexOf('const advanceMethodProps');
-    const to = code.indexOf('export {', from);
-    if (from < 0 || to < 0 || !code.includes('async function* iterate', from)) this.error('idb: the async-iterator block moved; update rollup.config.mjs');
-    return { code: code.slice(0, from) + code.slice(to), map: null };
-  },
-};
-
 const builds = [];
 const when = (file, config) => existsSync(file) && builds.push(config);
 
@@ -79,7 +65,7 @@ when('widgets/index.ts', {
 });
 when('sdk/script-tag.ts', {
   input: 'sdk/script-tag.ts',
-  plugins: [lazyNet, idbNoIterators, version, resolve({ browser: true }), ts(), min],
+  plugins: [lazyNet, version, resolve({ browser: true }), ts(), min],
   output: { file: 'dist/slotwise.min.js', format: 'iife', name: 'slotwiseBundle' },
 });
 when('sdk/net-entry.ts', {
