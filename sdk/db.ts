@@ -10,17 +10,11 @@
  * burst of 1 000 events written as 1 000 records spent ~150 ms there, as 2 chunks almost nothing.
  */
 import { LIMITS } from './contract';
-import { MAX_CHARS, type Journal } from './journal';
+import { MAX_CHARS, type Journal, type Row } from './journal';
+
+export type { Row };
 
 /** A queued event: its id and its JSON, serialised once when it is persisted. */
-export interface Row {
-  /** key of the `events` record holding it (records ascend in insertion order); set by `head()` */
-  k?: number;
-  id: string;
-  body: string;
-  /** UTF-8 bytes of `body` */
-  size: number;
-}
 
 /** Why the server (or the SDK) refused an event, kept next to it in `dead`. */
 export interface DeadReason {

@@ -21,8 +21,17 @@
  * must not fail for ours. A write too large to journal is still written; only its unload safety
  * is the IndexedDB write's alone. The memory queue keeps all its records within `MAX_CHARS` together.
  */
-import type { Row } from './db';
 import { uuid } from './identity';
+
+/** A queued event as stored and journaled: its id, its JSON text and that text's size. */
+export interface Row {
+  /** key of the `events` record holding it (records ascend in insertion order); set by `head()` */
+  k?: number;
+  id: string;
+  body: string;
+  /** UTF-8 bytes of `body` */
+  size: number;
+}
 
 /** the largest record, and all of a memory queue's records together, in UTF-16 units (the browsers' quota is ~5 M per origin) */
 export const MAX_CHARS = 1e6;

@@ -1,6 +1,6 @@
 // Editorial fallback items: what each slot shows when the backend cannot answer and the SDK has
 // nothing cached (DESIGN.md: timeout or failure → cached items → these → an empty slot).
-// Deliberately safe for anyone: low risk (R1–R2), no personal targeting, the demo's own images.
+// Deliberately safe: low risk (R1–R2; the SDK shows an R2 one only to a customer of C2 and up, as any answer), no personal targeting, the demo's own images.
 
 const DISCLOSURE = {
   en: 'Wealth products are not deposits. Investing involves risk.',
