@@ -193,8 +193,8 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     };
   }
 
-  /** `fn` on the open store; a failure is reported and resolves `none` */
-  // ids that are not an array of strings match nothing: nothing to check on this rare path
+  /** `fn` on the open store; a failure is reported and resolves `none`. Ids that are not an array
+   * of strings match nothing (`unbury`), so they need no check on this rare path. */
   const dead = async <T>(fn: (store: Store) => Promise<T>, none: T): Promise<T> => {
     try {
       await started;
@@ -205,7 +205,15 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     }
   };
   const deadLetters: DeadLetters = {
-    list: () => dead(async (s) => (await s.dead()).map(({ id, body, reason, at }): DeadLetter => ({ id, event: JSON.parse(body), reason, at })), []),
+    // a row that no longer parses (tampered, or another release's) hides only itself
+    list: () =>
+      dead(async (s) => (await s.dead()).flatMap(({ id, body, reason, at }): DeadLetter[] => {
+        try {
+          return [{ id, event: JSON.parse(body), reason, at }];
+        } catch {
+          return [];
+        }
+      }), []),
     retry: (ids) =>
       dead(async (s) => {
         const n = await s.unbury(ids, true, o.maxQueue);

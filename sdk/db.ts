@@ -14,8 +14,6 @@ import { MAX_CHARS, type Journal, type Row } from './journal';
 
 export type { Row };
 
-/** A queued event: its id and its JSON, serialised once when it is persisted. */
-
 /** Why the server (or the SDK) refused an event, kept next to it in `dead`. */
 export interface DeadReason {
   status: number;
@@ -221,7 +219,6 @@ function idbStore(db: IDBDatabase): Store {
     return over;
   }
 
-  /** one read-only request on `name` */
   /** one request in a transaction of its own: a read resolves with its result, a write once committed */
   const read = <T>(name: Name, fn: (os: IDBObjectStore) => IDBRequest): Promise<T> => req(fn(begin([name], 'readonly').os(name)));
   const put = (fn: (os: IDBObjectStore) => IDBRequest) => {

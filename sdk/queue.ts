@@ -180,7 +180,8 @@ export function createQueue(o: QueueOptions): Queue {
       if (!locks) await mine();
       // held: a live page's memory queue; its records are taken when it is gone, as they are then
       else if (!(await locks.request(name, { ifAvailable: true }, (l) => l && mine().then(() => 1))))
-        void locks.request(name, () => take(journal.read().filter(([, , lock]) => lock == name))).catch(fail);
+        // taken when that page is gone, maybe long after: only if this client may still store
+        void locks.request(name, () => o.consent() == 'granted' && store && take(journal.read().filter(([, , lock]) => lock == name))).catch(fail);
     }
   }
 

@@ -1,9 +1,12 @@
 /**
  * Work in slices. What a burst of `track()` calls causes — serialising, journaling, starting the
- * IndexedDB writes — is done in steps (queue.ts), a slice of steps at a time: a slice ends once
- * `SLICE_MS` have passed, and the next waits for `pause()`, so the browser handles input and paints
- * between two slices. The first slice runs at the end of the task that tracked (a microtask), as
- * the whole burst used to: a small burst is written before anything else can run.
+ * IndexedDB writes — is done in slices of at most `SLICE_EVENTS` events (queue.ts), and the next
+ * slice waits for `pause()`, so the browser handles input and paints between two slices. Slices are
+ * sized by count, not timed: a clock check per event did not fit the core's byte budget. The first
+ * slice runs at the end of the task that tracked (a microtask), as the whole burst used to: a small
+ * burst is written before anything else can run. The price: until its slice, an event of a large
+ * burst is in memory only; `pagehide` writes (and beacons) all that waits at once, but a renderer
+ * killed without one between two slices loses what had not been sliced yet.
  */
 
 /**

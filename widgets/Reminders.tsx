@@ -38,16 +38,21 @@ export function Reminders(p: RemindersProps, context?: WidgetContext) {
       client?.on('reminder', (r) => {
         // Rendered in the emit, not in Preact's microtask: that one would come after those the
         // track() that fired it had queued (the event's IndexedDB write, …), and the card with it.
-        // The setter below asks Preact once to schedule a render: this scheduler renders at once
-        // and puts the page's own back first (preact/compat's flushSync swaps it the same way).
-        // One card costs a fraction of a millisecond.
+        // The setter below asks Preact (synchronously) to schedule a render: this scheduler renders
+        // at once (preact/compat's flushSync swaps it the same way). The page's own scheduler is
+        // back whatever happens, also when Preact asked nothing (a render already queued, which
+        // then runs at once here too). One card costs a fraction of a millisecond.
         const d = options.debounceRendering;
-        options.debounceRendering = (render) => ((options.debounceRendering = d), render());
-        setFired((f) => [
-          // ItemCard reads only the display fields
-          { ...r, kind: 'reminder', subtitle: r.body } as unknown as Item,
-          ...f.filter((x) => x.id != r.id),
-        ].slice(0, 20));
+        options.debounceRendering = (render) => render();
+        try {
+          setFired((f) => [
+            // ItemCard reads only the display fields
+            { ...r, kind: 'reminder', subtitle: r.body } as unknown as Item,
+            ...f.filter((x) => x.id != r.id),
+          ].slice(0, 20));
+        } finally {
+          options.debounceRendering = d;
+        }
       }),
     [client],
   );

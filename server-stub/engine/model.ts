@@ -130,7 +130,7 @@ export function contributions(m: Model, v: Vector, out?: Float64Array): number {
   return logit;
 }
 
-export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+export { sigmoid } from '../models/additive';
 
 /** Sets every center to the mean raw output over `sample` (features absent in a row are skipped). */
 export function recenter(file: ModelFile, sample: Vector[]): ModelFile {

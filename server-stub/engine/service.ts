@@ -136,24 +136,28 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
   });
   const skip = db.transaction((last: number) => writeCursor.run(last));
 
-  const applyBatch = (m: IngestMessage) => {
+  /**
+   * Applies a batch in order, or not at all: false when the write lock stayed taken. The cursor then
+   * stays behind its rows, and nothing after them may be applied first (moving the cursor past them
+   * would skip them for good): the next batch, or the next start, reads them back first.
+   */
+  const applyBatch = (m: IngestMessage): boolean => {
     const count = m.events.length;
     const last = m.firstRow + count - 1;
-    if (last <= cursor) return;
+    if (last <= cursor) return true;
     try {
       const events = m.firstRow > cursor ? m.events : m.events.slice(cursor - m.firstRow + 1);
       apply.immediate(m.app, m.receivedAt, events, last);
     } catch (error) {
       if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) {
-        // not the engine's fault: the write lock stayed taken. The cursor stays behind these rows,
-        // so the next batch (or the next start) reads them back from the events table first
         log(`engine: ${count} events of ${m.app} wait for the write lock; they are applied with the next batch`);
-        return;
+        return false;
       }
       log(`engine: ${count} events of ${m.app} not applied (stored all the same): ${(error as Error).stack ?? error}`);
       skip.immediate(last);
     }
     cursor = last;
+    return true;
   };
 
   const catchUp = (): number => {
@@ -166,7 +170,7 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
         let j = i + 1;
         while (j < rows.length && rows[j]!.app_key === rows[i]!.app_key && rows[j]!.received_at === rows[i]!.received_at && rows[j]!.row === rows[j - 1]!.row + 1) j++;
         const batch = rows.slice(i, j);
-        applyBatch({ app: batch[0]!.app_key, events: batch.map(eventOf), receivedAt: batch[0]!.received_at, firstRow: batch[0]!.row });
+        if (!applyBatch({ app: batch[0]!.app_key, events: batch.map(eventOf), receivedAt: batch[0]!.received_at, firstRow: batch[0]!.row })) return applied;
         applied += batch.length;
         i = j;
       }
@@ -176,7 +180,8 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
   const ingest = (m: IngestMessage) => {
     // rows stored but never handed over lie before this batch: read them back first (with it)
     if (m.firstRow > cursor + 1) catchUp();
-    applyBatch(m);
+    // still behind (the lock stayed taken): this batch waits its turn, read back with the rows before it
+    if (m.firstRow <= cursor + 1) applyBatch(m);
   };
 
   // zod judges and words every rejection; the compiled fast path only answers for valid input

@@ -93,8 +93,12 @@ describe('loan application abandoned → reminder on the device', () => {
     const decision = await networkDecision(page, 'home.today');
     const loans = ['home.today', 'home.feed'].flatMap((slot) => decision.slots[slot]?.items ?? []).filter((i) => i.kind === 'loan');
     expect(loans.length).toBeGreaterThanOrEqual(2);
-    const shown = [...(await shownTitles(page, 'sw-today-picks')), ...(await shownTitles(page, 'sw-you-may-like'))];
-    await expect.poll(async () => loans.filter((l) => shown.includes(l.title)).length).toBeGreaterThan(0);
+    await expect
+      .poll(async () => {
+        const shown = [...(await shownTitles(page, 'sw-today-picks')), ...(await shownTitles(page, 'sw-you-may-like'))];
+        return loans.filter((l) => shown.includes(l.title)).length;
+      })
+      .toBeGreaterThan(0);
     const tags = await page.evaluate(() => (window as unknown as { slotwise: { getTags(): { name: string }[] } }).slotwise.getTags().map((t) => t.name));
     expect(tags).toEqual(expect.arrayContaining(['loan_interest', 'ad_loan_interest']));
     await flush(page);

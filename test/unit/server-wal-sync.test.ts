@@ -3,7 +3,6 @@
 // would show cannot be tested here; what can: the connection stops fsyncing in COMMIT, callers
 // that arrive during an fsync share the next one (which starts after their commits), and a failed
 // fsync — a disk fault, the one thing faked — is never followed by an acknowledgement.
-import * as fs from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +12,15 @@ import { openDb, type Db } from '../../server-stub/store/db';
 import { createWalSync } from '../../server-stub/store/wal-sync';
 
 /** fdatasync as the OS does it, counted, with an injectable fault */
-const disk = vi.hoisted(() => ({ calls: 0, fault: undefined as NodeJS.ErrnoException | undefined }));
+const disk = vi.hoisted(() => ({ calls: 0, path: '', fault: undefined as NodeJS.ErrnoException | undefined }));
 vi.mock('node:fs', async (original) => {
   const real = await original<typeof import('node:fs')>();
   return {
     ...real,
     fdatasync: (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
       disk.calls++;
+      // which file: the descriptor's target, as Linux names it
+      disk.path = real.readlinkSync(`/proc/self/fd/${fd}`);
       if (disk.fault) return setImmediate(() => callback(disk.fault!));
       real.fdatasync(fd, callback);
     },
@@ -33,6 +34,7 @@ beforeEach(() => {
   db = openDb(dir);
   db.exec('CREATE TABLE t (v INTEGER PRIMARY KEY)');
   disk.calls = 0;
+  disk.path = '';
   disk.fault = undefined;
 });
 afterEach(() => {
@@ -50,11 +52,11 @@ describe('WAL sync', () => {
     insert(1);
     await wal.sync();
     expect(disk.calls).toBe(1);
+    expect(disk.path).toMatch(/slotwise\.db-wal$/);
     const reader = new Database(join(dir, 'slotwise.db'), { readonly: true });
     expect(reader.prepare('SELECT v FROM t').pluck().all()).toEqual([1]);
     reader.close();
     await wal.close();
-    expect(typeof fs.fdatasync).toBe('function');
   });
 
   test('callers during an fsync share the next one; none resolves before an fsync that began after its call', async () => {
