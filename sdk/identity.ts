@@ -98,10 +98,12 @@ export function createIdentity(now: () => number): Identity {
     },
     identify(userId, riskTolerance) {
       identifiedEarly ||= !adopted;
-      const before = state.userId + '\u0001' + state.riskTolerance;
-      state.riskTolerance = isTolerance(riskTolerance) ? riskTolerance : state.userId === userId ? state.riskTolerance : undefined;
+      // a tolerance is kept for the same user only
+      const next = isTolerance(riskTolerance) ? riskTolerance : state.userId === userId ? state.riskTolerance : undefined;
+      const changed = state.userId !== userId || state.riskTolerance !== next;
       state.userId = userId;
-      return before != userId + '\u0001' + state.riskTolerance;
+      state.riskTolerance = next;
+      return changed;
     },
     reset() {
       resetEarly ||= !adopted;

@@ -6,7 +6,7 @@
  * rule for categoricals). Trees grow depth-first to `depth` with an L2 penalty `lambda` on leaf
  * values and a minimum hessian per child; each leaf is shrunk by `learningRate`.
  */
-import { sigmoid } from './additive';
+import { binOf, sigmoid } from './additive';
 import { validationLoss, type Criterion } from './metrics';
 import type { Table } from './table';
 
@@ -73,15 +73,8 @@ function binTable(t: Table, edges: (number[] | null)[]): Uint8Array {
         out[j * n + i] = x >= 0 ? Math.min(255, x + 1) : 0;
         continue;
       }
-      if (Number.isNaN(x)) continue;
-      let lo = 0;
-      let hi = e.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (e[mid]! <= x) lo = mid + 1;
-        else hi = mid;
-      }
-      out[j * n + i] = lo + 1;
+      // bin 0 holds the missing values (binOf answers −1 for NaN)
+      out[j * n + i] = binOf(e, x) + 1;
     }
   });
   return out;

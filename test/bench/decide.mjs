@@ -14,7 +14,7 @@
 //   SLOTWISE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node test/bench/decide.mjs (profile the server)
 //   SLOTWISE_BENCH_NODE_ARGS=--trace-gc SLOTWISE_BENCH_SERVER_LOG=/tmp/gc.log node test/bench/decide.mjs (its GC, every thread)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { paced, quantile } from './paced.mjs';
+import { cpuOf, cpuPer } from './cpu.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const KEY = 'demo';
@@ -40,23 +41,6 @@ const TOLERANCES = ['C1', 'C2', 'C3', 'C4', 'C5'];
 const SEGMENTS = ['new', 'active', 'active', 'dormant', 'churn_risk'];
 
 const round = (x, digits = 2) => Number(x.toFixed(digits));
-
-/**
- * CPU time (ms) of a process from /proc (Linux; undefined elsewhere): all threads, the main
- * (HTTP) thread, and per thread, so the engine thread shows as the busiest of the others
- */
-function cpuOf(pid) {
-  try {
-    const ticks = (stat) => {
-      const f = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
-      return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-    };
-    const threads = new Map(readdirSync(`/proc/${pid}/task`).map((tid) => [tid, ticks(`/proc/${pid}/task/${tid}/stat`)]));
-    return { all: ticks(`/proc/${pid}/stat`), main: threads.get(String(pid)), threads };
-  } catch {
-    return undefined;
-  }
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -226,11 +210,10 @@ export async function run({ runs = 1 } = {}) {
     // what one request costs the server, whatever else the machine is doing (HTTP included)
     if (before && after) {
       const n = requests;
-      const per = (a, b) => round((a - b) / n, 3);
-      const others = [...after.threads].filter(([tid]) => tid !== String(child.pid)).map(([tid, t]) => per(t, before.threads.get(tid) ?? 0));
-      rows.push({ name: 'server CPU per decide, HTTP thread', value: per(after.main, before.main), unit: 'ms', budget: null });
-      rows.push({ name: 'server CPU per decide, busiest other thread', value: Math.max(0, ...others), unit: 'ms', budget: null, note: 'the engine thread' });
-      rows.push({ name: 'server CPU per decide, all threads', value: per(after.all, before.all), unit: 'ms', budget: null, note: 'incl. the decision-log writer and GC threads' });
+      const per = cpuPer(before, after, n);
+      rows.push({ name: 'server CPU per decide, HTTP thread', value: round(per.main, 3), unit: 'ms', budget: null });
+      rows.push({ name: 'server CPU per decide, busiest other thread', value: round(per.busiest, 3), unit: 'ms', budget: null, note: `thread "${per.busiestName}"` });
+      rows.push({ name: 'server CPU per decide, all threads', value: round(per.all, 3), unit: 'ms', budget: null, note: 'incl. the decision-log writer and GC threads' });
     }
   } catch (error) {
     if (stderr) console.error(stderr);

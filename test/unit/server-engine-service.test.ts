@@ -185,6 +185,31 @@ describe('the write lock held elsewhere', () => {
   });
 });
 
+describe('the write lock held back twice', () => {
+  test('a batch behind one that could not be written waits for it: never applied first, never skipping it', async () => {
+    const s = store();
+    const engine = createEngine({ db: s.db, modelDir: join(s.dir, 'models'), now: () => T0, catalogSize: 300 });
+    // the identify meets a taken write lock twice (its handover, then the catch-up of the next batch)
+    let busy = 2;
+    const locked = {
+      ...engine,
+      ingest(app: string, events: SlotwiseEvent[], receivedAt: number) {
+        if (events.some((e) => e.type === 'identify') && busy-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        engine.ingest(app, events, receivedAt);
+      },
+    };
+    const service = createEngineService({ db: s.db, engine: locked, log: (m) => s.logs.push(m) });
+    await s.ingest(service, [identify('u10', { riskTolerance: 'C2' })]);
+    await s.ingest(service, [view('u10', F3, { userId: 'u10', anonymousId: 'u10' })]);
+    // the view was not applied past the identify (which would have moved the cursor beyond it for good)
+    expect(s.cursor()).toBe(0);
+    expect(s.profile('u10')).toBeUndefined();
+    await s.ingest(service, [view('u10', F4, { userId: 'u10', anonymousId: 'u10' })]);
+    expect(s.cursor()).toBe(3);
+    expect(s.profile('u10')).toMatchObject({ risk: 'C2', recent: [F3, F4] });
+  });
+});
+
 describe('decide on the engine thread: body text in, answer text out', () => {
   test('a valid request is answered 200 with a contract-valid DecideResponse', () => {
     const answer = store().service().decide('demo', JSON.stringify(request({ user: 'u7' })));
