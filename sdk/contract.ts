@@ -35,6 +35,8 @@ export const LIMITS = {
   text: 2048,
   /** a keepalive request body must stay under the browser's 64 KB in-flight budget */
   keepaliveBytes: 60 * 1024,
+  /** bytes of a decide or config answer the SDK reads at most (an events answer: 64 KB) */
+  answerBytes: 256 * 1024,
 } as const;
 
 export const EVENT_TYPES = [

@@ -26,7 +26,7 @@ export const RETRY_AFTER_CAP_MS = 10 * 60_000;
 /** per events request, its answer included: past it the send is a `timeout`, retried with backoff */
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** bytes of a decide or config answer read at most; a bigger body is refused before it is parsed */
-export const ANSWER_BYTES = 256 * 1024;
+export const ANSWER_BYTES = LIMITS.answerBytes;
 /** a decide or config request still open after this long is aborted */
 const HARD_MS = 15_000;
 
