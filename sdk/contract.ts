@@ -189,6 +189,8 @@ function buildAnswers() {
   const decideResponse = c.object({
     decisionId: cid(),
     ttlMs: c.int(0, MS_WEEK),
+    /** the version of the app's rule release the decision was made under */
+    release: c.optional(c.int(0)),
     slots: c.record(cid(), c.object({ items: c.array(item, LIMITS.slotCount) })),
   });
 
@@ -254,6 +256,8 @@ function buildRules() {
 
   const config = c.object({
     version: cid(),
+    /** the app's live rule release (contract-admin.ts); the ETag and the config stream carry it too */
+    release: c.optional(c.int(0)),
     ttlMs: c.int(0, MS_WEEK),
     slots: c.array(slotRequestCheck(), 100),
     /** rules are validated one by one by the SDK: a bad rule is skipped, not the config */
@@ -268,7 +272,7 @@ function buildRules() {
  * The zod/mini schema that judges as `schema` does (contract-check.ts): the same kinds and the
  * same bounds, so server-stub/fast-schema.ts compiles it like a hand-written one.
  */
-function toZod<T>(schema: c.Schema<T>): z.ZodMiniType<T> {
+export function toZod<T>(schema: c.Schema<T>): z.ZodMiniType<T> {
   const s = schema as Node;
   const max = (n: number) => (n < Number.MAX_SAFE_INTEGER ? [z.maxLength(n)] : []);
   const min = (n: number) => (n > 0 ? [z.minLength(n)] : []);
@@ -320,8 +324,9 @@ function toZod<T>(schema: c.Schema<T>): z.ZodMiniType<T> {
   return out as z.ZodMiniType<T>;
 }
 
-type Zod<G> = { [K in keyof G]: z.ZodMiniType<Infer<G[K]>> };
-const zodOf = <G extends Record<string, c.Schema>>(group: G) =>
+export type Zod<G> = { [K in keyof G]: z.ZodMiniType<Infer<G[K]>> };
+/** every schema of a group of lean schemas in zod/mini (contract-admin.ts builds its groups so) */
+export const zodOf = <G extends Record<string, c.Schema>>(group: G) =>
   Object.fromEntries(Object.entries(group).map(([k, v]) => [k, toZod(v)])) as Zod<G>;
 
 let requests: ReturnType<typeof buildRequests> | undefined;
