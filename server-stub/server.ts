@@ -16,6 +16,10 @@ import { createIngest } from './ingest/events';
 import { keyIndex, loadKeys, type AppKey, type RateLimit } from './http/keys';
 import { createLimiter, DEFAULT_RATE_LIMIT } from './http/ratelimit';
 import { createStatic, defaultStaticDirs, type StaticDirs } from './http/static';
+import { createRulesRegistry, type RulesRegistry } from './rules/registry';
+import { SEED_APP, seedRuleSet } from './rules/seed';
+import { createSqliteRulesStore } from './rules/store';
+import { createReleaseStreams } from './rules/stream';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */
@@ -72,6 +76,8 @@ export interface ServerHandle {
   db: Db;
   /** the engine, on its own thread */
   engine: EngineHost;
+  /** each app's live rule release: publish, activate, roll back, subscribe (rules/registry.ts) */
+  rules: RulesRegistry;
   /** stops accepting, lets requests in flight finish (briefly), closes the engine and SQLite */
   close(): Promise<void>;
 }
@@ -93,7 +99,16 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const wal = createWalSync(db);
   let engine: EngineHost | undefined;
   try {
-    engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, now, log });
+    // the demo app's seed is stored before the engine starts, so the engine starts under it
+    const rules = createRulesRegistry({
+      store: createSqliteRulesStore(db),
+      now,
+      log,
+      seed: { app: SEED_APP, rules: () => seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now(), log }) },
+    });
+    engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, releases: rules.lives(), now, log });
+    rules.attach(engine);
+    const streams = createReleaseStreams({ version: rules.version, subscribe: rules.subscribe });
     const app = createApp({
       db,
       engine,
@@ -103,6 +118,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
       origins: createOriginPolicy({ origins: options.origins ?? DEFAULT_ORIGINS, keys, self: () => selfOrigins }),
       files: createStatic({ ...defaultStaticDirs(), ...options.staticDirs }),
+      streams,
       version: __SDK_VERSION__,
       body: { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs },
       log,
@@ -138,7 +154,8 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       dataDir,
       db,
       engine: open,
-      close: () => (closing ??= shutdown(server, async () => {
+      rules,
+      close: () => (closing ??= shutdown(server, streams.close, async () => {
         await open.close();
         await wal.close();
         db.close();
@@ -164,8 +181,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function shutdown(server: Server, release: () => Promise<void>): Promise<void> {
+function shutdown(server: Server, endStreams: () => void, release: () => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
+    // streams never end by themselves: ended first, so their connections close like idle ones
+    endStreams();
     const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
     server.close(() => {
       clearTimeout(force);

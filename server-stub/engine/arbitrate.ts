@@ -56,9 +56,16 @@ export const DEFAULT_POLICY: Policy = { itemPerDay: 3, adsPerSession: 3, perCate
 
 export const perCategoryLimit = (policy: Policy, count: number) => Math.max(policy.perCategory, Math.ceil(count / 4));
 
+/** One app's live rules as the engine holds them: read once per decide, so a decide never mixes releases. */
+export interface LiveRules {
+  /** the release version (0: the built-in seed, before any release) */
+  release: number;
+  campaigns: readonly ResolvedCampaign[];
+}
+
 export interface Arbiter {
   index: Indexes;
-  campaigns: readonly ResolvedCampaign[];
+  rules(app: string): LiveRules;
   policy: Policy;
   stats(app: string): AppStats;
   /** the item-only part of the logits for an app under the current model */
@@ -121,7 +128,7 @@ export function decideJson(a: Arbiter, app: string, req: DecideRequest): string 
   let slots = '';
   // for…in walks own keys in JSON.stringify's order (integer-like ids first)
   for (const id in r.slots) slots += (slots && ',') + JSON.stringify(id) + ':{"items":[' + r.slots[id]!.items.join(',') + ']}';
-  return `{"decisionId":${JSON.stringify(r.decisionId)},"ttlMs":${r.ttlMs},"slots":{${slots}}}`;
+  return `{"decisionId":${JSON.stringify(r.decisionId)},"ttlMs":${r.ttlMs},"release":${r.release},"slots":{${slots}}}`;
 }
 
 /** One pass over the page's slots; `emit` turns each placed item into the answer's form. */
@@ -130,7 +137,8 @@ function arbitrate<T>(
   app: string,
   req: DecideRequest,
   emit: (item: CatalogItem, locale: Locale, now: number, p: Placement) => T,
-): { decisionId: string; ttlMs: number; slots: Record<string, { items: T[] }> } {
+): { decisionId: string; ttlMs: number; release: number; slots: Record<string, { items: T[] }> } {
+  const live = a.rules(app);
   const now = a.now();
   refreshIndexes(a.index, now);
   const { items } = a.index;
@@ -155,7 +163,7 @@ function arbitrate<T>(
   const conditionState = profile ? { tolerance: stored?.risk, heldKinds } : undefined;
   const adsLeft = !profile || profile.session !== req.sessionId || profile.sessionAds < a.policy.adsPerSession;
   const scope: Scope = { now, page, stats, signals };
-  const campaigns = activeCampaigns(a.campaigns, { now, page, segment });
+  const campaigns = activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? req.tags : undefined });
 
   const allowed = createEligibility({
     items, byId: a.index.byId, codes: a.index.codes, now, cap, profile, memos: signals?.memos, conditionState, adsLeft, itemPerDay: a.policy.itemPerDay,
@@ -277,5 +285,5 @@ function arbitrate<T>(
   // the page said more than the server applied: likely an identify still on its way, so the device
   // is told to ask again next time rather than keep this more conservative answer for a TTL
   const provisional = (toleranceLevel(req.riskTolerance) ?? 0) > cap;
-  return { decisionId, ttlMs: provisional ? 0 : a.policy.ttlMs, slots };
+  return { decisionId, ttlMs: provisional ? 0 : a.policy.ttlMs, release: live.release, slots };
 }

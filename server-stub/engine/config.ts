@@ -1,7 +1,8 @@
 /**
- * What the device evaluates locally (`GET /v1/config`): the default slot layout, real-time tags
- * and trailing-marketing triggers, in the contract's tagRule / triggerRule shapes. The version is
- * a hash of the content, so devices refetch rules only when they changed.
+ * What the device evaluates locally (`GET /v1/config`): the slot layout, real-time tags and
+ * trailing-marketing triggers of an app's live release, in the contract's tagRule / triggerRule
+ * shapes. The constants here are the seed of the `demo` app (server-stub/rules/seed.ts). The
+ * version is a hash of the content; `release` is the release it came from.
  */
 import type { Config, SlotRequest, TagRule, TriggerRule } from '../../sdk/contract';
 import { hash } from './random';
@@ -132,14 +133,16 @@ export const DEFAULT_TRIGGERS: TriggerRule[] = [
 ];
 
 export interface ConfigOptions {
+  /** the app's live release version (0: the built-in seed) */
+  release?: number;
   slots?: SlotRequest[];
   tags?: TagRule[];
   triggers?: TriggerRule[];
   ttlMs?: number;
 }
 
-/** The config answer; one per engine (every app sees the same rules for now). */
+/** The config answer of one app's live release (its rules; the defaults where it has none). */
 export function buildConfig(o: ConfigOptions = {}): Config {
   const body = { ttlMs: o.ttlMs ?? 10 * MINUTE, slots: o.slots ?? DEFAULT_SLOTS, tags: o.tags ?? DEFAULT_TAGS, triggers: o.triggers ?? DEFAULT_TRIGGERS };
-  return { version: `cfg-${hash(JSON.stringify(body)).toString(36)}`, ...body };
+  return { version: `cfg-${hash(JSON.stringify(body)).toString(36)}`, release: o.release ?? 0, ...body };
 }

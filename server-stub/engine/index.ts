@@ -11,9 +11,10 @@
  * engine.decide('demo', { anonymousId: 'a1', sessionId: 's1', context: { page: '/', channel: 'web', locale: 'en' },
  *   slots: [{ id: 'home.today', kind: 'picks', count: 4 }] });
  */
-import type { Config, DecideRequest, DecideResponse, SlotwiseEvent } from '../../sdk/contract';
+import type { Config, DecideRequest, DecideResponse, SlotRequest, SlotwiseEvent } from '../../sdk/contract';
+import type { Release, RuleSet, SlotLayout } from '../../sdk/contract-admin';
 import type { Db } from '../store/db';
-import { decide, decideJson, DEFAULT_POLICY, type Arbiter, type Policy } from './arbitrate';
+import { decide, decideJson, DEFAULT_POLICY, pageSection, type Arbiter, type LiveRules, type Policy } from './arbitrate';
 import { DEFAULT_CATALOG_SIZE, generateCatalog } from './catalog';
 import { catalogFromRows, loadCatalogFile } from './catalog-file';
 import { buildConfig, type ConfigOptions } from './config';
@@ -29,7 +30,8 @@ import { createRealtime } from './realtime';
 import { createItemScores, type ItemScores } from './scores';
 import { migrateEngine } from './schema';
 import { createStats, type AppStats } from './stats';
-import { DEFAULT_CAMPAIGNS, resolveCampaigns, type Campaign } from './strategies/campaigns';
+import { activeCampaigns, DEFAULT_CAMPAIGNS, resolveCampaigns, type Campaign } from './strategies/campaigns';
+import { segmentOf } from './profile';
 import { poolOfKind, SEGMENTS } from './types';
 
 export type { Policy } from './arbitrate';
@@ -47,11 +49,13 @@ export interface EngineOptions {
   seed?: number;
   /** where model files live; the newest is loaded. @example '.slotwise-data/models' */
   modelDir: string;
-  /** operator campaigns replacing the default welcome / reactivation / churn-rescue / wealth-week rules (extension) */
+  /** campaigns of an app without a release, replacing the default welcome / reactivation / churn-rescue / wealth-week rules (extension) */
   campaigns?: Campaign[];
+  /** each app's live release at start (server-stub/rules/); later ones arrive by `activate`. @example [{ app: 'demo', release }] */
+  releases?: { app: string; release: Release }[];
   /** caps, diversity, exploration and TTL (extension). @example { epsilon: 0 } */
   policy?: Partial<Policy>;
-  /** the device rules `config()` publishes (extension) */
+  /** the device rules `config()` publishes for an app without a release (extension) */
   config?: ConfigOptions;
   now?: () => number;
   log?: (message: string) => void;
@@ -64,6 +68,13 @@ export interface Engine {
   /** `decide` as the answer's JSON text, made faster than JSON.stringify of it (what the server sends) */
   decideJson(appKey: string, request: DecideRequest): string;
   config(appKey: string): Config;
+  /**
+   * Makes `release` the app's live rules. One assignment: a decide reads the app's rules once, so
+   * it runs wholly under the old release or wholly under the new one.
+   */
+  activate(app: string, release: Release): void;
+  /** a decide under `rules` instead of the app's live ones, with no side effect: no decision log row */
+  preview(app: string, rules: RuleSet, request: DecideRequest): PreviewAnswer;
   /** an item's SVG image, served by the server itself */
   image(itemId: string): string | undefined;
   /** stores the buffered decision log and statistics now, and returns when they are (extension) */
@@ -73,6 +84,21 @@ export interface Engine {
   /** the loaded model's version (extension) */
   readonly modelVersion: string;
   close(): void;
+}
+
+/** What `preview` answers: the decision, and the campaigns that were live for the request. */
+export interface PreviewAnswer {
+  answer: DecideResponse;
+  /** ids of the campaigns live for this request (page, window, segment, tags), highest priority first */
+  campaigns: string[];
+}
+
+type AppRules = LiveRules & { config: Config };
+
+/** The slots a device lays out by default: the layout of the home page, else the first one. */
+function defaultLayout(layouts: readonly SlotLayout[]): SlotRequest[] {
+  const home = layouts.find((l) => l.page === 'home' || l.id === 'home') ?? layouts[0];
+  return home ? home.slots.map((s) => ({ ...s })) : [];
 }
 
 /** Cold vectors over (a stride of) the catalog: the default model's reference sample. */
@@ -103,7 +129,19 @@ export function createEngine(options: EngineOptions): Engine {
       : generateCatalog({ size: options.catalogSize ?? DEFAULT_CATALOG_SIZE, seed: options.seed, now: now() });
   if (!items.length) throw new Error('the catalog holds no valid item');
   const index = buildIndexes(items, now());
-  const campaigns = resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log);
+  const seedRules: AppRules = {
+    release: 0,
+    campaigns: resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log),
+    config: buildConfig(options.config),
+  };
+  const rulesOf = (rules: RuleSet, release: number): AppRules => ({
+    release,
+    campaigns: resolveCampaigns(rules.campaigns, index, (m) => log(`release ${release}: ${m}`)),
+    config: buildConfig({ release, slots: defaultLayout(rules.slots), tags: rules.tags, triggers: rules.triggers, ttlMs: options.config?.ttlMs }),
+  });
+  const live = new Map<string, AppRules>();
+  for (const { app, release } of options.releases ?? []) live.set(app, rulesOf(release.rules, release.version));
+  const rulesFor = (app: string) => live.get(app) ?? seedRules;
 
   const statsByApp = new Map<string, AppStats>();
   const stats = (app: string) => {
@@ -138,16 +176,35 @@ export function createEngine(options: EngineOptions): Engine {
     if (!s || s.model !== model) scoresByApp.set(app, (s = createItemScores(model, items, stats(app))));
     return s;
   };
-  const arbiter: Arbiter = { index, campaigns, policy, stats, scores, profiles, log: decisionLog, now, json: { heads: new Map(), quoted: new Map(), numbers: new Map() } };
+  const arbiter: Arbiter = { index, rules: rulesFor, policy, stats, scores, profiles, log: decisionLog, now, json: { heads: new Map(), quoted: new Map(), numbers: new Map() } };
   const realtime = createRealtime({ index, profiles, stats });
-  const config = buildConfig(options.config);
   const images = new Map<string, string>();
 
   return {
     ingest: realtime,
     decide: (app, request) => decide(arbiter, app, request),
     decideJson: (app, request) => decideJson(arbiter, app, request),
-    config: () => config,
+    config: (app) => rulesFor(app).config,
+    activate(app, release) {
+      // built before the swap, so a decide never sees a half-built release
+      const next = rulesOf(release.rules, release.version);
+      live.set(app, next);
+    },
+    preview(app, rules, request) {
+      const draft = rulesOf(rules, rulesFor(app).release);
+      const quiet: Arbiter = { ...arbiter, rules: () => draft, log: { add() {}, flush() {}, close() {} } };
+      const answer = decide(quiet, app, request);
+      const personalized = request.personalized !== false;
+      const stored = personalized ? profiles.get(app, request.userId ?? request.anonymousId) : undefined;
+      const t = now();
+      const campaigns = activeCampaigns(draft.campaigns, {
+        now: t,
+        page: pageSection(request.context.page),
+        segment: personalized ? segmentOf(stored, t) : undefined,
+        tags: personalized ? request.tags : undefined,
+      }).map((c) => c.id);
+      return { answer, campaigns };
+    },
     image(itemId) {
       const hit = images.get(itemId);
       if (hit !== undefined) return hit;

@@ -18,9 +18,10 @@
  * validation and serialisation also run on this thread, not the one serving HTTP.
  */
 import { firstProblem, requestSchemas, type Config, type DecideRequest, type SlotwiseEvent } from '../../sdk/contract';
+import type { Release, RuleSet } from '../../sdk/contract-admin';
 import { parseJson } from '../wire/json';
 import { migrate, type Db } from '../store/db';
-import type { Engine } from './index';
+import type { Engine, PreviewAnswer } from './index';
 import { compileFast, DEFER } from '../wire/fast-schema';
 import { HttpError } from '../wire/errors';
 
@@ -48,6 +49,8 @@ export interface EngineService {
   /** POST /v1/decide after authorisation: the body text in, the answer out (400 for bad input) */
   decide(app: string, body: string): Answer;
   config(app: string): Config;
+  activate(app: string, release: Release): void;
+  preview(app: string, rules: RuleSet, request: DecideRequest): PreviewAnswer;
   image(itemId: string): string | undefined;
   flush(): void;
   reloadModel(): string;
@@ -208,6 +211,8 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
       }
     },
     config: (app) => engine.config(app),
+    activate: (app, release) => engine.activate(app, release),
+    preview: (app, rules, request) => engine.preview(app, rules, request),
     image: (itemId) => engine.image(itemId),
     flush: () => engine.flush(),
     reloadModel: () => engine.reloadModel(),

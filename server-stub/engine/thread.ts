@@ -16,20 +16,35 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Config } from '../../sdk/contract';
+import type { Config, DecideRequest } from '../../sdk/contract';
+import type { Release, RuleSet } from '../../sdk/contract-admin';
+import type { PreviewAnswer } from './index';
 import type { Answer, IngestMessage } from './service';
 
 export interface EngineThreadData {
   dataDir: string;
   catalogFile?: string;
   catalogSize?: number;
+  /** each app's live release (a restarted thread gets the ones activated since) */
+  releases: { app: string; release: Release }[];
   now: number;
 }
 
-type Op = 'decide' | 'config' | 'image' | 'flush' | 'reloadModel' | 'close';
+type Op = 'decide' | 'config' | 'image' | 'flush' | 'reloadModel' | 'close' | 'activate' | 'preview';
 export type ToEngine =
   | { t: 'ingest'; now: number; batch: IngestMessage }
-  | { t: 'call'; now: number; id: number; op: Op; app?: string; body?: string; itemId?: string };
+  | {
+      t: 'call';
+      now: number;
+      id: number;
+      op: Op;
+      app?: string;
+      body?: string;
+      itemId?: string;
+      release?: Release;
+      rules?: RuleSet;
+      request?: DecideRequest;
+    };
 export type FromEngine =
   | { t: 'ready'; modelVersion: string }
   | { t: 'failed'; message: string }
@@ -42,6 +57,13 @@ export interface EngineHost {
   /** the raw body of an authorised POST /v1/decide → the answer (200, or 400 for bad input) */
   decide(app: string, body: string): Promise<Answer>;
   config(app: string): Promise<Config>;
+  /**
+   * Makes `release` the app's live rules on the engine thread; resolves once they are. Messages are
+   * handled in order, so every decide and config posted after this call sees the new release.
+   */
+  activate(app: string, release: Release): Promise<void>;
+  /** a decide under `rules` instead of the live ones, with no side effect (rules/preview.ts) */
+  preview(app: string, rules: RuleSet, request: DecideRequest): Promise<PreviewAnswer>;
   image(itemId: string): Promise<string | undefined>;
   /** resolves when the decision log and statistics handed over so far are stored */
   flush(): Promise<void>;
@@ -53,7 +75,9 @@ export interface EngineHost {
   close(): Promise<void>;
 }
 
-export interface EngineThreadOptions extends Omit<EngineThreadData, 'now'> {
+export interface EngineThreadOptions extends Omit<EngineThreadData, 'now' | 'releases'> {
+  /** each app's live release at start */
+  releases?: { app: string; release: Release }[];
   now: () => number;
   log: (message: string) => void;
   /** the built worker entry; default: engine-worker.js next to this module, else compiled from source */
@@ -67,7 +91,14 @@ export class EngineBusyError extends Error {}
 
 export async function startEngineThread(o: EngineThreadOptions): Promise<EngineHost> {
   const file = o.workerFile ?? (await workerFile());
-  const data = (): EngineThreadData => ({ dataDir: o.dataDir, catalogFile: o.catalogFile, catalogSize: o.catalogSize, now: o.now() });
+  const releases = new Map((o.releases ?? []).map((r) => [r.app, r.release]));
+  const data = (): EngineThreadData => ({
+    dataDir: o.dataDir,
+    catalogFile: o.catalogFile,
+    catalogSize: o.catalogSize,
+    releases: [...releases].map(([app, release]) => ({ app, release })),
+    now: o.now(),
+  });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let closing = false;
@@ -150,11 +181,20 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     config(app) {
       let config = configs.get(app);
       if (!config) {
-        configs.set(app, (config = call<Config>('config', { app })));
-        config.catch(() => configs.delete(app)); // a failed call is asked again next time
+        const asked = (config = call<Config>('config', { app }));
+        configs.set(app, asked);
+        // a failed call is asked again next time
+        asked.catch(() => configs.get(app) === asked && configs.delete(app));
       }
       return config;
     },
+    activate(app, release) {
+      releases.set(app, release);
+      // a config asked before this call may still answer the old release; it is no longer cached
+      configs.delete(app);
+      return call<void>('activate', { app, release });
+    },
+    preview: (app, rules, request) => call<PreviewAnswer>('preview', { app, rules, request }),
     image: (itemId) => call<string | undefined>('image', { itemId }),
     flush: () => call<void>('flush'),
     async reloadModel() {

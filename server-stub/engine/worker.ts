@@ -27,6 +27,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
       db,
       catalogFile: data.catalogFile,
       catalogSize: data.catalogSize,
+      releases: data.releases,
       modelDir: join(data.dataDir, 'models'),
       now: () => clock,
       log,
@@ -56,6 +57,12 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
           break;
         case 'image':
           value = service.image(m.itemId!);
+          break;
+        case 'activate':
+          service.activate(m.app!, m.release!);
+          break;
+        case 'preview':
+          value = service.preview(m.app!, m.rules!, m.request!);
           break;
         case 'flush':
           service.flush();

@@ -10,7 +10,8 @@
  * | ------------------------- | --------------------------------------------------------------- |
  * | POST /v1/events           | 200 { accepted, duplicates } (ingest.ts has the semantics)      |
  * | POST /v1/decide           | 200 DecideResponse                                              |
- * | GET  /v1/config           | 200 Config, Cache-Control max-age from its ttlMs                |
+ * | GET  /v1/config           | 200 Config of the app's live release, ETag; If-None-Match → 304 |
+ * | GET  /v1/config/stream    | server-sent events: the live release version, on connect and change |
  * | GET  /v1/images/:id.svg   | the item's SVG, sandboxed by CSP                                |
  * | GET  /v1/health           | 200 { ok, version, events }                                     |
  * | GET  /, /dist/*, bundles  | static files (static.ts)                                        |
@@ -26,6 +27,7 @@ import type { Ingest } from '../ingest/events';
 import type { AppKey, RateLimit } from './keys';
 import type { Limiter } from './ratelimit';
 import type { StaticFile } from './static';
+import type { ReleaseStreams } from '../rules/stream';
 
 export interface AppOptions {
   db: Db;
@@ -37,6 +39,8 @@ export interface AppOptions {
   rateLimit: RateLimit | false;
   origins: OriginPolicy;
   files: (path: string) => Promise<StaticFile | undefined>;
+  /** the config streams of each app's live release (rules/stream.ts) */
+  streams: ReleaseStreams;
   version: string;
   /** how slowly a body may arrive */
   body: BodyDeadlines;
@@ -96,10 +100,22 @@ export function createApp(o: AppOptions): Hono {
     return c.body(answer.body, answer.status as 200, { 'content-type': 'application/json' });
   });
 
+  // the ETag names the release and the content; a device revalidating an unchanged config gets 304
   app.get('/v1/config', async (c) => {
     const config = await o.engine.config(authorize(c).app);
+    const etag = `"${config.release ?? 0}-${config.version}"`;
     c.header('cache-control', `private, max-age=${Math.floor(config.ttlMs / 1000)}`);
+    c.header('etag', etag);
+    const asked = c.req.header('if-none-match');
+    if (asked && asked.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return c.body(null, 304);
     return c.json(config);
+  });
+
+  // the key comes as ?key= here: EventSource cannot send headers
+  app.get('/v1/config/stream', (c) => {
+    const k = authorize(c);
+    const body = o.streams.open(k.key, k.app);
+    return c.body(body, 200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
   });
 
   app.get('/v1/images/:file', async (c) => {
@@ -118,6 +134,7 @@ export function createApp(o: AppOptions): Hono {
     ['/v1/events', 'POST, OPTIONS'],
     ['/v1/decide', 'POST, OPTIONS'],
     ['/v1/config', 'GET, HEAD, OPTIONS'],
+    ['/v1/config/stream', 'GET, OPTIONS'],
     ['/v1/images/:file', 'GET, HEAD, OPTIONS'],
     ['/v1/health', 'GET, HEAD, OPTIONS'],
   ] as const) {
@@ -157,7 +174,7 @@ export function createApp(o: AppOptions): Hono {
   return app;
 }
 
-const isKeyed = (path: string) => path === '/v1/events' || path === '/v1/decide' || path === '/v1/config';
+const isKeyed = (path: string) => path === '/v1/events' || path === '/v1/decide' || path === '/v1/config' || path === '/v1/config/stream';
 
 const notFound = (c: Context) =>
   c.json({ error: { code: 'not_found', message: `nothing at ${c.req.method} ${c.req.path}`, path: '' } }, 404);

@@ -63,7 +63,8 @@ export function createOriginPolicy({ origins, keys, self }: OriginPolicyOptions)
   };
 }
 
-const ALLOW_HEADERS = 'content-type, x-slotwise-key';
+// if-none-match: the SDK revalidates its config (304 when the release is unchanged)
+const ALLOW_HEADERS = 'content-type, x-slotwise-key, if-none-match';
 const ALLOW_METHODS = 'GET, POST, OPTIONS';
 
 export interface CorsOptions {
@@ -93,8 +94,8 @@ export function cors({ allowed, guarded }: CorsOptions): MiddlewareHandler {
     c.res.headers.append('vary', 'Origin');
     if (ok) {
       c.res.headers.set('access-control-allow-origin', origin);
-      // the SDK reads Retry-After on 429 and 503 to schedule its retry
-      c.res.headers.set('access-control-expose-headers', 'Retry-After');
+      // the SDK reads Retry-After on 429 and 503 to schedule its retry, and a config's ETag
+      c.res.headers.set('access-control-expose-headers', 'Retry-After, ETag');
     }
   };
 }

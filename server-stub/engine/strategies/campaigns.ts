@@ -6,38 +6,18 @@
  * Campaigns aimed at a segment need the user's profile, so personalisation-off requests only see
  * campaigns for everyone (no `segments`).
  */
-import type { SlotKind } from '../../../sdk/contract';
-import type { Localized } from '../i18n';
+import type { DecideRequest } from '../../../sdk/contract';
+import type { Campaign, Pin } from '../../../sdk/contract-admin';
 import type { Indexes } from '../indexes';
 import type { Segment } from '../types';
 
-export interface Pin {
-  itemId: string;
-  /** the slot to pin to, by id, or else the first requested slot of this kind */
-  slotId?: string;
-  slotKind?: SlotKind;
-  /** 0-based position in the slot. @default 0 */
-  position?: number;
-}
+/** A campaign and a pin are the contract's (sdk/contract-admin.ts): what an operator publishes. */
+export type { Campaign, Pin } from '../../../sdk/contract-admin';
 
-export interface Campaign {
-  id: string;
-  /** the reason shown on its items */
-  label: Localized;
-  /** absent: everyone */
-  segments?: Segment[];
-  /** page sections (home, wealth, loans …); absent: every page */
-  pages?: string[];
-  /** epoch ms window; absent ends are open */
-  start?: number;
-  end?: number;
-  priority: number;
-  pins?: Pin[];
-  /** items ranked higher by `by` (added to the logit) wherever they are eligible */
-  boost?: { itemIds: string[]; by: number };
-}
-
-/** The default rules, aimed at the generated catalog's featured items. */
+/**
+ * The default rules, aimed at the generated catalog's featured items: the seed of the `demo` app
+ * (server-stub/rules/seed.ts), and what an app without a release is served.
+ */
 export const DEFAULT_CAMPAIGNS: readonly Campaign[] = [
   {
     id: 'welcome',
@@ -107,16 +87,21 @@ export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes,
     }));
 }
 
-/** The campaigns live for this request. `segment` is undefined when personalisation is off. */
+/**
+ * The campaigns live for this request. `segment` and `tags` are undefined when personalisation is
+ * off, so a campaign aimed at a segment or at tags is then not live. A tag audience holds when the
+ * device sent the tag with a truthy value, or with exactly `value` when one is given.
+ */
 export function activeCampaigns(
   campaigns: readonly ResolvedCampaign[],
-  o: { now: number; page: string; segment?: Segment },
+  o: { now: number; page: string; segment?: Segment; tags?: DecideRequest['tags'] },
 ): ResolvedCampaign[] {
   return campaigns.filter(
     (c) =>
       (c.start === undefined || o.now >= c.start) &&
       (c.end === undefined || o.now < c.end) &&
       (!c.pages || c.pages.includes(o.page)) &&
-      (!c.segments || (o.segment !== undefined && c.segments.includes(o.segment))),
+      (!c.segments || (o.segment !== undefined && c.segments.includes(o.segment))) &&
+      (!c.tags || (o.tags !== undefined && c.tags.every((t) => (t.value === undefined ? !!o.tags![t.name] : o.tags![t.name] === t.value)))),
   );
 }
