@@ -55,7 +55,7 @@ async function one(net: Net, a: Asker, page: string, slots: SlotRequest[]): Prom
     const out: Record<string, Entry> = {};
     for (const s of slots) {
       const items = stamp(res.slots[s.id]?.items ?? [], res.decisionId, s.id);
-      store.write(page, s.id, (out[s.id] = { items, decisionId: res.decisionId, exp: core.now() + res.ttlMs, count: s.count, kind: s.kind }));
+      store.write(page, s.id, (out[s.id] = { items, decisionId: res.decisionId, exp: core.now() + res.ttlMs, count: s.count, kind: s.kind, r: res.release }));
       a.show(page, state(s.id, out[s.id], 'network'));
     }
     core.emit('decision', { decisionId: res.decisionId, slots: res.slots, source: 'network' });

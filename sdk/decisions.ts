@@ -62,6 +62,11 @@ interface Batch {
 export interface Decisions extends Pick<Slots, 'decide' | 'prefetch'> {
   /** withdraws what is on show and asks again for it (after a reset or identify, for the new identity) */
   redo(): void;
+  /**
+   * The rules' release is `r` now: cached decisions of another release read as expired, and the
+   * slots on show are asked again when it changed (their items stay until the answer replaces them).
+   */
+  release(r?: number): void;
 }
 
 
@@ -69,6 +74,8 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
   const batches = new Map<string, Batch>();
   /** slot id → the page and request it shows now; late answers for other pages only fill the cache */
   const showing = new Map<string, { page: string; req: SlotRequest }>();
+  /** the release of the rules in force; unknown until a config arrived */
+  let rel: number | undefined;
 
   const show = (page: string, state: SlotState) => void (showing.get(state.slotId)?.page === page && store.publish(state));
   const asker: Asker = { core, store, tags, show };
@@ -140,7 +147,8 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
           ok.map(async (r) => {
             const c = await store.read(page, r.id);
             // an entry that does not cover the request reads as expired: it paints, and is revalidated
-            return c && { ...c, items: c.items.slice(0, r.count), exp: c.kind == r.kind && c.count! >= r.count ? c.exp : 0 };
+            // so does one decided under another release of the rules
+            return c && { ...c, items: c.items.slice(0, r.count), exp: c.kind == r.kind && c.count! >= r.count && c.r == (rel ?? c.r) ? c.exp : 0 };
           }),
         );
       } while (who != store.who());
@@ -211,12 +219,19 @@ export function createDecisions(core: Core, store: SlotStore, tags: () => Record
         core.report(toSlotwiseError('invalid_argument', e));
       }
     },
-    redo() {
-      store.withdraw();
-      const pages: Record<string, SlotRequest[]> = {};
-      // the last identity's items went with withdraw(), not when the answer for the new one arrives
-      for (const { page, req } of showing.values()) (pages[page] ??= []).push(req);
-      for (const page in pages) void decide(pages[page], { page });
+    redo,
+    release(r) {
+      const was = rel;
+      rel = r;
+      if (r != was && was != null) redo(1);
     },
   };
+
+  function redo(keep?: 1) {
+    if (!keep) store.withdraw();
+    const pages: Record<string, SlotRequest[]> = {};
+    // the last identity's items went with withdraw(), not when the answer for the new one arrives
+    for (const { page, req } of showing.values()) (pages[page] ??= []).push(req);
+    for (const page in pages) void decide(pages[page], { page });
+  }
 }

@@ -78,7 +78,7 @@ export function connect(options: ClientOptions): Net {
       },
     ));
   // each method: the same call on the module's Net, once it is here
-  const later = <K extends 'send' | 'decide' | 'config' | 'drain' | 'ask'>(k: K) =>
+  const later = <K extends 'send' | 'decide' | 'config' | 'drain' | 'ask' | 'watch'>(k: K) =>
     ((...a: unknown[]) => use().then((n) => (n[k] as (...a: unknown[]) => unknown)(...a))) as Net[K];
-  return { ready: use().then(() => {}), send: later('send'), decide: later('decide'), config: later('config'), drain: later('drain'), ask: later('ask') };
+  return { ready: use().then(() => {}), send: later('send'), decide: later('decide'), config: later('config'), drain: later('drain'), ask: later('ask'), watch: later('watch') };
 }

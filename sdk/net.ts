@@ -19,7 +19,7 @@ import { SlotwiseError, toSlotwiseError, type ErrorCode } from './errors';
 import { validRules } from './rules';
 import { ask } from './decide-send';
 import { drain } from './send-loop';
-import type { ClientOptions, Net, Sent } from './types';
+import type { ClientOptions, Net, Rules, Sent } from './types';
 
 /** a Retry-After is honoured up to this long: a broken proxy must not silence the SDK for days */
 export const RETRY_AFTER_CAP_MS = 10 * 60_000;
@@ -42,7 +42,9 @@ const HARD_MS = 15_000;
 export function connect(options: ClientOptions): Net {
   checkOptions(options);
   const endpoint = options.endpoint.replace(/\/+$/, '');
-  const get = <T>(path: string, schema: c.Schema<T>, body?: unknown) => fetchJson(options, endpoint + path, path, schema, body);
+  const get = <T>(path: string, schema: c.Schema<T>, body?: unknown, etag?: string) => fetchJson(options, endpoint + path, path, schema, body, etag);
+  /** the last config answer, and its ETag: the server's `"<release>-<version>"` (contract.ts) */
+  let last: Rules | undefined;
   const net: Net = {
     ready: Promise.resolve(),
     send: (ids, body, keepalive) => send(options, endpoint, ids, body, keepalive),
@@ -51,12 +53,23 @@ export function connect(options: ClientOptions): Net {
     decide: (request) => get('/v1/decide', answerChecks().decideResponse, request),
     async config() {
       const r = ruleChecks();
-      const config = await get('/v1/config', r.config);
+      const l = last?.config;
+      // revalidated: 304 while the release and its content are the ones held
+      const config = await get('/v1/config', r.config, undefined, l && `"${l.release ?? 0}-${l.version}"`);
+      if (!config) return last!;
       const problems: SlotwiseError[] = [];
       const collect = { report: (e: SlotwiseError) => void problems.push(e) };
       const tags = validRules(collect, 'tags', config.tags, r.tagRule, (r) => r.name, true);
       const triggers = validRules(collect, 'triggers', config.triggers, r.triggerRule, (r) => r.id, true);
-      return { config: { ...config, tags, triggers }, problems };
+      return (last = { config: { ...config, tags, triggers }, problems });
+    },
+    async watch(on, down) {
+      if (typeof EventSource == 'undefined') return down(), () => {};
+      const s = new EventSource(`${endpoint}/v1/config/stream?key=${encodeURIComponent(options.appKey)}`);
+      s.onmessage = (e) => on(+e.data);
+      // the browser retries a dropped stream itself; it gives up (CLOSED) on an answer other than 200
+      s.onerror = () => s.readyState == 2 && down();
+      return () => s.close();
     },
   };
   return net;
@@ -214,16 +227,18 @@ function rejected(json: unknown, ids: string[]): [number, Partial<DeadReason>][]
  * One JSON request to the backend, its answer read with a size cap and validated with `schema`.
  * Rejects with a SlotwiseError: network, timeout, unauthorized, server (non-2xx) or bad_response.
  */
-async function fetchJson<T>(o: ClientOptions, url: string, path: string, schema: c.Schema<T>, body?: unknown): Promise<T> {
+/** resolves undefined on 304 (only possible with `etag`) */
+async function fetchJson<T>(o: ClientOptions, url: string, path: string, schema: c.Schema<T>, body?: unknown, etag?: string): Promise<T> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), HARD_MS);
   try {
     const res = await (o.fetch ?? fetch)(url, {
       method: body ? 'POST' : 'GET',
-      headers: { 'x-slotwise-key': o.appKey, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: { 'x-slotwise-key': o.appKey, ...(body ? { 'content-type': 'application/json' } : {}), ...(etag ? { 'if-none-match': etag } : {}) },
       body: body ? JSON.stringify(body) : undefined,
       signal: abort.signal,
     });
+    if (res.status == 304) return undefined as T;
     if (!res.ok) {
       res.body?.cancel().catch(() => {});
       throw new SlotwiseError(res.status == 401 ? 'unauthorized' : 'server', `${path} answered ${res.status}`, { status: res.status });

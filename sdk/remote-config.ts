@@ -6,6 +6,11 @@
  * force); a bad rule is skipped and reported once per config version; a failed refresh is reported
  * and retried with backoff; `close()` leaves no timer behind.
  *
+ * Live releases: while the page is open the network module listens to the config stream
+ * (`Net.watch`, server-sent events) and a new release version refetches the config at once, with
+ * If-None-Match. Without a stream (no EventSource, refused, or never opened) the config is
+ * revalidated every `POLL_MS` and whenever the page becomes visible again: a 304 when unchanged.
+ *
  * Validation happens in the network module (`core.net.config()`); what is saved is the checked
  * config, so a start without that module (the script tag, before slotwise-net.min.js arrived, or
  * when it cannot load) runs the saved rules at once. Saved records carry `v: 2`: older ones held
@@ -20,6 +25,8 @@ const KEY = 'config';
 /** never refresh more often than this, whatever the TTL says */
 const MIN_MS = 10_000;
 const RETRY_MS = 30_000;
+/** revalidation without a stream */
+const POLL_MS = 30_000;
 const MAX_MS = 2 ** 31 - 1;
 
 export interface RemoteConfig {
@@ -32,6 +39,10 @@ export function createRemoteConfig(core: Core, apply: (config: Checked) => void)
   let closed = false;
   let retry = RETRY_MS;
   let version: string | undefined;
+  let release: number | undefined;
+  let polled = false;
+  let stop: Promise<() => void> | undefined;
+  const visible = () => document.visibilityState == 'visible' && refresh();
 
   const later = (ms: number) => {
     clearTimeout(timer);
@@ -44,10 +55,21 @@ export function createRemoteConfig(core: Core, apply: (config: Checked) => void)
       if (closed) return;
       if (config.version !== version) problems.forEach(core.report);
       version = config.version;
+      release = config.release;
       apply(config);
       save(core, KEY, { v: 2, at: core.now(), config });
       retry = RETRY_MS;
-      later(config.ttlMs);
+      later(polled ? POLL_MS : config.ttlMs);
+      // the first answer starts the stream; a release it announces that is not ours is fetched
+      stop ??= core.net.watch(
+        (r) => r != release && refresh(),
+        () => {
+          if (polled || closed) return;
+          polled = true;
+          later(POLL_MS);
+          if (typeof document == 'object') document.addEventListener('visibilitychange', visible);
+        },
+      ).catch(() => () => {});
     } catch (e) {
       core.report(toSlotwiseError('network', e));
       later(retry);
@@ -74,6 +96,8 @@ export function createRemoteConfig(core: Core, apply: (config: Checked) => void)
     close() {
       closed = true;
       clearTimeout(timer);
+      stop?.then((f) => f());
+      if (polled && typeof document == 'object') document.removeEventListener('visibilitychange', visible);
     },
   };
 }

@@ -20,6 +20,7 @@ export function createSlots(core: Core): Slots {
   const config = createRemoteConfig(core, (c) => {
     tags.setRules(c.tags);
     triggers.setRules(c.triggers);
+    decisions.release(c.release);
   });
 
   return {

@@ -26,6 +26,7 @@
  */
 import type { TriggerRule } from './contract';
 import { uuid } from './identity';
+import { stale } from './rule-swap';
 import { fail, localize, matches, personal, save } from './rules';
 import type { Core } from './types';
 
@@ -164,7 +165,9 @@ export function createTriggers(core: Core): Triggers {
 
   return {
     setRules(next) {
+      const was = rules;
       rules = new Map(next.map((r) => [r.id, r]));
+      for (const p of pending.values()) if (stale(was.get(p.rule), rules.get(p.rule))) drop(p);
       ready = Promise.all([
         ...next.filter((r) => !caps[r.id]).map((r) => kv.get<Caps>(C + r.id).then((c) => (caps[r.id] = merge(caps[r.id], c)))),
         // pending triggers of earlier pages, and of other tabs: armed here too, the lease picks one

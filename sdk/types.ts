@@ -213,8 +213,14 @@ export interface Net {
   send(ids: string[], body: string, keepalive: boolean): Promise<Sent>;
   /** POST /v1/decide, the answer read with a size cap and validated; rejects with a SlotwiseError */
   decide(request: DecideRequest): Promise<DecideResponse>;
-  /** GET /v1/config; rejects with a SlotwiseError */
+  /** GET /v1/config, revalidated with If-None-Match after the first (304: the last answer); rejects with a SlotwiseError */
   config(): Promise<Rules>;
+  /**
+   * Listens to GET /v1/config/stream (EventSource): `on(release)` on connect and on every new
+   * release; `down()` when there is no stream (no EventSource, or the server refused it for good).
+   * Resolves to the function that stops listening.
+   */
+  watch(on: (release: number) => void, down: () => void): Promise<() => void>;
   /**
    * The transport's send loop (send-loop.ts): sends the stored events until the queue is empty or
    * a send fails. Never rejects but when the module is missing (or the options are bad).
@@ -239,6 +245,8 @@ export interface SlotEntry {
    */
   count?: number;
   kind?: string;
+  /** the rule release the decision was made under: an entry of another release reads as expired */
+  r?: number;
 }
 
 /** What decisions (core) give their request half (network module). Internal. */

@@ -24,23 +24,48 @@ const config = (over: Partial<Config> = {}): Config => ({
 
 /** a /v1/config endpoint whose answer the test sets; anything else is a network error */
 function configServer() {
-  let next: () => Response = () => Response.json(config());
+  let next: (init?: RequestInit) => Response = () => Response.json(config());
   const calls: string[] = [];
   const fetch = (async (url: string, init?: RequestInit) => {
     calls.push(`${init?.method ?? 'GET'} ${new URL(url).pathname} ${new Headers(init?.headers).get('x-slotwise-key')}`);
     if (!String(url).endsWith('/v1/config')) throw new TypeError('offline');
-    return next();
+    return next(init);
   }) as typeof globalThis.fetch;
-  return { fetch, calls, answer: (fn: () => Response) => (next = fn) };
+  return { fetch, calls, answer: (fn: (init?: RequestInit) => Response) => (next = fn) };
+}
+
+/** EventSource as the browser has it, driven by the test: `streams` are the ones opened */
+class FakeEventSource {
+  static streams: FakeEventSource[] = [];
+  readyState = 1;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeEventSource.streams.push(this);
+  }
+  send(version: number) {
+    this.onmessage?.({ data: String(version) });
+  }
+  /** the server refused the stream for good */
+  refuse() {
+    this.readyState = 2;
+    this.onerror?.();
+  }
+  close() {
+    this.readyState = 2;
+  }
 }
 
 let open: { core: FakeCore; slots?: Slots; close?: () => void }[] = [];
 beforeEach(() => {
+  FakeEventSource.streams = [];
+  vi.stubGlobal('EventSource', FakeEventSource);
   vi.useFakeTimers(FAKE_TIMERS);
   vi.setSystemTime(new Date('2025-03-03T10:00:00'));
 });
 afterEach(async () => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
   for (const o of open) {
     o.slots?.close();
     o.close?.();
@@ -152,5 +177,77 @@ describe('remote config', () => {
     await settle();
     expect(server.calls).toHaveLength(1);
     expect(applied).toEqual(['v1']);
+  });
+
+  it('a release announced on the stream refetches the config with If-None-Match and swaps the rules', async () => {
+    const server = configServer();
+    const seen: (string | null)[] = [];
+    server.answer((init) => (seen.push(new Headers(init?.headers).get('if-none-match')), Response.json(config({ release: 1 }))));
+    const { core } = await start(server);
+    expect(FakeEventSource.streams.map((s) => s.url)).toEqual(['http://127.0.0.1:9/v1/config/stream?key=demo']);
+    const [stream] = FakeEventSource.streams;
+    // the version it runs: nothing to fetch
+    stream!.send(1);
+    await settle();
+    expect(server.calls).toHaveLength(1);
+    server.answer((init) => (seen.push(new Headers(init?.headers).get('if-none-match')), Response.json(config({ version: 'v2', release: 2, triggers: [trigger('t2')] }))));
+    stream!.send(2);
+    await settle();
+    expect(seen).toEqual([null, '"1-v1"']);
+    core.track('deposit_view', {});
+    expect(core.emitted.reminder.map((r) => r.title)).toEqual(['Reminder t2']);
+    expect(FakeEventSource.streams).toHaveLength(1);
+  });
+
+  it('without a stream: revalidates every 30 s, a 304 keeps the rules in force', async () => {
+    vi.stubGlobal('EventSource', undefined);
+    const server = configServer();
+    server.answer((init) =>
+      new Headers(init?.headers).get('if-none-match') == '"3-v1"' ? new Response(null, { status: 304 }) : Response.json(config({ release: 3 })),
+    );
+    const { core } = await start(server);
+    vi.advanceTimersByTime(30_000);
+    await settle();
+    vi.advanceTimersByTime(30_000);
+    await settle();
+    expect(server.calls).toHaveLength(3);
+    expect(core.errors).toEqual([]);
+    core.track('deposit_view', {});
+    expect(core.emitted.reminder.map((r) => r.title)).toEqual(['Reminder t1']);
+  });
+
+  it('falls back to revalidating when the server refuses the stream', async () => {
+    const server = configServer();
+    await start(server);
+    FakeEventSource.streams[0]!.refuse();
+    vi.advanceTimersByTime(30_000);
+    await settle();
+    expect(server.calls).toHaveLength(2);
+  });
+
+  it('a new release keeps a pending trigger of an unchanged rule on its deadline, and cancels a removed or changed rule\'s', async () => {
+    const waiting = (id: string, title = `Reminder ${id}`) => ({
+      ...trigger(id),
+      unless: { name: 'loan_apply_submit', withinMs: 60_000 },
+      onReload: 'drop',
+      reminder: { title: { en: title }, body: { en: 'b' } },
+    });
+    const server = configServer();
+    server.answer(() => Response.json(config({ release: 1, triggers: [waiting('kept'), waiting('removed'), waiting('changed')] })));
+    const { core } = await start(server);
+    core.track('deposit_view', {});
+    vi.advanceTimersByTime(20_000);
+    await settle();
+    server.answer(() => Response.json(config({ version: 'v2', release: 2, triggers: [waiting('kept'), waiting('changed', 'New words')] })));
+    FakeEventSource.streams[0]!.send(2);
+    await settle();
+    expect(core.emitted.reminder).toEqual([]);
+    // the kept one fires on its first deadline: 60 s after the event, not 60 s after the swap
+    vi.advanceTimersByTime(40_000);
+    await settle();
+    expect(core.emitted.reminder.map((r) => r.title)).toEqual(['Reminder kept']);
+    vi.advanceTimersByTime(120_000);
+    await settle();
+    expect(core.emitted.reminder.map((r) => r.title)).toEqual(['Reminder kept']);
   });
 });
