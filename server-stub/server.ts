@@ -19,7 +19,7 @@ import { createStatic, defaultStaticDirs, type StaticDirs } from './http/static'
 import { createRulesRegistry, type RulesRegistry } from './rules/registry';
 import { SEED_APP, seedRuleSet } from './rules/seed';
 import { createSqliteRulesStore } from './rules/store';
-import { createReleaseStreams } from './rules/stream';
+import { createReleaseStreams, type ReleaseStreams } from './rules/stream';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */
@@ -78,6 +78,8 @@ export interface ServerHandle {
   engine: EngineHost;
   /** each app's live rule release: publish, activate, roll back, subscribe (rules/registry.ts) */
   rules: RulesRegistry;
+  /** the open config streams (GET /v1/config/stream), by app key */
+  streams: ReleaseStreams;
   /** stops accepting, lets requests in flight finish (briefly), closes the engine and SQLite */
   close(): Promise<void>;
 }
@@ -155,6 +157,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       db,
       engine: open,
       rules,
+      streams,
       close: () => (closing ??= shutdown(server, streams.close, async () => {
         await open.close();
         await wal.close();
