@@ -65,11 +65,22 @@ export function connect(options: ClientOptions): Net {
     },
     async watch(on, down) {
       if (typeof EventSource == 'undefined') return down(), () => {};
-      const s = new EventSource(`${endpoint}/v1/config/stream?key=${encodeURIComponent(options.appKey)}`);
-      s.onmessage = (e) => on(+e.data);
-      // the browser retries a dropped stream itself; it gives up (CLOSED) on an answer other than 200
-      s.onerror = () => s.readyState == 2 && down();
-      return () => s.close();
+      // only a visible page holds a stream: over HTTP/1.1 a browser opens 6 connections per host,
+      // and streams of hidden tabs would take them from the requests of the visible one. A page
+      // shown again reconnects, and the stream's first event tells it the live release.
+      let s: EventSource | undefined;
+      const sync = () => {
+        if (document.visibilityState == 'hidden') s?.close(), (s = undefined);
+        else if (!s) {
+          s = new EventSource(`${endpoint}/v1/config/stream?key=${encodeURIComponent(options.appKey)}`);
+          s.onmessage = (e) => on(+e.data);
+          // the browser retries a dropped stream itself; it gives up (CLOSED) on an answer other than 200
+          s.onerror = () => s?.readyState == 2 && down();
+        }
+      };
+      sync();
+      document.addEventListener('visibilitychange', sync);
+      return () => (document.removeEventListener('visibilitychange', sync), s?.close());
     },
   };
   return net;

@@ -53,6 +53,9 @@ export async function startBenchServer(o) {
   return {
     url: server.url,
     logs,
+    /** the server's rules registry and config streams (publish.mjs activates releases through them) */
+    rules: server.rules,
+    streams: server.streams,
     /** rows of `events` with this name, and how many distinct `properties.n` they carry */
     count(name) {
       const r = reader()

@@ -110,6 +110,7 @@ async function main() {
     ...(await bench('browser.mjs', 'Chromium (browser.mjs)')),
     ...(await bench('jank.mjs', 'bursts in Chromium (jank.mjs)')),
     ...(await bench('reminders.mjs', 'reminders in Chromium (reminders.mjs)')),
+    ...(await bench('publish.mjs', 'publish → device (publish.mjs)')),
     ...(await bench('memory.mjs', 'memory in Node (memory.mjs)')),
     ...(await bench('decide.mjs', '/v1/decide (decide.mjs)', undefined, { runs: 10 })),
     ...(await bench('ingest.mjs', '/v1/events ingest (ingest.mjs)', '/v1/events durable ingest')),

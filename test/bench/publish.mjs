@@ -1,0 +1,98 @@
+// Publish → device: how long after a release is activated on the server do open pages run it?
+// The real server-stub (bench-server.mjs, loopback, temporary SQLite) and 20 pages running the
+// script tag (dist/slotwise.min.js), each in its own browser context (its own connections, as 20
+// devices: one profile would share 6 HTTP/1.1 connections per host among them).
+//
+// Method: 50 times, a release is activated through the server's rules registry (the admin API
+// calls the same function), with Date.now() taken just before the call; each page records
+// Date.now() when its SDK received the config answer of that release (a fetch wrapper reads the
+// `release` of every /v1/config answer: the SDK applies the rules in the same task). The latency of
+// one page and release is the difference — one machine, one clock. The path measured: store write,
+// swap on the engine thread, the SSE event, the page's GET /v1/config (If-None-Match) and its
+// answer. Releases follow each other once every page has seen the previous one (or 5 s).
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_ARGS } from './bench-browser.mjs';
+import { startBenchServer } from './bench-server.mjs';
+
+const PAGES = 20;
+const RELEASES = 50;
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>publish</title>
+<script>
+  // the release of every config answer the SDK reads, with when it arrived
+  window.seen = [];
+  const f = window.fetch;
+  window.fetch = async (...a) => {
+    const res = await f(...a);
+    if (String(a[0]).includes('/v1/config') && res.status === 200) res.clone().json().then((c) => seen.push([c.release, Date.now()]), () => {});
+    return res;
+  };
+</script>
+<script async src="/slotwise.min.js" data-app-key="demo" data-autocapture="false" data-locale="en"></script><p>publish</p>`;
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+
+export async function run() {
+  const dir = mkdtempSync(join(tmpdir(), 'slotwise-publish-pages-'));
+  writeFileSync(join(dir, 'publish.html'), PAGE);
+  const server = await startBenchServer({ pages: dir });
+  const deadline = setTimeout(() => {
+    console.error('bench:publish: over 5 minutes, giving up');
+    process.exit(3);
+  }, 5 * 60_000);
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+    const pages = [];
+    for (let i = 0; i < PAGES; i++) {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${server.url}/publish.html`, { waitUntil: 'load' });
+      pages.push(page);
+    }
+    // every page holds its stream before the first release
+    for (let t = Date.now(); server.streams.count('demo') < PAGES; ) {
+      if (Date.now() - t > 30_000) throw new Error(`only ${server.streams.count('demo')} of ${PAGES} pages opened the config stream`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const base = server.rules.live('demo').rules;
+    const latencies = [];
+    const publishMs = [];
+    let missed = 0;
+    for (let n = 0; n < RELEASES; n++) {
+      // a different priority each time: a new release with new content
+      const rules = { ...base, campaigns: base.campaigns.map((c, i) => (i === 0 ? { ...c, priority: 30 + (n % 50) } : c)) };
+      const t0 = Date.now();
+      const release = await server.rules.publish('demo', rules);
+      publishMs.push(Date.now() - t0);
+      const seen = async () =>
+        Promise.all(pages.map((p) => p.evaluate((v) => window.seen.find(([r]) => r === v)?.[1], release.version)));
+      let at = await seen();
+      for (let t = Date.now(); at.some((x) => x === undefined) && Date.now() - t < 5000; at = await seen()) await new Promise((r) => setTimeout(r, 20));
+      for (const x of at) if (x === undefined) missed++;
+      else latencies.push(x - t0);
+    }
+    latencies.sort((a, b) => a - b);
+    const p50 = quantile(latencies, 0.5);
+    const p99 = quantile(latencies, 0.99);
+    publishMs.sort((a, b) => a - b);
+    const note = `publish() itself p50 ${quantile(publishMs, 0.5)} ms; ${RELEASES} releases × ${PAGES} pages (own contexts), ${latencies.length} seen, ${missed} not within 5 s; Date.now() in Node and page, ms steps; noisy on a shared machine`;
+    return [
+      { name: 'publish → open page runs the release, p50', value: p50, unit: 'ms', budget: null, note },
+      { name: 'publish → open page runs the release, p99', value: missed ? null : p99, unit: 'ms', budget: 1000, verdict: missed ? 'OVER BUDGET' : undefined, note: missed ? `${missed} page-releases never seen` : `max ${latencies.at(-1)} ms` },
+    ];
+  } finally {
+    clearTimeout(deadline);
+    await browser?.close().catch(() => {});
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const rows = await run();
+  for (const r of rows) console.log(`${r.name}: ${r.value ?? '—'} ${r.unit}  (${r.note})`);
+}
