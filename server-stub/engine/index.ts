@@ -11,7 +11,7 @@
  * engine.decide('demo', { anonymousId: 'a1', sessionId: 's1', context: { page: '/', channel: 'web', locale: 'en' },
  *   slots: [{ id: 'home.today', kind: 'picks', count: 4 }] });
  */
-import type { Config, DecideRequest, DecideResponse, SlotRequest, SlotwiseEvent } from '../../sdk/contract';
+import type { Config, DecideRequest, DecideResponse, RiskTolerance, SlotRequest, SlotwiseEvent } from '../../sdk/contract';
 import type { Release, RuleSet, SlotLayout } from '../../sdk/contract-admin';
 import type { Db } from '../store/db';
 import { decide, decideJson, DEFAULT_POLICY, pageSection, type Arbiter, type LiveRules, type Policy } from './arbitrate';
@@ -73,8 +73,11 @@ export interface Engine {
    * it runs wholly under the old release or wholly under the new one.
    */
   activate(app: string, release: Release): void;
-  /** a decide under `rules` instead of the app's live ones, with no side effect: no decision log row */
-  preview(app: string, rules: RuleSet, request: DecideRequest): PreviewAnswer;
+  /**
+   * A decide under `rules` instead of the app's live ones, with no side effect: no decision log row.
+   * `traits.riskTolerance` stands in for the stored tolerance of the request's user.
+   */
+  preview(app: string, rules: RuleSet, request: DecideRequest, traits?: { riskTolerance?: RiskTolerance }): PreviewAnswer;
   /** an item's SVG image, served by the server itself */
   image(itemId: string): string | undefined;
   /** stores the buffered decision log and statistics now, and returns when they are (extension) */
@@ -190,13 +193,17 @@ export function createEngine(options: EngineOptions): Engine {
       const next = rulesOf(release.rules, release.version);
       live.set(app, next);
     },
-    preview(app, rules, request) {
+    preview(app, rules, request, traits) {
       const draft = rulesOf(rules, rulesFor(app).release);
-      const quiet: Arbiter = { ...arbiter, rules: () => draft, log: { add() {}, flush() {}, close() {} } };
+      const key = request.userId ?? request.anonymousId;
+      const t = now();
+      // the sample's tolerance over the stored profile, on a copy: the store is only read
+      const risk = traits?.riskTolerance;
+      const view = risk ? { ...profiles, get: (a: string, k: string) => (k === key ? { ...(profiles.get(a, k) ?? newProfile(t)), risk } : profiles.get(a, k)) } : profiles;
+      const quiet: Arbiter = { ...arbiter, profiles: view, rules: () => draft, log: { add() {}, flush() {}, close() {} } };
       const answer = decide(quiet, app, request);
       const personalized = request.personalized !== false;
-      const stored = personalized ? profiles.get(app, request.userId ?? request.anonymousId) : undefined;
-      const t = now();
+      const stored = personalized ? view.get(app, key) : undefined;
       const campaigns = activeCampaigns(draft.campaigns, {
         now: t,
         page: pageSection(request.context.page),

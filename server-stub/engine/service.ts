@@ -17,7 +17,7 @@
  * Decide requests arrive as the raw body text and leave as the answer's JSON text, so parsing,
  * validation and serialisation also run on this thread, not the one serving HTTP.
  */
-import { firstProblem, requestSchemas, type Config, type DecideRequest, type SlotwiseEvent } from '../../sdk/contract';
+import { firstProblem, requestSchemas, type Config, type DecideRequest, type RiskTolerance, type SlotwiseEvent } from '../../sdk/contract';
 import type { Release, RuleSet } from '../../sdk/contract-admin';
 import { parseJson } from '../wire/json';
 import { migrate, type Db } from '../store/db';
@@ -50,7 +50,7 @@ export interface EngineService {
   decide(app: string, body: string): Answer;
   config(app: string): Config;
   activate(app: string, release: Release): void;
-  preview(app: string, rules: RuleSet, request: DecideRequest): PreviewAnswer;
+  preview(app: string, rules: RuleSet, request: DecideRequest, traits?: { riskTolerance?: RiskTolerance }): PreviewAnswer;
   image(itemId: string): string | undefined;
   flush(): void;
   reloadModel(): string;
@@ -212,7 +212,7 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
     },
     config: (app) => engine.config(app),
     activate: (app, release) => engine.activate(app, release),
-    preview: (app, rules, request) => engine.preview(app, rules, request),
+    preview: (app, rules, request, traits) => engine.preview(app, rules, request, traits),
     image: (itemId) => engine.image(itemId),
     flush: () => engine.flush(),
     reloadModel: () => engine.reloadModel(),

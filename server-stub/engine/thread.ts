@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Config, DecideRequest } from '../../sdk/contract';
+import type { Config, DecideRequest, RiskTolerance } from '../../sdk/contract';
 import type { Release, RuleSet } from '../../sdk/contract-admin';
 import type { PreviewAnswer } from './index';
 import type { Answer, IngestMessage } from './service';
@@ -44,6 +44,7 @@ export type ToEngine =
       release?: Release;
       rules?: RuleSet;
       request?: DecideRequest;
+      traits?: { riskTolerance?: RiskTolerance };
     };
 export type FromEngine =
   | { t: 'ready'; modelVersion: string }
@@ -63,7 +64,7 @@ export interface EngineHost {
    */
   activate(app: string, release: Release): Promise<void>;
   /** a decide under `rules` instead of the live ones, with no side effect (rules/preview.ts) */
-  preview(app: string, rules: RuleSet, request: DecideRequest): Promise<PreviewAnswer>;
+  preview(app: string, rules: RuleSet, request: DecideRequest, traits?: { riskTolerance?: RiskTolerance }): Promise<PreviewAnswer>;
   image(itemId: string): Promise<string | undefined>;
   /** resolves when the decision log and statistics handed over so far are stored */
   flush(): Promise<void>;
@@ -194,7 +195,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
       configs.delete(app);
       return call<void>('activate', { app, release });
     },
-    preview: (app, rules, request) => call<PreviewAnswer>('preview', { app, rules, request }),
+    preview: (app, rules, request, traits) => call<PreviewAnswer>('preview', { app, rules, request, traits }),
     image: (itemId) => call<string | undefined>('image', { itemId }),
     flush: () => call<void>('flush'),
     async reloadModel() {

@@ -62,7 +62,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
           service.activate(m.app!, m.release!);
           break;
         case 'preview':
-          value = service.preview(m.app!, m.rules!, m.request!);
+          value = service.preview(m.app!, m.rules!, m.request!, m.traits);
           break;
         case 'flush':
           service.flush();

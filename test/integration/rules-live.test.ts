@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerSchemas, ruleSchemas, type DecideResponse } from '../../sdk/contract';
 import { ruleSetSchemas, type Campaign, type RuleSet } from '../../sdk/contract-admin';
+import { preview } from '../../server-stub/rules/preview';
 import { RulesError } from '../../server-stub/rules/registry';
 import { startServer, type TestServer } from '../helpers/server';
 
@@ -175,6 +176,23 @@ describe('rules as data, live', () => {
     // a real decide does log: the count above could have moved
     await server.handle().engine.flush();
     expect(rows()).toBe(logged + 1);
+  });
+
+  it('previews a sample: its events make the tags a tag-audience campaign aims at, and run the triggers', async () => {
+    const rules = server.handle().rules.live('demo')!.rules;
+    const draft = { ...rules, campaigns: [...rules.campaigns, { ...pinCampaign, id: 'fund_fans', tags: [{ name: 'fund_interest' }] }] };
+    const t = Date.now();
+    const views = [0, 1, 2].map((i) => ({ name: 'item_view', ts: t - 1000 + i, properties: { kind: 'fund' } }));
+    const sample = { page: '/index.html', slots: [{ id: 'home.today', kind: 'picks' as const, count: 4 }], locale: 'en' };
+    const fans = await preview(server.handle().engine, 'demo', draft, { ...sample, events: [...views, { name: 'loan_apply_exit', ts: t, properties: { step: 2 } }] });
+    expect(fans.tags).toMatchObject({ fund_interest: 3 });
+    expect(fans.campaigns).toContain('fund_fans');
+    expect(fans.answer.slots['home.today']!.items[0]!.id).toBe('rescue-card');
+    expect(fans.triggers.fired.map((f) => f.triggerId)).toEqual(['loan_abandoned']);
+    const others = await preview(server.handle().engine, 'demo', draft, sample);
+    expect(others.campaigns).not.toContain('fund_fans');
+    expect(others.answer.slots['home.today']!.items.map((i) => i.id)).not.toContain('rescue-card');
+    await expect(preview(server.handle().engine, 'demo', { ...draft, tags: [{}] }, sample)).rejects.toBeInstanceOf(RulesError);
   });
 
   it('answers the stream only to a known key, and 405 to other methods', async () => {

@@ -1,0 +1,203 @@
+// @vitest-environment node
+// rules/: the seed, the release store and registry, the config streams' bounds, the server's copy
+// of the device's rule semantics (held to sdk/rules.ts), and the trigger dry run.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Matcher, SlotwiseEvent, TagRule, TriggerRule } from '../../sdk/contract';
+import { checkRuleSet, ruleSetSchemas, type Release } from '../../sdk/contract-admin';
+import { matches as deviceMatches } from '../../sdk/rules';
+import { openDb } from '../../server-stub/store/db';
+import { matches, tagsOf } from '../../server-stub/rules/match';
+import { dryRunTriggers } from '../../server-stub/rules/preview';
+import { createRulesRegistry, RulesError } from '../../server-stub/rules/registry';
+import { seedRuleSet } from '../../server-stub/rules/seed';
+import { createSqliteRulesStore } from '../../server-stub/rules/store';
+import { createReleaseStreams } from '../../server-stub/rules/stream';
+import { HttpError } from '../../server-stub/wire/errors';
+
+const dirs: string[] = [];
+afterEach(() => {
+  vi.useRealTimers();
+  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+const db = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slotwise-rules-'));
+  dirs.push(dir);
+  return openDb(dir);
+};
+const NOW = Date.UTC(2026, 11, 7, 12);
+
+describe('the seed', () => {
+  it('is the code defaults as a rule set that may go live', () => {
+    const rules = seedRuleSet({ now: NOW });
+    expect(ruleSetSchemas().ruleSet.safeParse(rules).success).toBe(true);
+    expect(checkRuleSet(rules)).toEqual([]);
+    expect(rules.items).toHaveLength(300);
+    expect(rules.slots[0]!.slots.map((s) => s.id)).toEqual(['home.today', 'home.feed', 'home.ad', 'home.reminders']);
+  });
+});
+
+describe('the registry', () => {
+  const engine = () => {
+    const swapped: number[] = [];
+    return { swapped, activate: async (_app: string, r: Release) => void swapped.push(r.version) };
+  };
+
+  it('seeds a fresh store once, and numbers releases after it, never twice the same under concurrent publishes', async () => {
+    const d = db();
+    const seed = { app: 'demo', rules: () => seedRuleSet({ now: NOW }) };
+    const r = createRulesRegistry({ store: createSqliteRulesStore(d), now: () => NOW, seed });
+    const e = engine();
+    r.attach(e);
+    expect(r.version('demo')).toBe(1);
+    const base = r.live('demo')!.rules;
+    const seen: number[] = [];
+    r.subscribe('demo', (v) => seen.push(v));
+    const [a, b] = await Promise.all([r.publish('demo', base), r.publish('demo', base)]);
+    expect([a.version, b.version]).toEqual([2, 3]);
+    expect(e.swapped).toEqual([2, 3]);
+    expect(seen).toEqual([2, 3]);
+    // a second registry on the same store: no new seed, the live release as it was
+    const again = createRulesRegistry({ store: createSqliteRulesStore(d), now: () => NOW, seed });
+    expect(again.version('demo')).toBe(3);
+    expect(again.releases('demo').map((x) => [x.version, x.live])).toEqual([[3, true], [2, false], [1, false]]);
+    d.close();
+  });
+
+  it('refuses bad rules with every problem named, a stale version with 409, and keeps the live release', async () => {
+    const d = db();
+    const r = createRulesRegistry({ store: createSqliteRulesStore(d), now: () => NOW, seed: { app: 'demo', rules: () => seedRuleSet({ now: NOW }) } });
+    const base = r.live('demo')!.rules;
+    const bad = { ...base, items: [...base.items, { ...base.items[0]! }], campaigns: [{ ...base.campaigns[0]!, end: 1, start: 2 }, ...base.campaigns.slice(1)] };
+    const e = (await r.publish('demo', bad).catch((x: unknown) => x)) as RulesError;
+    expect(e).toBeInstanceOf(RulesError);
+    expect(e.problems.map((p) => p.code)).toEqual(['duplicate_id', 'bad_window']);
+    expect(e.body().error).toMatchObject({ code: 'duplicate_id', path: 'items.300.id' });
+    const shape = (await r.publish('demo', { ...base, tags: 'x' }).catch((x: unknown) => x)) as RulesError;
+    expect(shape.body().error.path).toBe('tags');
+    // version 1 is stored: activating it makes the stored one live again, whatever rules came along
+    expect(await r.activate('demo', { version: 1, publishedAt: NOW, rules: { ...base, campaigns: [] } })).toMatchObject({ version: 1 });
+    expect(r.live('demo')!.rules.campaigns).toHaveLength(base.campaigns.length);
+    await r.publish('demo', base);
+    const older = (await r.activate('demo', { version: 2, publishedAt: NOW, rules: base }).catch((x: unknown) => x)) as Release;
+    expect(older.version).toBe(2);
+    const zero = await r.activate('demo', { version: 0, publishedAt: NOW, rules: base }).catch((x: unknown) => x);
+    expect((zero as RulesError).body().error.path).toBe('version');
+    expect(r.version('demo')).toBe(2);
+    // a release from elsewhere (another instance) may skip numbers; one below the newest stored may not
+    expect((await r.activate('demo', { version: 5, publishedAt: NOW, rules: base })).version).toBe(5);
+    const behind = (await r.activate('demo', { version: 4, publishedAt: NOW, rules: base }).catch((x: unknown) => x)) as HttpError;
+    expect(behind).toMatchObject({ status: 409, code: 'stale_release', path: 'version' });
+    expect(r.version('demo')).toBe(5);
+    d.close();
+  });
+});
+
+describe('config streams', () => {
+  it('announce the live version on connect and on change, beat, and are bounded per key', async () => {
+    vi.useFakeTimers();
+    const listeners = new Set<(v: number) => void>();
+    let version = 4;
+    const streams = createReleaseStreams({
+      version: () => version,
+      subscribe: (_app, fn) => (listeners.add(fn), () => listeners.delete(fn)),
+      maxPerKey: 2,
+      heartbeatMs: 1000,
+    });
+    const text: string[] = [];
+    const a = streams.open('k', 'demo').getReader();
+    const pump = async () => {
+      for (;;) {
+        const { value, done } = await a.read();
+        if (done) return;
+        text.push(new TextDecoder().decode(value));
+      }
+    };
+    const pumped = pump();
+    streams.open('k', 'demo');
+    expect(() => streams.open('k', 'demo')).toThrow(HttpError);
+    expect(streams.count('k')).toBe(2);
+    version = 5;
+    listeners.forEach((l) => l(5));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(text.join('')).toBe('retry: 2000\n\nid: 4\ndata: 4\n\nid: 5\ndata: 5\n\n: hb\n\n');
+    await a.cancel();
+    await pumped;
+    expect(streams.count('k')).toBe(1);
+    streams.close();
+    expect(streams.count('k')).toBe(0);
+    expect(listeners.size).toBe(0);
+  });
+});
+
+describe("the server's copy of the device's rules", () => {
+  const event = (name: string, properties: Record<string, unknown>, ts = NOW, type: SlotwiseEvent['type'] = 'track'): SlotwiseEvent => ({
+    id: 'e', type, name, ts, anonymousId: 'a', sessionId: 's', properties, context: { channel: 'web', sdk: { name: 'x', version: '1' } },
+  });
+  it('judges every matcher as sdk/rules.ts does', () => {
+    const matchers: Matcher[] = [
+      { name: 'v' },
+      { type: 'page' },
+      { name: 'v', where: [{ prop: 'step', op: 'lt', value: 4 }] },
+      { where: [{ prop: 'step', op: 'eq', value: 2 }] },
+      { where: [{ prop: 'kind', op: 'in', value: ['fund', 'wealth'] }] },
+      { where: [{ prop: 'kind', op: 'neq', value: 'fund' }] },
+      { where: [{ prop: 'kind', op: 'exists', value: false }] },
+      { where: [{ prop: 'step', op: 'gte', value: 'x' }] },
+    ];
+    const events = [event('v', { step: 3, kind: 'fund' }), event('v', { step: '2' }), event('w', { step: 9, kind: 'card' }), event('v', {}, NOW, 'page')];
+    for (const m of matchers) for (const e of events) expect(matches(m, e), JSON.stringify([m, e.properties, e.type])).toBe(deviceMatches(m, e));
+  });
+
+  it('makes tags from events as the device does', () => {
+    const rules: TagRule[] = [
+      { name: 'views', match: { name: 'item_view' }, agg: 'count', windowMs: 60_000, op: 'gte', threshold: 2 },
+      { name: 'cat', match: { name: 'item_view' }, agg: 'last', property: 'category', windowMs: 60_000 },
+      { name: 'spent', match: { name: 'pay' }, agg: 'sum', property: 'amount', windowMs: 60_000, op: 'gt', threshold: 100 },
+      { name: 'old', match: { name: 'pay' }, agg: 'exists', windowMs: 1000 },
+    ];
+    const events = [
+      { name: 'pay', ts: NOW - 30_000, properties: { amount: 80 } },
+      { name: 'item_view', ts: NOW - 20_000, properties: { category: 'bond_fund' } },
+      { name: 'item_view', ts: NOW - 10_000, properties: { category: 'mixed_fund' } },
+      { name: 'pay', ts: NOW - 5000, properties: { amount: '30' } },
+    ];
+    expect(tagsOf(rules, events, NOW)).toEqual({ views: 2, cat: 'mixed_fund', spent: 110 });
+    expect(tagsOf(rules, events, NOW + 41_000)).toEqual({ cat: 'mixed_fund' });
+  });
+});
+
+describe('dryRunTriggers', () => {
+  const reminder = { title: { en: 't' }, body: { en: 'b' } };
+  const triggers: TriggerRule[] = [
+    { id: 'now', when: { name: 'exit', where: [{ prop: 'step', op: 'lt', value: 4 }] }, delayMs: 0, caps: { perDay: 1 }, reminder },
+    { id: 'stalled', when: { name: 'step' }, unless: { name: 'submit', withinMs: 60_000 }, delayMs: 0, reminder },
+  ];
+  it('fires at once, after the wait, cancels on unless and restarts, and holds the caps', () => {
+    const run = dryRunTriggers({ triggers }, [
+      { name: 'exit', ts: NOW, properties: { step: 2 } },
+      { name: 'exit', ts: NOW + 1000, properties: { step: 3 } },
+      { name: 'exit', ts: NOW + 1500, properties: { step: 5 } },
+      { name: 'step', ts: NOW + 2000 },
+      { name: 'submit', ts: NOW + 3000 },
+      { name: 'step', ts: NOW + 4000 },
+      { name: 'step', ts: NOW + 5000 },
+    ]);
+    expect(run.fired).toEqual([
+      { triggerId: 'now', at: NOW, event: 0 },
+      { triggerId: 'stalled', at: NOW + 65_000, event: 6 },
+    ]);
+    expect(run.cancelled).toEqual([
+      { triggerId: 'now', at: NOW + 1000, event: 1, why: 'cap' },
+      { triggerId: 'stalled', at: NOW + 62_000, event: 3, why: 'unless' },
+      { triggerId: 'stalled', at: NOW + 64_000, event: 5, why: 'restarted' },
+    ]);
+  });
+
+  it('an unless past its window does not cancel', () => {
+    const run = dryRunTriggers({ triggers }, [{ name: 'step', ts: NOW }, { name: 'submit', ts: NOW + 61_000 }]);
+    expect(run.fired).toEqual([{ triggerId: 'stalled', at: NOW + 60_000, event: 0 }]);
+  });
+});
