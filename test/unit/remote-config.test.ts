@@ -250,4 +250,36 @@ describe('remote config', () => {
     await settle();
     expect(core.emitted.reminder.map((r) => r.title)).toEqual(['Reminder kept']);
   });
+
+  it('a new release re-decides the slots on show without withdrawing them, and its answers are cached under it', async () => {
+    let release = 1;
+    const decides: number[] = [];
+    const fetch = (async (url: string, init?: RequestInit) => {
+      if (String(url).endsWith('/v1/config')) return Response.json(config({ version: `v${release}`, release }));
+      const req = JSON.parse(String(init!.body));
+      decides.push(release);
+      const id = `i-${release}-${decides.length}`;
+      return Response.json({
+        decisionId: `d${decides.length}`, ttlMs: HOUR, release,
+        slots: Object.fromEntries(req.slots.map((s: { id: string }) => [s.id, { items: [{ id, kind: 'card', title: id, position: 0, strategy: 's', score: 1, reasons: [] }] }])),
+      });
+    }) as typeof globalThis.fetch;
+    const { slots } = await start({ fetch, calls: [], answer: () => {} } as unknown as ReturnType<typeof configServer>);
+    const today = { id: 'home.today', kind: 'picks' as const, count: 1 };
+    const seen: string[] = [];
+    slots.subscribe('home.today', (s) => seen.push(`${s.status}${s.stale ? ' (stale)' : ''}:${s.items.map((i) => i.id).join()}`));
+    await slots.decide([today]);
+    await slots.decide([today]);
+    expect(decides).toEqual([1]);
+    release = 2;
+    FakeEventSource.streams[0]!.send(2);
+    await settle();
+    await settle();
+    expect(decides).toEqual([1, 2]);
+    // the items of release 1 stay on show, marked stale, until release 2's answer replaces them
+    expect(seen).toEqual(['loading:', 'network:i-1-1', 'cache:i-1-1', 'cache (stale):i-1-1', 'network:i-2-2']);
+    // the new answer is fresh under release 2: no request
+    await slots.decide([today]);
+    expect(decides).toEqual([1, 2]);
+  });
 });
