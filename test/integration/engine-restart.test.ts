@@ -76,4 +76,23 @@ describe('engine thread restart', () => {
     // and the thread is healthy from then on
     expect((await engine.decide('demo', body('a4'))).status).toBe(200);
   });
+
+  it('a restarted thread runs the release activated last, not the one it started with', async () => {
+    const { seedRuleSet } = await import('../../server-stub/rules/seed');
+    const rules = seedRuleSet({ now: Date.now(), catalogSize: 300 });
+    const release = (version: number, extra: typeof rules.triggers) => ({ version, publishedAt: Date.now(), rules: { ...rules, triggers: [...rules.triggers, ...extra] } });
+    const trigger = { ...rules.triggers[0]!, id: 'after_restart' };
+    const host = await startEngineThread({ dataDir, catalogSize: 300, releases: [{ app: 'demo', release: release(1, []) }], now: Date.now, log: () => {}, workerFile: files[0] });
+    try {
+      await host.activate('demo', release(2, [trigger]));
+      expect(JSON.parse((await host.decide('demo', body('r1'))).body).release).toBe(2);
+      await expect(host.image(CRASH)).rejects.toThrow('the engine thread exited (7)');
+      expect(JSON.parse((await host.decide('demo', body('r2'))).body).release).toBe(2);
+      const config = await host.config('demo');
+      expect(config.release).toBe(2);
+      expect(config.triggers.map((t) => (t as { id: string }).id)).toContain('after_restart');
+    } finally {
+      await host.close();
+    }
+  });
 });
