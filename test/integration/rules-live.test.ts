@@ -193,6 +193,11 @@ describe('rules as data, live', () => {
     expect(others.campaigns).not.toContain('fund_fans');
     expect(others.answer.slots['home.today']!.items.map((i) => i.id)).not.toContain('rescue-card');
     await expect(preview(server.handle().engine, 'demo', { ...draft, tags: [{}] }, sample)).rejects.toBeInstanceOf(RulesError);
+    // the sample's tolerance stands in for the stored one: a C5 sample may see R3–R5, a new visitor R1–R2 only
+    const feed = { ...sample, slots: [{ id: 'home.feed', kind: 'feed' as const, count: 30 }] };
+    const level = (p: Awaited<ReturnType<typeof preview>>) => Math.max(0, ...p.answer.slots['home.feed']!.items.map((i) => Number(i.risk?.[1] ?? 0)));
+    expect(level(await preview(server.handle().engine, 'demo', draft, feed))).toBeLessThanOrEqual(2);
+    expect(level(await preview(server.handle().engine, 'demo', draft, { ...feed, traits: { riskTolerance: 'C5' } }))).toBeGreaterThan(2);
   });
 
   it('answers the stream only to a known key, and 405 to other methods', async () => {
