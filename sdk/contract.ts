@@ -256,7 +256,11 @@ function buildRules() {
 
   const config = c.object({
     version: cid(),
-    /** the app's live rule release (contract-admin.ts); the ETag and the config stream carry it too */
+    /**
+     * The app's live rule release (contract-admin.ts); 0 for an app without one. The answer's ETag
+     * is `"<release>-<version>"` (the SDK sends it back as If-None-Match → 304), and
+     * GET /v1/config/stream announces each new release as `data: <release>`.
+     */
     release: c.optional(c.int(0)),
     ttlMs: c.int(0, MS_WEEK),
     slots: c.array(slotRequestCheck(), 100),

@@ -237,8 +237,8 @@ function rejected(json: unknown, ids: string[]): [number, Partial<DeadReason>][]
 /**
  * One JSON request to the backend, its answer read with a size cap and validated with `schema`.
  * Rejects with a SlotwiseError: network, timeout, unauthorized, server (non-2xx) or bad_response.
+ * With `etag` it is sent as If-None-Match, and a 304 resolves undefined.
  */
-/** resolves undefined on 304 (only possible with `etag`) */
 async function fetchJson<T>(o: ClientOptions, url: string, path: string, schema: c.Schema<T>, body?: unknown, etag?: string): Promise<T> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), HARD_MS);
