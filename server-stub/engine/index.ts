@@ -11,6 +11,7 @@
  * engine.decide('demo', { anonymousId: 'a1', sessionId: 's1', context: { page: '/', channel: 'web', locale: 'en' },
  *   slots: [{ id: 'home.today', kind: 'picks', count: 4 }] });
  */
+import { join } from 'node:path';
 import type { Config, DecideRequest, DecideResponse, SlotwiseEvent } from '../../sdk/contract';
 import type { Db } from '../store/db';
 import { decide, decideJson, DEFAULT_POLICY, type Arbiter, type Policy } from './arbitrate';
@@ -26,6 +27,8 @@ import { compile, defaultModel, loadNewestModel, recenter, type Model, type Mode
 import { newProfile } from './profile';
 import { createProfileStore } from './profiles';
 import { createRealtime } from './realtime';
+import { createScoreAudiences, seedModels } from './score-audiences';
+import { bankSeedEntry } from '../models/bank-seed';
 import { createItemScores, type ItemScores } from './scores';
 import { migrateEngine } from './schema';
 import { createStats, type AppStats } from './stats';
@@ -47,6 +50,12 @@ export interface EngineOptions {
   seed?: number;
   /** where model files live; the newest is loaded. @example '.slotwise-data/models' */
   modelDir: string;
+  /**
+   * the response-model registry score audiences read the live models from (`npm run models -- live`).
+   * @default `<modelDir>/registry`
+   * @example '.slotwise-data/models/registry'
+   */
+  registryDir?: string;
   /** operator campaigns replacing the default welcome / reactivation / churn-rescue / wealth-week rules (extension) */
   campaigns?: Campaign[];
   /** caps, diversity, exploration and TTL (extension). @example { epsilon: 0 } */
@@ -103,7 +112,17 @@ export function createEngine(options: EngineOptions): Engine {
       : generateCatalog({ size: options.catalogSize ?? DEFAULT_CATALOG_SIZE, seed: options.seed, now: now() });
   if (!items.length) throw new Error('the catalog holds no valid item');
   const index = buildIndexes(items, now());
-  const campaigns = resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log);
+  const registryDir = options.registryDir ?? join(options.modelDir, 'registry');
+  // the demo's campaigns target the bank-marketing model: a fresh data directory gets it live
+  if (!options.campaigns) {
+    try {
+      seedModels(registryDir, () => [bankSeedEntry()], log);
+    } catch (error) {
+      log(`engine: the demo's response model could not be seeded: ${(error as Error).message}`);
+    }
+  }
+  const audiences = createScoreAudiences({ dir: registryDir, log });
+  const campaigns = resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log, audiences.targets);
 
   const statsByApp = new Map<string, AppStats>();
   const stats = (app: string) => {
@@ -138,7 +157,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (!s || s.model !== model) scoresByApp.set(app, (s = createItemScores(model, items, stats(app))));
     return s;
   };
-  const arbiter: Arbiter = { index, campaigns, policy, stats, scores, profiles, log: decisionLog, now, json: { heads: new Map(), quoted: new Map(), numbers: new Map() } };
+  const arbiter: Arbiter = { index, campaigns, policy, stats, scores, profiles, log: decisionLog, now, json: { heads: new Map(), quoted: new Map(), numbers: new Map() }, audiences };
   const realtime = createRealtime({ index, profiles, stats });
   const config = buildConfig(options.config);
   const images = new Map<string, string>();

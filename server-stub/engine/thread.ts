@@ -18,11 +18,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../../sdk/contract';
 import type { Answer, IngestMessage } from './service';
+import type { Campaign } from './strategies/campaigns';
 
 export interface EngineThreadData {
   dataDir: string;
   catalogFile?: string;
   catalogSize?: number;
+  /** operator campaigns instead of the demo's (plain data: it crosses to the thread by structured clone) */
+  campaigns?: Campaign[];
   now: number;
 }
 
@@ -67,7 +70,7 @@ export class EngineBusyError extends Error {}
 
 export async function startEngineThread(o: EngineThreadOptions): Promise<EngineHost> {
   const file = o.workerFile ?? (await workerFile());
-  const data = (): EngineThreadData => ({ dataDir: o.dataDir, catalogFile: o.catalogFile, catalogSize: o.catalogSize, now: o.now() });
+  const data = (): EngineThreadData => ({ dataDir: o.dataDir, catalogFile: o.catalogFile, catalogSize: o.catalogSize, campaigns: o.campaigns, now: o.now() });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let closing = false;

@@ -27,6 +27,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
       db,
       catalogFile: data.catalogFile,
       catalogSize: data.catalogSize,
+      campaigns: data.campaigns,
       modelDir: join(data.dataDir, 'models'),
       now: () => clock,
       log,

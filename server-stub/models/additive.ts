@@ -11,6 +11,7 @@
  * contributes exactly 0. Numeric inputs are clamped to the range seen in training: outside it a
  * shape says nothing it learned.
  */
+import type { Reference } from './reference';
 import type { ModelSpec } from './spec';
 import type { Table } from './table';
 
@@ -82,6 +83,8 @@ export interface AdditiveModel {
   bias: number;
   /** one main term per spec feature, in spec order, then the pair terms */
   terms: Term[];
+  /** the scores of the training rows as quantiles (reference.ts): what "top N %" audiences cut against */
+  reference?: Reference;
 }
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

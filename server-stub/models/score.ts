@@ -5,6 +5,7 @@
  */
 import { compile, scoreRow, sigmoid, termNames, type AdditiveModel, type Compiled } from './additive';
 import { records } from './csv-lines';
+import { termLabel, type Locale } from './labels';
 import { rowEncoder, allocColumns } from './table';
 
 export interface Reason {
@@ -19,8 +20,11 @@ const MIN = 0.01;
 
 export interface Scorer {
   compiled: Compiled;
-  /** scores per-feature values (numeric: transformed, NaN missing; categorical: level code, −1 missing) */
-  score(values: ArrayLike<number>, raw?: readonly string[]): { score: number; reasons: Reason[] };
+  /**
+   * scores per-feature values (numeric: transformed, NaN missing; categorical: level code, −1 missing);
+   * `raw` are the cells as written (shown in reasons), `locale` words the reasons for a customer (labels.ts)
+   */
+  score(values: ArrayLike<number>, raw?: readonly string[], locale?: Locale): { score: number; reasons: Reason[] };
 }
 
 /**
@@ -32,10 +36,9 @@ export function createScorer(model: AdditiveModel): Scorer {
   const compiled = compile(model);
   const names = termNames(model);
   const out = new Float64Array(model.terms.length);
-  const nf = model.spec.features.length;
   return {
     compiled,
-    score(values, raw) {
+    score(values, raw, locale) {
       const logit = scoreRow(compiled, values, out);
       // the TOP largest positive contributions, by insertion into a short list
       const order: number[] = [];
@@ -48,22 +51,13 @@ export function createScorer(model: AdditiveModel): Scorer {
         order.splice(at, 0, j);
         if (order.length > TOP) order.pop();
       }
-      const reasons = order.map((j) => {
-        let label = names[j]!;
-        if (j < nf) {
-          const v = values[j]!;
-          const levels = model.levels[j];
-          label = `${names[j]} is ${raw ? raw[j] : levels ? levels[v] : v}`;
-        } else {
-          const t = model.terms[j]!;
-          if (t.kind === 'pair') {
-            const a = model.spec.features.findIndex((f) => f.name === t.features[0]);
-            const b = model.spec.features.findIndex((f) => f.name === t.features[1]);
-            label = `${t.features[0]} is ${raw?.[a] ?? values[a]} with ${t.features[1]} ${raw?.[b] ?? values[b]}`;
-          }
-        }
-        return { feature: names[j]!, label, contribution: Math.round(out[j]! * 1000) / 1000 };
-      });
+      const cell = (f: number) => {
+        if (raw) return raw[f]!;
+        const v = values[f]!;
+        const levels = model.levels[f];
+        return String(levels ? levels[v] : v);
+      };
+      const reasons = order.map((j) => ({ feature: names[j]!, label: termLabel(model, j, cell, locale), contribution: Math.round(out[j]! * 1000) / 1000 }));
       return { score: sigmoid(logit), reasons };
     },
   };

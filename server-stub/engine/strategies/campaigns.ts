@@ -3,10 +3,13 @@
  * to slots and boost others. Higher priority claims its pins first. Pins never override
  * suitability or eligibility: a pinned item the user may not see is simply not placed.
  *
- * Campaigns aimed at a segment need the user's profile, so personalisation-off requests only see
- * campaigns for everyone (no `segments`).
+ * Campaigns aimed at a segment or a score audience need the user's profile, so personalisation-off
+ * requests only see campaigns for everyone (no `segments`, no `audience`).
+ *
+ * This file is the one place the campaign shape is defined: the default (demo) rules, whoever stores
+ * campaigns elsewhere, and the checks of an operator's campaign all use it.
  */
-import type { SlotKind } from '../../../sdk/contract';
+import { firstProblem, scoreAudienceSchema, type Problem, type ScoreAudience, type SlotKind } from '../../../sdk/contract';
 import type { Localized } from '../i18n';
 import type { Indexes } from '../indexes';
 import type { Segment } from '../types';
@@ -26,6 +29,13 @@ export interface Campaign {
   label: Localized;
   /** absent: everyone */
   segments?: Segment[];
+  /**
+   * only customers whose score by the live response model of target `model` is ≥ `minScore`, and/or
+   * in the top `topPercent` % of the model's reference population; the model's reasons then reach
+   * the pinned items' "why this?". With `segments`, a customer must be in both.
+   * @example { model: 'subscribed', topPercent: 20 }
+   */
+  audience?: ScoreAudience;
   /** page sections (home, wealth, loans …); absent: every page */
   pages?: string[];
   /** epoch ms window; absent ends are open */
@@ -64,6 +74,16 @@ export const DEFAULT_CAMPAIGNS: readonly Campaign[] = [
     pins: [{ itemId: 'comeback-ad', slotKind: 'ad' }, { itemId: 'comeback-deposit', slotKind: 'picks' }],
   },
   {
+    // score audience: the customers the bank-marketing response model (models/bank-seed.ts, marked live
+    // on a fresh data directory) ranks in the top 20 % for opening a term deposit
+    id: 'term_deposit_top20',
+    label: { 'zh-CN': '为您精选的定期存款', en: 'A term deposit picked for you' },
+    audience: { model: 'subscribed', topPercent: 20 },
+    pages: ['home', 'wealth'],
+    priority: 15,
+    pins: [{ itemId: 'rescue-deposit', slotKind: 'picks' }],
+  },
+  {
     id: 'wealth_week',
     label: { 'zh-CN': '理财节限时活动', en: 'Wealth Week offer' },
     pages: ['wealth'],
@@ -85,14 +105,46 @@ export interface ResolvedCampaign extends Campaign {
   boosted: number[];
 }
 
-/** Resolves item ids once at load; references to unknown items are reported and dropped. */
-export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes, log: (m: string) => void): ResolvedCampaign[] {
+/**
+ * The problem with a campaign's score audience, or undefined: its shape, then whether the registry
+ * holds any model for its target (`targets`). `path` is where the campaign sits, e.g. `campaigns.3`.
+ * @example
+ * audienceProblem({ model: 'churn', topPercent: 5 }, new Set(['subscribed']), 'campaigns.0');
+ * // { code: 'unknown_model', message: 'campaigns.0.audience.model: no response model for target "churn" …', path: 'campaigns.0.audience.model' }
+ */
+export function audienceProblem(audience: unknown, targets: ReadonlySet<string>, path: string): Problem | undefined {
+  const parsed = scoreAudienceSchema().safeParse(audience);
+  if (!parsed.success) return firstProblem(parsed.error, `${path}.audience`);
+  if (targets.has(parsed.data.model)) return undefined;
+  const at = `${path}.audience.model`;
+  const known = [...targets].sort();
+  return {
+    code: 'unknown_model',
+    message: `${at}: no response model for target "${parsed.data.model}" in the registry (${known.length ? `it has: ${known.join(', ')}` : 'it is empty'}); train one with \`npm run models -- train\` and mark it live`,
+    path: at,
+  };
+}
+
+/**
+ * Resolves item ids once at load; references to unknown items are reported and dropped. A campaign
+ * whose audience is malformed is reported and dropped (it could only match everyone or no one); one
+ * whose audience names a target with no model yet is reported and kept: it matches no one until a
+ * model for that target is marked live.
+ */
+export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes, log: (m: string) => void, targets?: () => ReadonlySet<string>): ResolvedCampaign[] {
   const ix = (campaign: string, id: string) => {
     const item = index.byId.get(id);
     if (!item) log(`campaign ${campaign}: no item "${id}" in the catalog; ignored`);
     return item?.ix;
   };
+  const known = campaigns.some((c) => c.audience !== undefined) ? (targets?.() ?? new Set<string>()) : new Set<string>();
   return [...campaigns]
+    .filter((c) => {
+      if (c.audience === undefined) return true;
+      const problem = audienceProblem(c.audience, known, `campaign ${c.id}`);
+      if (problem) log(problem.message);
+      return problem?.code !== 'invalid_field' && problem?.code !== 'invalid_body';
+    })
     .sort((a, b) => b.priority - a.priority)
     .map((c) => ({
       ...c,
@@ -117,6 +169,7 @@ export function activeCampaigns(
       (c.start === undefined || o.now >= c.start) &&
       (c.end === undefined || o.now < c.end) &&
       (!c.pages || c.pages.includes(o.page)) &&
-      (!c.segments || (o.segment !== undefined && c.segments.includes(o.segment))),
+      (!c.segments || (o.segment !== undefined && c.segments.includes(o.segment))) &&
+      (!c.audience || o.segment !== undefined),
   );
 }
