@@ -56,6 +56,12 @@ export interface EngineOptions {
    * @example '.slotwise-data/models/registry'
    */
   registryDir?: string;
+  /**
+   * with the demo's campaigns (no `campaigns`), registers the demo's bank-marketing response model and
+   * marks it live when the registry has never had a live model for its target (the server does;
+   * writes to `registryDir`). @default false @example true
+   */
+  seedModels?: boolean;
   /** operator campaigns replacing the default welcome / reactivation / churn-rescue / wealth-week rules (extension) */
   campaigns?: Campaign[];
   /** caps, diversity, exploration and TTL (extension). @example { epsilon: 0 } */
@@ -114,15 +120,16 @@ export function createEngine(options: EngineOptions): Engine {
   const index = buildIndexes(items, now());
   const registryDir = options.registryDir ?? join(options.modelDir, 'registry');
   // the demo's campaigns target the bank-marketing model: a fresh data directory gets it live
-  if (!options.campaigns) {
+  if (options.seedModels && !options.campaigns) {
     try {
-      seedModels(registryDir, () => [bankSeedEntry()], log);
+      seedModels(registryDir, () => [bankSeedEntry()]);
     } catch (error) {
       log(`engine: the demo's response model could not be seeded: ${(error as Error).message}`);
     }
   }
   const audiences = createScoreAudiences({ dir: registryDir, log });
-  const campaigns = resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log, audiences.targets);
+  // an operator's campaigns are checked against the registry (a target with no model is reported); the demo's name the seed's
+  const campaigns = resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log, options.campaigns && audiences.targets);
 
   const statsByApp = new Map<string, AppStats>();
   const stats = (app: string) => {

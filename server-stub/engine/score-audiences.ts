@@ -153,15 +153,18 @@ export function inAudiences<C extends { audience?: ScoreAudience }>(
 /**
  * Registers seed models (the demo's) and marks each live, for a target whose registry has never had
  * a live model: a fresh data directory works out of the box, and an operator's own choice — even a
- * rollback — is never overridden.
+ * rollback — is never overridden. Silent (a server's log stays for what needs attention); returns
+ * the ids it made live, and `npm run models -- history` shows them, marked live by "slotwise seed".
  */
-export function seedModels(dir: string, entries: () => Entry[], log: (message: string) => void): void {
+export function seedModels(dir: string, entries: () => Entry[]): string[] {
   const registry = createRegistry({ dir });
   const seen = new Set(registry.history().map((c) => c.target));
+  const seeded: string[] = [];
   for (const entry of entries()) {
     if (seen.has(entry.target)) continue;
     registry.add(entry);
     registry.markLive(entry.id, 'slotwise seed');
-    log(`engine: seeded the registry with model ${entry.id}, live for "${entry.target}"`);
+    seeded.push(entry.id);
   }
+  return seeded;
 }

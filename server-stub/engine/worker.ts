@@ -28,6 +28,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
       catalogFile: data.catalogFile,
       catalogSize: data.catalogSize,
       campaigns: data.campaigns,
+      seedModels: true,
       modelDir: join(data.dataDir, 'models'),
       now: () => clock,
       log,

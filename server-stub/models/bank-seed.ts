@@ -6,7 +6,7 @@
  *   npm run models -- train --in data/bank-marketing/bank-full.csv.gz --spec bank-spec.json --temporal
  *
  * (bank-spec.json: `bankSpec()` as JSON). The engine registers it and marks it live when it runs the
- * demo's campaigns and the registry has never had a live `subscribed` model (engine/score-audiences.ts),
+ * demo's campaigns and the registry has never had a live `subscribed` model (engine/score-audiences.ts `seedModels`),
  * so the demo's "top 20 % by subscribed" campaign works on a fresh data directory. Data, not logic.
  */
 import type { Entry } from './registry';

@@ -137,11 +137,12 @@ export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes,
     if (!item) log(`campaign ${campaign}: no item "${id}" in the catalog; ignored`);
     return item?.ix;
   };
-  const known = campaigns.some((c) => c.audience !== undefined) ? (targets?.() ?? new Set<string>()) : new Set<string>();
+  // without a registry to ask, only the shape is checked
+  const known = targets && campaigns.some((c) => c.audience !== undefined) ? targets() : undefined;
   return [...campaigns]
     .filter((c) => {
       if (c.audience === undefined) return true;
-      const problem = audienceProblem(c.audience, known, `campaign ${c.id}`);
+      const problem = audienceProblem(c.audience, known ?? new Set([(c.audience as { model?: string }).model ?? '']), `campaign ${c.id}`);
       if (problem) log(problem.message);
       return problem?.code !== 'invalid_field' && problem?.code !== 'invalid_body';
     })
