@@ -130,6 +130,7 @@ export function createEngine(options: EngineOptions): Engine {
   const audiences = createScoreAudiences({ dir: registryDir, log });
   // an operator's campaigns are checked against the registry (a target with no model is reported); the demo's name the seed's
   const campaigns = resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log, options.campaigns && audiences.targets);
+  audiences.warm(campaigns.flatMap((c) => (c.audience ? [c.audience.model] : [])));
 
   const statsByApp = new Map<string, AppStats>();
   const stats = (app: string) => {

@@ -54,6 +54,8 @@ export interface ScoreAudiences {
   targets(): Set<string>;
   /** the live model id of a target, after the last refresh */
   liveId(target: string): string | undefined;
+  /** reads the registry and compiles the live models of `targets` now (at start), not in a first decide */
+  warm(targets: Iterable<string>): void;
 }
 
 /**
@@ -124,6 +126,13 @@ export function createScoreAudiences(o: { dir: string; log: (message: string) =>
       };
     },
     targets: () => new Set(registry.list().map((e) => e.target)),
+    warm(targets) {
+      this.refresh();
+      for (const t of targets) {
+        const id = liveIds.get(t);
+        if (id !== undefined) load(id);
+      }
+    },
     liveId: (target) => liveIds.get(target),
   };
 }
