@@ -11,7 +11,21 @@ export function splitRecord(text: string, delimiter: string): string[] | undefin
   const cells: string[] = [];
   let i = 0;
   for (;;) {
-    if (text[i] === '"') {
+    if (text.charCodeAt(i) === 34) {
+      // the common quoted cell, "text" then a delimiter or the end: one slice, no concatenation
+      const close = text.indexOf('"', i + 1);
+      if (close < 0) return undefined;
+      if (text.charCodeAt(close + 1) !== 34) {
+        if (close + 1 === text.length) {
+          cells.push(text.slice(i + 1, close));
+          return cells;
+        }
+        if (text.startsWith(delimiter, close + 1)) {
+          cells.push(text.slice(i + 1, close));
+          i = close + 1 + delimiter.length;
+          continue;
+        }
+      }
       // a quoted cell: whole slices between quotes, "" is one quote
       let cell = '';
       let from = i + 1;
