@@ -11,7 +11,6 @@
  * contributes exactly 0. Numeric inputs are clamped to the range seen in training: outside it a
  * shape says nothing it learned.
  */
-import type { Reference } from './reference';
 import type { ModelSpec } from './spec';
 import type { Table } from './table';
 
@@ -73,6 +72,14 @@ export interface PairTerm {
   table: number[];
 }
 export type Term = NumericTerm | CategoricalTerm | PairTerm;
+
+/** The scores of a model's training rows, summarised for "top N %" cuts (reference.ts says how). */
+export interface Reference {
+  /** training rows the quantiles summarise */
+  rows: number;
+  /** q(k/1000) for k = 0 … 1000, ascending */
+  quantiles: number[];
+}
 
 export interface AdditiveModel {
   format: typeof ADDITIVE_FORMAT;

@@ -9,15 +9,10 @@
  * 1001 stored points are q(k/1000) exactly; between them q is interpolated linearly, so a cut is
  * exact for any p that is a multiple of 0.1.
  */
-import { compile, scoreTable, sigmoid, type AdditiveModel } from './additive';
+import { compile, scoreTable, sigmoid, type AdditiveModel, type Reference } from './additive';
 import type { Table } from './table';
 
-export interface Reference {
-  /** training rows the quantiles summarise */
-  rows: number;
-  /** q(k/1000) for k = 0 … 1000, ascending */
-  quantiles: number[];
-}
+export type { Reference } from './additive';
 
 export const REFERENCE_POINTS = 1001;
 
