@@ -71,7 +71,7 @@ export function createScoreAudiences(o: { dir: string; log: (message: string) =>
   let liveIds = new Map<string, string>();
   let stamp = '';
   // scores of this decide by target, so two campaigns on one model score the user once
-  let memo = new Map<string, { traits: Traits | undefined; locale: Locale; result: ReturnType<ProfileScorer> }>();
+  const memo = new Map<string, { traits: Traits | undefined; locale: Locale; result: ReturnType<ProfileScorer> }>();
 
   const load = (id: string): Live | null => {
     let live = byId.get(id);
@@ -87,22 +87,24 @@ export function createScoreAudiences(o: { dir: string; log: (message: string) =>
     return live;
   };
 
+  const refresh = () => {
+    memo.clear();
+    const st = statSync(historyPath, { throwIfNoEntry: false });
+    const now = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
+    if (now === stamp) return;
+    stamp = now;
+    const next = new Map<string, string>();
+    try {
+      for (const c of registry.history()) next.set(c.target, c.id);
+    } catch (error) {
+      o.log(`score audiences: the live history does not read; keeping the models live before: ${(error as Error).message}`);
+      return;
+    }
+    liveIds = next;
+  };
+
   return {
-    refresh() {
-      memo = new Map();
-      const st = statSync(historyPath, { throwIfNoEntry: false });
-      const now = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : '';
-      if (now === stamp) return;
-      stamp = now;
-      const next = new Map<string, string>();
-      try {
-        for (const c of registry.history()) next.set(c.target, c.id);
-      } catch (error) {
-        o.log(`score audiences: the live history does not read; keeping the models live before: ${(error as Error).message}`);
-        return;
-      }
-      liveIds = next;
-    },
+    refresh,
     check(audience, traits, locale) {
       const id = liveIds.get(audience.model);
       const live = id === undefined ? null : load(id);
@@ -127,7 +129,7 @@ export function createScoreAudiences(o: { dir: string; log: (message: string) =>
     },
     targets: () => new Set(registry.list().map((e) => e.target)),
     warm(targets) {
-      this.refresh();
+      refresh();
       for (const t of targets) {
         const id = liveIds.get(t);
         if (id !== undefined) load(id);
