@@ -351,28 +351,6 @@ export function schemas() {
   return { ...requestSchemas(), ...answerSchemas(), ...ruleSchemas() };
 }
 
-/**
- * A campaign's score audience (an operator rule, read by the server only; the SDK never builds it):
- * the customers whose score by the live model of target `model` is ≥ `minScore`, and/or within the
- * top `topPercent` % of that model's reference population (the scores of the rows it was trained on,
- * saved with the model). At least one of the two; with both, a customer must meet both.
- *
- * @example
- * scoreAudienceSchema().parse({ model: 'subscribed', topPercent: 20 });
- */
-export function scoreAudienceSchema() {
-  return z
-    .strictObject({
-      model: z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, { message: 'a model target is letters, digits, _ . - (≤ 64)' })),
-      minScore: z.optional(z.number().check(z.gte(0), z.lte(1))),
-      topPercent: z.optional(z.number().check(z.gt(0), z.lte(100))),
-    })
-    .check(
-      z.refine((a) => a.minScore !== undefined || a.topPercent !== undefined, { message: 'needs minScore, topPercent or both', path: ['minScore'] }),
-    );
-}
-export type ScoreAudience = z.infer<ReturnType<typeof scoreAudienceSchema>>;
-
 type A = ReturnType<typeof buildAnswers>;
 type R = ReturnType<typeof buildRules>;
 

@@ -4,14 +4,15 @@
  * feature names to raw values (as a CSV cell would hold them); absent or unreadable values are
  * missing and contribute 0, so a thin profile still scores — never throws.
  */
-import { firstProblem, scoreAudienceSchema, type ScoreAudience } from '../../sdk/contract';
+import { firstProblem, type Problem } from '../../sdk/contract';
+import { ruleSetSchemas, type ScoreAudience } from '../../sdk/contract-admin';
 import type { AdditiveModel } from './additive';
 import type { Locale } from './labels';
 import { topPercentCutoff } from './reference';
 import { createScorer, type Reason } from './score';
 import { applyTransform } from './spec';
 
-export type { ScoreAudience } from '../../sdk/contract';
+export type { ScoreAudience } from '../../sdk/contract-admin';
 export type Profile = Readonly<Record<string, string | number | boolean | null | undefined>>;
 export type ProfileScorer = (profile: Profile, locale?: Locale) => { score: number; reasons: Reason[] };
 
@@ -46,17 +47,34 @@ export function createProfileScorer(model: AdditiveModel): ProfileScorer {
   };
 }
 
+/**
+ * The problem with a score audience (parsed JSON), or undefined: its shape by the rule-set contract
+ * (`scoreAudience` in sdk/contract-admin.ts), then the rules `checkRuleSet` applies to it there
+ * (exactly one of `minScore` or `topPercent`; 0 < topPercent ≤ 100), and 0 ≤ minScore ≤ 1 (a score
+ * is a probability). `path` prefixes the fields, e.g. `campaigns.3.audience`.
+ */
+export function audienceShapeProblem(value: unknown, path = 'audience'): Problem | undefined {
+  const parsed = ruleSetSchemas().scoreAudience.safeParse(value);
+  if (!parsed.success) return firstProblem(parsed.error, path);
+  const a = parsed.data;
+  const problem = (field: string, why: string): Problem => ({ code: 'bad_audience', message: `${path}${field}: ${why}`, path: `${path}${field}` });
+  if ((a.minScore === undefined) === (a.topPercent === undefined)) return problem('', 'give exactly one of minScore or topPercent');
+  if (a.topPercent !== undefined && !(a.topPercent > 0 && a.topPercent <= 100)) return problem('.topPercent', 'must be more than 0 and at most 100');
+  if (a.minScore !== undefined && !(a.minScore >= 0 && a.minScore <= 1)) return problem('.minScore', 'a score is a probability: at least 0 and at most 1');
+  return undefined;
+}
+
 /** Checks an audience (parsed JSON); throws naming the field at fault. */
 export function parseAudience(value: unknown): ScoreAudience {
-  const parsed = scoreAudienceSchema().safeParse(value);
-  if (!parsed.success) throw new Error(`audience: ${firstProblem(parsed.error).message}`);
-  return parsed.data;
+  const problem = audienceShapeProblem(value);
+  if (problem) throw new Error(problem.message);
+  return value as ScoreAudience;
 }
 
 /**
- * The smallest score in the audience: the larger of `minScore` and the top-`topPercent` cut of
- * the model's reference population (reference.ts). A "top N %" audience of a model saved without
- * a reference cannot be cut: it throws, saying so.
+ * The smallest score in the audience: `minScore`, or the top-`topPercent` cut of the model's
+ * reference population (reference.ts). A "top N %" audience of a model saved without a reference
+ * cannot be cut: it throws, saying so.
  */
 export function audienceCutoff(a: ScoreAudience, model: Pick<AdditiveModel, 'reference'>): number {
   let cut = a.minScore ?? 0;

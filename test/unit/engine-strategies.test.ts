@@ -160,15 +160,17 @@ describe('campaign score audiences', () => {
   const label = { 'zh-CN': '为您精选', en: 'For you' };
   it('a malformed audience is a 4xx-shaped problem naming the field; an unknown target names the known ones', () => {
     expect(audienceProblem({ model: 'subscribed', topPercent: 0 }, new Set(['subscribed']), 'campaigns.2')).toEqual({
-      code: 'invalid_field', message: 'campaigns.2.audience.topPercent: must be at least 0', path: 'campaigns.2.audience.topPercent',
+      code: 'bad_audience', message: 'campaigns.2.audience.topPercent: must be more than 0 and at most 100', path: 'campaigns.2.audience.topPercent',
     });
-    expect(audienceProblem({ model: 'subscribed' }, new Set(['subscribed']), 'c')?.message).toMatch(/needs minScore, topPercent or both/);
+    expect(audienceProblem({ model: 'subscribed' }, new Set(['subscribed']), 'c')?.message).toBe('c.audience: give exactly one of minScore or topPercent');
+    expect(audienceProblem({ model: 'subscribed', minScore: 0.5, topPercent: 10 }, new Set(['subscribed']), 'c')?.code).toBe('bad_audience');
+    expect(audienceProblem({ topPercent: 10 }, new Set(['subscribed']), 'c')).toMatchObject({ code: 'invalid_field', path: 'c.audience.model' });
     expect(audienceProblem({ model: 'churn', minScore: 0.5 }, new Set(['subscribed', 'card']), 'campaigns.0')).toEqual({
       code: 'unknown_model',
       message: expect.stringMatching(/^campaigns\.0\.audience\.model: no response model for target "churn" in the registry \(it has: card, subscribed\)/),
       path: 'campaigns.0.audience.model',
     });
-    expect(audienceProblem({ model: 'subscribed', minScore: 0.5, topPercent: 10 }, new Set(['subscribed']), 'c')).toBeUndefined();
+    expect(audienceProblem({ model: 'subscribed', topPercent: 10 }, new Set(['subscribed']), 'c')).toBeUndefined();
   });
 
   it('at load: a malformed audience drops its campaign, an unknown target is reported and kept (it matches once a model is live)', () => {
@@ -181,7 +183,7 @@ describe('campaign score audiences', () => {
     const resolved = resolveCampaigns(campaigns, index, (m) => logs.push(m), () => new Set(['subscribed']));
     expect(resolved.map((c) => c.id)).toEqual(['later', 'ok']);
     expect(logs).toEqual([
-      'campaign bad.audience.topPercent: must be at most 100',
+      'campaign bad.audience.topPercent: must be more than 0 and at most 100',
       expect.stringMatching(/^campaign later\.audience\.model: no response model for target "churn"/),
     ]);
   });

@@ -68,16 +68,16 @@ describe('real-time scoring and score audiences', { timeout: 60_000 }, () => {
     expect(() => checkModel({ ...withRef, reference: { rows: 3, quantiles: [0.2, 0.1] } })).toThrow(/reference.quantiles/);
   });
 
-  it('audiences: validated; minScore, topPercent, or both (the stricter cut); a model without a reference cannot cut top %', () => {
+  it('audiences: validated as the rule-set contract has them (exactly one bound); top % needs the model\'s reference', () => {
     expect(parseAudience({ model: 'm', topPercent: 10 })).toEqual({ model: 'm', topPercent: 10 });
-    expect(() => parseAudience({ model: 'm', topPercent: 0 })).toThrow(/audience: topPercent/);
-    expect(() => parseAudience({ model: 'm', minScore: 2 })).toThrow(/audience: minScore/);
-    expect(() => parseAudience({ model: 'm' })).toThrow(/needs minScore, topPercent or both/);
-    expect(() => parseAudience({ model: 'm', topPercent: 5, extra: 1 })).toThrow(/audience/);
+    expect(() => parseAudience({ model: 'm', topPercent: 0 })).toThrow('audience.topPercent: must be more than 0 and at most 100');
+    expect(() => parseAudience({ model: 'm', minScore: 2 })).toThrow(/audience\.minScore: a score is a probability/);
+    expect(() => parseAudience({ model: 'm' })).toThrow('audience: give exactly one of minScore or topPercent');
+    expect(() => parseAudience({ model: 'm', minScore: 0.5, topPercent: 10 })).toThrow(/exactly one/);
+    expect(() => parseAudience({ model: '', topPercent: 10 })).toThrow(/audience\.model/);
     const ref = referenceOf(Array.from({ length: 101 }, (_, i) => i / 100));
     expect(audienceCutoff({ model: 'm', topPercent: 20 }, { reference: ref })).toBeCloseTo(0.8, 12);
     expect(audienceCutoff({ model: 'm', minScore: 0.25 }, {})).toBe(0.25);
-    expect(audienceCutoff({ model: 'm', minScore: 0.9, topPercent: 20 }, { reference: ref })).toBe(0.9);
     expect(() => audienceCutoff({ model: 'm', topPercent: 5 }, {})).toThrow(/no reference population/);
   });
 });

@@ -9,7 +9,9 @@
  * This file is the one place the campaign shape is defined: the default (demo) rules, whoever stores
  * campaigns elsewhere, and the checks of an operator's campaign all use it.
  */
-import { firstProblem, scoreAudienceSchema, type Problem, type ScoreAudience, type SlotKind } from '../../../sdk/contract';
+import type { Problem, SlotKind } from '../../../sdk/contract';
+import type { ScoreAudience } from '../../../sdk/contract-admin';
+import { audienceShapeProblem } from '../../models/realtime';
 import type { Localized } from '../i18n';
 import type { Indexes } from '../indexes';
 import type { Segment } from '../types';
@@ -30,9 +32,10 @@ export interface Campaign {
   /** absent: everyone */
   segments?: Segment[];
   /**
-   * only customers whose score by the live response model of target `model` is ≥ `minScore`, and/or
-   * in the top `topPercent` % of the model's reference population; the model's reasons then reach
-   * the pinned items' "why this?". With `segments`, a customer must be in both.
+   * only customers whose score by the live response model of target `model` is ≥ `minScore`, or
+   * in the top `topPercent` % of the model's reference population (exactly one of the two, as
+   * sdk/contract-admin.ts's rule set has it); the model's reasons then reach the pinned items'
+   * "why this?". With `segments`, a customer must be in both.
    * @example { model: 'subscribed', topPercent: 20 }
    */
   audience?: ScoreAudience;
@@ -113,14 +116,15 @@ export interface ResolvedCampaign extends Campaign {
  * // { code: 'unknown_model', message: 'campaigns.0.audience.model: no response model for target "churn" …', path: 'campaigns.0.audience.model' }
  */
 export function audienceProblem(audience: unknown, targets: ReadonlySet<string>, path: string): Problem | undefined {
-  const parsed = scoreAudienceSchema().safeParse(audience);
-  if (!parsed.success) return firstProblem(parsed.error, `${path}.audience`);
-  if (targets.has(parsed.data.model)) return undefined;
+  const shape = audienceShapeProblem(audience, `${path}.audience`);
+  if (shape) return shape;
+  const model = (audience as ScoreAudience).model;
+  if (targets.has(model)) return undefined;
   const at = `${path}.audience.model`;
   const known = [...targets].sort();
   return {
     code: 'unknown_model',
-    message: `${at}: no response model for target "${parsed.data.model}" in the registry (${known.length ? `it has: ${known.join(', ')}` : 'it is empty'}); train one with \`npm run models -- train\` and mark it live`,
+    message: `${at}: no response model for target "${model}" in the registry (${known.length ? `it has: ${known.join(', ')}` : 'it is empty'}); train one with \`npm run models -- train\` and mark it live`,
     path: at,
   };
 }
@@ -144,7 +148,7 @@ export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes,
       if (c.audience === undefined) return true;
       const problem = audienceProblem(c.audience, known ?? new Set([(c.audience as { model?: string }).model ?? '']), `campaign ${c.id}`);
       if (problem) log(problem.message);
-      return problem?.code !== 'invalid_field' && problem?.code !== 'invalid_body';
+      return problem === undefined || problem.code === 'unknown_model';
     })
     .sort((a, b) => b.priority - a.priority)
     .map((c) => ({
