@@ -25,13 +25,17 @@
 
   // Each customer's figures agree with each other and with what the slots may offer them: money is
   // in CNY; `deposit` is a term deposit they hold that matures soon (part of `deposits`), or null.
+  // Besides riskTolerance and segment, `traits` carry what the bank's response model for term
+  // deposits reads, by its feature names (UCI Bank Marketing's columns; `balance` in its EUR): the
+  // server scores them and the "top 20 % by subscribed" campaign reaches Lin Xiao and Chen Wei
+  // (scores 0.29 and 0.90 against a cut of 0.14), not Zhou Min (0.09) or Wang Fang (0.02).
   var PERSONAS = [
     {
       id: 'new',
       userId: 'lumen-new-c1',
       name: { en: 'Lin Xiao', 'zh-CN': '林晓' },
       note: { en: 'New customer · cautious (C1)', 'zh-CN': '新客户 · 谨慎型（C1）' },
-      traits: { riskTolerance: 'C1', segment: 'new' },
+      traits: { riskTolerance: 'C1', segment: 'new', age: 24, job: 'student', marital: 'single', education: 'tertiary', default: 'no', balance: 800, housing: 'no', loan: 'no', contact: 'cellular', pdays: -1, previous: 0, poutcome: 'unknown' },
       money: { deposits: 8320.5, wealth: 0, loans: 0, yesterday: 0 },
       deposit: null,
     },
@@ -40,7 +44,7 @@
       userId: 'lumen-active-c4',
       name: { en: 'Chen Wei', 'zh-CN': '陈伟' },
       note: { en: 'Active investor · growth (C4)', 'zh-CN': '活跃投资者 · 成长型（C4）' },
-      traits: { riskTolerance: 'C4', segment: 'active' },
+      traits: { riskTolerance: 'C4', segment: 'active', age: 61, job: 'retired', marital: 'married', education: 'tertiary', default: 'no', balance: 6200, housing: 'no', loan: 'no', contact: 'cellular', pdays: 180, previous: 2, poutcome: 'success' },
       money: { deposits: 92180.36, wealth: 286540.12, loans: 0, yesterday: 58.64 },
       deposit: { itemId: 'lumen-held-td-c4', amount: 50000, years: 2, daysToMaturity: 5 },
     },
@@ -49,7 +53,7 @@
       userId: 'lumen-dormant-c2',
       name: { en: 'Zhou Min', 'zh-CN': '周敏' },
       note: { en: 'Dormant for 4 months · steady (C2)', 'zh-CN': '4 个月未登录 · 稳健型（C2）' },
-      traits: { riskTolerance: 'C2', segment: 'dormant' },
+      traits: { riskTolerance: 'C2', segment: 'dormant', age: 47, job: 'technician', marital: 'married', education: 'secondary', default: 'no', balance: 900, housing: 'yes', loan: 'no', contact: 'cellular', pdays: -1, previous: 0, poutcome: 'unknown' },
       money: { deposits: 15600, wealth: 20000, loans: 0, yesterday: 1.72 },
       deposit: { itemId: 'lumen-held-td-c2', amount: 10000, years: 1, daysToMaturity: 6 },
     },
@@ -58,7 +62,7 @@
       userId: 'lumen-churn-c3',
       name: { en: 'Wang Fang', 'zh-CN': '王芳' },
       note: { en: 'Churn risk · balanced (C3)', 'zh-CN': '流失风险 · 平衡型（C3）' },
-      traits: { riskTolerance: 'C3', segment: 'churn_risk' },
+      traits: { riskTolerance: 'C3', segment: 'churn_risk', age: 35, job: 'blue-collar', marital: 'married', education: 'secondary', default: 'no', balance: 150, housing: 'yes', loan: 'yes', contact: 'unknown', pdays: -1, previous: 0, poutcome: 'unknown' },
       money: { deposits: 3905.1, wealth: 12300, loans: 48000, yesterday: 0.96 },
       deposit: null,
     },

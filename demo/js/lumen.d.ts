@@ -6,7 +6,8 @@ export interface Persona {
   userId: string | null;
   name: Record<'en' | 'zh-CN', string>;
   note: Record<'en' | 'zh-CN', string>;
-  traits: { riskTolerance?: string; segment?: string };
+  /** riskTolerance and segment, and the response models' features by name (age, job, poutcome …) */
+  traits: { riskTolerance?: string; segment?: string; [feature: string]: string | number | undefined };
   money: { deposits: number; wealth: number; loans: number; yesterday: number };
   /** a term deposit the customer holds that matures soon (part of `money.deposits`) */
   deposit: { itemId: string; amount: number; years: number; daysToMaturity: number } | null;

@@ -33,6 +33,7 @@ import { newProfile, segmentOf, type Profile } from './profile';
 import type { ProfileStore } from './profiles';
 import { hash, prng } from './random';
 import { buildReasons } from './reasons';
+import { inAudiences, type ScoreAudiences } from './score-audiences';
 import { requestScorer, type ItemScores } from './scores';
 import type { AppStats } from './stats';
 import { activeCampaigns, type ResolvedCampaign } from './strategies/campaigns';
@@ -75,6 +76,8 @@ export interface Arbiter {
   now(): number;
   /** for the answer as JSON text (present.ts `presentJson`) */
   json: JsonCache;
+  /** the live response models that campaigns' score audiences are checked with */
+  audiences?: ScoreAudiences;
 }
 
 /** The page's section: the last path segment without extension; '' and 'index' are home. */
@@ -163,7 +166,13 @@ function arbitrate<T>(
   const conditionState = profile ? { tolerance: stored?.risk, heldKinds } : undefined;
   const adsLeft = !profile || profile.session !== req.sessionId || profile.sessionAds < a.policy.adsPerSession;
   const scope: Scope = { now, page, stats, signals };
-  const campaigns = activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? req.tags : undefined });
+  // a score audience reads the user's traits, so only personalised requests see such campaigns (activeCampaigns)
+  const { campaigns, reasons: audienceReasons } = inAudiences(
+    a.audiences,
+    activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? req.tags : undefined }),
+    stored?.traits,
+    locale,
+  );
 
   const allowed = createEligibility({
     items, byId: a.index.byId, codes: a.index.codes, now, cap, profile, memos: signals?.memos, conditionState, adsLeft, itemPerDay: a.policy.itemPerDay,
@@ -272,7 +281,10 @@ function arbitrate<T>(
           strategy: p.c.strategy,
           score: s,
           explored: p.explored,
-          reasons: buildReasons({ item, contrib, locale, signals, campaign: p.c.campaign, explored: p.explored, strategy: p.c.strategy, labels: a.index.labels }),
+          reasons: buildReasons({
+            item, contrib, locale, signals, campaign: p.c.campaign, explored: p.explored, strategy: p.c.strategy, labels: a.index.labels,
+            audience: p.c.campaign && audienceReasons?.get(p.c.campaign),
+          }),
           hot: hot.has(item.ix),
         }),
       );

@@ -11,6 +11,7 @@
  * engine.decide('demo', { anonymousId: 'a1', sessionId: 's1', context: { page: '/', channel: 'web', locale: 'en' },
  *   slots: [{ id: 'home.today', kind: 'picks', count: 4 }] });
  */
+import { join } from 'node:path';
 import type { Config, DecideRequest, DecideResponse, RiskTolerance, SlotRequest, SlotwiseEvent } from '../../sdk/contract';
 import type { Release, RuleSet, SlotLayout } from '../../sdk/contract-admin';
 import type { Db } from '../store/db';
@@ -27,6 +28,8 @@ import { compile, defaultModel, loadNewestModel, recenter, type Model, type Mode
 import { newProfile } from './profile';
 import { createProfileStore } from './profiles';
 import { createRealtime } from './realtime';
+import { createScoreAudiences, seedModels } from './score-audiences';
+import { bankSeedEntry } from '../models/bank-seed';
 import { createItemScores, type ItemScores } from './scores';
 import { migrateEngine } from './schema';
 import { createStats, type AppStats } from './stats';
@@ -49,6 +52,18 @@ export interface EngineOptions {
   seed?: number;
   /** where model files live; the newest is loaded. @example '.slotwise-data/models' */
   modelDir: string;
+  /**
+   * the response-model registry score audiences read the live models from (`npm run models -- live`).
+   * @default `<modelDir>/registry`
+   * @example '.slotwise-data/models/registry'
+   */
+  registryDir?: string;
+  /**
+   * with the demo's campaigns (no `campaigns`), registers the demo's bank-marketing response model and
+   * marks it live when the registry has never had a live model for its target (the server does;
+   * writes to `registryDir`). @default false @example true
+   */
+  seedModels?: boolean;
   /** campaigns of an app without a release, replacing the default welcome / reactivation / churn-rescue / wealth-week rules (extension) */
   campaigns?: Campaign[];
   /** each app's live release at start (server-stub/rules/); later ones arrive by `activate`. @example [{ app: 'demo', release }] */
@@ -132,19 +147,33 @@ export function createEngine(options: EngineOptions): Engine {
       : generateCatalog({ size: options.catalogSize ?? DEFAULT_CATALOG_SIZE, seed: options.seed, now: now() });
   if (!items.length) throw new Error('the catalog holds no valid item');
   const index = buildIndexes(items, now());
+  const registryDir = options.registryDir ?? join(options.modelDir, 'registry');
+  // the demo's campaigns target the bank-marketing model: a fresh data directory gets it live
+  if (options.seedModels && !options.campaigns) {
+    try {
+      seedModels(registryDir, () => [bankSeedEntry()]);
+    } catch (error) {
+      log(`engine: the demo's response model could not be seeded: ${(error as Error).message}`);
+    }
+  }
+  const audiences = createScoreAudiences({ dir: registryDir, log });
   const seedRules: AppRules = {
     release: 0,
-    campaigns: resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log),
+    campaigns: resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log, options.campaigns && audiences.targets),
     config: buildConfig(options.config),
   };
   const rulesOf = (rules: RuleSet, release: number): AppRules => ({
     release,
-    campaigns: resolveCampaigns(rules.campaigns, index, (m) => log(`release ${release}: ${m}`)),
+    campaigns: resolveCampaigns(rules.campaigns, index, (m) => log(`release ${release}: ${m}`), audiences.targets),
     config: buildConfig({ release, slots: defaultLayout(rules.slots), tags: rules.tags, triggers: rules.triggers, ttlMs: options.config?.ttlMs }),
   });
   const live = new Map<string, AppRules>();
   for (const { app, release } of options.releases ?? []) live.set(app, rulesOf(release.rules, release.version));
   const rulesFor = (app: string) => live.get(app) ?? seedRules;
+  // the models campaigns' score audiences need are loaded before the first decide
+  const warm = (r: AppRules) => audiences.warm(r.campaigns.flatMap((c) => (c.audience ? [c.audience.model] : [])));
+  warm(seedRules);
+  for (const r of live.values()) warm(r);
 
   const statsByApp = new Map<string, AppStats>();
   const stats = (app: string) => {
@@ -179,7 +208,7 @@ export function createEngine(options: EngineOptions): Engine {
     if (!s || s.model !== model) scoresByApp.set(app, (s = createItemScores(model, items, stats(app))));
     return s;
   };
-  const arbiter: Arbiter = { index, rules: rulesFor, policy, stats, scores, profiles, log: decisionLog, now, json: { heads: new Map(), quoted: new Map(), numbers: new Map() } };
+  const arbiter: Arbiter = { index, rules: rulesFor, policy, stats, scores, profiles, log: decisionLog, now, json: { heads: new Map(), quoted: new Map(), numbers: new Map() }, audiences };
   const realtime = createRealtime({ index, profiles, stats });
   const images = new Map<string, string>();
 

@@ -27,6 +27,8 @@ export interface Profile {
   risk?: RiskTolerance;
   segment?: Segment;
   locale?: string;
+  /** the other scalar `identify` traits, as sent (bounded; response models read them by feature name) */
+  traits?: Record<string, string | number | boolean>;
   cat: Record<string, Counter>;
   kind: Record<string, Counter>;
   tag: Record<string, Counter>;
@@ -45,7 +47,7 @@ export interface Profile {
 }
 
 /** bounds of a profile; `items` may exceed its bound by a quarter between prunes */
-export const LIMITS = { items: 300, recent: 8, sessionItems: 8, marks: 500 } as const;
+export const LIMITS = { items: 300, recent: 8, sessionItems: 8, marks: 500, traits: 64 } as const;
 /** how long a dismissal and a "not interested" hold */
 export const DISMISS_MS = 30 * DAY;
 export const NOT_INTERESTED_MS = 180 * DAY;
@@ -218,6 +220,33 @@ function traits(p: Profile, props: Record<string, unknown>): void {
   if (typeof segment === 'string' && (SEGMENTS as readonly string[]).includes(segment)) p.segment = segment as Segment;
   const locale = props.locale;
   if (typeof locale === 'string' && locale.length <= 35) p.locale = locale;
+  keepTraits(p, props);
+}
+
+const TRAIT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+/** a run of 11+ digits: a mobile, ID or card number, which the engine never keeps (PIPL) */
+const ID_LIKE = /\d{11,}/;
+
+/**
+ * Keeps the scalar traits response models read by name (models/realtime.ts): later values win, a
+ * null removes one, at most LIMITS.traits names (new ones past that are dropped). Strings over 64
+ * characters, nested values and anything that looks like an ID, mobile or card number are not kept.
+ */
+function keepTraits(p: Profile, props: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(props)) {
+    if (!TRAIT_NAME.test(name)) continue;
+    if (v === null) {
+      if (p.traits) delete p.traits[name];
+      continue;
+    }
+    const ok =
+      ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 64)) &&
+      !ID_LIKE.test(String(v).replace(/[\s-]/g, ''));
+    if (!ok) continue;
+    const traits = (p.traits ??= {});
+    if (!(name in traits) && Object.keys(traits).length >= LIMITS.traits) continue;
+    traits[name] = v as string | number | boolean;
+  }
 }
 
 /** The segment: the one `identify` gave, else derived from activity. */
@@ -257,6 +286,7 @@ export function mergeProfiles(into: Profile, from: Profile): Profile {
   into.risk ??= from.risk;
   into.segment ??= from.segment;
   into.locale ??= from.locale;
+  if (from.traits) into.traits = { ...from.traits, ...into.traits };
   mergeCounters(into.cat, from.cat);
   mergeCounters(into.kind, from.kind);
   mergeCounters(into.tag, from.tag);

@@ -1,6 +1,8 @@
 /**
  * "Why this?": an item's largest positive feature contributions, labelled in plain words in the
- * request's locale, after the campaign or exploration that placed it, if any.
+ * request's locale, after the campaign or exploration that placed it, if any. An item a
+ * score-audience campaign placed carries, instead of the click model's reasons, the response
+ * model's reasons for the user (score-audiences.ts): why this customer is in the audience.
  */
 import type { Reason } from '../../sdk/contract';
 import { CATEGORICAL, NUMERIC } from './feature-names';
@@ -27,10 +29,13 @@ export function buildReasons(o: {
   explored: boolean;
   strategy?: string;
   labels?: LabelCache;
+  /** the response model's reasons when a score-audience campaign placed the item */
+  audience?: Reason[];
 }): Reason[] {
   const reasons: Reason[] = [];
   if (o.campaign) reasons.push({ feature: 'campaign', label: o.campaign.label[o.locale], contribution: 0 });
   if (o.explored) reasons.push({ feature: 'explore', label: REASONS.explore![o.locale], contribution: 0 });
+  if (o.audience) return reasons.concat(o.audience);
   // the TOP largest contributions ≥ MIN, largest first, by insertion into a short list
   const order: number[] = [];
   for (let j = 0; j < NAMES.length; j++) {

@@ -73,6 +73,14 @@ export interface PairTerm {
 }
 export type Term = NumericTerm | CategoricalTerm | PairTerm;
 
+/** The scores of a model's training rows, summarised for "top N %" cuts (reference.ts says how). */
+export interface Reference {
+  /** training rows the quantiles summarise */
+  rows: number;
+  /** q(k/1000) for k = 0 … 1000, ascending */
+  quantiles: number[];
+}
+
 export interface AdditiveModel {
   format: typeof ADDITIVE_FORMAT;
   spec: ModelSpec;
@@ -82,6 +90,8 @@ export interface AdditiveModel {
   bias: number;
   /** one main term per spec feature, in spec order, then the pair terms */
   terms: Term[];
+  /** the scores of the training rows as quantiles (reference.ts): what "top N %" audiences cut against */
+  reference?: Reference;
 }
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

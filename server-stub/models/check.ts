@@ -4,6 +4,7 @@
  * not later as NaN scores.
  */
 import { ADDITIVE_FORMAT, type AdditiveModel } from './additive';
+import { referenceProblem } from './reference';
 import { parseSpec } from './spec';
 
 const finite = (xs: unknown, n: number) => Array.isArray(xs) && xs.length === n && xs.every((x) => typeof x === 'number' && Number.isFinite(x));
@@ -39,5 +40,9 @@ export function checkModel(value: unknown): AdditiveModel {
     const p = t as Extract<typeof t, { kind: 'pair' }>;
     if (!finite(p.table, p.sizes[0] * p.sizes[1])) fail(`terms[${nf + q}]: table needs ${p.sizes[0]}×${p.sizes[1]} finite numbers`);
   });
+  if (m.reference !== undefined) {
+    const problem = referenceProblem(m.reference);
+    if (problem) fail(problem);
+  }
   return m;
 }

@@ -82,6 +82,22 @@ export function createRegistry(o: { dir: string; now?: () => Date }) {
       return entry;
     },
     get,
+    /**
+     * Stores an entry exported from another registry (or shipped as seed data) under its own id;
+     * an id already stored is left as it is. Not live until marked so.
+     */
+    add(entry: Entry): Entry {
+      if (!ID.test(entry.id)) throw new Error(`"${entry.id}" is not a model id`);
+      checkModel(entry.model);
+      if (entry.target !== entry.model.spec.target.name) throw new Error(`model "${entry.id}": target "${entry.target}" is not its spec's "${entry.model.spec.target.name}"`);
+      const path = join(o.dir, `${entry.id}.json`);
+      if (existsSync(path)) return get(entry.id);
+      mkdirSync(o.dir, { recursive: true });
+      writeAtomic(path, entry);
+      return entry;
+    },
+    /** where the live history is kept: a new file (inode) each change, so a reader can tell by `stat` */
+    historyPath,
     /** every stored model, oldest first, without its parameters */
     list(): (Omit<Entry, 'model'> & { live: boolean })[] {
       if (!existsSync(o.dir)) return [];

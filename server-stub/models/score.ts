@@ -4,7 +4,8 @@
  * success", "age is 61"): what raises this row's score against a typical row.
  */
 import { compile, scoreRow, sigmoid, termNames, type AdditiveModel, type Compiled } from './additive';
-import { records } from './csv-lines';
+import { createRecordReader } from './csv-lines';
+import { termLabel, type Locale } from './labels';
 import { rowEncoder, allocColumns } from './table';
 
 export interface Reason {
@@ -19,8 +20,11 @@ const MIN = 0.01;
 
 export interface Scorer {
   compiled: Compiled;
-  /** scores per-feature values (numeric: transformed, NaN missing; categorical: level code, −1 missing) */
-  score(values: ArrayLike<number>, raw?: readonly string[]): { score: number; reasons: Reason[] };
+  /**
+   * scores per-feature values (numeric: transformed, NaN missing; categorical: level code, −1 missing);
+   * `raw` are the cells as written (shown in reasons), `locale` words the reasons for a customer (labels.ts)
+   */
+  score(values: ArrayLike<number>, raw?: readonly string[], locale?: Locale): { score: number; reasons: Reason[] };
 }
 
 /**
@@ -32,41 +36,42 @@ export function createScorer(model: AdditiveModel): Scorer {
   const compiled = compile(model);
   const names = termNames(model);
   const out = new Float64Array(model.terms.length);
-  const nf = model.spec.features.length;
+  const order = new Int32Array(TOP);
   return {
     compiled,
-    score(values, raw) {
+    score(values, raw, locale) {
       const logit = scoreRow(compiled, values, out);
-      // the TOP largest positive contributions, by insertion into a short list
-      const order: number[] = [];
-      for (let j = 0; j < out.length; j++) {
-        const c = out[j]!;
-        if (c < MIN) continue;
-        let at = order.length;
-        while (at > 0 && out[order[at - 1]!]! < c) at--;
-        if (at >= TOP) continue;
-        order.splice(at, 0, j);
-        if (order.length > TOP) order.pop();
+      const n = topTerms(out, order);
+      const cell = (f: number) => {
+        if (raw) return raw[f]!;
+        const v = values[f]!;
+        const levels = model.levels[f];
+        return String(levels ? levels[v] : v);
+      };
+      const reasons: Reason[] = [];
+      for (let k = 0; k < n; k++) {
+        const j = order[k]!;
+        reasons.push({ feature: names[j]!, label: termLabel(model, j, cell, locale), contribution: Math.round(out[j]! * 1000) / 1000 });
       }
-      const reasons = order.map((j) => {
-        let label = names[j]!;
-        if (j < nf) {
-          const v = values[j]!;
-          const levels = model.levels[j];
-          label = `${names[j]} is ${raw ? raw[j] : levels ? levels[v] : v}`;
-        } else {
-          const t = model.terms[j]!;
-          if (t.kind === 'pair') {
-            const a = model.spec.features.findIndex((f) => f.name === t.features[0]);
-            const b = model.spec.features.findIndex((f) => f.name === t.features[1]);
-            label = `${t.features[0]} is ${raw?.[a] ?? values[a]} with ${t.features[1]} ${raw?.[b] ?? values[b]}`;
-          }
-        }
-        return { feature: names[j]!, label, contribution: Math.round(out[j]! * 1000) / 1000 };
-      });
       return { score: sigmoid(logit), reasons };
     },
   };
+}
+
+/** The (at most TOP) terms with the largest contributions ≥ MIN, largest first, into `order`; returns how many. */
+function topTerms(out: Float64Array, order: Int32Array): number {
+  let n = 0;
+  for (let j = 0; j < out.length; j++) {
+    const c = out[j]!;
+    if (c < MIN) continue;
+    let at = n;
+    while (at > 0 && out[order[at - 1]!]! < c) at--;
+    if (at >= TOP) continue;
+    for (let i = Math.min(n, TOP - 1); i > at; i--) order[i] = order[i - 1]!;
+    order[at] = j;
+    if (n < TOP) n++;
+  }
+  return n;
 }
 
 export interface BatchOptions {
@@ -82,64 +87,78 @@ export interface BatchOptions {
 
 const quote = (s: string, d: string) => (s.includes(d) || s.includes('"') || s.includes('\n') ? `"${s.replace(/"/g, '""')}"` : s);
 
+/** output is handed to `write` in pieces of about this many characters */
+const OUT_CHUNK = 1 << 20;
+
 /**
  * Reads a CSV with a header, writes it back with `score,reason_1,reason_2,reason_3` appended to
  * every good row (same delimiter). Rows that cannot be read (wrong cell count, a non-number where a
  * number belongs, an unclosed quote) go to `onBad` with their line and are left out.
+ *
+ * The hot path per row allocates only its cells and its output line: records arrive by callback
+ * (csv-lines.ts), values and contributions live in buffers made once, and a reason's cell is read
+ * and worded only for the three terms that make the reasons.
  */
 export async function scoreCsv(o: BatchOptions): Promise<{ rows: number; bad: number }> {
-  const spec = o.model.spec;
+  const model = o.model;
+  const spec = model.spec;
   const d = spec.delimiter ?? ',';
-  const scorer = createScorer(o.model);
+  const compiled = compile(model);
   const nf = spec.features.length;
   const cols = allocColumns(spec, 1);
   const values = new Float64Array(nf);
-  const raw: string[] = new Array(nf).fill('');
+  const out = new Float64Array(model.terms.length);
+  const order = new Int32Array(TOP);
   let enc: ReturnType<typeof rowEncoder> | undefined;
   let index: number[] = [];
   let rows = 0;
   let bad = 0;
   let bytes = 0;
   let buffer = '';
-  for await (const r of records(o.input, d)) {
-    if (r.bytes) {
-      bytes += r.bytes;
-      o.onProgress?.(bytes, rows);
-    }
-    if (r.line < 0) continue;
-    if ('error' in r) {
+  let cells: string[] = [];
+  const cell = (j: number) => cells[index[j]!]!.trim();
+  const reader = createRecordReader(d, {
+    record(row, text, line) {
+      if (!enc) {
+        const header = row.map((c) => c.trim());
+        enc = rowEncoder(spec, header, model.levels.map((l) => l ?? undefined), false);
+        index = spec.features.map((f) => header.indexOf(f.name));
+        buffer += [...row.map((c) => quote(c, d)), 'score', 'reason_1', 'reason_2', 'reason_3'].join(d) + '\n';
+        return;
+      }
+      const error = enc.encode(row, 0, cols);
+      if (error) {
+        bad++;
+        o.onBad?.(line, error);
+        return;
+      }
+      for (let j = 0; j < nf; j++) values[j] = cols[j]![0]!;
+      const logit = scoreRow(compiled, values, out);
+      const n = topTerms(out, order);
+      cells = row;
+      // the record as it was written, so nothing in it is re-quoted or changed
+      let s = text + d + sigmoid(logit).toFixed(6);
+      for (let k = 0; k < TOP; k++) s += k < n ? d + quote(termLabel(model, order[k]!, cell), d) : d;
+      buffer += s + '\n';
+      rows++;
+    },
+    error(line, message) {
       bad++;
-      o.onBad?.(r.line, r.error);
-      continue;
-    }
-    if (!enc) {
-      const header = r.cells.map((c) => c.trim());
-      enc = rowEncoder(spec, header, o.model.levels.map((l) => l ?? undefined), false);
-      index = spec.features.map((f) => header.indexOf(f.name));
-      buffer += [...r.cells.map((c) => quote(c, d)), 'score', 'reason_1', 'reason_2', 'reason_3'].join(d) + '\n';
-      continue;
-    }
-    const error = enc.encode(r.cells, 0, cols);
-    if (error) {
-      bad++;
-      o.onBad?.(r.line, error);
-      continue;
-    }
-    for (let j = 0; j < nf; j++) {
-      values[j] = cols[j]![0]!;
-      raw[j] = r.cells[index[j]!]!.trim();
-    }
-    const s = scorer.score(values, raw);
-    // the record as it was written, so nothing in it is re-quoted or changed
-    let line = r.text + d + s.score.toFixed(6);
-    for (let k = 0; k < TOP; k++) line += d + quote(s.reasons[k]?.label ?? '', d);
-    buffer += line + '\n';
-    rows++;
-    if (buffer.length > 1 << 16) {
+      o.onBad?.(line, message);
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of o.input) {
+    reader.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    o.onProgress?.(bytes, rows);
+    if (buffer.length > OUT_CHUNK) {
       await o.write(buffer);
       buffer = '';
     }
   }
+  reader.feed(decoder.decode());
+  reader.end();
   if (!enc) throw new Error('the file is empty (no header)');
   if (buffer) await o.write(buffer);
   o.onProgress?.(bytes, rows);

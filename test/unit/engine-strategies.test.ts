@@ -9,7 +9,7 @@ import { bump, newProfile } from '../../server-stub/engine/profile';
 import { migrateEngine } from '../../server-stub/engine/schema';
 import { createStats } from '../../server-stub/engine/stats';
 import { affinity } from '../../server-stub/engine/strategies/affinity';
-import { activeCampaigns, DEFAULT_CAMPAIGNS, resolveCampaigns, type Campaign } from '../../server-stub/engine/strategies/campaigns';
+import { activeCampaigns, audienceProblem, DEFAULT_CAMPAIGNS, resolveCampaigns, type Campaign } from '../../server-stub/engine/strategies/campaigns';
 import { takeEligible, type StrategyContext } from '../../server-stub/engine/strategies/context';
 import { editorial } from '../../server-stub/engine/strategies/editorial';
 import { fresh } from '../../server-stub/engine/strategies/fresh';
@@ -139,19 +139,53 @@ describe('campaigns', () => {
 
   it('resolve item ids at load, report unknown ones, and sort by priority', () => {
     expect(logs).toEqual(['campaign ghost: no item "no-such-item" in the catalog; ignored']);
-    expect(resolved.map((c) => c.id)).toEqual(['ghost', 'welcome', 'churn_rescue', 'reactivation', 'wealth_week', 'loan_rates']);
+    expect(resolved.map((c) => c.id)).toEqual(['ghost', 'welcome', 'churn_rescue', 'reactivation', 'term_deposit_top20', 'wealth_week', 'loan_rates']);
     expect(resolved.find((c) => c.id === 'welcome')!.pinned.map((p) => items[p.ix]!.id)).toEqual(['welcome-fund', 'welcome-ad']);
   });
 
-  it('match segment, page and time window; segment rules need the segment', () => {
+  it('match segment, page and time window; segment and score-audience rules need the segment', () => {
     const ids = (o: Parameters<typeof activeCampaigns>[1]) => activeCampaigns(resolved, o).map((c) => c.id);
-    expect(ids({ now: T0, page: 'home', segment: 'new' })).toEqual(['welcome']);
+    expect(ids({ now: T0, page: 'home', segment: 'new' })).toEqual(['welcome', 'term_deposit_top20']);
     // the welcome offers are Home's: a newcomer's other pages are not filled with them
     expect(ids({ now: T0, page: 'loans', segment: 'new' })).toEqual(['loan_rates']);
-    expect(ids({ now: T0, page: 'wealth', segment: 'new' })).toEqual(['wealth_week']);
-    expect(ids({ now: T0, page: 'wealth', segment: 'dormant' })).toEqual(['reactivation', 'wealth_week']);
+    expect(ids({ now: T0, page: 'wealth', segment: 'new' })).toEqual(['term_deposit_top20', 'wealth_week']);
+    expect(ids({ now: T0, page: 'wealth', segment: 'dormant' })).toEqual(['reactivation', 'term_deposit_top20', 'wealth_week']);
+    // score audiences read the profile too: personalisation off (no segment) sees none
     expect(ids({ now: T0, page: 'wealth', segment: undefined })).toEqual(['wealth_week']);
-    expect(ids({ now: T0 + 2 * DAY, page: 'home', segment: 'churn_risk' })).toEqual(['ghost', 'churn_rescue']);
+    expect(ids({ now: T0 + 2 * DAY, page: 'home', segment: 'churn_risk' })).toEqual(['ghost', 'churn_rescue', 'term_deposit_top20']);
+  });
+});
+
+describe('campaign score audiences', () => {
+  const label = { 'zh-CN': '为您精选', en: 'For you' };
+  it('a malformed audience is a 4xx-shaped problem naming the field; an unknown target names the known ones', () => {
+    expect(audienceProblem({ model: 'subscribed', topPercent: 0 }, new Set(['subscribed']), 'campaigns.2')).toEqual({
+      code: 'bad_audience', message: 'campaigns.2.audience.topPercent: must be more than 0 and at most 100', path: 'campaigns.2.audience.topPercent',
+    });
+    expect(audienceProblem({ model: 'subscribed' }, new Set(['subscribed']), 'c')?.message).toBe('c.audience: give exactly one of minScore or topPercent');
+    expect(audienceProblem({ model: 'subscribed', minScore: 0.5, topPercent: 10 }, new Set(['subscribed']), 'c')?.code).toBe('bad_audience');
+    expect(audienceProblem({ topPercent: 10 }, new Set(['subscribed']), 'c')).toMatchObject({ code: 'invalid_field', path: 'c.audience.model' });
+    expect(audienceProblem({ model: 'churn', minScore: 0.5 }, new Set(['subscribed', 'card']), 'campaigns.0')).toEqual({
+      code: 'unknown_model',
+      message: expect.stringMatching(/^campaigns\.0\.audience\.model: no response model for target "churn" in the registry \(it has: card, subscribed\)/),
+      path: 'campaigns.0.audience.model',
+    });
+    expect(audienceProblem({ model: 'subscribed', topPercent: 10 }, new Set(['subscribed']), 'c')).toBeUndefined();
+  });
+
+  it('at load: a malformed audience drops its campaign, an unknown target is reported and kept (it matches once a model is live)', () => {
+    const logs: string[] = [];
+    const campaigns: Campaign[] = [
+      { id: 'bad', label, priority: 3, audience: { model: 'subscribed', topPercent: 150 } },
+      { id: 'later', label, priority: 2, audience: { model: 'churn', topPercent: 5 } },
+      { id: 'ok', label, priority: 1, audience: { model: 'subscribed', minScore: 0.3 } },
+    ];
+    const resolved = resolveCampaigns(campaigns, index, (m) => logs.push(m), () => new Set(['subscribed']));
+    expect(resolved.map((c) => c.id)).toEqual(['later', 'ok']);
+    expect(logs).toEqual([
+      'campaign bad.audience.topPercent: must be more than 0 and at most 100',
+      expect.stringMatching(/^campaign later\.audience\.model: no response model for target "churn"/),
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { records, splitRecord } from '../../server-stub/models/csv-lines';
+import { createRecordReader, splitRecord } from '../../server-stub/models/csv-lines';
 import { createScorer, scoreCsv } from '../../server-stub/models/score';
 import { fitMains } from '../../server-stub/models/train-additive';
 import { planted } from './models-synthetic';
@@ -48,8 +48,19 @@ describe('batch scoring', { timeout: 60_000 }, () => {
   it('splits quoted records, including a quote spanning lines', async () => {
     expect(splitRecord('a,"b,c","d""e",', ',')).toEqual(['a', 'b,c', 'd"e', '']);
     expect(splitRecord('a,"open', ',')).toBeUndefined();
-    const got: unknown[] = [];
-    for await (const r of records(Readable.from([Buffer.from('h1,h2\n"x\ny",2\n3,4')]), ',')) if (r.line > 0) got.push('cells' in r ? [r.line, r.cells] : r);
-    expect(got).toEqual([[1, ['h1', 'h2']], [2, ['x\ny', '2']], [4, ['3', '4']]]);
+    const read = (chunks: string[]) => {
+      const got: unknown[] = [];
+      const reader = createRecordReader(',', { record: (cells, _text, line) => got.push([line, cells]), error: (line, message) => got.push({ line, message }) });
+      for (const c of chunks) reader.feed(c);
+      reader.end();
+      return got;
+    };
+    const text = 'h1,h2\r\n"x\ny",2\n\n3,4';
+    const expected = [[1, ['h1', 'h2']], [2, ['x\ny', '2']], [5, ['3', '4']]];
+    expect(read([text])).toEqual(expected);
+    // any chunking, down to one character at a time, reads the same records on the same lines
+    expect(read(text.split(''))).toEqual(expected);
+    expect(read([text.slice(0, 9), text.slice(9)])).toEqual(expected);
+    expect(read(['a,b\n1,"never closed\n2,3'])).toEqual([[1, ['a', 'b']], { line: 2, message: 'a quoted field is never closed' }]);
   });
 });

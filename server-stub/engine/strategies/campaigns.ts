@@ -3,11 +3,15 @@
  * to slots and boost others. Higher priority claims its pins first. Pins never override
  * suitability or eligibility: a pinned item the user may not see is simply not placed.
  *
- * Campaigns aimed at a segment need the user's profile, so personalisation-off requests only see
- * campaigns for everyone (no `segments`).
+ * Campaigns aimed at a segment or a score audience need the user's profile, so personalisation-off
+ * requests only see campaigns for everyone (no `segments`, no `audience`).
+ *
+ * This file is the one place the campaign shape is defined: the default (demo) rules, whoever stores
+ * campaigns elsewhere, and the checks of an operator's campaign all use it.
  */
-import type { DecideRequest } from '../../../sdk/contract';
-import type { Campaign, Pin } from '../../../sdk/contract-admin';
+import type { DecideRequest, Problem } from '../../../sdk/contract';
+import type { Campaign, Pin, ScoreAudience } from '../../../sdk/contract-admin';
+import { audienceShapeProblem } from '../../models/realtime';
 import type { Indexes } from '../indexes';
 import type { Segment } from '../types';
 
@@ -44,6 +48,16 @@ export const DEFAULT_CAMPAIGNS: readonly Campaign[] = [
     pins: [{ itemId: 'comeback-ad', slotKind: 'ad' }, { itemId: 'comeback-deposit', slotKind: 'picks' }],
   },
   {
+    // score audience: the customers the bank-marketing response model (models/bank-seed.ts, marked live
+    // on a fresh data directory) ranks in the top 20 % for opening a term deposit
+    id: 'term_deposit_top20',
+    label: { 'zh-CN': '为您精选的定期存款', en: 'A term deposit picked for you' },
+    audience: { model: 'subscribed', topPercent: 20 },
+    pages: ['home', 'wealth'],
+    priority: 15,
+    pins: [{ itemId: 'rescue-deposit', slotKind: 'picks' }],
+  },
+  {
     id: 'wealth_week',
     label: { 'zh-CN': '理财节限时活动', en: 'Wealth Week offer' },
     pages: ['wealth'],
@@ -65,14 +79,48 @@ export interface ResolvedCampaign extends Campaign {
   boosted: number[];
 }
 
-/** Resolves item ids once at load; references to unknown items are reported and dropped. */
-export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes, log: (m: string) => void): ResolvedCampaign[] {
+/**
+ * The problem with a campaign's score audience, or undefined: its shape, then whether the registry
+ * holds any model for its target (`targets`). `path` is where the campaign sits, e.g. `campaigns.3`.
+ * @example
+ * audienceProblem({ model: 'churn', topPercent: 5 }, new Set(['subscribed']), 'campaigns.0');
+ * // { code: 'unknown_model', message: 'campaigns.0.audience.model: no response model for target "churn" …', path: 'campaigns.0.audience.model' }
+ */
+export function audienceProblem(audience: unknown, targets: ReadonlySet<string>, path: string): Problem | undefined {
+  const shape = audienceShapeProblem(audience, `${path}.audience`);
+  if (shape) return shape;
+  const model = (audience as ScoreAudience).model;
+  if (targets.has(model)) return undefined;
+  const at = `${path}.audience.model`;
+  const known = [...targets].sort();
+  return {
+    code: 'unknown_model',
+    message: `${at}: no response model for target "${model}" in the registry (${known.length ? `it has: ${known.join(', ')}` : 'it is empty'}); train one with \`npm run models -- train\` and mark it live`,
+    path: at,
+  };
+}
+
+/**
+ * Resolves item ids once at load; references to unknown items are reported and dropped. A campaign
+ * whose audience is malformed is reported and dropped (it could only match everyone or no one); one
+ * whose audience names a target with no model yet is reported and kept: it matches no one until a
+ * model for that target is marked live.
+ */
+export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes, log: (m: string) => void, targets?: () => ReadonlySet<string>): ResolvedCampaign[] {
   const ix = (campaign: string, id: string) => {
     const item = index.byId.get(id);
     if (!item) log(`campaign ${campaign}: no item "${id}" in the catalog; ignored`);
     return item?.ix;
   };
+  // without a registry to ask, only the shape is checked
+  const known = targets && campaigns.some((c) => c.audience !== undefined) ? targets() : undefined;
   return [...campaigns]
+    .filter((c) => {
+      if (c.audience === undefined) return true;
+      const problem = audienceProblem(c.audience, known ?? new Set([(c.audience as { model?: string }).model ?? '']), `campaign ${c.id}`);
+      if (problem) log(problem.message);
+      return problem === undefined || problem.code === 'unknown_model';
+    })
     .sort((a, b) => b.priority - a.priority)
     .map((c) => ({
       ...c,
@@ -102,6 +150,7 @@ export function activeCampaigns(
       (c.end === undefined || o.now < c.end) &&
       (!c.pages || c.pages.includes(o.page)) &&
       (!c.segments || (o.segment !== undefined && c.segments.includes(o.segment))) &&
-      (!c.tags || (o.tags !== undefined && c.tags.every((t) => (t.value === undefined ? !!o.tags![t.name] : o.tags![t.name] === t.value)))),
+      (!c.tags || (o.tags !== undefined && c.tags.every((t) => (t.value === undefined ? !!o.tags![t.name] : o.tags![t.name] === t.value)))) &&
+      (!c.audience || o.segment !== undefined),
   );
 }

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { readCsvFile } from '../data';
 import { train, type Fitted } from '../evaluate';
+import { withReference } from '../reference';
 import { createRegistry, fingerprint } from '../registry';
 import { parseSpec } from '../spec';
 import { inferSpec, loadTable } from '../table';
@@ -59,7 +60,8 @@ function main(argv: string[]): number {
       const start = performance.now();
       const fitted = train('additive', table, { temporal: values.temporal ?? false }) as Extract<Fitted, { kind: 'additive' }>;
       const seconds = (performance.now() - start) / 1000;
-      const entry = registry.register({ model: fitted.model, metrics: { trainSeconds: seconds, rows: table.n, chosen: fitted.chosen }, creator: who, fingerprint: fingerprint(bytes, table.n) });
+      // the training rows' scores are the population "top N %" audiences are cut against (reference.ts)
+      const entry = registry.register({ model: withReference(fitted.model, table), metrics: { trainSeconds: seconds, rows: table.n, chosen: fitted.chosen }, creator: who, fingerprint: fingerprint(bytes, table.n) });
       console.log(`registered ${entry.id}: ${table.n} rows (${bad.length} skipped), ${seconds.toFixed(1)} s, pairs: ${fitted.chosen.pairs.join(', ') || 'none'}`);
       return 0;
     }
