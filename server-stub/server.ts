@@ -11,7 +11,6 @@ import { createOriginPolicy, DEFAULT_ORIGINS } from './http/cors';
 import { openDb, type Db } from './store/db';
 import { createWalSync } from './store/wal-sync';
 import { startEngineThread, type EngineHost } from './engine/thread';
-import type { Campaign } from './engine/strategies/campaigns';
 import { answerClientError } from './wire/errors';
 import { createIngest } from './ingest/events';
 import { keyIndex, loadKeys, type AppKey, type RateLimit } from './http/keys';
@@ -33,9 +32,6 @@ export interface ServerOptions {
   catalogFile?: string;
   /** size of the generated catalog. @default 300 @example { catalogSize: 10_000 } */
   catalogSize?: number;
-  /** operator campaigns replacing the demo's (extension; until campaigns live in the store).
-   * @example { campaigns: [{ id: 'td', label: { en: 'For you', 'zh-CN': '为您精选' }, priority: 5, audience: { model: 'subscribed', topPercent: 20 }, pins: [{ itemId: 'rescue-deposit' }] }] } */
-  campaigns?: Campaign[];
   /** origins browsers may call from (`:*` = any port); replaces the default loopback ones.
    * @default ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'] @example { origins: ['https://bank.example'] } */
   origins?: string[];
@@ -112,7 +108,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       log,
       seed: { app: SEED_APP, rules: () => seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now(), log }) },
     });
-    engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, releases: rules.lives(), campaigns: options.campaigns, now, log });
+    engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, releases: rules.lives(), now, log });
     rules.attach(engine);
     const streams = createReleaseStreams({ version: rules.version, subscribe: rules.subscribe });
     const app = createApp({

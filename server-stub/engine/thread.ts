@@ -20,7 +20,6 @@ import type { Config, DecideRequest, RiskTolerance } from '../../sdk/contract';
 import type { Release, RuleSet } from '../../sdk/contract-admin';
 import type { PreviewAnswer } from './index';
 import type { Answer, IngestMessage } from './service';
-import type { Campaign } from './strategies/campaigns';
 
 export interface EngineThreadData {
   dataDir: string;
@@ -28,8 +27,6 @@ export interface EngineThreadData {
   catalogSize?: number;
   /** each app's live release (a restarted thread gets the ones activated since) */
   releases: { app: string; release: Release }[];
-  /** operator campaigns instead of the demo's (plain data: it crosses to the thread by structured clone) */
-  campaigns?: Campaign[];
   now: number;
 }
 
@@ -101,7 +98,6 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     catalogFile: o.catalogFile,
     catalogSize: o.catalogSize,
     releases: [...releases].map(([app, release]) => ({ app, release })),
-    campaigns: o.campaigns,
     now: o.now(),
   });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

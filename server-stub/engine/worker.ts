@@ -28,7 +28,6 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
       catalogFile: data.catalogFile,
       catalogSize: data.catalogSize,
       releases: data.releases,
-      campaigns: data.campaigns,
       seedModels: true,
       modelDir: join(data.dataDir, 'models'),
       now: () => clock,

@@ -84,7 +84,10 @@ describe('score audiences in decisions (real SDK ↔ real server, registry on di
     riskyId = generateCatalog({ now }).find((i) => i.kind === 'fund' && i.risk === 'R4' && i.start <= now && (i.end === undefined || i.end > now + 3_600_000))!.id;
     const risky: Campaign = { id: 'risky', label: { en: 'High-risk pick', 'zh-CN': '高风险' }, audience: { model: 'responds', minScore: 0 }, priority: 40, pins: [{ itemId: riskyId, slotKind: 'picks' }] };
     const unknown: Campaign = { id: 'ghost', label: { en: 'Ghost', 'zh-CN': '幽灵' }, audience: { model: 'churn', topPercent: 5 }, priority: 30 };
-    server = await startServer({ dataDir, campaigns: [TOP20, risky, unknown] });
+    server = await startServer({ dataDir });
+    // the operator's campaigns, published as the demo app's next release (what the admin API does)
+    const rules = server.handle().rules.live('demo')!.rules;
+    await server.handle().rules.publish('demo', { ...rules, campaigns: [TOP20, risky, unknown] });
   });
 
   afterAll(async () => {
@@ -102,7 +105,7 @@ describe('score audiences in decisions (real SDK ↔ real server, registry on di
   });
 
   it('a campaign naming a target with no model is reported clearly at load', () => {
-    expect(server.logs.join('\n')).toMatch(/campaign ghost\.audience\.model: no response model for target "churn" in the registry \(it has: responds\)/);
+    expect(server.logs.join('\n')).toMatch(/campaign ghost\.audience\.model: no response model for target "churn" in the registry \(it has: responds(, subscribed)?\)/);
   });
 
   it('top 20 % by the live model: the high scorer sees the pinned item with the model reasons; the low scorer does not', async () => {
