@@ -101,12 +101,13 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const wal = createWalSync(db);
   let engine: EngineHost | undefined;
   try {
-    // the demo app's seed is stored before the engine starts, so the engine starts under it
+    // the demo app's seed is stored before the engine starts, so the engine starts under it (a
+    // catalog file's bad rows are reported once, by the engine)
     const rules = createRulesRegistry({
       store: createSqliteRulesStore(db),
       now,
       log,
-      seed: { app: SEED_APP, rules: () => seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now(), log }) },
+      seed: { app: SEED_APP, rules: () => seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now() }) },
     });
     engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, releases: rules.lives(), now, log });
     rules.attach(engine);

@@ -90,7 +90,6 @@ export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
     const release: Release = { version: 1, publishedAt: o.now(), rules: o.seed.rules() };
     store.putLive(o.seed.app, release);
     live.set(o.seed.app, release);
-    o.log?.(`rules: seeded ${o.seed.app} with release 1 (${release.rules.items.length} items)`);
   }
 
   /** runs `step` after every activation before it, whatever became of them */
