@@ -54,8 +54,9 @@ export function authenticate(c: Context, store: AdminStore, policy: SessionPolic
   if (!cookie) throw unauthorized('log in first: POST /admin/v1/session, or send Authorization: Bearer <token>');
   const id = sha256(cookie);
   const session = store.session(id);
-  if (!session || session.createdAt + policy.absoluteMs <= now || session.seenAt + policy.idleMs <= now) {
-    if (session) store.deleteSession(id);
+  if (!session) throw unauthorized('no such session; log in again');
+  if (session.createdAt + policy.absoluteMs <= now || session.seenAt + policy.idleMs <= now) {
+    store.deleteSession(id);
     throw unauthorized('the session has expired; log in again', 'session_expired');
   }
   const user = store.user(session.username);
