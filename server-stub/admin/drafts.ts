@@ -21,8 +21,11 @@
 import type { Context, Hono } from 'hono';
 import { HttpError } from '../wire/errors';
 import { audit, onApp, origin, rawBody, type AdminContext } from './context';
-import { canonical, diffRules, draftRules, entries, liveRules, problemFor } from './rules';
-import { RULE_KINDS, type DraftEntry, type Rule, type RuleKind, type RuleSet } from './wire';
+import { canonical, diffRules, draftRules, entries, liveRules, problemFor, ruleId } from './rules';
+import { RULE_KINDS, type DraftEntry, type Rule, type RuleKind } from './wire';
+
+/** the field that holds a rule's id: a tag rule's `name`, everything else's `id` */
+const idField = (kind: RuleKind) => (kind === 'tags' ? 'name' : 'id');
 
 export function mountDrafts(api: Hono, ctx: AdminContext): void {
   const { store } = ctx;
@@ -72,13 +75,14 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
     api.post(base, async (c) => {
       const { p, app } = onApp(ctx, c, 'editor');
       const rule = parse(kind, await rawBody(ctx, c));
+      const id = ruleId(kind, rule);
       const saved = store.atomic(() => {
-        const current = entries(store, app.id, kind).find((e) => e.id === rule.id);
+        const current = entries(store, app.id, kind).find((e) => e.id === id);
         if (current) {
           const hint = current.status === 'deleted' ? 'its deletion is pending; PUT it to keep it' : 'PUT it to change it';
-          throw new HttpError(409, 'exists', `${kind} ${rule.id} exists (${current.status}); ${hint}`, { path: 'id' });
+          throw new HttpError(409, 'exists', `${kind} ${id} exists (${current.status}); ${hint}`, { path: idField(kind) });
         }
-        return save(c, p.user.username, app.id, kind, rule.id, rule, 'draft.create');
+        return save(c, p.user.username, app.id, kind, id, rule, 'draft.create');
       });
       c.header('etag', `"${saved.rev}"`);
       return c.json(saved, 201);
@@ -88,9 +92,10 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
       const { p, app } = onApp(ctx, c, 'editor');
       const id = c.req.param('id')!;
       const json = await rawBody(ctx, c);
-      const withId = json && typeof json === 'object' && !Array.isArray(json) && !('id' in json) ? { ...json, id } : json;
+      const field = idField(kind);
+      const withId = json && typeof json === 'object' && !Array.isArray(json) && !(field in json) ? { ...json, [field]: id } : json;
       const rule = parse(kind, withId);
-      if (rule.id !== id) throw new HttpError(400, 'invalid_field', `id: must be ${id}, the id in the URL`, { path: 'id' });
+      if (ruleId(kind, rule) !== id) throw new HttpError(400, 'invalid_field', `${field}: must be ${id}, the id in the URL`, { path: field });
       const saved = store.atomic(() => {
         matches(c, find(app.id, kind, id));
         return save(c, p.user.username, app.id, kind, id, rule, 'draft.update');
@@ -140,18 +145,20 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
    */
   function save(c: Context, actor: string, app: string, kind: RuleKind, id: string, rule: Rule | undefined, action: string): DraftEntry {
     const live = liveRules(store, app);
-    const rules: RuleSet = draftRules(store, app, live);
-    const before = rules[kind].find((r) => r.id === id);
-    const at = rules[kind].findIndex((r) => r.id === id);
-    if (rule === undefined) rules[kind].splice(at, 1);
-    else if (at >= 0) rules[kind][at] = rule;
-    else rules[kind].push(rule);
-    const problem = ctx.checks.check(rules);
-    if (problem) {
-      const named = problemFor(problem, rules, kind, id);
-      throw new HttpError(400, named.code, named.message, { path: named.path });
-    }
-    const liveRule = live[kind].find((r) => r.id === id);
+    const rules = draftRules(store, app, live);
+    // problems the drafts already had (a rule set from before a check existed) do not block
+    // an unrelated save; only the ones this change brings do
+    const key = (x: { code: string; path: string }) => `${x.code} ${x.path}`;
+    const known = new Set(ctx.checks.check(rules).map((x) => key(problemFor(x, rules, kind, id))));
+    const list = rules[kind] as unknown as Rule[];
+    const at = list.findIndex((r) => ruleId(kind, r) === id);
+    const before = at >= 0 ? list[at] : undefined;
+    if (rule === undefined) list.splice(at, 1);
+    else if (at >= 0) list[at] = rule;
+    else list.push(rule);
+    const named = ctx.checks.check(rules).map((x) => problemFor(x, rules, kind, id)).find((x) => !known.has(key(x)));
+    if (named) throw new HttpError(400, named.code, named.message, { path: named.path });
+    const liveRule = (live[kind] as unknown as Rule[]).find((r) => ruleId(kind, r) === id);
     const same = rule === undefined ? liveRule === undefined : liveRule !== undefined && canonical(liveRule) === canonical(rule);
     if (same) store.deleteDraft(app, kind, id);
     else store.putDraft({ app, kind, id, body: rule === undefined ? null : JSON.stringify(rule), updatedAt: ctx.now(), updatedBy: actor });

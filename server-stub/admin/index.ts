@@ -22,7 +22,7 @@ import type { AdminContext, Publisher } from './context';
 import { mountDrafts } from './drafts';
 import { randomSecret, verifyPassword } from './passwords';
 import { mountReleases } from './releases';
-import { BASIC_CHECKS, type RuleChecks } from './rules';
+import { contractChecks, type RuleChecks } from './rules';
 import { createAdminStore, type AdminStore } from './store';
 import type { Role } from './wire';
 
@@ -33,7 +33,7 @@ export interface AdminOptions {
   /** what makes a release live on the engine and devices. @default one that does nothing
    * @example { publisher: { activate: (app, release) => registry.activate(app, release) } } */
   publisher?: Publisher;
-  /** the contract's rule checks. @default an object with an `id`, no semantic checks */
+  /** the rule checks. @default sdk/contract-admin.ts's schemas and checkRuleSet */
   checks?: RuleChecks;
   /** session expiry. @default { idleMs: 30 min, absoluteMs: 12 h } @example { session: { idleMs: 600_000 } } */
   session?: Partial<SessionPolicy>;
@@ -69,7 +69,7 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
   const ctx: AdminContext = {
     store,
     now: deps.now,
-    checks: options.checks ?? BASIC_CHECKS,
+    checks: options.checks ?? contractChecks(),
     publisher: options.publisher ?? { activate: () => {} },
     session: { ...DEFAULT_SESSION_POLICY, ...options.session },
     limiter: createLoginLimiter({ ...DEFAULT_LOGIN_LIMITS, ...options.loginLimits }),

@@ -24,9 +24,9 @@ import type { Context, Hono } from 'hono';
 import { HttpError } from '../wire/errors';
 import { demand } from './auth';
 import { audit, body, intParam, iso, onApp, origin, type AdminContext, type Origin } from './context';
-import { canonical, diffRules, draftRules, emptyRuleSet, liveRules } from './rules';
+import { canonical, diffRules, draftRules, emptyRuleSet, liveRules, ruleId } from './rules';
 import type { ReleaseRow } from './store';
-import { adminRequests, RULE_KINDS, type ReleaseAnswer, type RuleKind, type RuleSet } from './wire';
+import { adminRequests, RULE_KINDS, type ReleaseAnswer, type Rule, type RuleKind, type RuleSet } from './wire';
 
 export function releaseAnswer(r: ReleaseRow, withRules = false): ReleaseAnswer {
   const counts = Object.fromEntries(RULE_KINDS.map((k) => [k, r.rules[k]?.length ?? 0])) as Record<RuleKind, number>;
@@ -100,7 +100,7 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
   /** Drops each draft the live rules now equal (edits made after a release was cut stay drafts). */
   function consumeDrafts(app: string, rules: RuleSet): void {
     for (const d of store.drafts(app)) {
-      const rule = (rules[d.kind] ?? []).find((r) => r.id === d.id);
+      const rule = ((rules[d.kind] ?? []) as unknown as Rule[]).find((r) => ruleId(d.kind, r) === d.id);
       const done = d.body === null ? rule === undefined : rule !== undefined && canonical(JSON.parse(d.body)) === canonical(rule);
       if (done) store.deleteDraft(app, d.kind, d.id);
     }
@@ -152,7 +152,7 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
       const live = liveRules(store, app.id);
       const rules = draftRules(store, app.id, live);
       if (diffRules(live, rules).length === 0) throw new HttpError(409, 'no_changes', 'there are no drafts to publish');
-      const problem = ctx.checks.check(rules);
+      const problem = ctx.checks.check(rules)[0];
       if (problem) throw new HttpError(400, problem.code, `the drafts do not make a valid rule set: ${problem.message}`, { path: problem.path });
       const status = app.fourEyes ? 'pending' : goLiveAt !== null ? 'scheduled' : 'live';
       const release: ReleaseRow = {

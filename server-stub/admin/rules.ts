@@ -2,28 +2,37 @@
  * An app's rule set as the admin side sees it: the live release, the pending drafts over it, the
  * diff between two rule sets, and the checks a rule must pass before it is saved.
  */
-import type { Problem } from '../../sdk/contract';
-import { firstProblem } from '../../sdk/contract';
+import { firstProblem, ruleSchemas, type Problem } from '../../sdk/contract';
+import { checkRuleSet, idOf, ruleSetSchemas } from '../../sdk/contract-admin';
 import { sha256 } from './passwords';
 import type { AdminStore, DraftRow } from './store';
-import { adminRequests, RULE_KINDS, type Change, type DraftEntry, type EntryStatus, type Rule, type RuleKind, type RuleSet } from './wire';
+import { RULE_KINDS, type Change, type DraftEntry, type EntryStatus, type Rule, type RuleKind, type RuleSet } from './wire';
 
 /** The contract's checks, passed in so the admin routes do not fix which schemas they run. */
 export interface RuleChecks {
   /** one rule of `kind` as the schema keeps it, or the problem with its path inside the rule */
   parse(kind: RuleKind, value: unknown): { ok: true; value: Rule } | { ok: false; problem: Problem };
-  /** semantic checks over a whole rule set; the path starts at the set (`campaigns.2.pins.0`) */
-  check(rules: RuleSet): Problem | undefined;
+  /** semantic checks over a whole rule set; each path starts at the set (`campaigns.2.pins.0`) */
+  check(rules: RuleSet): Problem[];
 }
 
-/** Until the contract's rule schemas are wired: an object with an `id`, no semantic checks. */
-export const BASIC_CHECKS: RuleChecks = {
-  parse(_kind, value) {
-    const r = adminRequests().rule.safeParse(value);
-    return r.success ? { ok: true, value: r.data as Rule } : { ok: false, problem: firstProblem(r.error) };
-  },
-  check: () => undefined,
-};
+/** sdk/contract-admin.ts's schemas per collection and its `checkRuleSet`. */
+export function contractChecks(): RuleChecks {
+  const { campaign, slotLayout, catalogItem } = ruleSetSchemas();
+  const { tagRule, triggerRule } = ruleSchemas();
+  const schemas = { campaigns: campaign, tags: tagRule, triggers: triggerRule, slots: slotLayout, items: catalogItem };
+  return {
+    parse(kind, value) {
+      const r = schemas[kind].safeParse(value);
+      return r.success ? { ok: true, value: r.data as Rule } : { ok: false, problem: firstProblem(r.error) };
+    },
+    check: (rules) => checkRuleSet(rules),
+  };
+}
+
+/** The id of a rule of `kind` (a tag rule's `name`). */
+export const ruleId = (kind: RuleKind, rule: Rule): string => idOf(kind, rule as { id?: string; name?: string });
+const list = (rules: RuleSet, kind: RuleKind) => rules[kind] as unknown as Rule[];
 
 export const emptyRuleSet = (): RuleSet => ({ campaigns: [], tags: [], triggers: [], slots: [], items: [] });
 
@@ -50,10 +59,11 @@ const rev = (status: EntryStatus, value: Rule) => sha256(`${status}\n${canonical
 export function entries(store: AdminStore, app: string, kind: RuleKind, live = liveRules(store, app)): DraftEntry[] {
   const drafts = new Map(store.drafts(app, kind).map((d) => [d.id, d]));
   const out: DraftEntry[] = [];
-  for (const rule of live[kind]) {
-    const d = drafts.get(rule.id);
-    drafts.delete(rule.id);
-    out.push(d ? entry(d, rule) : { id: rule.id, status: 'live', rev: rev('live', rule), value: rule });
+  for (const rule of list(live, kind)) {
+    const id = ruleId(kind, rule);
+    const d = drafts.get(id);
+    drafts.delete(id);
+    out.push(d ? entry(d, rule) : { id, status: 'live', rev: rev('live', rule), value: rule });
   }
   for (const d of drafts.values()) if (d.body !== null) out.push(entry(d));
   return out;
@@ -68,7 +78,7 @@ function entry(d: DraftRow, live?: Rule): DraftEntry {
 /** What publishing now would make live: the live rules with every draft applied. */
 export function draftRules(store: AdminStore, app: string, live = liveRules(store, app)): RuleSet {
   const out = emptyRuleSet();
-  for (const kind of RULE_KINDS) out[kind] = entries(store, app, kind, live).filter((e) => e.status !== 'deleted').map((e) => e.value);
+  for (const kind of RULE_KINDS) (out as Record<RuleKind, Rule[]>)[kind] = entries(store, app, kind, live).filter((e) => e.status !== 'deleted').map((e) => e.value);
   return out;
 }
 
@@ -76,8 +86,8 @@ export function draftRules(store: AdminStore, app: string, live = liveRules(stor
 export function diffRules(before: RuleSet, after: RuleSet): Change[] {
   const changes: Change[] = [];
   for (const kind of RULE_KINDS) {
-    const was = new Map((before[kind] ?? []).map((r) => [r.id, r]));
-    const is = new Map((after[kind] ?? []).map((r) => [r.id, r]));
+    const was = new Map((list(before, kind) ?? []).map((r) => [ruleId(kind, r), r]));
+    const is = new Map((list(after, kind) ?? []).map((r) => [ruleId(kind, r), r]));
     const ids = [...new Set([...was.keys(), ...is.keys()])].sort();
     for (const id of ids) {
       const b = was.get(id);
@@ -98,9 +108,9 @@ export function diffRules(before: RuleSet, after: RuleSet): Change[] {
 export function problemFor(problem: Problem, rules: RuleSet, kind: RuleKind, id: string): Problem {
   const [k, index, ...rest] = problem.path.split('.');
   const at = Number(index);
-  const rule = RULE_KINDS.includes(k as RuleKind) && Number.isInteger(at) ? rules[k as RuleKind][at] : undefined;
+  const rule = RULE_KINDS.includes(k as RuleKind) && Number.isInteger(at) ? list(rules, k as RuleKind)[at] : undefined;
   if (!rule) return problem;
-  if (k === kind && rule.id === id) return { ...problem, path: rest.join('.'), message: problem.message.replace(`${k}.${index}.`, '').replace(`${k}.${index}:`, 'body:') };
-  const path = [k, rule.id, ...rest].join('.');
+  if (k === kind && ruleId(kind, rule) === id) return { ...problem, path: rest.join('.'), message: problem.message.replace(`${k}.${index}.`, '').replace(`${k}.${index}:`, 'body:') };
+  const path = [k, ruleId(k as RuleKind, rule), ...rest].join('.');
   return { ...problem, path, message: problem.message.replace(problem.path, path) };
 }

@@ -9,23 +9,23 @@
  */
 import * as z from 'zod/mini';
 import { LIMITS } from '../../sdk/contract';
+import type { Collection as RuleKind, RuleSet } from '../../sdk/contract-admin';
 
 export const ROLES = ['viewer', 'editor', 'publisher', 'admin'] as const;
 /** Each role may do what the ones before it may: viewer < editor < publisher < admin. */
 export type Role = (typeof ROLES)[number];
 
-/** The five collections of an app's rule set, in the order a release lists them. */
-export const RULE_KINDS = ['campaigns', 'tags', 'triggers', 'slots', 'items'] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
-/** One rule or item as stored: anything the contract's schema for its kind accepts, with an `id`. */
-export type Rule = { id: string } & Record<string, unknown>;
-export type RuleSet = Record<RuleKind, Rule[]>;
+export { COLLECTIONS as RULE_KINDS } from '../../sdk/contract-admin';
+export type { Collection as RuleKind, RuleSet } from '../../sdk/contract-admin';
+/** One rule or item of any collection, as the contract's schema for it keeps it. */
+export type Rule = Record<string, unknown>;
 
 /** `live`: in the live release, unchanged; `draft`: new or edited; `deleted`: live, deletion pending. */
 export type EntryStatus = 'live' | 'draft' | 'deleted';
 
 /** One entry of `GET /admin/v1/apps/:app/<kind>`. */
 export interface DraftEntry {
+  /** the rule's id (a tag rule's `name`) */
   id: string;
   status: EntryStatus;
   /** send back as `If-Match` on PUT/DELETE; changes whenever the entry's status or value does */
@@ -148,6 +148,5 @@ function build() {
     publish: z.object({ note: z.optional(text(LIMITS.text)), goLiveAt: z.optional(iso) }),
     reject: z.object({ reason: z.optional(text(LIMITS.text)) }),
     rollback: z.object({ note: z.optional(text(LIMITS.text)) }),
-    rule: z.looseObject({ id: z.string().check(z.minLength(1), z.maxLength(LIMITS.id)) }),
   };
 }

@@ -74,7 +74,7 @@ describe('admin API: authentication and roles', () => {
 
   it('answers 401 on every endpoint without a session, also with an app key', async () => {
     for (const [method, path, , body] of ROUTES) {
-      for (const headers of [{}, { 'x-slotwise-key': 'demo' }, { cookie: 'sw_admin=forged' }, { authorization: 'Bearer swp_forged' }]) {
+      for (const headers of [{}, { 'x-slotwise-key': 'demo' }, { cookie: 'sw_admin=forged' }, { authorization: 'Bearer swp_forged' }] as Record<string, string>[]) {
         const r = await call(s.url, method, path, { body, headers: { ...headers, 'x-csrf-token': 'x' } });
         expect([r.status, r.body.error?.code, `${method} ${path}`]).toEqual([401, 'unauthorized', `${method} ${path}`]);
       }
