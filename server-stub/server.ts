@@ -21,6 +21,7 @@ import { SEED_APP, seedRuleSet } from './rules/seed';
 import { createSqliteRulesStore } from './rules/store';
 import { createReleaseStreams, type ReleaseStreams } from './rules/stream';
 import { createAdmin, type Admin, type AdminOptions } from './admin/index';
+import { registryPublisher } from './admin/publisher';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */
@@ -120,7 +121,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const streams = createReleaseStreams({ version: rules.version, subscribe: rules.subscribe });
     const keyMap = keyIndex(keys);
     const body = { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs };
-    admin = await createAdmin(options.admin ?? {}, { db, keys: keyMap, now, log, body });
+    admin = await createAdmin({ publisher: registryPublisher(rules, engine), ...options.admin }, { db, keys: keyMap, now, log, body });
     const app = createApp({
       db,
       engine,

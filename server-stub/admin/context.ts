@@ -13,14 +13,29 @@ import type { RuleChecks } from './rules';
 import type { AdminStore, AppRow } from './store';
 import type { Role, RuleSet } from './wire';
 
-/** What makes a release live on the engine and the devices (the rules registry, wired by server.ts). */
+/** A release as the live side takes it (sdk/contract-admin.ts `Release`). */
+export interface LiveRelease {
+  version: number;
+  publishedAt: number;
+  rules: RuleSet;
+}
+
+/**
+ * What makes a release live on the engine and the devices: the rules registry
+ * (rules/registry.ts), wired by server.ts. The admin store keeps the workflow (drafts, pending
+ * and scheduled releases, who approved what); the registry keeps what devices are served.
+ */
 export interface Publisher {
-  /** called after the release is committed as live; also at start for every app's live release */
-  activate(app: string, release: { version: number; rules: RuleSet }): Promise<void> | void;
-  /** a decide answer for `sample` under `rules` (the drafts applied), with reasons and the rules that fired */
+  /** makes `release` (a version above every stored one) live; rejects when it cannot */
+  activate(app: string, release: LiveRelease): Promise<unknown> | void;
+  /** every app's live release on that side (read at start: the demo app's seed, releases made elsewhere) */
+  lives?(): { app: string; release: LiveRelease }[];
+  /** the highest version that side stored for `app`: admin versions continue above it */
+  latest?(app: string): number;
+  /** a decide answer for `sample` under `rules` (the drafts applied), with the campaigns that fired */
   preview?(app: string, rules: RuleSet, sample: unknown): unknown;
   /** what `rules`' triggers would do over a typed event sequence */
-  dryRunTriggers?(rules: RuleSet, events: unknown): unknown;
+  dryRunTriggers?(app: string, rules: RuleSet, events: unknown): unknown;
 }
 
 export interface AdminContext {

@@ -58,7 +58,7 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
     const { app } = onApp(ctx, c, 'viewer');
     if (!ctx.publisher.dryRunTriggers) throw new HttpError(501, 'not_implemented', 'this server has no trigger dry-run');
     const events = await rawBody(ctx, c);
-    return c.json(await ctx.publisher.dryRunTriggers(draftRules(store, app.id), events));
+    return c.json(await ctx.publisher.dryRunTriggers(app.id, draftRules(store, app.id), events));
   });
 
   for (const kind of RULE_KINDS) {

@@ -26,7 +26,7 @@ import { contractChecks, type RuleChecks } from './rules';
 import { createAdminStore, type AdminStore } from './store';
 import type { Role } from './wire';
 
-export type { Publisher } from './context';
+export type { LiveRelease, Publisher } from './context';
 export type { RuleChecks } from './rules';
 
 export interface AdminOptions {
@@ -96,7 +96,7 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
   mountDrafts(api, ctx);
   const releases = mountReleases(api, ctx);
   mountAudit(api, ctx);
-  await releases.activateAll();
+  await releases.start();
 
   const root = new Hono();
   root.route('/admin/v1', api);

@@ -25,7 +25,7 @@ import { HttpError } from '../wire/errors';
 import { demand } from './auth';
 import { audit, body, intParam, iso, onApp, origin, type AdminContext, type Origin } from './context';
 import { canonical, diffRules, draftRules, emptyRuleSet, liveRules, ruleId } from './rules';
-import type { ReleaseRow } from './store';
+import type { DraftRow, ReleaseRow } from './store';
 import { adminRequests, RULE_KINDS, type ReleaseAnswer, type Rule, type RuleKind, type RuleSet } from './wire';
 
 export function releaseAnswer(r: ReleaseRow, withRules = false): ReleaseAnswer {
@@ -50,8 +50,8 @@ export function releaseAnswer(r: ReleaseRow, withRules = false): ReleaseAnswer {
 export interface Releases {
   /** makes scheduled releases whose time has come live (or cancels them); returns how many it handled */
   runDue(): Promise<number>;
-  /** makes every app's live release live on the publisher (at start) */
-  activateAll(): Promise<void>;
+  /** agrees with the publisher on each app's live release, then arms the scheduler */
+  start(): Promise<void>;
   close(): void;
 }
 
@@ -64,45 +64,99 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  /** Above every version of this app on either side: numbers are never reused. */
+  const nextVersion = (app: string) => Math.max(store.nextVersion(app), (ctx.publisher.latest?.(app) ?? 0) + 1);
+
   /**
    * In one transaction: `release` (inserted or updated) becomes the live one, the previous live
    * one superseded, the app's pointer moved, the drafts it publishes dropped, the audit written.
-   * Then the publisher is told; a publisher that fails leaves the release live in the store (the
-   * source of truth), logged, and it is activated again at the next start.
+   * Then the publisher makes it live on the engine. Should the publisher refuse, a second
+   * transaction undoes the first (the release is `failed`, the previous one live again, the
+   * dropped drafts back) and the caller gets the publisher's error: never half a release.
    */
   async function goLive(release: ReleaseRow, insert: boolean, actor: string, from: Origin, action: string): Promise<ReleaseRow> {
     const now = ctx.now();
     const live = { ...release, status: 'live' as const, liveAt: now };
-    store.atomic(() => {
+    const { previous, dropped } = store.atomic(() => {
       const app = store.app(release.app)!;
       if (insert) store.insertRelease(live);
       else store.updateRelease(release.app, release.version, { status: 'live', liveAt: now, approvedBy: release.approvedBy, approvedAt: release.approvedAt });
       ctx.fault?.('publish:release-written');
       if (app.live !== null) store.updateRelease(release.app, app.live, { status: 'superseded' });
       store.updateApp(release.app, { live: release.version });
-      consumeDrafts(release.app, release.rules);
+      const dropped = consumeDrafts(release.app, release.rules);
       const before = app.live === null ? emptyRuleSet() : store.release(release.app, app.live)!.rules;
       audit(ctx, from, actor, { app: release.app, action, target: `release/${release.version}`, diff: diffRules(before, release.rules) });
       ctx.fault?.('publish:before-commit');
+      return { previous: app.live, dropped };
     });
-    await activate(release.app, live);
+    try {
+      ctx.fault?.('publish:activate');
+      await ctx.publisher.activate(release.app, { version: live.version, publishedAt: now, rules: live.rules });
+    } catch (error) {
+      store.atomic(() => {
+        const reason = `the engine refused it: ${(error as Error).message}`;
+        store.updateRelease(release.app, release.version, { status: 'failed', reason });
+        if (previous !== null) store.updateRelease(release.app, previous, { status: 'live' });
+        store.updateApp(release.app, { live: previous });
+        for (const d of dropped) if (!store.draft(d.app, d.kind, d.id)) store.putDraft(d);
+        audit(ctx, SYSTEM, 'system', { app: release.app, action: 'release.fail', target: `release/${release.version}`, diff: { reason, live: previous } });
+      });
+      throw error;
+    }
     return live;
   }
 
-  async function activate(app: string, release: ReleaseRow): Promise<void> {
-    try {
-      await ctx.publisher.activate(app, { version: release.version, rules: release.rules });
-    } catch (error) {
-      ctx.log(`admin: release ${release.version} of ${app} is live in the store but the engine did not take it: ${(error as Error).stack ?? error}`);
-    }
-  }
-
-  /** Drops each draft the live rules now equal (edits made after a release was cut stay drafts). */
-  function consumeDrafts(app: string, rules: RuleSet): void {
+  /**
+   * Drops each draft the live rules now equal (edits made after a release was cut stay drafts);
+   * returns them, for an undo.
+   */
+  function consumeDrafts(app: string, rules: RuleSet): DraftRow[] {
+    const dropped: DraftRow[] = [];
     for (const d of store.drafts(app)) {
       const rule = ((rules[d.kind] ?? []) as unknown as Rule[]).find((r) => ruleId(d.kind, r) === d.id);
       const done = d.body === null ? rule === undefined : rule !== undefined && canonical(JSON.parse(d.body)) === canonical(rule);
-      if (done) store.deleteDraft(app, d.kind, d.id);
+      if (done) {
+        store.deleteDraft(app, d.kind, d.id);
+        dropped.push(d);
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * At start, the two sides agree on each app's live release, the higher version winning: a
+   * release the live side has and the admin side does not (the demo app's seed; one published
+   * there) is recorded here as live; one the admin side committed but the engine never took
+   * (a crash between the two) is activated again.
+   */
+  async function reconcile(): Promise<void> {
+    const theirs = new Map((ctx.publisher.lives?.() ?? []).map((l) => [l.app, l.release]));
+    for (const [app, release] of theirs) {
+      const mine = store.app(app);
+      if (mine && mine.live !== null && mine.live >= release.version) continue;
+      store.atomic(() => {
+        if (!store.app(app)) store.insertApp({ id: app, name: app, fourEyes: false, createdAt: ctx.now() });
+        const current = store.app(app)!.live;
+        if (current !== null) store.updateRelease(app, current, { status: 'superseded' });
+        if (!store.release(app, release.version)) {
+          store.insertRelease({
+            app, version: release.version, status: 'live', base: current, rules: release.rules, note: 'made live outside the admin API (seed or rules registry)',
+            createdBy: 'system', createdAt: release.publishedAt, approvedBy: null, approvedAt: null, goLiveAt: null, liveAt: release.publishedAt, rollbackOf: null, reason: null,
+          });
+        } else store.updateRelease(app, release.version, { status: 'live' });
+        store.updateApp(app, { live: release.version });
+        audit(ctx, SYSTEM, 'system', { app, action: 'release.import', target: `release/${release.version}` });
+      });
+    }
+    for (const app of store.apps()) {
+      const r = app.live === null ? undefined : store.release(app.id, app.live);
+      if (!r || theirs.get(app.id)?.version === r.version) continue;
+      try {
+        await ctx.publisher.activate(app.id, { version: r.version, publishedAt: r.liveAt ?? r.createdAt, rules: r.rules });
+      } catch (error) {
+        ctx.log(`admin: release ${r.version} of ${app.id} is live in the admin store but the engine refused it: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -157,7 +211,7 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
       const status = app.fourEyes ? 'pending' : goLiveAt !== null ? 'scheduled' : 'live';
       const release: ReleaseRow = {
         app: app.id,
-        version: store.nextVersion(app.id),
+        version: nextVersion(app.id),
         status,
         base: store.app(app.id)!.live,
         rules,
@@ -231,7 +285,7 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
     if (target.version === app.live) throw new HttpError(409, 'already_live', `release ${target.version} is live`, { path: 'version' });
     const release: ReleaseRow = {
       ...target,
-      version: store.nextVersion(app.id),
+      version: nextVersion(app.id),
       status: 'live',
       base: app.live,
       note: input.note ?? `rollback to ${target.version}`,
@@ -267,7 +321,11 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
         });
         continue;
       }
-      await goLive(r, false, 'system', SYSTEM, 'release.live');
+      try {
+        await goLive(r, false, 'system', SYSTEM, 'release.live');
+      } catch (error) {
+        ctx.log(`admin: scheduled release ${r.version} of ${r.app} failed: ${(error as Error).message}`);
+      }
     }
     return handled;
   }
@@ -293,11 +351,8 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
       arm();
       return n;
     },
-    async activateAll() {
-      for (const app of store.apps()) {
-        const r = app.live === null ? undefined : store.release(app.id, app.live);
-        if (r) await activate(app.id, r);
-      }
+    async start() {
+      await reconcile();
       arm();
     },
     close() {

@@ -36,7 +36,12 @@ export interface DraftEntry {
   updatedBy?: string;
 }
 
-export const RELEASE_STATUSES = ['pending', 'scheduled', 'live', 'superseded', 'rejected', 'cancelled'] as const;
+/**
+ * pending (waits for a second publisher) → scheduled (waits for `goLiveAt`) → live → superseded;
+ * or rejected (not approved), cancelled (a scheduled one withdrawn, or whose base moved), failed
+ * (the engine refused it after it was stored; the previous release was put back).
+ */
+export const RELEASE_STATUSES = ['pending', 'scheduled', 'live', 'superseded', 'rejected', 'cancelled', 'failed'] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
 
 export interface ReleaseAnswer {
