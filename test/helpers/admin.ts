@@ -48,17 +48,17 @@ export const sessionCookie = (headers: Headers) => /sw_admin=[^;]*/.exec(headers
 export async function login(base: string, username: string, password = PASSWORD, headers: Record<string, string> = {}): Promise<Operator> {
   const r = await call(base, 'POST', '/session', { body: { username, password }, headers });
   if (r.status !== 200) throw new Error(`log-in of ${username}: ${r.status} ${JSON.stringify(r.body)}`);
-  return operator(base, username, sessionCookie(r.headers), r.body.csrfToken);
+  return operator(base, username, sessionCookie(r.headers), r.body.csrfToken, headers);
 }
 
-/** An operator with a given cookie and CSRF token (forged ones, in tests). */
-export function operator(base: string, username: string, cookie: string, csrf: string): Operator {
-  const auth = (extra: Record<string, string> = {}) => ({ cookie, 'x-csrf-token': csrf, ...extra });
+/** An operator with a given cookie and CSRF token (forged ones, in tests), sending `always` on every request. */
+export function operator(base: string, username: string, cookie: string, csrf: string, always: Record<string, string> = {}): Operator {
+  const auth = (extra: Record<string, string> = {}) => ({ ...always, cookie, 'x-csrf-token': csrf, ...extra });
   return {
     username,
     cookie,
     csrf,
-    get: (path, headers) => call(base, 'GET', path, { headers: { cookie, ...headers } }),
+    get: (path, headers) => call(base, 'GET', path, { headers: { ...always, cookie, ...headers } }),
     post: (path, body = {}, headers) => call(base, 'POST', path, { body, headers: auth(headers) }),
     put: (path, body, headers) => call(base, 'PUT', path, { body, headers: auth(headers) }),
     del: (path, headers) => call(base, 'DELETE', path, { headers: auth(headers) }),
