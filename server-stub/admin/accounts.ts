@@ -29,7 +29,7 @@ export const userAnswer = (u: UserRow): UserAnswer => ({ username: u.username, r
  * password's strength, hashes it, writes the user and its audit entry together.
  */
 export async function createUser(
-  ctx: AdminContext,
+  ctx: Pick<AdminContext, 'store' | 'now'>,
   input: { username: string; role: Role; apps?: string[]; password: string },
   by: { actor: string; ip: string; userAgent: string },
 ): Promise<UserRow> {

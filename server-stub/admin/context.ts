@@ -91,7 +91,7 @@ export function origin(c: Context): Origin {
 }
 
 /** Appends one audit entry; call inside the `atomic()` of the change it records. */
-export function audit(ctx: AdminContext, from: Origin, actor: string, entry: { app: string | null; action: string; target: string; diff?: unknown }): void {
+export function audit(ctx: Pick<AdminContext, 'store' | 'now'>, from: Origin, actor: string, entry: { app: string | null; action: string; target: string; diff?: unknown }): void {
   ctx.store.appendAudit({
     at: ctx.now(),
     actor,

@@ -59,6 +59,11 @@ export interface Admin {
   store: AdminStore;
   /** creates an account (the first admin of `npm start`, tests) */
   createUser(input: { username: string; role: Role; apps?: string[]; password: string }): Promise<void>;
+  /**
+   * On a data directory without operator accounts, makes the account `admin` (admin on every app)
+   * with `password`, or a generated one; answers what it made, to print once. `npm start` calls it.
+   */
+  bootstrap(password?: string): Promise<{ username: string; password: string; generated: boolean } | undefined>;
   /** scheduled releases whose time has come go live now (the timer does this on its own) */
   runDue(): Promise<number>;
   close(): void;
@@ -115,6 +120,12 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
     fetch: root.fetch,
     store,
     createUser: async (input) => void (await createUser(ctx, input, { actor: 'system', ip: '', userAgent: 'slotwise' })),
+    async bootstrap(password) {
+      if (store.users().length > 0) return undefined;
+      const chosen = password ?? randomSecret(18);
+      await createUser(ctx, { username: 'admin', role: 'admin', apps: ['*'], password: chosen }, { actor: 'system', ip: '', userAgent: 'npm start' });
+      return { username: 'admin', password: chosen, generated: password === undefined };
+    },
     runDue: releases.runDue,
     close: releases.close,
   };
