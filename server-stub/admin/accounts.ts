@@ -20,7 +20,7 @@ import { allowed, demand, SESSION_COOKIE, type Principal } from './auth';
 import { audit, body, iso, origin, who, type AdminContext } from './context';
 import { hashPassword, randomSecret, sha256, verifyPassword, weakPassword } from './passwords';
 import type { UserRow } from './store';
-import { adminRequests, type Role, type TokenAnswer, type UserAnswer } from './wire';
+import { adminRequests, type Role, type TokenAnswer, type UserAnswer } from '../../sdk/contract-admin';
 
 export const userAnswer = (u: UserRow): UserAnswer => ({ username: u.username, role: u.role, apps: u.apps, disabled: u.disabled, createdAt: iso(u.createdAt)! });
 

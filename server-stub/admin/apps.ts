@@ -21,7 +21,7 @@ import { allowed, demand } from './auth';
 import { audit, body, iso, onApp, origin, who, type AdminContext } from './context';
 import { randomSecret } from './passwords';
 import type { AppRow, KeyRow } from './store';
-import { adminRequests, type AppAnswer, type KeyAnswer } from './wire';
+import { adminRequests, type AppAnswer, type KeyAnswer } from '../../sdk/contract-admin';
 
 export const appAnswer = (a: AppRow): AppAnswer => ({ id: a.id, name: a.name, fourEyes: a.fourEyes, live: a.live, createdAt: iso(a.createdAt)! });
 

@@ -15,7 +15,7 @@ import { HttpError } from '../wire/errors';
 import { demand } from './auth';
 import { intParam, iso, onApp, who, type AdminContext } from './context';
 import type { AuditRow } from './store';
-import type { AuditAnswer } from './wire';
+import type { AuditAnswer } from '../../sdk/contract-admin';
 
 const COLUMNS = ['id', 'at', 'actor', 'app', 'action', 'target', 'ip', 'userAgent', 'diff'] as const;
 

@@ -15,7 +15,7 @@ import { getCookie } from 'hono/cookie';
 import { HttpError } from '../wire/errors';
 import { sameSecret, sha256 } from './passwords';
 import type { AdminStore, UserRow } from './store';
-import { ROLES, type Role } from './wire';
+import { ROLES, type Role } from '../../sdk/contract-admin';
 
 export const SESSION_COOKIE = 'sw_admin';
 

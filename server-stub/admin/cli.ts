@@ -17,7 +17,7 @@ import { createUser } from './accounts';
 import { audit } from './context';
 import { hashPassword, randomSecret, weakPassword } from './passwords';
 import { createAdminStore } from './store';
-import { adminRequests, ROLES, type Role } from './wire';
+import { adminRequests, ROLES, type Role } from '../../sdk/contract-admin';
 import { firstProblem } from '../../sdk/contract';
 
 export const ADMIN_USAGE = `Usage: npm run admin -- <command> [flags]

@@ -11,7 +11,7 @@ import { clampText, HttpError } from '../wire/errors';
 import { authenticate, demand, type LoginLimiter, type Principal, type SessionPolicy } from './auth';
 import type { RuleChecks } from './rules';
 import type { AdminStore, AppRow } from './store';
-import type { Role, RuleSet } from './wire';
+import type { Role, RuleSet } from '../../sdk/contract-admin';
 
 /** A release as the live side takes it (sdk/contract-admin.ts `Release`). */
 export interface LiveRelease {

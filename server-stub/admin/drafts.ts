@@ -22,10 +22,10 @@ import type { Context, Hono } from 'hono';
 import { HttpError } from '../wire/errors';
 import { audit, onApp, origin, rawBody, type AdminContext } from './context';
 import { canonical, diffRules, draftRules, entries, liveRules, problemFor, ruleId } from './rules';
-import { RULE_KINDS, type DraftEntry, type Rule, type RuleKind } from './wire';
+import { COLLECTIONS, type DraftEntry, type RuleEntity, type Collection } from '../../sdk/contract-admin';
 
 /** the field that holds a rule's id: a tag rule's `name`, everything else's `id` */
-const idField = (kind: RuleKind) => (kind === 'tags' ? 'name' : 'id');
+const idField = (kind: Collection) => (kind === 'tags' ? 'name' : 'id');
 
 export function mountDrafts(api: Hono, ctx: AdminContext): void {
   const { store } = ctx;
@@ -61,7 +61,7 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
     return c.json(await ctx.publisher.dryRunTriggers(app.id, draftRules(store, app.id), events));
   });
 
-  for (const kind of RULE_KINDS) {
+  for (const kind of COLLECTIONS) {
     const base = `/apps/:app/${kind}`;
     api.get(base, (c) => c.json({ items: entries(store, onApp(ctx, c, 'viewer').app.id, kind) }));
 
@@ -117,7 +117,7 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
     });
   }
 
-  function find(app: string, kind: RuleKind, id: string): DraftEntry {
+  function find(app: string, kind: Collection, id: string): DraftEntry {
     const e = entries(store, app, kind).find((x) => x.id === id);
     if (!e) throw new HttpError(404, 'not_found', `no ${kind} ${id} in app ${app}`, { path: 'id' });
     return e;
@@ -132,7 +132,7 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
     }
   }
 
-  function parse(kind: RuleKind, value: unknown): Rule {
+  function parse(kind: Collection, value: unknown): RuleEntity {
     const r = ctx.checks.parse(kind, value);
     if (!r.ok) throw new HttpError(400, r.problem.code, r.problem.message, { path: r.problem.path });
     return r.value;
@@ -143,14 +143,14 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
    * whole draft rule set with it applied; a draft equal to the live rule is no draft at all.
    * Runs inside the caller's transaction, with the audit entry.
    */
-  function save(c: Context, actor: string, app: string, kind: RuleKind, id: string, rule: Rule | undefined, action: string): DraftEntry {
+  function save(c: Context, actor: string, app: string, kind: Collection, id: string, rule: RuleEntity | undefined, action: string): DraftEntry {
     const live = liveRules(store, app);
     const rules = draftRules(store, app, live);
     // problems the drafts already had (a rule set from before a check existed) do not block
     // an unrelated save; only the ones this change brings do
     const key = (x: { code: string; path: string }) => `${x.code} ${x.path}`;
     const known = new Set(ctx.checks.check(rules).map((x) => key(problemFor(x, rules, kind, id))));
-    const list = rules[kind] as unknown as Rule[];
+    const list = rules[kind] as unknown as RuleEntity[];
     const at = list.findIndex((r) => ruleId(kind, r) === id);
     const before = at >= 0 ? list[at] : undefined;
     if (rule === undefined) list.splice(at, 1);
@@ -158,7 +158,7 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
     else list.push(rule);
     const named = ctx.checks.check(rules).map((x) => problemFor(x, rules, kind, id)).find((x) => !known.has(key(x)));
     if (named) throw new HttpError(400, named.code, named.message, { path: named.path });
-    const liveRule = (live[kind] as unknown as Rule[]).find((r) => ruleId(kind, r) === id);
+    const liveRule = (live[kind] as unknown as RuleEntity[]).find((r) => ruleId(kind, r) === id);
     const same = rule === undefined ? liveRule === undefined : liveRule !== undefined && canonical(liveRule) === canonical(rule);
     if (same) store.deleteDraft(app, kind, id);
     else store.putDraft({ app, kind, id, body: rule === undefined ? null : JSON.stringify(rule), updatedAt: ctx.now(), updatedBy: actor });

@@ -24,7 +24,7 @@ import { randomSecret, verifyPassword } from './passwords';
 import { mountReleases } from './releases';
 import { contractChecks, type RuleChecks } from './rules';
 import { createAdminStore, type AdminStore } from './store';
-import type { Role } from './wire';
+import type { Role } from '../../sdk/contract-admin';
 
 export type { LiveRelease, Publisher } from './context';
 export type { RuleChecks } from './rules';

@@ -26,10 +26,10 @@ import { demand } from './auth';
 import { audit, body, intParam, iso, onApp, origin, type AdminContext, type Origin } from './context';
 import { canonical, diffRules, draftRules, emptyRuleSet, liveRules, ruleId } from './rules';
 import type { DraftRow, ReleaseRow } from './store';
-import { adminRequests, RULE_KINDS, type ReleaseAnswer, type Rule, type RuleKind, type RuleSet } from './wire';
+import { adminRequests, COLLECTIONS, type ReleaseAnswer, type RuleEntity, type Collection, type RuleSet } from '../../sdk/contract-admin';
 
 export function releaseAnswer(r: ReleaseRow, withRules = false): ReleaseAnswer {
-  const counts = Object.fromEntries(RULE_KINDS.map((k) => [k, r.rules[k]?.length ?? 0])) as Record<RuleKind, number>;
+  const counts = Object.fromEntries(COLLECTIONS.map((k) => [k, r.rules[k]?.length ?? 0])) as Record<Collection, number>;
   return {
     version: r.version,
     status: r.status,
@@ -114,7 +114,7 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
   function consumeDrafts(app: string, rules: RuleSet): DraftRow[] {
     const dropped: DraftRow[] = [];
     for (const d of store.drafts(app)) {
-      const rule = ((rules[d.kind] ?? []) as unknown as Rule[]).find((r) => ruleId(d.kind, r) === d.id);
+      const rule = ((rules[d.kind] ?? []) as unknown as RuleEntity[]).find((r) => ruleId(d.kind, r) === d.id);
       const done = d.body === null ? rule === undefined : rule !== undefined && canonical(JSON.parse(d.body)) === canonical(rule);
       if (done) {
         store.deleteDraft(app, d.kind, d.id);

@@ -6,12 +6,12 @@ import { firstProblem, ruleSchemas, type Problem } from '../../sdk/contract';
 import { checkRuleSet, idOf, ruleSetSchemas } from '../../sdk/contract-admin';
 import { sha256 } from './passwords';
 import type { AdminStore, DraftRow } from './store';
-import { RULE_KINDS, type Change, type DraftEntry, type EntryStatus, type Rule, type RuleKind, type RuleSet } from './wire';
+import { COLLECTIONS, type Change, type DraftEntry, type EntryStatus, type RuleEntity, type Collection, type RuleSet } from '../../sdk/contract-admin';
 
 /** The contract's checks, passed in so the admin routes do not fix which schemas they run. */
 export interface RuleChecks {
   /** one rule of `kind` as the schema keeps it, or the problem with its path inside the rule */
-  parse(kind: RuleKind, value: unknown): { ok: true; value: Rule } | { ok: false; problem: Problem };
+  parse(kind: Collection, value: unknown): { ok: true; value: RuleEntity } | { ok: false; problem: Problem };
   /** semantic checks over a whole rule set; each path starts at the set (`campaigns.2.pins.0`) */
   check(rules: RuleSet): Problem[];
 }
@@ -24,15 +24,15 @@ export function contractChecks(): RuleChecks {
   return {
     parse(kind, value) {
       const r = schemas[kind].safeParse(value);
-      return r.success ? { ok: true, value: r.data as Rule } : { ok: false, problem: firstProblem(r.error) };
+      return r.success ? { ok: true, value: r.data as RuleEntity } : { ok: false, problem: firstProblem(r.error) };
     },
     check: (rules) => checkRuleSet(rules),
   };
 }
 
 /** The id of a rule of `kind` (a tag rule's `name`). */
-export const ruleId = (kind: RuleKind, rule: Rule): string => idOf(kind, rule as { id?: string; name?: string });
-const list = (rules: RuleSet, kind: RuleKind) => rules[kind] as unknown as Rule[];
+export const ruleId = (kind: Collection, rule: RuleEntity): string => idOf(kind, rule as { id?: string; name?: string });
+const list = (rules: RuleSet, kind: Collection) => rules[kind] as unknown as RuleEntity[];
 
 export const emptyRuleSet = (): RuleSet => ({ campaigns: [], tags: [], triggers: [], slots: [], items: [] });
 
@@ -50,13 +50,13 @@ export function canonical(value: unknown): string {
   );
 }
 
-const rev = (status: EntryStatus, value: Rule) => sha256(`${status}\n${canonical(value)}`).slice(0, 16);
+const rev = (status: EntryStatus, value: RuleEntity) => sha256(`${status}\n${canonical(value)}`).slice(0, 16);
 
 /**
  * The entries of `kind` as the console shows them: each live rule, overlaid by its pending draft.
  * Live order first, then new drafts by id.
  */
-export function entries(store: AdminStore, app: string, kind: RuleKind, live = liveRules(store, app)): DraftEntry[] {
+export function entries(store: AdminStore, app: string, kind: Collection, live = liveRules(store, app)): DraftEntry[] {
   const drafts = new Map(store.drafts(app, kind).map((d) => [d.id, d]));
   const out: DraftEntry[] = [];
   for (const rule of list(live, kind)) {
@@ -69,23 +69,23 @@ export function entries(store: AdminStore, app: string, kind: RuleKind, live = l
   return out;
 }
 
-function entry(d: DraftRow, live?: Rule): DraftEntry {
+function entry(d: DraftRow, live?: RuleEntity): DraftEntry {
   const status: EntryStatus = d.body === null ? 'deleted' : 'draft';
-  const value = d.body === null ? live! : (JSON.parse(d.body) as Rule);
+  const value = d.body === null ? live! : (JSON.parse(d.body) as RuleEntity);
   return { id: d.id, status, rev: rev(status, value), value, updatedAt: new Date(d.updatedAt).toISOString(), updatedBy: d.updatedBy };
 }
 
 /** What publishing now would make live: the live rules with every draft applied. */
 export function draftRules(store: AdminStore, app: string, live = liveRules(store, app)): RuleSet {
   const out = emptyRuleSet();
-  for (const kind of RULE_KINDS) (out as Record<RuleKind, Rule[]>)[kind] = entries(store, app, kind, live).filter((e) => e.status !== 'deleted').map((e) => e.value);
+  for (const kind of COLLECTIONS) (out as Record<Collection, RuleEntity[]>)[kind] = entries(store, app, kind, live).filter((e) => e.status !== 'deleted').map((e) => e.value);
   return out;
 }
 
 /** Per rule: added, changed or removed from `before` to `after`, in kind order then id order. */
 export function diffRules(before: RuleSet, after: RuleSet): Change[] {
   const changes: Change[] = [];
-  for (const kind of RULE_KINDS) {
+  for (const kind of COLLECTIONS) {
     const was = new Map((list(before, kind) ?? []).map((r) => [ruleId(kind, r), r]));
     const is = new Map((list(after, kind) ?? []).map((r) => [ruleId(kind, r), r]));
     const ids = [...new Set([...was.keys(), ...is.keys()])].sort();
@@ -105,12 +105,12 @@ export function diffRules(before: RuleSet, after: RuleSet): Change[] {
  * the path is relative to its body (`pins.0.item`); elsewhere (deleting an item a campaign still
  * pins) the path names the other rule from the set (`campaigns.summer.pins.0.item`).
  */
-export function problemFor(problem: Problem, rules: RuleSet, kind: RuleKind, id: string): Problem {
+export function problemFor(problem: Problem, rules: RuleSet, kind: Collection, id: string): Problem {
   const [k, index, ...rest] = problem.path.split('.');
   const at = Number(index);
-  const rule = RULE_KINDS.includes(k as RuleKind) && Number.isInteger(at) ? list(rules, k as RuleKind)[at] : undefined;
+  const rule = COLLECTIONS.includes(k as Collection) && Number.isInteger(at) ? list(rules, k as Collection)[at] : undefined;
   if (!rule) return problem;
   if (k === kind && ruleId(kind, rule) === id) return { ...problem, path: rest.join('.'), message: problem.message.replace(`${k}.${index}.`, '').replace(`${k}.${index}:`, 'body:') };
-  const path = [k, ruleId(k as RuleKind, rule), ...rest].join('.');
+  const path = [k, ruleId(k as Collection, rule), ...rest].join('.');
   return { ...problem, path, message: problem.message.replace(problem.path, path) };
 }

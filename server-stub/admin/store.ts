@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { migrate, type Db, type Migration } from '../store/db';
-import type { ReleaseStatus, Role, RuleKind, RuleSet } from './wire';
+import type { ReleaseStatus, Role, Collection, RuleSet } from '../../sdk/contract-admin';
 
 export interface UserRow {
   username: string;
@@ -52,7 +52,7 @@ export interface KeyRow {
 }
 export interface DraftRow {
   app: string;
-  kind: RuleKind;
+  kind: Collection;
   id: string;
   /** the rule's JSON as saved; null = a pending deletion */
   body: string | null;
@@ -120,10 +120,10 @@ export interface AdminStore {
   insertKey(key: KeyRow): void;
   deleteKey(key: string): boolean;
 
-  drafts(app: string, kind?: RuleKind): DraftRow[];
-  draft(app: string, kind: RuleKind, id: string): DraftRow | undefined;
+  drafts(app: string, kind?: Collection): DraftRow[];
+  draft(app: string, kind: Collection, id: string): DraftRow | undefined;
   putDraft(draft: DraftRow): void;
-  deleteDraft(app: string, kind: RuleKind, id: string): void;
+  deleteDraft(app: string, kind: Collection, id: string): void;
 
   release(app: string, version: number): ReleaseRow | undefined;
   /** newest first; `before` pages by version */
@@ -266,7 +266,7 @@ const app = (r: Raw): AppRow => ({
 const key = (r: Raw): KeyRow => ({ key: r.key as string, app: r.app as string, createdAt: r.created_at as number, createdBy: r.created_by as string });
 const draft = (r: Raw): DraftRow => ({
   app: r.app as string,
-  kind: r.kind as RuleKind,
+  kind: r.kind as Collection,
   id: r.id as string,
   body: r.body as string | null,
   updatedAt: r.updated_at as number,

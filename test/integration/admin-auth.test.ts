@@ -49,6 +49,9 @@ const ROUTES: Route[] = [
   ['GET', '/audit', 'admin*'],
 ];
 
+/** a real-time tag rule the contract accepts */
+const tag = (name: string) => ({ name, match: { type: 'track', name: 'x' }, agg: 'count', windowMs: 60_000 });
+
 const send = (o: Operator, [method, path, , body]: Route) =>
   method === 'GET' ? o.get(path) : method === 'DELETE' ? o.del(path) : method === 'PUT' ? o.put(path, body ?? {}) : o.post(path, body ?? {});
 
@@ -130,14 +133,14 @@ describe('admin API: authentication and roles', () => {
 
   it('refuses a state change with a cookie but a missing or wrong CSRF token (403); a read needs none', async () => {
     const ed = users.editor!;
-    const missing = await call(s.url, 'POST', '/apps/demo/tags', { body: { id: 't-csrf' }, headers: { cookie: ed.cookie } });
+    const missing = await call(s.url, 'POST', '/apps/demo/tags', { body: tag('t-csrf'), headers: { cookie: ed.cookie } });
     expect([missing.status, missing.body.error.code]).toEqual([403, 'csrf']);
-    const wrong = await operator(s.url, 'editor', ed.cookie, users.viewer!.csrf).post('/apps/demo/tags', { id: 't-csrf' });
+    const wrong = await operator(s.url, 'editor', ed.cookie, users.viewer!.csrf).post('/apps/demo/tags', tag('t-csrf'));
     expect([wrong.status, wrong.body.error.code]).toEqual([403, 'csrf']);
     const logout = await call(s.url, 'DELETE', '/session', { headers: { cookie: ed.cookie } });
     expect(logout.status).toBe(403);
     expect((await ed.get('/apps/demo/tags')).body.items.map((e: { id: string }) => e.id)).not.toContain('t-csrf');
-    expect((await ed.post('/apps/demo/tags', { id: 't-csrf' })).status).toBe(201);
+    expect((await ed.post('/apps/demo/tags', tag('t-csrf'))).status).toBe(201);
   });
 
   it('sets an HttpOnly, SameSite=Strict cookie on /admin, Secure only over https', async () => {
@@ -200,7 +203,7 @@ describe('admin API: authentication and roles', () => {
     const token: string = made.body.token;
     expect(token).toMatch(/^swp_/);
     const bearer = { authorization: `Bearer ${token}` };
-    const write = await call(s.url, 'POST', '/apps/demo/tags', { body: { id: 't-token' }, headers: bearer });
+    const write = await call(s.url, 'POST', '/apps/demo/tags', { body: tag('t-token'), headers: bearer });
     expect(write.status).toBe(201);
     const publish = await call(s.url, 'POST', '/apps/demo/releases', { body: {}, headers: bearer });
     expect(publish.status).toBe(403);
