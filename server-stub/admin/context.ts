@@ -66,9 +66,26 @@ export function onApp(ctx: AdminContext, c: Context, role: Role): { p: Principal
   return { p, app };
 }
 
+/**
+ * The JSON body of `c`; `{}` when there is none (`POST …/rollback` needs no body). A body must say
+ * it is JSON: a cross-site HTML form can post text/plain that parses as JSON without a CORS
+ * preflight (a log-in CSRF), but cannot send `application/json`.
+ */
+export async function rawBody(ctx: AdminContext, c: Context): Promise<unknown> {
+  const length = c.req.header('content-length');
+  // over HTTP/1.1 a body has a length or a transfer-encoding; a fetch-style Request may have neither
+  const fromNode = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming !== undefined;
+  const framed = length !== undefined || c.req.header('transfer-encoding') !== undefined;
+  if (length === '0' || (!framed && (fromNode || c.req.raw.body === null))) return {};
+  if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as JSON with content-type: application/json', { path: 'content-type' });
+  }
+  return readJson(c, ADMIN_BODY_BYTES, ctx.body);
+}
+
 /** The body of `c`, parsed by `schema`, or the 400 naming the field. */
 export async function body<T>(ctx: AdminContext, c: Context, schema: z.ZodMiniType<T>): Promise<T> {
-  const json = await readJson(c, ADMIN_BODY_BYTES, ctx.body);
+  const json = await rawBody(ctx, c);
   const r = schema.safeParse(json);
   if (!r.success) {
     const problem = firstProblem(r.error);
@@ -77,8 +94,6 @@ export async function body<T>(ctx: AdminContext, c: Context, schema: z.ZodMiniTy
   return r.data;
 }
 
-/** The raw JSON body (rules are checked by the contract's own schemas). */
-export const rawBody = (ctx: AdminContext, c: Context) => readJson(c, ADMIN_BODY_BYTES, ctx.body);
 
 export interface Origin {
   ip: string;

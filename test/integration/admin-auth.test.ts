@@ -127,8 +127,19 @@ describe('admin API: authentication and roles', () => {
       expect([r.status, r.body.error?.path]).toEqual([400, path]);
       expect(r.body.error.message).toMatch(/\S/);
     }
-    const broken = await fetch(`${s.url}/admin/v1/apps/demo/campaigns`, { method: 'POST', headers: { cookie: root.cookie, 'x-csrf-token': root.csrf }, body: '{"id":' });
+    const broken = await fetch(`${s.url}/admin/v1/apps/demo/campaigns`, {
+      method: 'POST',
+      headers: { cookie: root.cookie, 'x-csrf-token': root.csrf, 'content-type': 'application/json' },
+      body: '{"id":',
+    });
     expect(broken.status).toBe(400);
+    // a cross-site form can post text/plain that parses as JSON (log-in CSRF): only JSON is read
+    const form = await fetch(`${s.url}/admin/v1/session`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ username: 'root', password: PASSWORD }) });
+    expect([form.status, (await form.json()).error.path]).toEqual([415, 'content-type']);
+    expect(form.headers.get('set-cookie')).toBeNull();
+    // an action without options needs no body
+    const noBody = await fetch(`${s.url}/admin/v1/apps/demo/drafts/discard`, { method: 'POST', headers: { cookie: root.cookie, 'x-csrf-token': root.csrf } });
+    expect(noBody.status).toBe(200);
   });
 
   it('refuses a state change with a cookie but a missing or wrong CSRF token (403); a read needs none', async () => {
@@ -152,7 +163,11 @@ describe('admin API: authentication and roles', () => {
     expect(cookie).not.toMatch(/Secure/);
     expect(r.body).toMatchObject({ username: 'viewer', role: 'viewer', apps: ['demo'], csrfToken: expect.any(String) });
     const https = await s.handle().admin.fetch(
-      new Request('https://bank.example/admin/v1/session', { method: 'POST', body: JSON.stringify({ username: 'viewer', password: PASSWORD }) }),
+      new Request('https://bank.example/admin/v1/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'viewer', password: PASSWORD }),
+      }),
     );
     expect(https.status).toBe(200);
     expect(https.headers.get('set-cookie')).toMatch(/; Secure/);
