@@ -5,8 +5,9 @@
  * name the same field.
  */
 import { describe, expect, it } from 'vitest';
+import type * as z from 'zod/mini';
 import { firstProblem } from '../../sdk/contract';
-import { check } from '../../sdk/contract-check';
+import { check, type Schema } from '../../sdk/contract-check';
 import { adminRequestChecks, adminRequests } from '../../sdk/contract-admin';
 
 const PW = 'correct horse battery staple';
@@ -37,8 +38,8 @@ const CASES: [keyof ReturnType<typeof adminRequestChecks>, unknown, string | nul
 describe('admin request schemas', () => {
   it('lean and zod agree on the verdict and the field', () => {
     for (const [name, value, path] of CASES) {
-      const lean = check(adminRequestChecks()[name], value);
-      const zod = adminRequests()[name].safeParse(value);
+      const lean = check(adminRequestChecks()[name] as Schema, value);
+      const zod = (adminRequests()[name] as z.ZodMiniType).safeParse(value);
       expect([name, lean.success, zod.success]).toEqual([name, path === null, path === null]);
       if (!lean.success && !zod.success) {
         expect([name, lean.error.path]).toEqual([name, path]);
