@@ -102,6 +102,13 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
         for (const d of dropped) if (!store.draft(d.app, d.kind, d.id)) store.putDraft(d);
         audit(ctx, SYSTEM, 'system', { app: release.app, action: 'release.fail', target: `release/${release.version}`, diff: { reason, live: previous } });
       });
+      // the live side may have stored the release before its engine refused it: put the previous back there too
+      const back = previous === null ? undefined : store.release(release.app, previous);
+      if (back) {
+        await (async () => ctx.publisher.activate(release.app, { version: back.version, publishedAt: back.liveAt ?? back.createdAt, rules: back.rules }))().catch((e: Error) =>
+          ctx.log(`admin: putting release ${back.version} of ${release.app} back live failed: ${e.message}`),
+        );
+      }
       throw error;
     }
     return live;
