@@ -84,6 +84,18 @@ describe('admin API: authentication and roles', () => {
     }
   });
 
+  it('keeps the two APIs apart: a session opens no public route; every admin answer is no-store', async () => {
+    const root = users.root!;
+    const pub = await fetch(`${s.url}/v1/config`, { headers: { cookie: root.cookie, authorization: 'Bearer x' } });
+    expect(pub.status).toBe(401);
+    const ok = await root.get('/apps');
+    const denied = await call(s.url, 'GET', '/apps');
+    for (const r of [ok, denied]) {
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('answers 403 to a role below the one a route needs, and to a user of another app', async () => {
     const below: Record<string, string[]> = {
       viewer: ['outsider'],
