@@ -105,7 +105,25 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
 
   const root = new Hono();
   root.route('/admin/v1', api);
-  root.notFound((c) => c.json({ error: { code: 'not_found', message: `nothing at ${c.req.method} ${c.req.path}`, path: '' } }, 404));
+  // a path that exists under another method is a 405 naming the methods it takes, as on /v1/
+  const patterns = new Map<string, { re: RegExp; methods: Set<string> }>();
+  for (const r of api.routes) {
+    if (r.method === 'ALL') continue;
+    const path = `/admin/v1${r.path}`;
+    const entry = patterns.get(path) ?? { re: new RegExp(`^${path.replace(/:[^/]+/g, '[^/]+')}$`), methods: new Set<string>() };
+    entry.methods.add(r.method);
+    patterns.set(path, entry);
+  }
+  root.notFound((c) => {
+    const allow = new Set<string>();
+    for (const { re, methods } of patterns.values()) if (re.test(c.req.path)) methods.forEach((m) => allow.add(m));
+    if (allow.size) {
+      const list = [...allow].sort().join(', ');
+      c.header('allow', list);
+      return c.json({ error: { code: 'method_not_allowed', message: `${c.req.method} is not allowed on ${c.req.path}; use ${list}`, path: '' } }, 405);
+    }
+    return c.json({ error: { code: 'not_found', message: `nothing at ${c.req.method} ${c.req.path}`, path: '' } }, 404);
+  });
   root.onError((error, c) => {
     if (error instanceof HttpError) {
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);

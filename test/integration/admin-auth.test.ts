@@ -90,7 +90,10 @@ describe('admin API: authentication and roles', () => {
     expect(pub.status).toBe(401);
     const ok = await root.get('/apps');
     const denied = await call(s.url, 'GET', '/apps');
-    for (const r of [ok, denied]) {
+    const patch = await call(s.url, 'PATCH', '/apps/demo', { headers: { cookie: root.cookie } });
+    expect([patch.status, patch.headers.get('allow'), patch.body.error.code]).toEqual([405, 'GET, PUT', 'method_not_allowed']);
+    expect((await call(s.url, 'GET', '/nothing/here')).status).toBe(404);
+    for (const r of [ok, denied, patch]) {
       expect(r.headers.get('cache-control')).toBe('no-store');
       expect(r.headers.get('x-content-type-options')).toBe('nosniff');
     }
