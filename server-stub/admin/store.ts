@@ -230,75 +230,16 @@ const STEPS: Migration[] = [
 export const ADMIN_SCHEMA_VERSION = STEPS.length;
 
 type Raw = Record<string, unknown>;
-const bool = (v: unknown) => v === 1;
-const user = (r: Raw): UserRow => ({
-  username: r.username as string,
-  role: r.role as Role,
-  apps: JSON.parse(r.apps as string),
-  password: r.password as string,
-  disabled: bool(r.disabled),
-  createdAt: r.created_at as number,
-});
-const session = (r: Raw): SessionRow => ({
-  id: r.id as string,
-  username: r.username as string,
-  csrf: r.csrf as string,
-  createdAt: r.created_at as number,
-  seenAt: r.seen_at as number,
-});
-const token = (r: Raw): TokenRow => ({
-  id: r.id as string,
-  username: r.username as string,
-  name: r.name as string,
-  hash: r.hash as string,
-  createdAt: r.created_at as number,
-  expiresAt: r.expires_at as number | null,
-  revokedAt: r.revoked_at as number | null,
-  lastUsedAt: r.last_used_at as number | null,
-});
-const app = (r: Raw): AppRow => ({
-  id: r.id as string,
-  name: r.name as string,
-  fourEyes: bool(r.four_eyes),
-  live: r.live as number | null,
-  createdAt: r.created_at as number,
-});
-const key = (r: Raw): KeyRow => ({ key: r.key as string, app: r.app as string, createdAt: r.created_at as number, createdBy: r.created_by as string });
-const draft = (r: Raw): DraftRow => ({
-  app: r.app as string,
-  kind: r.kind as Collection,
-  id: r.id as string,
-  body: r.body as string | null,
-  updatedAt: r.updated_at as number,
-  updatedBy: r.updated_by as string,
-});
-const release = (r: Raw): ReleaseRow => ({
-  app: r.app as string,
-  version: r.version as number,
-  status: r.status as ReleaseStatus,
-  base: r.base as number | null,
-  rules: JSON.parse(r.rules as string),
-  note: r.note as string,
-  createdBy: r.created_by as string,
-  createdAt: r.created_at as number,
-  approvedBy: r.approved_by as string | null,
-  approvedAt: r.approved_at as number | null,
-  goLiveAt: r.go_live_at as number | null,
-  liveAt: r.live_at as number | null,
-  rollbackOf: r.rollback_of as number | null,
-  reason: r.reason as string | null,
-});
-const audit = (r: Raw): AuditRow => ({
-  id: r.id as number,
-  at: r.at as number,
-  actor: r.actor as string,
-  app: r.app as string | null,
-  action: r.action as string,
-  target: r.target as string,
-  ip: r.ip as string,
-  userAgent: r.user_agent as string,
-  diff: r.diff as string,
-});
+/** a row with its snake_case columns as camelCase keys (the rows below are otherwise as stored) */
+const camel = (r: Raw): Raw => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase()), v]));
+const user = (r: Raw): UserRow => ({ ...(camel(r) as unknown as UserRow), apps: JSON.parse(r.apps as string), disabled: r.disabled === 1 });
+const session = (r: Raw) => camel(r) as unknown as SessionRow;
+const token = (r: Raw) => camel(r) as unknown as TokenRow;
+const app = (r: Raw): AppRow => ({ ...(camel(r) as unknown as AppRow), fourEyes: r.four_eyes === 1 });
+const key = (r: Raw) => camel(r) as unknown as KeyRow;
+const draft = (r: Raw) => camel(r) as unknown as DraftRow;
+const release = (r: Raw): ReleaseRow => ({ ...(camel(r) as unknown as ReleaseRow), rules: JSON.parse(r.rules as string) });
+const audit = (r: Raw) => camel(r) as unknown as AuditRow;
 
 /** camelCase patch keys → columns; only these may be updated */
 const COLUMNS: Record<string, string> = {
