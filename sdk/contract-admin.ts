@@ -18,7 +18,7 @@
  */
 import * as c from './contract-check';
 import type { Infer, Problem } from './contract-check';
-import { LIMITS, RISK_LEVELS, ruleChecks, SLOT_KINDS, zodOf, type Filter, type Matcher, type SlotKind, type Zod } from './contract';
+import { EVENT_TYPES, LIMITS, RISK_LEVELS, RISK_TOLERANCES, ruleChecks, SLOT_KINDS, zodOf, type Filter, type Matcher, type SlotKind, type Zod } from './contract';
 
 /** Product and content kinds a catalog item may have. */
 export const ITEM_KINDS = ['fund', 'deposit', 'wealth', 'loan', 'card', 'insurance', 'article', 'ad', 'reminder'] as const;
@@ -461,6 +461,11 @@ function buildAdmin() {
   const role = () => c.oneOf(ROLES);
   const apps = () => c.array(c.union(c.literal('*'), appId()), 1000, 1);
   const text = (max: number) => c.string(max);
+  const sampleEvents = () =>
+    c.array(
+      c.object({ type: c.optional(c.oneOf(EVENT_TYPES)), name: c.string(LIMITS.id, 1), ts: c.int(0), properties: c.optional(c.record(c.string(LIMITS.id), c.unknown())) }),
+      1000,
+    );
   const isoTime = () => c.custom<string>((v) => typeof v === 'string' && v.length <= 64 && !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 time');
   return {
     login: c.object({ username: text(LIMITS.id), password: text(1024) }),
@@ -472,6 +477,19 @@ function buildAdmin() {
     publish: c.object({ note: c.optional(text(LIMITS.text)), goLiveAt: c.optional(isoTime()) }),
     reject: c.object({ reason: c.optional(text(LIMITS.text)) }),
     rollback: c.object({ note: c.optional(text(LIMITS.text)) }),
+    /** POST …/preview: a sample customer's page (server-stub/rules/preview.ts `PreviewSample`) */
+    previewSample: c.object({
+      userId: c.optional(c.string(LIMITS.id, 1)),
+      traits: c.optional(c.object({ riskTolerance: c.optional(c.oneOf(RISK_TOLERANCES)) })),
+      tags: c.optional(c.record(c.string(LIMITS.id, 1), c.union(c.string(256), c.number(), c.boolean()))),
+      events: c.optional(sampleEvents()),
+      page: c.string(LIMITS.text, 1),
+      slots: c.array(ruleSetChecks().slotRequest, LIMITS.slots, 1),
+      locale: c.optional(c.string(16, 2)),
+      now: c.optional(c.int(0)),
+    }),
+    /** POST …/triggers/dry-run: a typed event sequence, oldest first */
+    dryRun: c.object({ events: sampleEvents() }),
   };
 }
 

@@ -36,7 +36,7 @@ const ROUTES: Route[] = [
   ]),
   ['GET', '/apps/demo/drafts', 'viewer'],
   ['POST', '/apps/demo/drafts/discard', 'editor', {}],
-  ['POST', '/apps/demo/preview', 'viewer', {}],
+  ['POST', '/apps/demo/preview', 'viewer', { page: '/', slots: [{ id: 'home.today', kind: 'picks', count: 1 }] }],
   ['POST', '/apps/demo/triggers/dry-run', 'viewer', { events: [] }],
   ['GET', '/apps/demo/releases', 'viewer'],
   ['POST', '/apps/demo/releases', 'publisher', {}],

@@ -83,12 +83,13 @@ describe('admin API: a campaign from draft to live and back', () => {
     expect((await t.ed!.get('/apps/demo/drafts')).body.items).toEqual([{ kind: 'campaigns', id: 'card_push', change: 'added', after: pin }]);
 
     // the preview shows the draft, the live decide does not
-    const preview = await t.ed!.post('/apps/demo/preview', decideRequest());
+    const sample = { page: '/index.html', slots: [{ id: 'home.today', kind: 'picks', count: 4 }], traits: { riskTolerance: 'C3' } };
+    const preview = await t.ed!.post('/apps/demo/preview', sample);
     expect(preview.status).toBe(200);
     expect(preview.body.answer.slots['home.today'].items[0]).toMatchObject({ id: 'rescue-card', strategy: 'campaign' });
     expect(preview.body.campaigns).toContain('card_push');
     expect((await decide(s)).ids).not.toContain('rescue-card');
-    const badPreview = await t.ed!.post('/apps/demo/preview', { ...decideRequest(), slots: 'home' });
+    const badPreview = await t.ed!.post('/apps/demo/preview', { ...sample, slots: 'home' });
     expect([badPreview.status, badPreview.body.error.path]).toEqual([400, 'slots']);
 
     // a publisher submits; four-eyes: not they, not an editor, another publisher approves
@@ -202,8 +203,17 @@ describe('admin API: a campaign from draft to live and back', () => {
     await ed.post('/apps/demo/drafts/discard');
   });
 
-  it('answers 501 for a trigger dry-run while the server has none, 404 for an unknown app', async () => {
-    expect((await t.ed!.post('/apps/demo/triggers/dry-run', { events: [] })).status).toBe(501);
+  it('dry-runs the draft triggers over a typed event sequence; 404 for an unknown app', async () => {
+    const first = (await t.ed!.get('/apps/demo/triggers')).body.items[0].value;
+    const { unless: _unless, ...rest } = first;
+    const draft = { ...rest, id: 'dry_t', when: { type: 'track', name: 'dry_event' }, delayMs: 0 };
+    expect((await t.ed!.post('/apps/demo/triggers', draft)).status).toBe(201);
+    const dry = await t.ed!.post('/apps/demo/triggers/dry-run', { events: [{ type: 'track', name: 'other', ts: 1000 }, { type: 'track', name: 'dry_event', ts: 2000 }] });
+    expect(dry.status).toBe(200);
+    expect(dry.body.fired).toContainEqual({ triggerId: 'dry_t', at: 2000, event: 1 });
+    const bad = await t.ed!.post('/apps/demo/triggers/dry-run', { events: [{ name: 'x', ts: 'now' }] });
+    expect([bad.status, bad.body.error.path]).toEqual([400, 'events.0.ts']);
+    await t.ed!.post('/apps/demo/drafts/discard');
     expect((await t.root!.get('/apps/nope/campaigns')).status).toBe(404);
   });
 
