@@ -18,7 +18,7 @@
  */
 import * as c from './contract-check';
 import type { Infer, Problem } from './contract-check';
-import { LIMITS, RISK_LEVELS, ruleChecks, SLOT_KINDS, zodOf, type Filter, type Matcher, type SlotKind, type Zod } from './contract';
+import { EVENT_TYPES, LIMITS, RISK_LEVELS, RISK_TOLERANCES, ruleChecks, SLOT_KINDS, zodOf, type Filter, type Matcher, type SlotKind, type Zod } from './contract';
 
 /** Product and content kinds a catalog item may have. */
 export const ITEM_KINDS = ['fund', 'deposit', 'wealth', 'loan', 'card', 'insurance', 'article', 'ad', 'reminder'] as const;
@@ -333,3 +333,177 @@ export function contradiction(where: readonly Filter[]): number {
   }
   return -1;
 }
+
+// ——— The admin API (/admin/v1/): requests and answers ———————————————————————————————————————————
+//
+// Conventions every answer keeps, so the console can rely on them: lists are `{ items: [...] }`
+// (plus `next` when paged), times are ISO 8601 strings in UTC, records carry their `id` (users their
+// `username`, releases their `version`), errors are `{ error: { code, message, path } }`.
+// README "The admin API" has an example per call.
+
+export const ROLES = ['viewer', 'editor', 'publisher', 'admin'] as const;
+/** Each role may do what the ones before it may: viewer < editor < publisher < admin. */
+export type Role = (typeof ROLES)[number];
+
+/** One rule or item of any collection, as the contract's schema for it keeps it. */
+export type RuleEntity = Record<string, unknown>;
+
+/** `live`: in the live release, unchanged; `draft`: new or edited; `deleted`: live, deletion pending. */
+export type EntryStatus = 'live' | 'draft' | 'deleted';
+
+/** One entry of `GET /admin/v1/apps/:app/<kind>`. */
+export interface DraftEntry {
+  /** the rule's id (a tag rule's `name`) */
+  id: string;
+  status: EntryStatus;
+  /** send back as `If-Match` on PUT/DELETE; changes whenever the entry's status or value does */
+  rev: string;
+  /** the rule as it would be published (for `deleted`: as it is live) */
+  value: RuleEntity;
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+/**
+ * pending (waits for a second publisher) → scheduled (waits for `goLiveAt`) → live → superseded;
+ * or rejected (not approved), cancelled (a scheduled one withdrawn, or whose base moved), failed
+ * (the engine refused it after it was stored; the previous release was put back).
+ */
+export const RELEASE_STATUSES = ['pending', 'scheduled', 'live', 'superseded', 'rejected', 'cancelled', 'failed'] as const;
+export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+
+export interface ReleaseAnswer {
+  version: number;
+  status: ReleaseStatus;
+  /** the live version the release was made against (its diff's "before") */
+  base: number | null;
+  note: string;
+  createdBy: string;
+  createdAt: string;
+  approvedBy?: string;
+  approvedAt?: string;
+  goLiveAt?: string;
+  liveAt?: string;
+  /** set on a rollback: the version whose rules this release repeats */
+  rollbackOf?: number;
+  /** why a release was rejected or cancelled */
+  reason?: string;
+  /** rules per kind */
+  counts: Record<Collection, number>;
+  /** only on `GET …/releases/:version` */
+  rules?: RuleSet;
+}
+
+export type ChangeKind = 'added' | 'changed' | 'removed';
+export interface Change {
+  kind: Collection;
+  id: string;
+  change: ChangeKind;
+  before?: RuleEntity;
+  after?: RuleEntity;
+}
+
+export interface AuditAnswer {
+  id: number;
+  at: string;
+  actor: string;
+  app: string | null;
+  action: string;
+  target: string;
+  ip: string;
+  userAgent: string;
+  diff: unknown;
+}
+
+export interface UserAnswer {
+  username: string;
+  role: Role;
+  apps: string[];
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface TokenAnswer {
+  id: string;
+  username: string;
+  name: string;
+  createdAt: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+  /** only in the answer that creates it: shown once, stored hashed */
+  token?: string;
+}
+
+export interface AppAnswer {
+  id: string;
+  name: string;
+  fourEyes: boolean;
+  /** the live release's version, null before the first */
+  live: number | null;
+  createdAt: string;
+}
+
+export interface KeyAnswer {
+  key: string;
+  app: string;
+  /** `config`: from keys.json or the built-in demo key (not revocable here); `admin`: made here */
+  source: 'config' | 'admin';
+  createdAt?: string;
+  createdBy?: string;
+}
+
+const APP_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
+
+function buildAdmin() {
+  const username = () => c.string(64, 1, USERNAME, 'expected 1–64 letters, digits, or . _ @ -');
+  const appId = () => c.string(63, 1, APP_ID, 'expected 1–63 lowercase letters, digits, _ or -, starting with a letter or digit');
+  const role = () => c.oneOf(ROLES);
+  const apps = () => c.array(c.union(c.literal('*'), appId()), 1000, 1);
+  const text = (max: number) => c.string(max);
+  const sampleEvents = () =>
+    c.array(
+      c.object({ type: c.optional(c.oneOf(EVENT_TYPES)), name: c.string(LIMITS.id, 1), ts: c.int(0), properties: c.optional(c.record(c.string(LIMITS.id), c.unknown())) }),
+      1000,
+    );
+  const isoTime = () => c.custom<string>((v) => typeof v === 'string' && v.length <= 64 && !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 time');
+  return {
+    login: c.object({ username: text(LIMITS.id), password: text(1024) }),
+    createUser: c.object({ username: username(), role: role(), apps: c.optional(apps()), password: text(1024) }),
+    updateUser: c.object({ role: c.optional(role()), apps: c.optional(apps()), disabled: c.optional(c.boolean()), password: c.optional(text(1024)) }),
+    createToken: c.object({ username: c.optional(username()), name: c.string(LIMITS.id, 1), expiresAt: c.optional(isoTime()) }),
+    createApp: c.object({ id: appId(), name: c.optional(text(LIMITS.id)), fourEyes: c.optional(c.boolean()) }),
+    updateApp: c.object({ name: c.optional(text(LIMITS.id)), fourEyes: c.optional(c.boolean()) }),
+    publish: c.object({ note: c.optional(text(LIMITS.text)), goLiveAt: c.optional(isoTime()) }),
+    reject: c.object({ reason: c.optional(text(LIMITS.text)) }),
+    rollback: c.object({ note: c.optional(text(LIMITS.text)) }),
+    /** POST …/preview: a sample customer's page (server-stub/rules/preview.ts `PreviewSample`) */
+    previewSample: c.object({
+      userId: c.optional(c.string(LIMITS.id, 1)),
+      traits: c.optional(c.object({ riskTolerance: c.optional(c.oneOf(RISK_TOLERANCES)) })),
+      tags: c.optional(c.record(c.string(LIMITS.id, 1), c.union(c.string(256), c.number(), c.boolean()))),
+      events: c.optional(sampleEvents()),
+      page: c.string(LIMITS.text, 1),
+      slots: c.array(ruleSetChecks().slotRequest, LIMITS.slots, 1),
+      locale: c.optional(c.string(16, 2)),
+      now: c.optional(c.int(0)),
+    }),
+    /** POST …/triggers/dry-run: a typed event sequence, oldest first */
+    dryRun: c.object({ events: sampleEvents() }),
+  };
+}
+
+type A = ReturnType<typeof buildAdmin>;
+let adminChecks: A | undefined;
+let adminZods: Zod<A> | undefined;
+/** The admin API's request schemas as lean schemas (the console checks its forms with these). */
+export const adminRequestChecks = () => (adminChecks ??= buildAdmin());
+/** The same in zod/mini, for the server. */
+export const adminRequests = () => (adminZods ??= zodOf(adminRequestChecks()));
+export type LoginRequest = Infer<A['login']>;
+export type CreateUserRequest = Infer<A['createUser']>;
+export type UpdateUserRequest = Infer<A['updateUser']>;
+export type CreateTokenRequest = Infer<A['createToken']>;
+export type CreateAppRequest = Infer<A['createApp']>;
+export type UpdateAppRequest = Infer<A['updateApp']>;
+export type PublishRequest = Infer<A['publish']>;

@@ -15,9 +15,11 @@ export const USAGE = `Usage: npm start -- [options]
   --origin URL        allow browser calls from this origin (repeatable; "http://host:*" = any port;
                       default: http://localhost:*, http://127.0.0.1:*, http://[::1]:*)
   --no-rate-limit     switch the per-key rate limit off (benchmarks)
+  --admin-password P  the password of the operator account "admin" made on a fresh data directory
+                      (default: a generated one, printed once); more accounts: npm run admin
   --help              this text`;
 
-export type Cli = { help: true } | { help: false; options: ServerOptions };
+export type Cli = { help: true } | { help: false; options: ServerOptions; adminPassword?: string };
 
 /** `argv` without node and the script; throws an Error with a one-line reason on bad flags. */
 export function parseCli(argv: string[]): Cli {
@@ -33,6 +35,7 @@ export function parseCli(argv: string[]): Cli {
       'catalog-size': { type: 'string' },
       origin: { type: 'string', multiple: true },
       'no-rate-limit': { type: 'boolean' },
+      'admin-password': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,7 +49,7 @@ export function parseCli(argv: string[]): Cli {
   if (values['catalog-size'] !== undefined) options.catalogSize = int('--catalog-size', values['catalog-size'], 1, 1_000_000);
   if (values.origin) options.origins = values.origin;
   if (values['no-rate-limit']) options.rateLimit = false;
-  return { help: false, options };
+  return { help: false, options, ...(values['admin-password'] !== undefined ? { adminPassword: values['admin-password'] } : {}) };
 }
 
 function int(flag: string, text: string, min: number, max: number): number {

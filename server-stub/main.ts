@@ -16,9 +16,15 @@ async function main(argv: string[]): Promise<void> {
   }
   if (cli.help) return console.log(USAGE);
   const server = await createServer({ ...cli.options, log: (m) => console.error(m) });
+  const made = await server.admin.bootstrap(cli.adminPassword).catch(async (error: Error) => {
+    await server.close();
+    throw new Error(`--admin-password: ${error.message.replace(/^password: /, '')}`);
+  });
   const demo = server.host === '127.0.0.1' || server.host === '0.0.0.0' ? `http://localhost:${server.port}/` : `${server.url}/`;
   console.log(`slotwise server-stub listening on ${server.url} (data: ${server.dataDir})`);
   console.log(`demo: ${demo}`);
+  console.log(`admin API: ${server.url}/admin/v1/ (npm run admin -- list-users)`);
+  if (made) console.log(`operator account "${made.username}" created${made.generated ? `; its password (shown once): ${made.password}` : ' with the given --admin-password'}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

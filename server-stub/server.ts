@@ -20,6 +20,8 @@ import { createRulesRegistry, type RulesRegistry } from './rules/registry';
 import { SEED_APP, seedRuleSet } from './rules/seed';
 import { createSqliteRulesStore } from './rules/store';
 import { createReleaseStreams, type ReleaseStreams } from './rules/stream';
+import { createAdmin, type Admin, type AdminOptions } from './admin/index';
+import { registryPublisher } from './admin/publisher';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */
@@ -49,6 +51,9 @@ export interface ServerOptions {
   /** how long clients may take; a slower one gets 408 and its connection closed.
    * @default { headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 10_000, keepAliveMs: 5_000 } @example { timeouts: { requestMs: 60_000 } } */
   timeouts?: Partial<Timeouts>;
+  /** the operator API under /admin/v1/ (admin/index.ts): its publisher, checks, session and log-in limits.
+   * @example { admin: { session: { idleMs: 10 * 60_000 } } } */
+  admin?: AdminOptions;
 }
 
 export interface Timeouts {
@@ -80,6 +85,8 @@ export interface ServerHandle {
   rules: RulesRegistry;
   /** the open config streams (GET /v1/config/stream), by app key */
   streams: ReleaseStreams;
+  /** the operator API (its store, account creation, the release scheduler) */
+  admin: Admin;
   /** stops accepting, lets requests in flight finish (briefly), closes the engine and SQLite */
   close(): Promise<void>;
 }
@@ -100,6 +107,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   // ingest commits without waiting for the disk; its acknowledgements wait for this fsync
   const wal = createWalSync(db);
   let engine: EngineHost | undefined;
+  let admin: Admin | undefined;
   try {
     // the demo app's seed is stored before the engine starts, so the engine starts under it (a
     // catalog file's bad rows are reported once, by the engine)
@@ -112,24 +120,31 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, releases: rules.lives(), now, log });
     rules.attach(engine);
     const streams = createReleaseStreams({ version: rules.version, subscribe: rules.subscribe });
+    const keyMap = keyIndex(keys);
+    const body = { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs };
+    admin = await createAdmin({ publisher: registryPublisher(rules, engine), ...options.admin }, { db, keys: keyMap, now, log, body });
     const app = createApp({
       db,
       engine,
       ingest: createIngest({ db, engine, now, log, durable: wal.sync }),
-      keys: keyIndex(keys),
+      keys: keyMap,
       limiter: createLimiter(now),
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
       origins: createOriginPolicy({ origins: options.origins ?? DEFAULT_ORIGINS, keys, self: () => selfOrigins }),
       files: createStatic({ ...defaultStaticDirs(), ...options.staticDirs }),
       streams,
       version: __SDK_VERSION__,
-      body: { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs },
+      body,
       log,
     });
+    const operator = admin;
+    // /admin/ is its own API (sessions, tokens); everything else is the public one (app keys)
+    const fetch = (request: Request, env: unknown) =>
+      new URL(request.url).pathname.startsWith('/admin/') ? operator.fetch(request, env) : app.fetch(request, env);
     // bounded everywhere: slow or stuck clients cannot hold a connection forever, and a request's
     // size is bounded before any route sees it (headers here, bodies in body.ts)
     const server = createAdaptorServer({
-      fetch: app.fetch,
+      fetch,
       serverOptions: {
         maxHeaderSize: MAX_HEADER_BYTES,
         headersTimeout: timeouts.headersMs,
@@ -159,13 +174,16 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       engine: open,
       rules,
       streams,
+      admin: operator,
       close: () => (closing ??= shutdown(server, streams.close, async () => {
+        operator.close();
         await open.close();
         await wal.close();
         db.close();
       })),
     };
   } catch (error) {
+    admin?.close();
     await engine?.close();
     await wal.close();
     db.close();

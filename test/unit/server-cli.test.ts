@@ -26,6 +26,8 @@ describe('server-stub CLI flags', () => {
     });
     expect(parseCli(['--port=0'])).toMatchObject({ options: { port: 0 } });
     expect(parseCli(['--help'])).toEqual({ help: true });
+    expect(parseCli(['--admin-password', 'a long pass phrase'])).toMatchObject({ adminPassword: 'a long pass phrase' });
+    expect(parseCli([])).not.toHaveProperty('adminPassword');
   });
 
   test('bad flags are errors naming the flag', () => {
