@@ -7,7 +7,7 @@ import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { createApi, type Session } from './api';
 import { I18n, useI18n, initialLocale, LOCALES, saveLocale, translator, type Locale, type MessageKey } from './i18n';
-import { ShellContext, useShell, type Shell } from './ui';
+import { Notice, ShellContext, useShell, type Shell } from './ui';
 import { Login } from './screens/login';
 import { Apps } from './screens/apps';
 import { Campaigns } from './screens/campaigns';
@@ -60,6 +60,7 @@ function App() {
   );
   const hash = useHash();
   const route = parseRoute(hash);
+  const [flash, setFlash] = useState<{ hash: string; text: string }>();
 
   useEffect(() => {
     document.documentElement.lang = locale;
@@ -104,11 +105,21 @@ function App() {
     );
   else {
     const app = route.app ?? (session.apps.includes('*') ? 'demo' : session.apps[0] ?? 'demo');
-    const shell: Shell = { api, session, app, go: (h) => (location.hash = h) };
+    const shell: Shell = {
+      api,
+      session,
+      app,
+      go: (h) => (location.hash = h),
+      goWith: (h, text) => {
+        setFlash({ hash: h, text });
+        location.hash = h;
+      },
+    };
     body = (
       <ShellContext.Provider value={shell}>
         <Frame
           route={route}
+          flash={flash?.hash === hash ? flash.text : undefined}
           switcher={switcher}
           onLogout={async () => {
             await api.logout().catch(() => {});
@@ -124,7 +135,7 @@ function App() {
 
 const defaultHash = (s: Session) => `#/a/${encodeURIComponent(s.apps.includes('*') ? 'demo' : s.apps[0] ?? 'demo')}/campaigns`;
 
-function Frame({ route, switcher, onLogout }: { route: Route; switcher: preact.JSX.Element; onLogout: () => void }) {
+function Frame({ route, flash, switcher, onLogout }: { route: Route; flash?: string; switcher: preact.JSX.Element; onLogout: () => void }) {
   const { session, app } = useShell();
   const { t } = useI18n();
   const link = (section: string) => (APP_SECTIONS.includes(section as never) ? `#/a/${encodeURIComponent(app)}/${section}` : `#/${section}`);
@@ -180,6 +191,7 @@ function Frame({ route, switcher, onLogout }: { route: Route; switcher: preact.J
         </ul>
       </nav>
       <main id="main" class="main">
+        <Notice text={flash} />
         <Screen route={route} />
       </main>
     </div>

@@ -14,6 +14,8 @@ export interface Shell {
   /** the app the screens work on */
   app: string;
   go(hash: string): void;
+  /** goes to `hash` and announces `text` there (a confirmation that outlives the screen that made it) */
+  goWith(hash: string, text: string): void;
 }
 export const ShellContext = createContext<Shell>(undefined as unknown as Shell);
 export const useShell = () => useContext(ShellContext);

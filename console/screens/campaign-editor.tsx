@@ -14,7 +14,7 @@ import { Preview } from './preview';
 const blank = (): Campaign => ({ id: '', label: { 'zh-CN': '', en: '' }, priority: 0, pins: [] });
 
 export function CampaignEditor({ id }: { id?: string }) {
-  const { api, app, go } = useShell();
+  const { api, app, go, goWith } = useShell();
   const { t, locale } = useI18n();
   const base = `/apps/${encodeURIComponent(app)}`;
   const entry = useLoad(() => (id ? api.get<DraftEntry<Campaign>>(`${base}/campaigns/${encodeURIComponent(id)}`) : Promise.resolve(undefined)), [app, id]);
@@ -51,8 +51,8 @@ export function CampaignEditor({ id }: { id?: string }) {
         ? await api.send<DraftEntry<Campaign>>('PUT', `${base}/campaigns/${encodeURIComponent(id)}`, body, { 'if-match': `"${rev}"` })
         : await api.send<DraftEntry<Campaign>>('POST', `${base}/campaigns`, body);
       setRev(saved.rev);
-      setNotice(t('common.saved'));
-      if (!id) go(`#/a/${encodeURIComponent(app)}/campaigns/${encodeURIComponent(saved.id)}`);
+      if (id) setNotice(t('common.saved'));
+      else goWith(`#/a/${encodeURIComponent(app)}/campaigns/${encodeURIComponent(saved.id)}`, t('common.saved'));
     } catch (x) {
       const problem = asApiError(x);
       setError(problem);
