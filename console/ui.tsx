@@ -41,7 +41,7 @@ export function useId(prefix = 'f'): string {
 }
 
 export interface FieldProps {
-  label: string;
+  label: ComponentChildren;
   /** the server's message for this field, shown under it and tied to the control by aria-describedby */
   error?: string;
   hint?: string;

@@ -216,7 +216,14 @@ function PinRow(props: {
   const slotValue = pin.slotId ? `id:${pin.slotId}` : pin.slotKind ? `kind:${pin.slotKind}` : '';
   return (
     <div class="pin" data-pin={i}>
-      <Field label={`${t('common.search')} (${t('campaigns.pinItem')} ${i + 1})`}>
+      <Field
+        label={
+          <>
+            {t('common.search')}
+            <span class="sr-only">{` (${t('campaigns.pinItem')} ${i + 1})`}</span>
+          </>
+        }
+      >
         {(a) => <input {...a} type="search" name={`pin-${i}-search`} value={q} onInput={(e) => setQ(e.currentTarget.value)} />}
       </Field>
       <Field label={`${t('campaigns.pinItem')} ${i + 1}`} error={errorAt(error, `pins.${i}.itemId`)}>

@@ -6,6 +6,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api';
 import { useI18n, type MessageKey } from '../i18n';
+import type { TagRule, TriggerRule } from '../../sdk/contract';
+import { dryRun, parseEvents, type DryEvent, type DryRunAnswer } from '../dry-run';
 import type { DraftEntry, List } from '../rules';
 import { Alert, asApiError, Chip, Field, Notice, Page, useLoad, useShell } from '../ui';
 
@@ -152,35 +154,91 @@ function DryRun() {
   const { api, app } = useShell();
   const { t } = useI18n();
   const [events, setEvents] = useState(SAMPLE_EVENTS);
-  const [out, setOut] = useState<string>();
+  const [out, setOut] = useState<{ server?: unknown; local?: DryRunAnswer }>();
   const [error, setError] = useState<ApiError>();
+  const base = `/apps/${encodeURIComponent(app)}`;
   const run = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
-    let body: unknown;
+    setOut(undefined);
+    let body: DryEvent[];
     try {
-      body = JSON.parse(events);
+      body = parseEvents(JSON.parse(events));
     } catch (x) {
       setError({ status: 0, code: 'invalid_json', message: String((x as Error).message), path: '' });
       return;
     }
     try {
-      setOut(JSON.stringify(await api.send('POST', `/apps/${encodeURIComponent(app)}/triggers/dry-run`, body), null, 2));
+      setOut({ server: await api.send('POST', `${base}/triggers/dry-run`, body) });
     } catch (x) {
-      setError(asApiError(x));
+      const err = asApiError(x);
+      if (err.status !== 501) return setError(err);
+      // no dry-run on this server: the drafts through the device's own matcher, here
+      try {
+        const live = <T,>(l: List<DraftEntry>) => l.items.filter((d) => d.status !== 'deleted').map((d) => d.value as T);
+        const [tags, triggers] = await Promise.all([api.get<List<DraftEntry>>(`${base}/tags`), api.get<List<DraftEntry>>(`${base}/triggers`)]);
+        setOut({ local: dryRun({ tags: live<TagRule>(tags), triggers: live<TriggerRule>(triggers) }, body) });
+      } catch (y) {
+        setError(asApiError(y));
+      }
     }
   };
+  const ms = (v: number[]) => v.map((x) => `${x} ms`).join(', ');
   return (
     <form class="card form" onSubmit={run} aria-labelledby="dryrun-title">
       <h2 id="dryrun-title">{t('dryrun.title')}</h2>
-      <Field label={t('dryrun.events')} error={error?.path ? `${error.path}: ${error.message}` : undefined} wide>
+      <Field label={t('dryrun.events')} hint={t('dryrun.hint')} error={error?.path ? `${error.path}: ${error.message}` : undefined} wide>
         {(a) => <textarea {...a} class="code" rows={6} spellcheck={false} value={events} onInput={(e) => setEvents(e.currentTarget.value)} />}
       </Field>
       <button type="submit">{t('dryrun.run')}</button>
       <Alert error={error && !error.path ? error : undefined} />
-      <pre class="code-out" aria-live="polite">
-        {out}
-      </pre>
+      <div aria-live="polite" class="dryrun-out">
+        {out?.server !== undefined && <pre class="code-out">{JSON.stringify(out.server, null, 2)}</pre>}
+        {out?.local && (
+          <>
+            <table class="grid compact-grid">
+              <caption>{t('rules.tags')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('common.id')}</th>
+                  <th scope="col">{t('dryrun.value')}</th>
+                  <th scope="col">{t('dryrun.held')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {out.local.tags.map((g) => (
+                  <tr data-tag={g.name}>
+                    <td class="mono">{g.name}</td>
+                    <td>{g.value === null ? '—' : String(g.value)}</td>
+                    <td>{g.held ? '✓' : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <table class="grid compact-grid">
+              <caption>{t('rules.triggers')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('common.id')}</th>
+                  <th scope="col">{t('dryrun.fires')}</th>
+                  <th scope="col">{t('dryrun.cancelled')}</th>
+                  <th scope="col">{t('dryrun.capped')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {out.local.triggers.map((r) => (
+                  <tr data-trigger={r.id} class={r.fires.length ? 'selected' : ''}>
+                    <td class="mono">{r.id}</td>
+                    <td>{ms(r.fires) || '—'}</td>
+                    <td>{ms(r.cancelled) || '—'}</td>
+                    <td>{ms(r.capped) || '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+      </div>
     </form>
   );
 }

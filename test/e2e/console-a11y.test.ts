@@ -8,6 +8,9 @@ import type { Page } from 'playwright-core';
 import { startDemo, type Demo } from './demo';
 import { account, DESKTOP, PASSWORD, seriousViolations, signIn } from './console-helpers';
 
+/** polls wait this long: the machine is shared and slow at times (no timing is asserted) */
+const SOON = { timeout: 20_000 };
+
 const DIR = join(import.meta.dirname, 'screenshots');
 
 /** hash → what to do once it shows, so the screen is seen in its fuller state */
@@ -51,7 +54,7 @@ describe('console accessibility', () => {
     await page.getByLabel('Username').fill('ops');
     await page.getByLabel('Password').fill('wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/wrong username or password/);
+    await expect.poll(() => page.getByRole('alert').textContent(), SOON).toMatch(/wrong username or password/);
     await page.screenshot({ path: join(DIR, 'console-login-en.png') });
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Password').fill(PASSWORD);
@@ -86,6 +89,9 @@ describe('console accessibility', () => {
     await page.evaluate(() => localStorage.setItem('slotwise.console.locale', 'en'));
     await page.goto(`${demo.url}/console/#/a/demo/campaigns`);
     await page.locator('nav.side').waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'page-title');
+    // from the top of the document: skip link, language, sign out, then the navigation
+    await page.evaluate(() => (document.activeElement as HTMLElement).blur());
     let reached = false;
     for (let i = 0; i < 30 && !reached; i++) {
       await page.keyboard.press('Tab');
