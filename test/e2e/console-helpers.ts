@@ -14,9 +14,16 @@ export const DESKTOP = { width: 1280, height: 860 };
 
 type Role = 'viewer' | 'editor' | 'publisher' | 'admin';
 
+interface AdminSide {
+  createUser(input: { username: string; role: Role; password: string }): Promise<void>;
+}
+
 /** Creates an account on the server's admin side (as `npm start` and the CLI do). */
 export async function account(server: TestServer, username: string, role: Role = 'admin'): Promise<void> {
-  await server.handle().admin.createUser({ username, role, password: PASSWORD });
+  // read structurally: the console is built against the admin API of issue 12 (server-stub/admin/)
+  const admin = (server.handle() as unknown as { admin?: AdminSide }).admin;
+  if (!admin) throw new Error('this server-stub has no admin API (server-stub/admin/, issue 12): the console has nothing to talk to');
+  await admin.createUser({ username, role, password: PASSWORD });
 }
 
 /** Opens the console in `page`, signs in, and waits for the first screen. */

@@ -5,6 +5,7 @@
 // message; the catalog import loads good rows and reports each bad one with its line and field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { TestServerOptions } from '../helpers/server';
 import { sdkReady, shownTitles, startDemo, type Demo } from './demo';
 import { account, DESKTOP, PASSWORD, signIn } from './console-helpers';
 
@@ -163,7 +164,7 @@ describe('the console when the session expires', () => {
   afterAll(async () => demo?.close());
 
   it('returns to the log-in with a message', async () => {
-    demo = await startDemo({ browser: { viewport: DESKTOP, locale: 'en-US' }, server: { admin: { session: { idleMs: 4000 } } } });
+    demo = await startDemo({ browser: { viewport: DESKTOP, locale: 'en-US' }, server: { admin: { session: { idleMs: 4000 } } } as TestServerOptions });
     await account(demo.server, 'ops', 'editor');
     const page = await demo.browser.newPage();
     await signIn(page, demo.url, 'ops');
