@@ -48,13 +48,15 @@ export interface FieldProps {
   /** the control, given its id and describedby */
   children: (a: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => JSX.Element;
   wide?: boolean;
+  /** extra class names (layout) */
+  class?: string;
 }
 
-export function Field({ label, error, hint, children, wide }: FieldProps) {
+export function Field({ label, error, hint, children, wide, class: extra }: FieldProps) {
   const id = useId();
   const described = [hint && `${id}-hint`, error && `${id}-err`].filter(Boolean).join(' ') || undefined;
   return (
-    <div class={`field${wide ? ' wide' : ''}${error ? ' invalid' : ''}`}>
+    <div class={`field${wide ? ' wide' : ''}${error ? ' invalid' : ''}${extra ? ` ${extra}` : ''}`}>
       <label for={id}>{label}</label>
       {children({ id, 'aria-describedby': described, ...(error ? { 'aria-invalid': true } : {}) })}
       {hint && <p class="hint" id={`${id}-hint`}>{hint}</p>}

@@ -226,7 +226,7 @@ function PinRow(props: {
       >
         {(a) => <input {...a} type="search" name={`pin-${i}-search`} value={q} onInput={(e) => setQ(e.currentTarget.value)} />}
       </Field>
-      <Field label={`${t('campaigns.pinItem')} ${i + 1}`} error={errorAt(error, `pins.${i}.itemId`)}>
+      <Field class="pin-item" label={`${t('campaigns.pinItem')} ${i + 1}`} error={errorAt(error, `pins.${i}.itemId`)}>
         {(a) => (
           <select {...a} name={`pin-${i}-item`} value={pin.itemId} onChange={(e) => props.onChange({ itemId: e.currentTarget.value })}>
             <option value="">—</option>
@@ -239,7 +239,7 @@ function PinRow(props: {
           </select>
         )}
       </Field>
-      <Field label={t('campaigns.pinSlot')} error={errorAt(error, `pins.${i}.slotId`) ?? errorAt(error, `pins.${i}.slotKind`)}>
+      <Field class="pin-slot" label={t('campaigns.pinSlot')} error={errorAt(error, `pins.${i}.slotId`) ?? errorAt(error, `pins.${i}.slotKind`)}>
         {(a) => (
           <select
             {...a}
