@@ -22,7 +22,17 @@ export interface List<T> {
   next?: number | null;
 }
 
-export function campaignStatus(e: DraftEntry<Campaign>, now: number): Status {
+/** JSON with object keys sorted: equal rules have one text whatever order their keys came in. */
+export const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+
+/**
+ * A campaign's chip. `waiting` maps the canonical text of each campaign in a release that waits
+ * (for approval: pending; for its time: scheduled): a draft equal to one of them is that, not a
+ * plain draft.
+ */
+export function campaignStatus(e: DraftEntry<Campaign>, now: number, waiting?: Map<string, Status>): Status {
+  if (e.status === 'draft') return waiting?.get(canonical(e.value)) ?? 'draft';
   if (e.status !== 'live') return e.status;
   const { start, end } = e.value;
   if (end !== undefined && end <= now) return 'ended';

@@ -1,5 +1,5 @@
 /** Apps and their public keys: the apps this operator may see, four-eyes on/off, keys made and revoked (admin). */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api';
 import { useI18n } from '../i18n';
 import type { List } from '../rules';
@@ -28,6 +28,8 @@ export function Apps() {
   const [error, setError] = useState<ApiError>();
   const [notice, setNotice] = useState<string>();
   const [newId, setNewId] = useState('');
+  // the box shows the operator's choice while the change is on its way (and the old value if it fails)
+  const [choice, setChoice] = useState<Record<string, boolean>>({});
   const admin = session.role === 'admin';
 
   const run = async (f: () => Promise<unknown>, done?: string) => {
@@ -37,10 +39,13 @@ export function Apps() {
       await f();
       if (done) setNotice(done);
       apps.reload();
+      return true;
     } catch (x) {
       setError(asApiError(x));
+      return false;
     }
   };
+  useEffect(() => setChoice({}), [apps.data]);
 
   return (
     <Page title={t('apps.title')}>
@@ -69,9 +74,13 @@ export function Apps() {
                 <label class="check">
                   <input
                     type="checkbox"
-                    checked={a.fourEyes}
+                    checked={choice[a.id] ?? a.fourEyes}
                     disabled={!admin}
-                    onChange={(e) => run(() => api.send('PUT', `/apps/${encodeURIComponent(a.id)}`, { fourEyes: e.currentTarget.checked }))}
+                    onChange={(e) => {
+                      const fourEyes = e.currentTarget.checked;
+                      setChoice((c) => ({ ...c, [a.id]: fourEyes }));
+                      void run(() => api.send('PUT', `/apps/${encodeURIComponent(a.id)}`, { fourEyes })).then((ok) => ok || setChoice({}));
+                    }}
                   />
                   <span class="sr-only">{`${t('apps.fourEyes')} ${a.id}`}</span>
                 </label>

@@ -1,12 +1,19 @@
 /** Campaigns: the list with status, window, priority and pins; a row opens the editor. */
 import { useI18n } from '../i18n';
-import { campaignStatus, pick, type Campaign, type DraftEntry, type List } from '../rules';
-import { Alert, Chip, Page, useLoad, useShell, when } from '../ui';
+import { campaignStatus, canonical, pick, type Campaign, type DraftEntry, type List } from '../rules';
+import { Alert, Chip, Page, useLoad, useShell, when, type Status } from '../ui';
 
 export function Campaigns() {
   const { api, app } = useShell();
   const { t, locale } = useI18n();
   const list = useLoad(() => api.get<List<DraftEntry<Campaign>>>(`/apps/${encodeURIComponent(app)}/campaigns`), [app]);
+  // releases that wait for approval or their time: their campaigns show as pending / scheduled
+  const waiting = useLoad(async () => {
+    const base = `/apps/${encodeURIComponent(app)}/releases`;
+    const open = (await api.get<List<{ version: number; status: Status }>>(base)).items.filter((r) => r.status === 'pending' || r.status === 'scheduled');
+    const full = await Promise.all(open.map((r) => api.get<{ status: Status; rules?: { campaigns: Campaign[] } }>(`${base}/${r.version}`)));
+    return new Map(full.flatMap((r) => (r.rules?.campaigns ?? []).map((c) => [canonical(c), r.status] as const)));
+  }, [app]);
   const now = Date.now();
   const rows = [...(list.data?.items ?? [])].sort((a, b) => b.value.priority - a.value.priority || a.id.localeCompare(b.id));
   const base = `#/a/${encodeURIComponent(app)}/campaigns`;
@@ -44,7 +51,7 @@ export function Campaigns() {
               </td>
               <td>{pick(e.value.label, locale)}</td>
               <td>
-                <Chip status={campaignStatus(e, now)} />
+                <Chip status={campaignStatus(e, now, waiting.data)} />
               </td>
               <td class="muted">
                 {e.value.start === undefined && e.value.end === undefined

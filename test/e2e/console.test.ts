@@ -21,6 +21,7 @@ describe('the console', () => {
   beforeAll(async () => {
     demo = await startDemo({ browser: { viewport: DESKTOP, locale: 'en-US' } });
     await account(demo.server, 'ops', 'admin');
+    await account(demo.server, 'pub2', 'publisher');
     ops = await demo.browser.newPage();
     await signIn(ops, demo.url, 'ops');
   }, 60_000);
@@ -157,6 +158,43 @@ describe('the console', () => {
     expect(r).toBe(401);
     await signIn(ops, demo.url, 'ops');
   }, 60_000);
+
+  it('under four-eyes, a submitted release is pending until a second publisher approves it', async () => {
+    await ops.goto(`${demo.url}/console/#/apps`);
+    await ops.getByLabel('Four-eyes demo').check();
+    await expect.poll(() => ops.getByLabel('Four-eyes demo').isChecked(), SOON).toBe(true);
+
+    await ops.goto(`${demo.url}/console/#/a/demo/campaigns/new`);
+    await ops.getByLabel('ID', { exact: true }).fill('e2e-four-eyes');
+    await ops.getByLabel('Reason shown (Chinese)').fill('双人复核');
+    await ops.getByLabel('Reason shown (English)').fill('Four eyes');
+    await ops.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => ops.url(), SOON).toMatch(/e2e-four-eyes$/);
+
+    await ops.getByRole('link', { name: 'Releases' }).click();
+    await ops.getByRole('button', { name: 'Submit for approval' }).click();
+    await expect.poll(() => ops.getByRole('status').filter({ hasText: /Release \d+ is Pending\./ }).count(), SOON).toBe(1);
+    const pending = ops.locator('tr', { has: ops.locator('.chip-pending') });
+    const version = await pending.getAttribute('data-version');
+    await ops.getByRole('link', { name: 'Campaigns' }).click();
+    await expect.poll(() => ops.getByRole('row').filter({ hasText: 'e2e-four-eyes' }).locator('.chip').textContent(), SOON).toBe('Pending');
+
+    // the submitter may not approve their own release: the server says why, the console shows it
+    await ops.getByRole('link', { name: 'Releases' }).click();
+    await ops.locator(`tr[data-version="${version}"]`).getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(async () => (await ops.getByRole('alert').allTextContents()).join(' '), SOON).toMatch(/\S/);
+    expect(await ops.locator(`tr[data-version="${version}"] .chip`).textContent()).toBe('Pending');
+
+    await ops.getByRole('button', { name: 'Sign out' }).click();
+    await ops.getByLabel('Username').fill('pub2');
+    await ops.getByLabel('Password').fill(PASSWORD);
+    await ops.getByRole('button', { name: 'Sign in' }).click();
+    await ops.getByRole('link', { name: 'Releases' }).click();
+    await ops.locator(`tr[data-version="${version}"]`).getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => ops.getByRole('status').filter({ hasText: `Release ${version} is Live.` }).count(), SOON).toBe(1);
+    await ops.getByRole('link', { name: 'Campaigns' }).click();
+    await expect.poll(() => ops.getByRole('row').filter({ hasText: 'e2e-four-eyes' }).locator('.chip').textContent(), SOON).toBe('Live');
+  }, 90_000);
 });
 
 describe('the console when the session expires', () => {
