@@ -1,75 +1,121 @@
 /**
- * The tag and trigger dry-run, computed in the console with the device's own matcher
- * (sdk/rules.ts `matches`) while the server has no dry-run route (it answers 501): for a typed
- * event sequence, the value each real-time tag ends with and when each trigger would fire or why
- * it would not. Timing follows the rules' fields: a trigger fires `delayMs` after its `when`
- * event unless an `unless` event comes within `unless.withinMs`; caps count within the sequence.
+ * The tag and trigger dry-run, computed in the console while the server has no dry-run route (it
+ * answers 501). The answer has the server's shape (server-stub/rules/preview.ts `DryRun`) and the
+ * device's semantics, which server-stub/rules/match.ts and preview.ts hold the server to: events
+ * are matched with the SDK's own matcher (sdk/rules.ts); a tag holds at the last event over its
+ * window (count and sum against `op`/`threshold`, default ≥ 1); a `when` event starts a trigger due
+ * `max(delayMs, unless.withinMs)` later, a newer one restarts it, an `unless` within `withinMs`
+ * cancels it, and the caps (per day, lifetime) hold.
  *
  * @example
- * dryRun({ tags, triggers }, [{ type: 'track', name: 'loan_apply_step', atMs: 0 }])
- * // { tags: [{ name: 'loan_interest', value: true, held: true }], triggers: [{ id: 'loan_abandon', fires: [60000] … }] }
+ * dryRun({ tags, triggers }, [{ type: 'track', name: 'loan_apply_step', ts: 0 }])
+ * // { tags: { loan_interest: true }, triggers: { fired: [{ triggerId: 'loan_abandoned', at: 120000, event: 0 }], cancelled: [] } }
  */
 import type { SlotwiseEvent, TagRule, TriggerRule } from '../sdk/contract';
 import { compare, matches, num, read } from '../sdk/rules';
 
+/** An event as the dry run types it (the server's `SampleEvent`): `ts` in ms, any origin. */
 export interface DryEvent {
-  type: SlotwiseEvent['type'];
+  type?: string;
   name: string;
+  ts: number;
   properties?: Record<string, unknown>;
-  /** ms after the first event; default: 1 s after the previous one */
-  atMs?: number;
+}
+
+export interface TriggerFire {
+  triggerId: string;
+  /** ms the reminder would show, on the events' clock */
+  at: number;
+  /** the index of the `when` event that started it */
+  event: number;
 }
 
 export interface DryRunAnswer {
-  tags: { name: string; value: number | string | boolean | null; held: boolean; matched: number }[];
-  triggers: { id: string; fires: number[]; cancelled: number[]; capped: number[] }[];
+  /** the tags that hold after the last event, name → value */
+  tags: Record<string, string | number | boolean>;
+  triggers: { fired: TriggerFire[]; cancelled: (TriggerFire & { why: 'unless' | 'restarted' | 'cap' })[] };
 }
 
 export function parseEvents(json: unknown): DryEvent[] {
   if (!Array.isArray(json)) throw new Error('expected a JSON array of events');
   return json.map((e, i) => {
-    if (!e || typeof e !== 'object' || typeof (e as DryEvent).type !== 'string' || typeof (e as DryEvent).name !== 'string')
-      throw new Error(`${i}: expected { "type", "name", "properties"?, "atMs"? }`);
+    const ok = e && typeof e === 'object' && typeof (e as DryEvent).name === 'string' && typeof (e as DryEvent).ts === 'number';
+    if (!ok) throw new Error(`${i}: expected { "type"?, "name", "ts", "properties"? }`);
     return e as DryEvent;
   });
 }
 
-export function dryRun(rules: { tags: TagRule[]; triggers: TriggerRule[] }, input: DryEvent[]): DryRunAnswer {
-  let t = 0;
-  const events = input.map((e, i) => {
-    t = e.atMs ?? (i === 0 ? 0 : t + 1000);
-    return { at: t, event: { type: e.type, name: e.name, properties: e.properties ?? {} } as unknown as SlotwiseEvent };
-  });
-  const end = events.length ? events[events.length - 1]!.at : 0;
+// the SDK's matcher reads an envelope; a typed event's type defaults to track, as on the server
+const envelope = (e: DryEvent) => ({ ...e, type: e.type ?? 'track', properties: e.properties ?? {} }) as unknown as SlotwiseEvent;
 
-  const tags = rules.tags.map((rule) => {
-    const hits = events.filter(({ at, event }) => at > end - rule.windowMs && matches(rule.match, event));
-    let value: number | string | boolean | null = null;
-    if (rule.agg === 'count') value = hits.length;
-    else if (rule.agg === 'exists') value = hits.length > 0;
-    else if (rule.agg === 'sum') value = hits.reduce((s, h) => s + (Number.isFinite(num(read(h.event, rule.property ?? ''))) ? num(read(h.event, rule.property ?? '')) : 0), 0);
-    else if (hits.length) value = (read(hits[hits.length - 1]!.event, rule.property ?? '') as string | number | undefined) ?? null;
-    const held =
-      rule.op && rule.threshold !== undefined ? typeof value === 'number' && compare(rule.op, value, rule.threshold) : value !== null && value !== false && value !== 0;
-    return { name: rule.name, value, held, matched: hits.length };
-  });
-
-  const triggers = rules.triggers.map((rule) => {
-    const out = { id: rule.id, fires: [] as number[], cancelled: [] as number[], capped: [] as number[] };
-    for (const { at, event } of events) {
-      if (!matches(rule.when, event)) continue;
-      const u = rule.unless;
-      const cancel = u && events.some((x) => x.at > at && x.at <= at + u.withinMs && matches(u, x.event));
-      if (cancel) {
-        out.cancelled.push(at);
-        continue;
-      }
-      const fireAt = at + rule.delayMs;
-      const sameDay = out.fires.filter((f) => Math.floor(f / 86_400_000) === Math.floor(fireAt / 86_400_000)).length;
-      if ((rule.caps?.lifetime !== undefined && out.fires.length >= rule.caps.lifetime) || (rule.caps?.perDay !== undefined && sameDay >= rule.caps.perDay)) out.capped.push(at);
-      else out.fires.push(fireAt);
+export function tagsAt(rules: readonly TagRule[], events: readonly DryEvent[], now: number): DryRunAnswer['tags'] {
+  const out: DryRunAnswer['tags'] = {};
+  for (const r of rules) {
+    const h = events.filter((e) => e.ts > now - r.windowMs && e.ts <= now && matches(r.match, envelope(e)));
+    if (!h.length) continue;
+    const last = envelope(h[h.length - 1]!);
+    if (r.agg == 'exists') out[r.name] = true;
+    else if (r.agg == 'last') {
+      const v = r.property ? read(last, r.property) : undefined;
+      if (typeof v == 'string') out[r.name] = v.slice(0, 256);
+      else if (typeof v == 'number' || typeof v == 'boolean') out[r.name] = v;
+    } else {
+      const n = r.agg == 'count' ? h.length : h.reduce((s, e) => s + (num(r.property ? read(envelope(e), r.property) : undefined) || 0), 0);
+      if (compare(r.op ?? 'gte', n, r.threshold ?? 1)) out[r.name] = n;
     }
-    return out;
+  }
+  return out;
+}
+
+export function triggersOver(rules: readonly TriggerRule[], events: readonly DryEvent[]): DryRunAnswer['triggers'] {
+  const out: DryRunAnswer['triggers'] = { fired: [], cancelled: [] };
+  const pending = new Map<string, TriggerFire>();
+  const caps = new Map<string, { day: number; n: number; total: number }>();
+  const byId = new Map(rules.map((t) => [t.id, t]));
+  const fire = (r: TriggerRule, f: TriggerFire) => {
+    const c = caps.get(r.id) ?? { day: -1, n: 0, total: 0 };
+    const day = Math.floor(f.at / 86_400_000);
+    if (c.day != day) Object.assign(c, { day, n: 0 });
+    caps.set(r.id, c);
+    if (c.n >= (r.caps?.perDay ?? Infinity) || c.total >= (r.caps?.lifetime ?? Infinity)) return void out.cancelled.push({ ...f, why: 'cap' });
+    c.n++;
+    c.total++;
+    out.fired.push(f);
+  };
+  const due = (until: number) => {
+    for (const [id, p] of [...pending].sort((a, b) => a[1].at - b[1].at))
+      if (p.at <= until) {
+        pending.delete(id);
+        fire(byId.get(id)!, p);
+      }
+  };
+  events.forEach((raw, i) => {
+    const e = envelope(raw);
+    due(raw.ts - 1);
+    for (const r of rules) {
+      const p = pending.get(r.id);
+      if (p && r.unless && matches(r.unless, e) && raw.ts - events[p.event]!.ts <= r.unless.withinMs) {
+        pending.delete(r.id);
+        out.cancelled.push({ ...p, why: 'unless' });
+      }
+      if (!matches(r.when, e)) continue;
+      const wait = Math.max(r.delayMs, r.unless?.withinMs ?? 0);
+      const f = { triggerId: r.id, at: raw.ts + wait, event: i };
+      if (!wait) fire(r, f);
+      else {
+        const old = pending.get(r.id);
+        if (old) out.cancelled.push({ ...old, why: 'restarted' });
+        pending.set(r.id, f);
+      }
+    }
   });
-  return { tags, triggers };
+  due(Infinity);
+  out.fired.sort((a, b) => a.at - b.at);
+  return out;
+}
+
+export function dryRun(rules: { tags: TagRule[]; triggers: TriggerRule[] }, input: DryEvent[]): DryRunAnswer {
+  const events = [...input].sort((a, b) => a.ts - b.ts);
+  const now = events.at(-1)?.ts ?? 0;
+  return { tags: tagsAt(rules.tags, events, now), triggers: triggersOver(rules.triggers, events) };
 }

@@ -24,7 +24,7 @@ const TEMPLATES: Record<Kind, unknown> = {
   slots: { id: 'new-layout', page: 'home', slots: [{ id: 'home.today', kind: 'picks', count: 4 }] },
 };
 
-const SAMPLE_EVENTS = '[\n  { "type": "track", "name": "loan_apply_step", "properties": { "step": 1 }, "atMs": 0 }\n]';
+const SAMPLE_EVENTS = '[\n  { "type": "track", "name": "loan_apply_step", "properties": { "step": 1 }, "ts": 0 }\n]';
 
 function summary(kind: Kind, v: Record<string, unknown>): string {
   if (kind === 'slots') return ((v.slots as { id: string; kind: string; count: number }[]) ?? []).map((s) => `${s.id} (${s.kind}×${s.count})`).join(', ');
@@ -154,7 +154,7 @@ function DryRun() {
   const { api, app } = useShell();
   const { t } = useI18n();
   const [events, setEvents] = useState(SAMPLE_EVENTS);
-  const [out, setOut] = useState<{ server?: unknown; local?: DryRunAnswer }>();
+  const [out, setOut] = useState<{ answer: DryRunAnswer; tagNames: string[] }>();
   const [error, setError] = useState<ApiError>();
   const base = `/apps/${encodeURIComponent(app)}`;
   const run = async (e: Event) => {
@@ -169,21 +169,28 @@ function DryRun() {
       return;
     }
     try {
-      setOut({ server: await api.send('POST', `${base}/triggers/dry-run`, body) });
-    } catch (x) {
-      const err = asApiError(x);
-      if (err.status !== 501) return setError(err);
-      // no dry-run on this server: the drafts through the device's own matcher, here
+      const live = <T,>(l: List<DraftEntry>) => l.items.filter((d) => d.status !== 'deleted').map((d) => d.value as T);
+      const [tags, triggers] = await Promise.all([api.get<List<DraftEntry>>(`${base}/tags`), api.get<List<DraftEntry>>(`${base}/triggers`)]);
+      const local = dryRun({ tags: live<TagRule>(tags), triggers: live<TriggerRule>(triggers) }, body);
+      let server: DryRunAnswer['triggers'] | undefined;
       try {
-        const live = <T,>(l: List<DraftEntry>) => l.items.filter((d) => d.status !== 'deleted').map((d) => d.value as T);
-        const [tags, triggers] = await Promise.all([api.get<List<DraftEntry>>(`${base}/tags`), api.get<List<DraftEntry>>(`${base}/triggers`)]);
-        setOut({ local: dryRun({ tags: live<TagRule>(tags), triggers: live<TriggerRule>(triggers) }, body) });
-      } catch (y) {
-        setError(asApiError(y));
+        server = await api.send<DryRunAnswer['triggers']>('POST', `${base}/triggers/dry-run`, body);
+      } catch (x) {
+        // a server without the route (501): the same semantics, computed here
+        if (asApiError(x).status !== 501) throw x;
       }
+      setOut({ answer: { tags: local.tags, triggers: server ?? local.triggers }, tagNames: live<TagRule>(tags).map((t) => t.name) });
+    } catch (x) {
+      setError(asApiError(x));
     }
   };
-  const ms = (v: number[]) => v.map((x) => `${x} ms`).join(', ');
+  const t0 = (() => {
+    try {
+      return Math.min(...parseEvents(JSON.parse(events)).map((e) => e.ts));
+    } catch {
+      return 0;
+    }
+  })();
   return (
     <form class="card form" onSubmit={run} aria-labelledby="dryrun-title">
       <h2 id="dryrun-title">{t('dryrun.title')}</h2>
@@ -193,8 +200,7 @@ function DryRun() {
       <button type="submit">{t('dryrun.run')}</button>
       <Alert error={error && !error.path ? error : undefined} />
       <div aria-live="polite" class="dryrun-out">
-        {out?.server !== undefined && <pre class="code-out">{JSON.stringify(out.server, null, 2)}</pre>}
-        {out?.local && (
+        {out && (
           <>
             <table class="grid compact-grid">
               <caption>{t('rules.tags')}</caption>
@@ -206,11 +212,11 @@ function DryRun() {
                 </tr>
               </thead>
               <tbody>
-                {out.local.tags.map((g) => (
-                  <tr data-tag={g.name}>
-                    <td class="mono">{g.name}</td>
-                    <td>{g.value === null ? '—' : String(g.value)}</td>
-                    <td>{g.held ? '✓' : '—'}</td>
+                {out.tagNames.map((name) => (
+                  <tr data-tag={name}>
+                    <td class="mono">{name}</td>
+                    <td>{name in out.answer.tags ? String(out.answer.tags[name]) : '—'}</td>
+                    <td>{name in out.answer.tags ? '✓' : '—'}</td>
                   </tr>
                 ))}
               </tbody>
@@ -220,18 +226,16 @@ function DryRun() {
               <thead>
                 <tr>
                   <th scope="col">{t('common.id')}</th>
-                  <th scope="col">{t('dryrun.fires')}</th>
-                  <th scope="col">{t('dryrun.cancelled')}</th>
-                  <th scope="col">{t('dryrun.capped')}</th>
+                  <th scope="col">{t('dryrun.at')}</th>
+                  <th scope="col">{t('common.status')}</th>
                 </tr>
               </thead>
               <tbody>
-                {out.local.triggers.map((r) => (
-                  <tr data-trigger={r.id} class={r.fires.length ? 'selected' : ''}>
-                    <td class="mono">{r.id}</td>
-                    <td>{ms(r.fires) || '—'}</td>
-                    <td>{ms(r.cancelled) || '—'}</td>
-                    <td>{ms(r.capped) || '—'}</td>
+                {[...out.answer.triggers.fired.map((f) => ({ ...f, why: '' })), ...out.answer.triggers.cancelled].map((f) => (
+                  <tr data-trigger={f.triggerId} data-why={f.why || 'fired'}>
+                    <td class="mono">{f.triggerId}</td>
+                    <td class="num">{`+${Math.round((f.at - t0) / 1000)} s`}</td>
+                    <td>{f.why ? t(`dryrun.${f.why}` as MessageKey) : t('dryrun.fires')}</td>
                   </tr>
                 ))}
               </tbody>
