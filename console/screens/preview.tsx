@@ -51,13 +51,18 @@ export function Preview({ layouts, pinned, titles }: { layouts: SlotLayout[]; pi
       const v = rest.join('=').trim();
       tagMap[k.trim()] = v === '' || v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) ? Number(v) : v;
     }
+    const path = page === 'home' ? '/' : `/${page}`;
     try {
       setResult(
         await api.send<PreviewAnswer>('POST', `/apps/${encodeURIComponent(app)}/preview`, {
+          // a decide request for a new visitor (what the admin API takes today) that also reads
+          // as server-stub/rules' preview sample (page, traits), so either side understands it
           anonymousId: 'console-preview',
           sessionId: 'console-preview',
-          context: { page: page === 'home' ? '/' : `/${page}`, channel: 'web', locale },
-          ...(risk ? { riskTolerance: risk } : {}),
+          context: { page: path, channel: 'web', locale },
+          page: path,
+          locale,
+          ...(risk ? { riskTolerance: risk, traits: { riskTolerance: risk } } : {}),
           ...(Object.keys(tagMap).length ? { tags: tagMap } : {}),
           slots: slotsFor(layouts, page),
         }),
