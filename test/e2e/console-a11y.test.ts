@@ -85,6 +85,25 @@ describe('console accessibility', () => {
     }, 120_000);
   }
 
+  it('fits 1024 px: no screen scrolls sideways', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    try {
+      const wide: Record<string, number> = {};
+      for (const s of SCREENS) {
+        await page.evaluate((h) => (location.hash = h), s.hash);
+        await page.waitForFunction(() => document.activeElement?.id === 'page-title');
+        await page.waitForLoadState('networkidle');
+        await s.then?.(page);
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width > 1024) wide[s.name] = width;
+        if (s.name === 'campaign-editor') await page.screenshot({ path: join(DIR, 'console-campaign-editor-1024.png') });
+      }
+      expect(wide).toEqual({});
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
+  }, 120_000);
+
   it('is operable from the keyboard: shift-tab to the nav, open a screen, focus lands on its heading', async () => {
     await page.goto(`${demo.url}/console/#/a/demo/campaigns`);
     await page.evaluate(() => localStorage.setItem('slotwise.console.locale', 'en'));
