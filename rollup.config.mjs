@@ -1,5 +1,5 @@
 // One rollup config for every output of DESIGN.md "Build outputs".
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import resolve from '@rollup/plugin-node-resolve';
 import replace from '@rollup/plugin-replace';
@@ -82,6 +82,23 @@ when('demo/preact-app.tsx', {
   input: 'demo/preact-app.tsx',
   plugins: [version, resolve({ browser: true }), ts(), min],
   output: { file: 'dist/demo/preact-app.js', format: 'es' },
+});
+// the operator console: its own bundle, never part of the SDK's budgets; its page and stylesheet
+// are copied beside it, and the server serves the folder at /console/
+const consoleAssets = {
+  name: 'console-assets',
+  buildStart() {
+    for (const f of ['console/index.html', 'console/styles.css']) this.addWatchFile(f);
+  },
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'index.html', source: readFileSync('console/index.html', 'utf8') });
+    this.emitFile({ type: 'asset', fileName: 'console.css', source: readFileSync('console/styles.css', 'utf8') });
+  },
+};
+when('console/entry.ts', {
+  input: 'console/entry.ts',
+  plugins: [consoleAssets, resolve({ browser: true }), ts(), terser({ ecma: 2020, module: true, compress: { passes: 2 } })],
+  output: { dir: 'dist/console', entryFileNames: 'console.js', format: 'es' },
 });
 when('server-stub/main.ts', {
   // engine-worker.js must sit beside the server: engine/thread.ts starts it from there

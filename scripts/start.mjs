@@ -7,8 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const main = join(root, 'dist/server/main.js');
-const outputs = [main, join(root, 'dist/slotwise.min.js')];
-const sources = ['sdk', 'widgets', 'server-stub', 'demo', 'rollup.config.mjs', 'package.json'];
+const outputs = [main, join(root, 'dist/slotwise.min.js'), join(root, 'dist/console/console.js')];
+const sources = ['sdk', 'widgets', 'server-stub', 'demo', 'console', 'rollup.config.mjs', 'package.json'];
 
 /** newest mtime under a path, skipping what rollup does not read */
 const newest = (path) => {

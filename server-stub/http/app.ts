@@ -152,6 +152,7 @@ export function createApp(o: AppOptions): Hono {
     if (file) {
       c.header('content-type', file.type);
       c.header('cache-control', 'no-cache');
+      for (const [k, v] of Object.entries(file.headers ?? {})) c.header(k, v);
       return c.body(new Uint8Array(file.body));
     }
     if (path === '/') return c.html(PLACEHOLDER);

@@ -1,6 +1,7 @@
 /**
- * Files the server serves itself: the demo (`demo/` at `/`) and the build (`dist/` at `/dist/*`,
- * plus the two script-tag bundles at the root, where the demo pages load them).
+ * Files the server serves itself: the demo (`demo/` at `/`), the build (`dist/` at `/dist/*`,
+ * plus the two script-tag bundles at the root, where the demo pages load them) and the operator
+ * console (`dist/console/` at `/console/`, under a strict CSP: its own scripts, styles and API only).
  *
  * Traversal-proof by construction: the URL path is decoded once, any segment that is empty, `.`,
  * `..`, hidden (`.git`), or holds a backslash or NUL is refused, and the resolved real path must
@@ -36,12 +37,24 @@ export interface StaticDirs {
   demo: string;
   /** served at `/dist/*`; the script-tag bundles (core, net, widgets) also at `/` */
   dist: string;
+  /** served at `/console/*` @default `<dist>/console` */
+  console?: string;
 }
 
 export interface StaticFile {
   body: Buffer;
   type: string;
+  /** response headers the file needs beyond its type (the console's CSP) */
+  headers?: Record<string, string>;
 }
+
+/**
+ * The console's policy: nothing inline, nothing from elsewhere; it talks to its own origin only
+ * (`/admin/v1/`), may not be framed (clickjacking a publish button), and submits no form anywhere.
+ */
+export const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** The repository root: the nearest ancestor of this module holding package.json (works from the
  * TypeScript sources and from dist/server/main.js alike); falls back to the working directory. */
@@ -71,6 +84,10 @@ export function createStatic(dirs: StaticDirs): (path: string) => Promise<Static
   return async (urlPath) => {
     if (ROOT_BUNDLES.has(urlPath)) return load(dirs.dist, urlPath.slice(1));
     if (urlPath === '/dist' || urlPath.startsWith('/dist/')) return load(dirs.dist, urlPath.slice('/dist'.length));
+    if (urlPath === '/console' || urlPath.startsWith('/console/')) {
+      const file = await load(dirs.console ?? join(dirs.dist, 'console'), urlPath.slice('/console'.length));
+      return file && { ...file, headers: { 'content-security-policy': CONSOLE_CSP, 'x-frame-options': 'DENY' } };
+    }
     return load(dirs.demo, urlPath);
   };
 }
