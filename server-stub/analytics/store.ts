@@ -1,0 +1,194 @@
+/**
+ * Every SQL read and write of the analyses, behind one interface (`AnalyticsStore`), so a port to
+ * another store (PostgreSQL) reimplements this file and feed.ts and nothing else. The analyses
+ * themselves are plain functions over the rows these return.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db';
+import { createFeed } from './feed';
+import { migrateAnalytics } from './schema';
+
+export interface Customer {
+  cid: number;
+  /** the userId, else the anonymousId the customer was first seen as */
+  key: string;
+  userId: string | null;
+  firstTs: number;
+  lastTs: number;
+  /** first-touch channel, source, medium, campaign, referring host */
+  channel: string;
+  source: string;
+  medium: string;
+  campaign: string;
+  referrer: string;
+  segment: string | null;
+  /** the `referrer` (a userId) of their earliest `referral_accept`, and its time */
+  referredBy: string | null;
+  referredTs: number | null;
+}
+
+export interface Fact {
+  seq: number;
+  cid: number;
+  ts: number;
+  name: string;
+  channel: string;
+  session: string;
+  /** the event's properties as stored (JSON text) */
+  props: string;
+}
+
+export interface DayRow {
+  cid: number;
+  day: number;
+  channel: string;
+  n: number;
+  /** utm_campaign of the customer-day's first event on that channel */
+  campaign: string;
+}
+
+export interface MatchingRow {
+  day: number;
+  channel: string;
+  segment: string;
+  slot: string;
+  strategy: string;
+  model: string;
+  explored: number;
+  imp: number;
+  clk: number;
+  conv: number;
+  value: number;
+}
+
+export interface Audience {
+  id: string;
+  app: string;
+  name: string;
+  /** the analysis and parameters that listed it */
+  analysis: string;
+  params: Record<string, string>;
+  userIds: string[];
+  createdAt: number;
+}
+
+export interface AnalyticsStore {
+  /** feeds what was stored since the last call (feed.ts); every analysis calls it first */
+  refresh(): number;
+  /** every customer of the app (cached until the feed applies something new) */
+  customers(app: string): Customer[];
+  /** events named `names` with `from ≤ ts < to`, ordered by (ts, seq) */
+  facts(app: string, names: readonly string[], from: number, to: number): Fact[];
+  /** the `n` events of customer `cid` after (or, `backwards`, before) the event (ts, seq) */
+  around(cid: number, ts: number, seq: number, n: number, backwards: boolean): { label: string; session: string }[];
+  /** the event names stored for the app */
+  names(app: string): string[];
+  /** how many events of `name` with `from ≤ ts < to` */
+  countOf(app: string, name: string, from: number, to: number): number;
+  /** customer-days with `fromDay ≤ day < toDay` */
+  days(app: string, fromDay: number, toDay: number): DayRow[];
+  matching(app: string, fromDay: number, toDay: number): MatchingRow[];
+  /** feedback events whose decision is not in the decision log (yet, or ever) */
+  unmatched(app: string): number;
+  saveAudience(a: Omit<Audience, 'id' | 'createdAt'>, now: number): Audience;
+  audience(app: string, id: string): Audience | undefined;
+  audiences(app: string): (Omit<Audience, 'userIds'> & { size: number })[];
+  /** the customers behind the given user keys (userIds or anonymousIds) */
+  cidsOfKeys(app: string, keys: readonly string[]): Set<number>;
+}
+
+export interface AnalyticsStoreOptions {
+  /**
+   * The database holding `events` (its own connection is best: the feed takes the write lock in
+   * short transactions, and waits for it up to the connection's busy_timeout).
+   * @example createAnalyticsStore({ db: new Database(join(dataDir, 'slotwise.db')) })
+   */
+  db: Db;
+}
+
+export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsStore {
+  migrateAnalytics(db);
+  const feed = createFeed(db);
+  const q = {
+    customers: db.prepare(
+      `SELECT cid, key, user_id AS userId, first_ts AS firstTs, last_ts AS lastTs, channel, source, medium, campaign, referrer,
+         segment, referred_by AS referredBy, referred_ts AS referredTs FROM an_customers WHERE app = ? ORDER BY cid`,
+    ),
+    facts: db.prepare(
+      `SELECT seq, cid, ts, name, channel, session, props FROM an_facts
+       WHERE app = ? AND name IN (SELECT value FROM json_each(?)) AND ts >= ? AND ts < ? ORDER BY ts, seq`,
+    ),
+    after: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND (ts > ? OR (ts = ? AND seq > ?)) ORDER BY ts, seq LIMIT ?'),
+    before: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND (ts < ? OR (ts = ? AND seq < ?)) ORDER BY ts DESC, seq DESC LIMIT ?'),
+    nextName: db.prepare('SELECT name FROM an_facts WHERE app = ? AND name > ? ORDER BY app, name LIMIT 1').pluck(),
+    countOf: db.prepare('SELECT count(*) FROM an_facts WHERE app = ? AND name = ? AND ts >= ? AND ts < ?').pluck(),
+    days: db.prepare('SELECT cid, day, channel, n, campaign FROM an_days WHERE app = ? AND day >= ? AND day < ?'),
+    matching: db.prepare(
+      'SELECT day, channel, segment, slot, strategy, model, explored, imp, clk, conv, value FROM an_matching WHERE app = ? AND day >= ? AND day < ?',
+    ),
+    unmatched: db.prepare('SELECT count(*) FROM an_pending WHERE app = ?').pluck(),
+    save: db.prepare('INSERT INTO an_audiences (id, app, name, analysis, params, user_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    audience: db.prepare('SELECT id, app, name, analysis, params, user_ids, created_at FROM an_audiences WHERE app = ? AND id = ?'),
+    audiences: db.prepare(
+      'SELECT id, app, name, analysis, params, json_array_length(user_ids) AS size, created_at FROM an_audiences WHERE app = ? ORDER BY created_at DESC, id',
+    ),
+    keys: db.prepare('SELECT cid FROM an_keys WHERE app = ? AND key IN (SELECT value FROM json_each(?))').pluck(),
+  };
+  /** per app: the customers, valid while the feed applies nothing new */
+  let cache = new Map<string, Customer[]>();
+
+  type AudienceRow = { id: string; app: string; name: string; analysis: string; params: string; user_ids: string; created_at: number };
+  const audienceOf = (r: AudienceRow): Audience => ({
+    id: r.id,
+    app: r.app,
+    name: r.name,
+    analysis: r.analysis,
+    params: JSON.parse(r.params) as Record<string, string>,
+    userIds: JSON.parse(r.user_ids) as string[],
+    createdAt: r.created_at,
+  });
+
+  return {
+    refresh() {
+      const n = feed.run();
+      if (n) cache = new Map();
+      return n;
+    },
+    customers(app) {
+      let list = cache.get(app);
+      if (!list) cache.set(app, (list = q.customers.all(app) as Customer[]));
+      return list;
+    },
+    facts: (app, names, from, to) => q.facts.all(app, JSON.stringify(names), from, to) as Fact[],
+    around: (cid, ts, seq, n, backwards) => (backwards ? q.before : q.after).all(cid, ts, ts, seq, n) as { label: string; session: string }[],
+    names(app) {
+      const out: string[] = [];
+      for (let name = q.nextName.get(app, '') as string | undefined; name !== undefined; name = q.nextName.get(app, name) as string | undefined) out.push(name);
+      return out;
+    },
+    countOf: (app, name, from, to) => q.countOf.get(app, name, from, to) as number,
+    days: (app, fromDay, toDay) => q.days.all(app, fromDay, toDay) as DayRow[],
+    matching: (app, fromDay, toDay) => q.matching.all(app, fromDay, toDay) as MatchingRow[],
+    unmatched: (app) => q.unmatched.get(app) as number,
+    saveAudience(a, now) {
+      const saved: Audience = { ...a, id: `aud_${randomUUID()}`, createdAt: now };
+      q.save.run(saved.id, saved.app, saved.name, saved.analysis, JSON.stringify(saved.params), JSON.stringify(saved.userIds), saved.createdAt);
+      return saved;
+    },
+    audience(app, id) {
+      const r = q.audience.get(app, id) as AudienceRow | undefined;
+      return r && audienceOf(r);
+    },
+    audiences: (app) =>
+      (q.audiences.all(app) as (Omit<AudienceRow, 'user_ids'> & { size: number })[]).map((r) => ({
+        id: r.id,
+        app: r.app,
+        name: r.name,
+        analysis: r.analysis,
+        params: JSON.parse(r.params) as Record<string, string>,
+        size: r.size,
+        createdAt: r.created_at,
+      })),
+    cidsOfKeys: (app, keys) => new Set(q.keys.all(app, JSON.stringify(keys)) as number[]),
+  };
+}
