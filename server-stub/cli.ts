@@ -15,6 +15,7 @@ export const USAGE = `Usage: npm start -- [options]
   --origin URL        allow browser calls from this origin (repeatable; "http://host:*" = any port;
                       default: http://localhost:*, http://127.0.0.1:*, http://[::1]:*)
   --no-rate-limit     switch the per-key rate limit off (benchmarks)
+  --no-demo-data      do not fill a fresh data directory with the demo app's simulated history
   --help              this text`;
 
 export type Cli = { help: true } | { help: false; options: ServerOptions };
@@ -33,6 +34,7 @@ export function parseCli(argv: string[]): Cli {
       'catalog-size': { type: 'string' },
       origin: { type: 'string', multiple: true },
       'no-rate-limit': { type: 'boolean' },
+      'no-demo-data': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -41,6 +43,7 @@ export function parseCli(argv: string[]): Cli {
     port: values.port === undefined ? 8787 : int('--port', values.port, 0, 65535),
     host: values.host ?? '127.0.0.1',
     dataDir: values.data ?? '.slotwise-data',
+    demoData: !values['no-demo-data'],
   };
   if (values.catalog !== undefined) options.catalogFile = values.catalog;
   if (values['catalog-size'] !== undefined) options.catalogSize = int('--catalog-size', values['catalog-size'], 1, 1_000_000);

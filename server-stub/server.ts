@@ -20,6 +20,7 @@ import { createRulesRegistry, type RulesRegistry } from './rules/registry';
 import { SEED_APP, seedRuleSet } from './rules/seed';
 import { createSqliteRulesStore } from './rules/store';
 import { createReleaseStreams, type ReleaseStreams } from './rules/stream';
+import { fillDemoHistory } from './analytics/demo-history';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */
@@ -46,6 +47,9 @@ export interface ServerOptions {
   now?: () => number;
   /** where problems go (500s with their stack, engine notes). @default console.error */
   log?: (message: string) => void;
+  /** fill a fresh store's `demo` app with the seeded demo history (analytics/demo-history.ts); the CLI
+   * does unless `--no-demo-data`. @default false @example { demoData: true } */
+  demoData?: boolean;
   /** how long clients may take; a slower one gets 408 and its connection closed.
    * @default { headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 10_000, keepAliveMs: 5_000 } @example { timeouts: { requestMs: 60_000 } } */
   timeouts?: Partial<Timeouts>;
@@ -97,6 +101,8 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const selfOrigins: string[] = [];
 
   const db = openDb(dataDir);
+  // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts)
+  if (options.demoData) fillDemoHistory({ db, now: now() });
   // ingest commits without waiting for the disk; its acknowledgements wait for this fsync
   const wal = createWalSync(db);
   let engine: EngineHost | undefined;

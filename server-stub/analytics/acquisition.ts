@@ -23,7 +23,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query): Run {
     .filter((c) => c.firstTs >= f.from && c.firstTs < f.to && (!f.channel || c.channel === f.channel) && (!f.keep || f.keep(c.cid)));
   const inCohort = new Map<number, Customer>(cohort.map((c) => [c.cid, c]));
   const activated = new Set<number>();
-  for (const e of store.facts(f.app, [event], f.from, f.to + days * DAY_MS)) {
+  for (const e of store.facts(f.app, [event], f.from, f.to + days * DAY_MS, { unordered: true, props: false })) {
     const c = inCohort.get(e.cid);
     if (c && e.ts < c.firstTs + days * DAY_MS) activated.add(e.cid);
   }

@@ -47,7 +47,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
       },
     ]),
   );
-  for (const e of store.facts(f.app, names, compare ? f.from - span : f.from, f.to)) {
+  for (const e of store.facts(f.app, names, compare ? f.from - span : f.from, f.to, { unordered: true, props: breakdown?.kind === 'prop' })) {
     if ((f.channel && e.channel !== f.channel) || (f.keep && !f.keep(e.cid))) continue;
     const a = acc.get(e.name)!;
     const day = Math.floor(e.ts / DAY_MS);

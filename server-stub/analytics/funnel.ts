@@ -64,7 +64,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
   const breakdown = byParam(q, FUNNEL_BY, undefined);
   const names = [...new Set(steps.map((s) => s.name))];
   const perCustomer = new Map<number, Fact[]>();
-  for (const e of store.facts(f.app, names, f.from, f.to + window)) {
+  for (const e of store.facts(f.app, names, f.from, f.to + window, { props: steps.some((s) => s.where.length > 0) || breakdown?.kind === 'prop' })) {
     if ((f.channel && e.channel !== f.channel) || (f.keep && !f.keep(e.cid))) continue;
     let list = perCustomer.get(e.cid);
     if (!list) perCustomer.set(e.cid, (list = []));

@@ -17,7 +17,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
   const top = int(q, 'top', 5, 1, 20);
   // one anchor per session: its first occurrence (start) or its last (end)
   const anchors = new Map<string, Fact>();
-  for (const e of store.facts(f.app, [anchor], f.from, f.to)) {
+  for (const e of store.facts(f.app, [anchor], f.from, f.to, { props: false })) {
     if ((f.channel && e.channel !== f.channel) || (f.keep && !f.keep(e.cid))) continue;
     const key = `${e.cid}\u0001${e.session}`;
     if (backwards || !anchors.has(key)) anchors.set(key, e);

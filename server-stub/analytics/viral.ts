@@ -21,7 +21,7 @@ function run(store: AnalyticsStore, f: Filters, _q: Query) {
   let invitations = 0;
   const senders = new Set<number>();
   const keptCid = new Map<number, Customer>(customers.filter(kept).map((c) => [c.cid, c]));
-  for (const e of store.facts(f.app, [INVITE], f.from, f.to)) {
+  for (const e of store.facts(f.app, [INVITE], f.from, f.to, { unordered: true, props: false })) {
     if (!keptCid.has(e.cid)) continue;
     invitations++;
     senders.add(e.cid);
