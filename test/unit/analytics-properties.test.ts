@@ -1,0 +1,138 @@
+// @vitest-environment node
+/**
+ * Properties of the analyses over random histories (fast-check), each checked against a brute-force
+ * count written here from the definitions in the README, and the churn model on a planted history.
+ * Events are written straight into a real SQLite store (`events`, as ingest stores them); the
+ * analyses read them through their feed and routes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { AcquisitionAnswer, ChurnAnswer, FunnelAnswer } from '../../sdk/contract-analytics';
+import { createAnalyticsRoutes, createAnalyticsStore } from '../../server-stub/analytics';
+import { openDb, type Db } from '../../server-stub/store/db';
+
+const DAY = 86_400_000;
+const D0 = Date.UTC(2026, 10, 1);
+const NOW = Date.UTC(2026, 10, 30, 12);
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+interface Plant {
+  user: string;
+  name: string;
+  ts: number;
+  props?: Record<string, unknown>;
+}
+
+function storeWith(events: Plant[]): { db: Db; ask: <T>(path: string) => Promise<T> } {
+  const dir = mkdtempSync(join(tmpdir(), 'slotwise-analytics-'));
+  dirs.push(dir);
+  const db = openDb(dir);
+  const insert = db.prepare(
+    `INSERT INTO events (id, app_key, type, name, ts, received_at, anonymous_id, user_id, session_id, properties, context)
+     VALUES (?, 'p', 'track', ?, ?, 0, ?, ?, ?, ?, '{"channel":"web","sdk":{"name":"t","version":"t"}}')`,
+  );
+  db.transaction(() => events.forEach((e, i) => insert.run(`e${i}`, e.name, e.ts, `anon-${e.user}`, e.user, `s-${e.user}`, JSON.stringify(e.props ?? {}))))();
+  const routes = createAnalyticsRoutes({ store: createAnalyticsStore({ db }), authorize: async (_c, next) => next(), now: () => NOW });
+  return {
+    db,
+    ask: async <T>(path: string) => {
+      const res = await routes.request(path);
+      expect(res.status).toBe(200);
+      return (await res.json()) as T;
+    },
+  };
+}
+
+/** dense histories of a few customers around the range 2026-11-01 … 11-08: some before it, some after */
+const plants = fc.array(
+  fc.record({
+    user: fc.constantFrom('u1', 'u2', 'u3', 'u4', 'u5'),
+    name: fc.constantFrom('a', 'b', 'c', 'x'),
+    // whole hours, so steps fall exactly on window ends too
+    ts: fc.integer({ min: -48, max: 11 * 24 }).map((h) => D0 + h * 3_600_000),
+  }),
+  { minLength: 20, maxLength: 150 },
+);
+const RANGE = 'from=2026-11-01&to=2026-11-08';
+const TO = D0 + 8 * DAY;
+
+describe('funnel, over random histories', () => {
+  test('every step count equals a brute-force walk of the definition', async () => {
+    await fc.assert(
+      fc.asyncProperty(plants, fc.constantFrom(6, 24, 72), async (events, windowHours) => {
+        const { db, ask } = storeWith(events);
+        const body = await ask<FunnelAnswer>(`/apps/p/analytics/funnel?${RANGE}&steps=a,b,c&window=${windowHours}h`);
+        db.close();
+        const from = D0;
+        const to = TO;
+        const expected = [0, 0, 0];
+        for (const user of new Set(events.map((e) => e.user))) {
+          // stored order: device time, then arrival (the array index)
+          const mine = events.map((e, i) => ({ ...e, i })).filter((e) => e.user === user).sort((p, q) => p.ts - q.ts || p.i - q.i);
+          const entry = mine.findIndex((e) => e.name === 'a' && e.ts >= from && e.ts < to);
+          if (entry < 0) continue;
+          const end = mine[entry]!.ts + windowHours * 3_600_000;
+          let reached = 1;
+          for (const e of mine.slice(entry + 1)) if (e.ts < end && reached < 3 && e.name === 'abc'[reached]) reached++;
+          for (let k = 0; k < reached; k++) expected[k]!++;
+        }
+        expect(body.steps.map((s) => s.customers)).toEqual(expected);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+});
+
+describe('acquisition, over random histories', () => {
+  test('new customers are those whose earliest event falls in the range, whatever the arrival order', async () => {
+    await fc.assert(
+      fc.asyncProperty(plants, async (events) => {
+        const { db, ask } = storeWith(events);
+        const body = await ask<AcquisitionAnswer>(`/apps/p/analytics/acquisition?${RANGE}&activation=c&days=3`);
+        db.close();
+        const first = new Map<string, number>();
+        for (const e of events) first.set(e.user, Math.min(first.get(e.user) ?? Infinity, e.ts));
+        const fresh = [...first].filter(([, t]) => t >= D0 && t < TO);
+        const activated = fresh.filter(([u, t]) => events.some((e) => e.user === u && e.name === 'c' && e.ts < t + 3 * DAY));
+        expect(body.totals.new).toBe(fresh.length);
+        expect(body.totals.activated).toBe(activated.length);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+});
+
+describe('churn risk', () => {
+  test('a planted history: the customers who fade score higher than those who stay, with reasons', async () => {
+    const events: Plant[] = [];
+    // 120 customers visit every other day all along; 120 visited often until 6 weeks ago, then
+    // ever more rarely, then not at all. The model learns from the weeks before; it is asked about now.
+    for (let i = 0; i < 120; i++) for (let d = -84; d < 30; d += 2) events.push({ user: `stay${i}`, name: 'visit', ts: D0 + d * DAY + (i % 12) * 3_600_000 });
+    for (let i = 0; i < 120; i++) {
+      const stop = -20 + (i % 40); // the last visit: 20 days before the range to 19 days into it
+      for (let d = -84; d <= stop; d += d < stop - 14 ? 2 : 6) events.push({ user: `fade${i}`, name: 'visit', ts: D0 + d * DAY + 3_600_000 });
+    }
+    const { db, ask } = storeWith(events);
+    const body = await ask<ChurnAnswer>('/apps/p/analytics/churn?from=2026-11-01&to=2026-11-30&minRisk=0&top=1000');
+    db.close();
+    expect(body.risk.model).not.toBeNull();
+    expect(body.risk.model!.auc).toBeGreaterThan(0.8);
+    const scores = new Map(body.risk.customers.map((c) => [c.customer, c]));
+    const stay = [...scores.values()].filter((c) => c.customer.startsWith('stay')).map((c) => c.score);
+    const fade = [...scores.values()].filter((c) => c.customer.startsWith('fade')).map((c) => c.score);
+    expect(stay).toHaveLength(120);
+    expect(Math.max(...stay)).toBeLessThan(Math.max(...fade));
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    expect(mean(fade)).toBeGreaterThan(mean(stay) + 0.2);
+    // the riskiest customer's first reason is their absence
+    expect(body.risk.customers[0]!.customer).toMatch(/^fade/);
+    // its reasons are the terms that raise its risk, largest first
+    const reasons = body.risk.customers[0]!.reasons;
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.every((r, k) => r.contribution > 0 && (k === 0 || r.contribution <= reasons[k - 1]!.contribution))).toBe(true);
+  }, 60_000);
+});
