@@ -31,46 +31,78 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
       .slice(0, MAX_EVENTS)
       .map(([n]) => n);
   }
-  const segments = breakdown?.name === 'segment' && breakdown.kind === 'dimension' ? new Map<number, Customer>(store.customers(f.app).map((c) => [c.cid, c])) : undefined;
   const starts = intervals(f, interval);
-  const acc = new Map(
+  const step = interval === 'day' ? 1 : 7;
+  type Acc = {
+    count: number;
+    uniques: number;
+    prevCount: number;
+    prevUniques: number;
+    series: { count: number; uniques: number }[];
+    prevSeries: { count: number; uniques: number }[];
+    groups: Map<string, { count: number; uniques: Set<number> | number }>;
+  };
+  const acc = new Map<string, Acc>(
     names.map((n) => [
       n,
       {
         count: 0,
-        uniques: new Set<number>(),
+        uniques: 0,
         prevCount: 0,
-        prevUniques: new Set<number>(),
-        series: starts.map(() => ({ count: 0, uniques: new Set<number>() })),
-        prevSeries: starts.map(() => ({ count: 0, uniques: new Set<number>() })),
-        groups: new Map<string, { count: number; uniques: Set<number> }>(),
+        prevUniques: 0,
+        series: starts.map(() => ({ count: 0, uniques: 0 })),
+        prevSeries: starts.map(() => ({ count: 0, uniques: 0 })),
+        groups: new Map(),
       },
     ]),
   );
-  for (const e of store.facts(f.app, names, compare ? f.from - span : f.from, f.to, { unordered: true, props: breakdown?.kind === 'prop' })) {
-    if ((f.channel && e.channel !== f.channel) || (f.keep && !f.keep(e.cid))) continue;
-    const a = acc.get(e.name)!;
-    const day = Math.floor(e.ts / DAY_MS);
-    if (e.ts < f.from) {
-      a.prevCount++;
-      a.prevUniques.add(e.cid);
-      const s = a.prevSeries[intervalOf(f, interval, day + span / DAY_MS)]!;
-      s.count++;
-      s.uniques.add(e.cid);
-      continue;
+  const days = span / DAY_MS;
+  if (!f.keep && (!breakdown || (breakdown.kind === 'dimension' && breakdown.name === 'channel'))) {
+    // the rollup answers in SQL: events and distinct customers per name, interval and channel
+    const counts = (fromDay: number, toDay: number, o: { step: number; byChannel?: boolean }) => store.eventCounts(f.app, names, fromDay, toDay, { ...o, channel: f.channel });
+    for (const r of counts(f.fromDay, f.toDay, { step: 0 })) Object.assign(acc.get(r.name)!, { count: r.count, uniques: r.uniques });
+    for (const r of counts(f.fromDay, f.toDay, { step })) acc.get(r.name)!.series[r.k] = { count: r.count, uniques: r.uniques };
+    if (compare) {
+      for (const r of counts(f.fromDay - days, f.fromDay - 1, { step: 0 })) Object.assign(acc.get(r.name)!, { prevCount: r.count, prevUniques: r.uniques });
+      for (const r of counts(f.fromDay - days, f.fromDay - 1, { step })) acc.get(r.name)!.prevSeries[r.k] = { count: r.count, uniques: r.uniques };
     }
-    a.count++;
-    a.uniques.add(e.cid);
-    const s = a.series[intervalOf(f, interval, day)]!;
-    s.count++;
-    s.uniques.add(e.cid);
-    if (breakdown) {
-      const value =
-        breakdown.kind === 'prop' ? propOf(e.props, breakdown.name) : breakdown.name === 'channel' ? e.channel : (segments!.get(e.cid)?.segment ?? '');
-      let g = a.groups.get(value);
-      if (!g) a.groups.set(value, (g = { count: 0, uniques: new Set() }));
-      g.count++;
-      g.uniques.add(e.cid);
+    if (breakdown) for (const r of counts(f.fromDay, f.toDay, { step: 0, byChannel: true })) acc.get(r.name)!.groups.set(r.channel, { count: r.count, uniques: r.uniques });
+  } else {
+    const segments = breakdown?.name === 'segment' && breakdown.kind === 'dimension' ? new Map<number, Customer>(store.customers(f.app).map((c) => [c.cid, c])) : undefined;
+    const sets = new Map(names.map((n) => [n, { all: new Set<number>(), prev: new Set<number>(), series: starts.map(() => new Set<number>()), prevSeries: starts.map(() => new Set<number>()) }]));
+    for (const e of store.facts(f.app, names, compare ? f.from - span : f.from, f.to, { unordered: true, props: breakdown?.kind === 'prop' })) {
+      if ((f.channel && e.channel !== f.channel) || (f.keep && !f.keep(e.cid))) continue;
+      const a = acc.get(e.name)!;
+      const u = sets.get(e.name)!;
+      const day = Math.floor(e.ts / DAY_MS);
+      if (e.ts < f.from) {
+        const k = intervalOf(f, interval, day + days);
+        a.prevCount++;
+        u.prev.add(e.cid);
+        a.prevSeries[k]!.count++;
+        u.prevSeries[k]!.add(e.cid);
+        continue;
+      }
+      const k = intervalOf(f, interval, day);
+      a.count++;
+      u.all.add(e.cid);
+      a.series[k]!.count++;
+      u.series[k]!.add(e.cid);
+      if (breakdown) {
+        const value =
+          breakdown.kind === 'prop' ? propOf(e.props, breakdown.name) : breakdown.name === 'channel' ? e.channel : (segments!.get(e.cid)?.segment ?? '');
+        let g = a.groups.get(value);
+        if (!g) a.groups.set(value, (g = { count: 0, uniques: new Set<number>() }));
+        g.count++;
+        (g.uniques as Set<number>).add(e.cid);
+      }
+    }
+    for (const [n, a] of acc) {
+      const u = sets.get(n)!;
+      a.uniques = u.all.size;
+      a.prevUniques = u.prev.size;
+      a.series.forEach((s, i) => (s.uniques = u.series[i]!.size));
+      a.prevSeries.forEach((s, i) => (s.uniques = u.prevSeries[i]!.size));
     }
   }
   const answer: EventAnswer = {
@@ -84,18 +116,19 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
       const a = acc.get(n)!;
       const sorted = [...a.groups].sort((x, y) => y[1].count - x[1].count || (x[0] < y[0] ? -1 : 1));
       const shown = sorted.length > MAX_GROUPS ? sorted.slice(0, MAX_GROUPS - 1) : sorted;
-      const groups = shown.map(([value, g]) => ({ value, count: g.count, uniques: g.uniques.size }));
-      if (shown.length < sorted.length) groups.push(other(sorted.slice(shown.length).map(([, g]) => g)));
+      const size = (u: Set<number> | number) => (typeof u === 'number' ? u : u.size);
+      const groups = shown.map(([value, g]) => ({ value, count: g.count, uniques: size(g.uniques) }));
+      if (shown.length < sorted.length) groups.push(other(sorted.slice(shown.length).map(([, g]) => g as { count: number; uniques: Set<number> })));
       return {
         event: n,
         count: a.count,
-        uniques: a.uniques.size,
-        previous: compare ? { count: a.prevCount, uniques: a.prevUniques.size, change: a.prevCount ? ratio(a.count - a.prevCount, a.prevCount) : null } : null,
+        uniques: a.uniques,
+        previous: compare ? { count: a.prevCount, uniques: a.prevUniques, change: a.prevCount ? ratio(a.count - a.prevCount, a.prevCount) : null } : null,
         series: starts.map((d, i) => ({
           start: dateOf(d),
           count: a.series[i]!.count,
-          uniques: a.series[i]!.uniques.size,
-          ...(compare ? { previousCount: a.prevSeries[i]!.count, previousUniques: a.prevSeries[i]!.uniques.size } : {}),
+          uniques: a.series[i]!.uniques,
+          ...(compare ? { previousCount: a.prevSeries[i]!.count, previousUniques: a.prevSeries[i]!.uniques } : {}),
         })),
         groups,
       };

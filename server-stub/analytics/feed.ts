@@ -123,6 +123,10 @@ export function createFeed(db: Db): Feed {
          campaign = CASE WHEN excluded.first_ts < first_ts THEN excluded.campaign ELSE campaign END,
          first_ts = min(first_ts, excluded.first_ts)`,
     ),
+    nameDay: db.prepare(
+      `INSERT INTO an_event_days (app, name, day, channel, cid, n) VALUES (?, ?, ?, ?, ?, 1)
+       ON CONFLICT (app, name, day, channel, cid) DO UPDATE SET n = n + 1`,
+    ),
     served: db.prepare('SELECT slot, strategy, model, explored FROM an_served WHERE decision_id = ? AND item_id = ? AND app = ?'),
     count: db.prepare(
       `INSERT INTO an_matching (app, day, channel, segment, slot, strategy, model, explored, imp, clk, conv, value)
@@ -182,7 +186,9 @@ export function createFeed(db: Db): Feed {
       }
       const label = r.type === 'page' ? `page:${typeof page.path === 'string' ? page.path : ''}` : r.name;
       s.fact.run(r.row, r.app_key, cid, r.ts, r.session_id, r.type, r.name, label, channel, r.properties);
-      s.day.run(r.app_key, Math.floor(r.ts / DAY_MS), cid, channel, r.ts, t.campaign);
+      const day = Math.floor(r.ts / DAY_MS);
+      s.day.run(r.app_key, day, cid, channel, r.ts, t.campaign);
+      s.nameDay.run(r.app_key, r.name, day, channel, cid);
       if (FEEDBACK.has(r.type) && r.decision_id !== null && r.item_id !== null) {
         const value = r.type === 'conversion' && typeof props!.value === 'number' && Number.isFinite(props!.value) ? props!.value : 0;
         const p = { app: r.app_key, ts: r.ts, channel, cid, type: r.type, value };

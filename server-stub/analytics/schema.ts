@@ -10,6 +10,8 @@
  *   source), last seen, segment trait, who referred them
  * - an_facts: one row per event (`seq` = its rowid in events), indexed by name and by customer
  * - an_days: customer-days of activity per channel, with the campaign of the day's first event
+ * - an_event_days: events per (name, day, channel, customer): the event analysis sums and counts
+ *   distinct customers over it in SQL, reading far fewer rows than there are events
  * - an_served: each served item of the decision log (decision, item) → slot, strategy, explored, model
  * - an_matching: impressions, clicks, conversions and value per day and served-item dimensions
  * - an_pending: feedback events whose decision the engine had not logged yet when they were fed
@@ -41,6 +43,10 @@ export const ANALYTICS_STEPS = [
         app TEXT NOT NULL, day INTEGER NOT NULL, cid INTEGER NOT NULL, channel TEXT NOT NULL,
         n INTEGER NOT NULL, first_ts INTEGER NOT NULL, campaign TEXT NOT NULL,
         PRIMARY KEY (app, day, cid, channel)
+      ) WITHOUT ROWID;
+      CREATE TABLE an_event_days (
+        app TEXT NOT NULL, name TEXT NOT NULL, day INTEGER NOT NULL, channel TEXT NOT NULL, cid INTEGER NOT NULL, n INTEGER NOT NULL,
+        PRIMARY KEY (app, name, day, channel, cid)
       ) WITHOUT ROWID;
       CREATE TABLE an_served (
         decision_id TEXT NOT NULL, item_id TEXT NOT NULL, app TEXT NOT NULL, ts INTEGER NOT NULL,

@@ -88,6 +88,18 @@ export interface AnalyticsStore {
   names(app: string): string[];
   /** how many events of `name` with `from ≤ ts < to` */
   countOf(app: string, name: string, from: number, to: number): number;
+  /**
+   * Per event name (and per interval of `step` days from `fromDay`, unless `step` is 0): its events
+   * and distinct customers on days `fromDay … toDay` (both included), on one channel or all; with
+   * `byChannel`, per channel too.
+   */
+  eventCounts(
+    app: string,
+    names: readonly string[],
+    fromDay: number,
+    toDay: number,
+    o: { step: number; channel?: string; byChannel?: boolean },
+  ): { name: string; k: number; channel: string; count: number; uniques: number }[];
   /** customer-days with `fromDay ≤ day < toDay` */
   days(app: string, fromDay: number, toDay: number): DayRow[];
   matching(app: string, fromDay: number, toDay: number): MatchingRow[];
@@ -133,6 +145,16 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
     matching: db.prepare(
       'SELECT day, channel, segment, slot, strategy, model, explored, imp, clk, conv, value FROM an_matching WHERE app = ? AND day >= ? AND day < ?',
     ),
+    eventCounts: [false, true].flatMap((interval) =>
+      [false, true].map((byChannel) =>
+        db.prepare(
+          `SELECT name, ${interval ? 'CAST((day - :from) / :step AS INTEGER)' : '0'} AS k, ${byChannel ? 'channel' : "''"} AS channel, sum(n) AS count, count(DISTINCT cid) AS uniques
+           FROM an_event_days WHERE app = :app AND name IN (SELECT value FROM json_each(:names)) AND day >= :from AND day <= :to
+             AND (:channel IS NULL OR channel = :channel)
+           GROUP BY name, k${byChannel ? ', channel' : ''}`,
+        ),
+      ),
+    ),
     unmatched: db.prepare('SELECT count(*) FROM an_pending WHERE app = ?').pluck(),
     save: db.prepare('INSERT INTO an_audiences (id, app, name, analysis, params, user_ids, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     audience: db.prepare('SELECT id, app, name, analysis, params, user_ids, created_at FROM an_audiences WHERE app = ? AND id = ?'),
@@ -174,6 +196,14 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
       return out;
     },
     countOf: (app, name, from, to) => q.countOf.get(app, name, from, to) as number,
+    eventCounts: (app, names, fromDay, toDay, o) =>
+      q.eventCounts[(o.step ? 2 : 0) + (o.byChannel ? 1 : 0)]!.all({ app, names: JSON.stringify(names), from: fromDay, to: toDay, step: o.step || 1, channel: o.channel ?? null }) as {
+        name: string;
+        k: number;
+        channel: string;
+        count: number;
+        uniques: number;
+      }[],
     days: (app, fromDay, toDay) => q.days.all(app, fromDay, toDay) as DayRow[],
     matching: (app, fromDay, toDay) => q.matching.all(app, fromDay, toDay) as MatchingRow[],
     unmatched: (app) => q.unmatched.get(app) as number,

@@ -300,6 +300,14 @@ describe('event', () => {
       { value: 'bond', count: 20, uniques: 5 },
       { value: 'equity', count: 20, uniques: 5 },
     ]);
+    // the rollup (no breakdown, or by channel) and the event rows (by a property) agree
+    for (const q of ['', '&by=channel', '&interval=week']) {
+      const rolled = (await get<EventAnswer>(`/admin/v1/apps/event/analytics/event?from=2026-11-11&to=2026-11-20&events=fund_view${q}`)).body.events[0]!;
+      expect([rolled.count, rolled.uniques, rolled.previous]).toEqual([e.count, e.uniques, e.previous]);
+      if (q === '') expect(rolled.series).toEqual(e.series);
+      if (q === '&by=channel') expect(rolled.groups).toEqual([{ value: 'web', count: 40, uniques: 10 }]);
+      if (q === '&interval=week') expect(rolled.series.map((x) => [x.count, x.previousCount])).toEqual([[28, 19], [12, 6]]);
+    }
     const web = (await get<EventAnswer>(`/admin/v1/apps/event/analytics/event?from=2026-11-11&to=2026-11-20&events=fund_view&channel=app`)).body.events[0]!;
     expect([web.count, web.previous!.count]).toEqual([0, 25]);
   });
