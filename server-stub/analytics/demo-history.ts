@@ -124,11 +124,12 @@ export function fillDemoHistory(o: DemoHistoryOptions): number {
         const session = `s-${userId}-${d}`;
         const path0 = PAGES[Math.floor(rnd() * PAGES.length)]!;
         const query = d === firstDay ? source.query : back ? '?utm_source=sms&utm_medium=sms&utm_campaign=winback' : '';
-        const referrer = d === firstDay ? source.referrer : '';
+        // the landing page of the first visit carries the referring site
+        let referrer = d === firstDay ? source.referrer : '';
         const ctx = (path: string, q = '') =>
           JSON.stringify({
             channel,
-            page: { url: `https://bank.example${path}${q}`, path, ...(referrer && q ? { referrer } : {}) },
+            page: { url: `https://bank.example${path}${q}`, path, ...(referrer ? { referrer } : {}) },
             locale: 'zh-CN',
             sdk: { name: 'slotwise', version: 'demo-history' },
           });
@@ -139,6 +140,7 @@ export function fillDemoHistory(o: DemoHistoryOptions): number {
             `demo-${n.toString(36)}`, app, type, name, ts, ts + 500, anon, userId, session,
             extra.decision ?? null, extra.slot ?? null, extra.item ?? null, extra.position ?? null, JSON.stringify(props), ctx(path, q),
           );
+          referrer = '';
           ts += 5_000 + Math.floor(rnd() * 55_000);
         };
         emit('page', 'page', { path: path0 }, path0, {}, query);

@@ -102,6 +102,8 @@ export function createFeed(db: Db): Feed {
       `INSERT INTO an_customers (app, user_id, key, first_ts, last_ts, channel, source, medium, campaign, referrer)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    span: db.prepare('SELECT first_ts AS first, last_ts AS last FROM an_customers WHERE cid = ?'),
+    last: db.prepare('UPDATE an_customers SET last_ts = max(last_ts, ?) WHERE cid = ?'),
     // every SET reads the old row, so the CASEs all compare against the old first_ts
     touch: db.prepare(
       `UPDATE an_customers SET last_ts = max(last_ts, :ts),
@@ -142,25 +144,58 @@ export function createFeed(db: Db): Feed {
   };
   let decisions: import('better-sqlite3').Statement | undefined;
 
+  /**
+   * Per page (one transaction, so a rollback takes the cache with it): key → customer, and each
+   * customer's first and last event time, so most events cost no lookup and no UPDATE of their
+   * customer; the last times are written once at the end of the page.
+   */
+  let keys = new Map<string, number>();
+  let spans = new Map<number, { first: number; last: number; dirty: boolean }>();
+  const key = (app: string, k: string): number | undefined => {
+    const at = `${app}\u0001${k}`;
+    let cid = keys.get(at);
+    if (cid === undefined) {
+      cid = s.key.get(app, k) as number | undefined;
+      if (cid !== undefined) keys.set(at, cid);
+    }
+    return cid;
+  };
+  const setKey = (app: string, k: string, cid: number) => {
+    s.setKey.run(app, k, cid);
+    keys.set(`${app}\u0001${k}`, cid);
+  };
+  const touch = (cid: number, ts: number, channel: string, t: Touch) => {
+    let span = spans.get(cid);
+    if (!span) spans.set(cid, (span = { ...(s.span.get(cid) as { first: number; last: number }), dirty: false }));
+    if (ts < span.first) {
+      s.touch.run({ ts, channel, ...t, cid });
+      span.first = ts;
+      span.last = Math.max(span.last, ts);
+    } else if (ts > span.last) {
+      span.last = ts;
+      span.dirty = true;
+    }
+  };
+
   const customerOf = (app: string, userId: string | null, anon: string, ts: number, channel: string, t: Touch): number => {
-    const anonCid = s.key.get(app, anon) as number | undefined;
+    const anonCid = key(app, anon);
     if (userId === null) {
       if (anonCid !== undefined) return anonCid;
       const cid = Number(s.create.run(app, null, anon, ts, ts, channel, t.source, t.medium, t.campaign, t.referrer).lastInsertRowid);
-      s.setKey.run(app, anon, cid);
+      setKey(app, anon, cid);
       return cid;
     }
-    let cid = s.key.get(app, userId) as number | undefined;
+    let cid = key(app, userId);
     if (cid === undefined) {
       // an anonymous history not yet claimed by a user becomes this user's: its first touch is theirs
       if (anonCid !== undefined && s.hasUser.get(anonCid) === null) {
         cid = anonCid;
         s.adopt.run(userId, cid);
       } else cid = Number(s.create.run(app, userId, userId, ts, ts, channel, t.source, t.medium, t.campaign, t.referrer).lastInsertRowid);
-      s.setKey.run(app, userId, cid);
+      setKey(app, userId, cid);
     }
     // from now on the device's anonymous events are this user's
-    if (anonCid !== cid) s.setKey.run(app, anon, cid);
+    if (anonCid !== cid) setKey(app, anon, cid);
     return cid;
   };
 
@@ -171,14 +206,23 @@ export function createFeed(db: Db): Feed {
     );
 
   const applyEvents = db.transaction((rows: EventRow[]) => {
+    keys = new Map();
+    spans = new Map();
+    // a device's events mostly share their context: parse it once per run of equal text
+    let contextText: string | undefined;
+    let page: { url?: unknown; path?: unknown; referrer?: unknown } = {};
+    let channel = '';
+    let t: Touch = touchOf('', '');
     for (const r of rows) {
-      const context = parse(r.context);
-      const page = (context.page ?? {}) as { url?: unknown; path?: unknown; referrer?: unknown };
-      const channel = typeof context.channel === 'string' ? context.channel : '';
-      const url = typeof page.url === 'string' ? page.url : '';
-      const t = touchOf(url, typeof page.referrer === 'string' ? page.referrer : '');
+      if (r.context !== contextText) {
+        contextText = r.context;
+        const context = parse(r.context);
+        page = (context.page ?? {}) as typeof page;
+        channel = typeof context.channel === 'string' ? context.channel : '';
+        t = touchOf(typeof page.url === 'string' ? page.url : '', typeof page.referrer === 'string' ? page.referrer : '');
+      }
       const cid = customerOf(r.app_key, r.user_id, r.anonymous_id, r.ts, channel, t);
-      s.touch.run({ ts: r.ts, channel, ...t, cid });
+      touch(cid, r.ts, channel, t);
       const props = r.type === 'identify' || r.name === 'referral_accept' || r.type === 'conversion' ? parse(r.properties) : undefined;
       if (r.type === 'identify' && typeof props!.segment === 'string') s.segment.run(props!.segment, cid);
       if (r.name === 'referral_accept' && typeof props!.referrer === 'string' && props!.referrer && props!.referrer !== r.user_id) {
@@ -197,6 +241,7 @@ export function createFeed(db: Db): Feed {
         else s.pend.run(r.row, r.app_key, r.decision_id, r.item_id, r.type, r.ts, channel, cid, value);
       }
     }
+    for (const [cid, span] of spans) if (span.dirty) s.last.run(span.last, cid);
     s.moveEvents.run(rows[rows.length - 1]!.row);
   });
 

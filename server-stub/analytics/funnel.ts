@@ -43,15 +43,22 @@ export function parseWindow(text: string): number {
   return ms;
 }
 
+/** each fact's properties, parsed once however many steps look at them */
+const parsed = new WeakMap<Fact, Record<string, unknown> | null>();
+
 const matches = (step: Step, f: Fact): boolean => {
   if (f.name !== step.name) return false;
   if (!step.where.length) return true;
-  let props: Record<string, unknown>;
-  try {
-    props = JSON.parse(f.props) as Record<string, unknown>;
-  } catch {
-    return false;
+  let props = parsed.get(f);
+  if (props === undefined) {
+    try {
+      props = JSON.parse(f.props) as Record<string, unknown>;
+    } catch {
+      props = null;
+    }
+    parsed.set(f, props);
   }
+  if (!props || typeof props !== 'object') return false;
   return step.where.every(([k, v]) => {
     const x = props[k];
     return x !== undefined && x !== null && (typeof x === 'object' ? JSON.stringify(x) : String(x)) === v;
