@@ -18,16 +18,9 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
   const byCid = new Map<number, Customer>(customers.map((c) => [c.cid, c]));
   const firstDay = (c: Customer) => Math.floor(c.firstTs / DAY_MS);
   const lo = f.fromDay - D - 1;
-  /** per customer: active days (sorted, distinct) and the campaign of each */
-  const active = new Map<number, Map<number, string>>();
-  for (const r of store.days(f.app, lo, f.toDay + 1)) {
-    if (!byCid.has(r.cid)) continue;
-    let m = active.get(r.cid);
-    if (!m) active.set(r.cid, (m = new Map()));
-    if (!m.get(r.day)) m.set(r.day, r.campaign);
-  }
+  /** per customer kept: active days from `lo` on (ascending, distinct) */
   const sorted = new Map<number, number[]>();
-  for (const [cid, m] of active) sorted.set(cid, [...m.keys()].sort((a, b) => a - b));
+  for (const [cid, a] of store.activeDays(f.app, lo, f.toDay + 1)) if (byCid.has(cid)) sorted.set(cid, a.days);
 
   /** dormant at the end of `day`: seen by then, no active day in the D days ending there */
   const dormantAt = (day: number): Customer[] =>
@@ -74,7 +67,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
       const days = sorted.get(c.cid) ?? [];
       const k = days.findIndex((d) => d >= f.fromDay);
       // their first active day in the range ends the dormancy; it counts when the campaign opened it
-      if (k >= 0 && active.get(c.cid)!.get(days[k]!) === campaign) broughtBack++;
+      if (k >= 0 && store.campaignOn(f.app, c.cid, days[k]!) === campaign) broughtBack++;
     }
   }
   const dormantNow = dormantAt(f.toDay);

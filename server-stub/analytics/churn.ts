@@ -16,7 +16,7 @@ import { fitMains } from '../models/train-additive';
 import type { ModelSpec } from '../models/spec';
 import type { Table } from '../models/table';
 import { bad, dateOf, DAY_MS, int, keyOf, ratio, type Filters, type Query } from './params';
-import type { AnalyticsStore, Customer, DayRow } from './store';
+import type { ActiveDays, AnalyticsStore, Customer } from './store';
 
 export const HORIZON = 28;
 const LOOKBACK = 56;
@@ -31,27 +31,33 @@ const LABELS: Record<(typeof FEATURES)[number], string> = {
 /** fewest training rows of each class the model is trained on */
 const MIN_CLASS = 20;
 
-/** Per customer: their active days (distinct) and event counts per day, for days before `t`. */
-type Activity = Map<number, Map<number, number>>;
+/** Per customer: their active days (ascending) and event counts. */
+type Activity = Map<number, ActiveDays>;
 
-function activity(rows: DayRow[]): Activity {
-  const a: Activity = new Map();
-  for (const r of rows) {
-    let m = a.get(r.cid);
-    if (!m) a.set(r.cid, (m = new Map()));
-    m.set(r.day, (m.get(r.day) ?? 0) + r.n);
+/** whether `days` (ascending) holds a day in [a, b] */
+function within(days: readonly number[] | undefined, a: number, b: number): boolean {
+  if (!days) return false;
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]! < a) lo = mid + 1;
+    else hi = mid;
   }
-  return a;
+  return lo < days.length && days[lo]! <= b;
 }
 
 /** The features of a customer as of day `t` (days before t only), log1p'd as the model reads them. */
-function features(c: Customer, days: Map<number, number> | undefined, t: number): number[] {
+function features(c: Customer, a: ActiveDays | undefined, t: number): number[] {
   let last = -Infinity;
   let a28 = 0;
   let prev = 0;
   let events = 0;
-  for (const [d, n] of days ?? []) {
-    if (d >= t) continue;
+  const days = a?.days ?? [];
+  for (let i = 0; i < days.length; i++) {
+    const d = days[i]!;
+    const n = a!.n[i]!;
+    if (d >= t) break;
     if (d > last) last = d;
     if (d >= t - 28) {
       a28++;
@@ -63,8 +69,7 @@ function features(c: Customer, days: Map<number, number> | undefined, t: number)
 }
 
 /** active in the LOOKBACK days before t, and first seen before t */
-const eligible = (c: Customer, days: Map<number, number> | undefined, t: number) =>
-  Math.floor(c.firstTs / DAY_MS) < t && [...(days ?? new Map<number, number>()).keys()].some((d) => d < t && d >= t - LOOKBACK);
+const eligible = (c: Customer, a: ActiveDays | undefined, t: number) => Math.floor(c.firstTs / DAY_MS) < t && within(a?.days, t - LOOKBACK, t - 1);
 
 const SPEC: ModelSpec = {
   target: { name: 'churn', column: 'churned', positive: ['1'] },
@@ -87,7 +92,7 @@ function train(customers: Customer[], act: Activity, t: number): Trained | null 
     const days = act.get(c.cid);
     if (!eligible(c, days, t0)) continue;
     rows.push(features(c, days, t0));
-    y.push([...(days?.keys() ?? [])].some((d) => d >= t0 && d < t) ? 0 : 1);
+    y.push(within(days?.days, t0, t - 1) ? 0 : 1);
   }
   const positives = y.reduce((s, v) => s + v, 0);
   if (positives < MIN_CLASS || rows.length - positives < MIN_CLASS) return null;
@@ -114,7 +119,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query, memo: Map<string, unkn
   const kept = all.filter((c) => (!f.channel || c.channel === f.channel) && (!f.keep || f.keep(c.cid)));
   const t = f.toDay + 1;
   const lo = Math.min(f.fromDay, t - HORIZON - LOOKBACK);
-  const act = activity(store.days(f.app, lo, t));
+  const act: Activity = store.activeDays(f.app, lo, t);
 
   // retention: cohorts by week of first touch, from `from`; week k counts them active in its days
   const cohorts: ChurnAnswer['retention']['cohorts'] = [];
@@ -130,7 +135,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query, memo: Map<string, unkn
         retained.push(null);
         continue;
       }
-      retained.push(members.filter((c) => [...(act.get(c.cid)?.keys() ?? [])].some((d) => d >= a && d < a + 7 && d <= f.toDay)).length);
+      retained.push(members.filter((c) => within(act.get(c.cid)?.days, a, Math.min(a + 6, f.toDay))).length);
     }
     cohorts.push({ start: dateOf(start), customers: members.length, retained, rates: retained.map((r) => (r === null ? null : ratio(r, members.length))) });
   }

@@ -38,13 +38,10 @@ export interface Fact {
   props: string;
 }
 
-export interface DayRow {
-  cid: number;
-  day: number;
-  channel: string;
-  n: number;
-  /** utm_campaign of the customer-day's first event on that channel */
-  campaign: string;
+/** A customer's active days (ascending, distinct) and their event counts (all channels). */
+export interface ActiveDays {
+  days: number[];
+  n: number[];
 }
 
 export interface MatchingRow {
@@ -100,8 +97,10 @@ export interface AnalyticsStore {
     toDay: number,
     o: { step: number; channel?: string; byChannel?: boolean },
   ): { name: string; k: number; channel: string; count: number; uniques: number }[];
-  /** customer-days with `fromDay ≤ day < toDay` */
-  days(app: string, fromDay: number, toDay: number): DayRow[];
+  /** per customer: the active days with `fromDay ≤ day < toDay` (one row per customer from SQL) */
+  activeDays(app: string, fromDay: number, toDay: number): Map<number, ActiveDays>;
+  /** utm_campaign of the customer's first event of that day ('' for none) */
+  campaignOn(app: string, cid: number, day: number): string;
   matching(app: string, fromDay: number, toDay: number): MatchingRow[];
   /** feedback events whose decision is not in the decision log (yet, or ever) */
   unmatched(app: string): number;
@@ -137,11 +136,19 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
         ),
       ),
     ),
-    after: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND (ts > ? OR (ts = ? AND seq > ?)) ORDER BY ts, seq LIMIT ?'),
-    before: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND (ts < ? OR (ts = ? AND seq < ?)) ORDER BY ts DESC, seq DESC LIMIT ?'),
+    // `ts >= ?` (`<=`) bounds the walk of the (cid, ts, seq) index; the rest drops the anchor's own ts ties
+    after: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND ts >= ? AND (ts > ? OR seq > ?) ORDER BY ts, seq LIMIT ?'),
+    before: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND ts <= ? AND (ts < ? OR seq < ?) ORDER BY ts DESC, seq DESC LIMIT ?'),
     nextName: db.prepare('SELECT name FROM an_facts WHERE app = ? AND name > ? ORDER BY app, name LIMIT 1').pluck(),
     countOf: db.prepare('SELECT count(*) FROM an_facts WHERE app = ? AND name = ? AND ts >= ? AND ts < ?').pluck(),
-    days: db.prepare('SELECT cid, day, channel, n, campaign FROM an_days WHERE app = ? AND day >= ? AND day < ?'),
+    activeDays: db
+      .prepare(
+        `SELECT cid, group_concat(day || ':' || n) FROM (
+           SELECT cid, day, sum(n) AS n FROM an_days WHERE app = ? AND day >= ? AND day < ? GROUP BY cid, day
+         ) GROUP BY cid`,
+      )
+      .raw(),
+    campaignOn: db.prepare('SELECT campaign FROM an_days WHERE app = ? AND day = ? AND cid = ? ORDER BY first_ts LIMIT 1').pluck(),
     matching: db.prepare(
       'SELECT day, channel, segment, slot, strategy, model, explored, imp, clk, conv, value FROM an_matching WHERE app = ? AND day >= ? AND day < ?',
     ),
@@ -204,7 +211,16 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
         count: number;
         uniques: number;
       }[],
-    days: (app, fromDay, toDay) => q.days.all(app, fromDay, toDay) as DayRow[],
+    activeDays(app, fromDay, toDay) {
+      const out = new Map<number, ActiveDays>();
+      for (const [cid, list] of q.activeDays.all(app, fromDay, toDay) as [number, string][]) {
+        const pairs = list.split(',').map((p) => p.split(':').map(Number) as [number, number]);
+        pairs.sort((a, b) => a[0] - b[0]);
+        out.set(cid, { days: pairs.map((p) => p[0]), n: pairs.map((p) => p[1]) });
+      }
+      return out;
+    },
+    campaignOn: (app, cid, day) => (q.campaignOn.get(app, day, cid) as string | undefined) ?? '',
     matching: (app, fromDay, toDay) => q.matching.all(app, fromDay, toDay) as MatchingRow[],
     unmatched: (app) => q.unmatched.get(app) as number,
     saveAudience(a, now) {
