@@ -22,45 +22,61 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
   const sorted = new Map<number, number[]>();
   for (const [cid, a] of store.activeDays(f.app, lo, f.toDay + 1)) if (byCid.has(cid)) sorted.set(cid, a.days);
 
-  /** dormant at the end of `day`: seen by then, no active day in the D days ending there */
-  const dormantAt = (day: number): Customer[] =>
-    customers.filter((c) => firstDay(c) <= day && !(sorted.get(c.cid) ?? []).some((d) => d > day - D && d <= day));
-
-  /** the day `d`'s customer was reactivated on, if its previous active day is more than D days back */
-  const gapBefore = (c: Customer, days: number[], k: number): boolean => {
-    const d = days[k]!;
-    if (firstDay(c) >= d) return false;
-    const prev = k > 0 ? days[k - 1]! : lo - 1;
-    return d - prev - 1 >= D;
-  };
-
   const starts = intervals(f, interval);
   const step = interval === 'day' ? 1 : 7;
+  const ends = starts.map((a) => Math.min(a + step - 1, f.toDay));
+  /** whether a customer with these active days (ascending) is dormant at the end of `day` */
+  const dormantOn = (c: Customer, days: number[] | undefined, day: number): boolean => {
+    if (firstDay(c) > day) return false;
+    if (!days) return true;
+    // the last active day ≤ day, by binary search
+    let lo2 = 0;
+    let hi = days.length;
+    while (lo2 < hi) {
+      const mid = (lo2 + hi) >> 1;
+      if (days[mid]! <= day) lo2 = mid + 1;
+      else hi = mid;
+    }
+    return lo2 === 0 || days[lo2 - 1]! <= day - D;
+  };
+  const rows = starts.map(() => ({ active: 0, new: 0, reactivated: 0, dormant: 0 }));
   const lists = { active: new Set<string>(), new: new Set<string>(), reactivated: new Set<string>() };
-  const series = starts.map((a) => {
-    const b = Math.min(a + step - 1, f.toDay);
-    let nActive = 0;
-    let nNew = 0;
-    let nReactivated = 0;
-    for (const [cid, days] of sorted) {
-      const k = days.findIndex((d) => d >= a && d <= b);
-      if (k < 0) continue;
-      const c = byCid.get(cid)!;
-      nActive++;
+  const dormantStart: Customer[] = [];
+  const dormantEnd: Customer[] = [];
+  // one pass per customer: the intervals their days fall in, and their state at each interval's end
+  for (const c of customers) {
+    const days = sorted.get(c.cid);
+    const fd = firstDay(c);
+    if (dormantOn(c, days, f.fromDay - 1)) dormantStart.push(c);
+    if (dormantOn(c, days, f.toDay)) dormantEnd.push(c);
+    for (let p = 0; p < starts.length; p++) if (dormantOn(c, days, ends[p]!)) rows[p]!.dormant++;
+    if (!days) continue;
+    let seen = -1;
+    for (let k = 0; k < days.length; k++) {
+      const d = days[k]!;
+      if (d < f.fromDay) continue;
+      const p = Math.floor((d - f.fromDay) / step);
+      if (p === seen || p >= starts.length) continue;
+      // the first active day of this customer in interval p
+      seen = p;
+      const r = rows[p]!;
+      r.active++;
       lists.active.add(keyOf(c));
-      const fd = firstDay(c);
-      if (fd >= a && fd <= b) {
-        nNew++;
+      if (fd >= starts[p]! && fd <= ends[p]!) {
+        r.new++;
         lists.new.add(keyOf(c));
-      } else if (gapBefore(c, days, k)) {
-        nReactivated++;
+      } else if (fd < d && d - (k > 0 ? days[k - 1]! : lo - 1) - 1 >= D) {
+        r.reactivated++;
         lists.reactivated.add(keyOf(c));
       }
     }
-    return { start: dateOf(a), active: nActive, new: nNew, returning: nActive - nNew - nReactivated, reactivated: nReactivated, dormant: dormantAt(b).length };
+  }
+  const series = starts.map((a, p) => {
+    const r = rows[p]!;
+    return { start: dateOf(a), active: r.active, new: r.new, returning: r.active - r.new - r.reactivated, reactivated: r.reactivated, dormant: r.dormant };
   });
 
-  const dormantAtStart = dormantAt(f.fromDay - 1);
+  const dormantAtStart = dormantStart;
   let broughtBack = 0;
   if (campaign !== undefined) {
     for (const c of dormantAtStart) {
@@ -70,7 +86,6 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
       if (k >= 0 && store.campaignOn(f.app, c.cid, days[k]!) === campaign) broughtBack++;
     }
   }
-  const dormantNow = dormantAt(f.toDay);
   const answer: ActivationAnswer = {
     analysis: 'activation',
     from: dateOf(f.fromDay),
@@ -83,7 +98,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
   };
   return {
     answer,
-    lists: { active: [...lists.active], new: [...lists.new], reactivated: [...lists.reactivated], dormant: dormantNow.map(keyOf) },
+    lists: { active: [...lists.active], new: [...lists.new], reactivated: [...lists.reactivated], dormant: dormantEnd.map(keyOf) },
   };
 }
 

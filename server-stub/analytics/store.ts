@@ -97,7 +97,7 @@ export interface AnalyticsStore {
     toDay: number,
     o: { step: number; channel?: string; byChannel?: boolean },
   ): { name: string; k: number; channel: string; count: number; uniques: number }[];
-  /** per customer: the active days with `fromDay ≤ day < toDay` (one row per customer from SQL) */
+  /** per customer: the active days with `fromDay ≤ day < toDay` */
   activeDays(app: string, fromDay: number, toDay: number): Map<number, ActiveDays>;
   /** utm_campaign of the customer's first event of that day ('' for none) */
   campaignOn(app: string, cid: number, day: number): string;
@@ -141,13 +141,8 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
     before: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND ts <= ? AND (ts < ? OR seq < ?) ORDER BY ts DESC, seq DESC LIMIT ?'),
     nextName: db.prepare('SELECT name FROM an_facts WHERE app = ? AND name > ? ORDER BY app, name LIMIT 1').pluck(),
     countOf: db.prepare('SELECT count(*) FROM an_facts WHERE app = ? AND name = ? AND ts >= ? AND ts < ?').pluck(),
-    activeDays: db
-      .prepare(
-        `SELECT cid, group_concat(day || ':' || n) FROM (
-           SELECT cid, day, sum(n) AS n FROM an_days WHERE app = ? AND day >= ? AND day < ? GROUP BY cid, day
-         ) GROUP BY cid`,
-      )
-      .raw(),
+    // in primary-key order (day, then customer): each customer's days arrive ascending
+    activeDays: db.prepare('SELECT cid, day, n FROM an_days WHERE app = ? AND day >= ? AND day < ? ORDER BY day').raw(),
     campaignOn: db.prepare('SELECT campaign FROM an_days WHERE app = ? AND day = ? AND cid = ? ORDER BY first_ts LIMIT 1').pluck(),
     matching: db.prepare(
       'SELECT day, channel, segment, slot, strategy, model, explored, imp, clk, conv, value FROM an_matching WHERE app = ? AND day >= ? AND day < ?',
@@ -213,10 +208,16 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
       }[],
     activeDays(app, fromDay, toDay) {
       const out = new Map<number, ActiveDays>();
-      for (const [cid, list] of q.activeDays.all(app, fromDay, toDay) as [number, string][]) {
-        const pairs = list.split(',').map((p) => p.split(':').map(Number) as [number, number]);
-        pairs.sort((a, b) => a[0] - b[0]);
-        out.set(cid, { days: pairs.map((p) => p[0]), n: pairs.map((p) => p[1]) });
+      for (const [cid, day, n] of q.activeDays.all(app, fromDay, toDay) as [number, number, number][]) {
+        let a = out.get(cid);
+        if (!a) out.set(cid, (a = { days: [], n: [] }));
+        const last = a.days.length - 1;
+        // the same day on another channel
+        if (last >= 0 && a.days[last] === day) a.n[last]! += n;
+        else {
+          a.days.push(day);
+          a.n.push(n);
+        }
       }
       return out;
     },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { AcquisitionAnswer, ChurnAnswer, FunnelAnswer } from '../../sdk/contract-analytics';
+import type { AcquisitionAnswer, ActivationAnswer, ChurnAnswer, FunnelAnswer } from '../../sdk/contract-analytics';
 import { createAnalyticsRoutes, createAnalyticsStore } from '../../server-stub/analytics';
 import { openDb, type Db } from '../../server-stub/store/db';
 
@@ -102,6 +102,43 @@ describe('acquisition, over random histories', () => {
         expect(body.totals.activated).toBe(activated.length);
       }),
       { numRuns: 25 },
+    );
+  }, 120_000);
+});
+
+describe('activation, over random histories', () => {
+  test('active, new, reactivated and dormant per week equal a brute-force reading of the whole history', async () => {
+    const visits = fc.array(
+      fc.record({ user: fc.constantFrom('u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'), day: fc.integer({ min: -60, max: 20 }) }),
+      { minLength: 5, maxLength: 80 },
+    );
+    await fc.assert(
+      fc.asyncProperty(visits, fc.constantFrom(3, 7, 14), async (list, D) => {
+        const { db, ask } = storeWith(list.map((v) => ({ user: v.user, name: 'visit', ts: D0 + v.day * DAY + 3_600_000 })));
+        const body = await ask<ActivationAnswer>(`/apps/p/analytics/activation?from=2026-11-01&to=2026-11-18&dormantDays=${D}`);
+        db.close();
+        const days = new Map<string, Set<number>>();
+        for (const v of list) days.set(v.user, (days.get(v.user) ?? new Set()).add(v.day));
+        const expected = [0, 7, 14].map((a) => {
+          const b = Math.min(a + 6, 17);
+          let active = 0;
+          let fresh = 0;
+          let reactivated = 0;
+          let dormant = 0;
+          for (const set of days.values()) {
+            const first = Math.min(...set);
+            if (first <= b && ![...set].some((d) => d > b - D && d <= b)) dormant++;
+            const inP = [...set].filter((d) => d >= a && d <= b).sort((x, y) => x - y);
+            if (!inP.length) continue;
+            active++;
+            if (first >= a) fresh++;
+            else if (![...set].some((d) => d < inP[0]! && d >= inP[0]! - D)) reactivated++;
+          }
+          return [active, fresh, active - fresh - reactivated, reactivated, dormant];
+        });
+        expect(body.series.map((s) => [s.active, s.new, s.returning, s.reactivated, s.dormant])).toEqual(expected);
+      }),
+      { numRuns: 30 },
     );
   }, 120_000);
 });
