@@ -66,6 +66,11 @@ export function createAnalyticsRoutes(o: AnalyticsRoutesOptions): Hono {
 
   app.onError((error, c) => {
     if (error instanceof HttpError) return c.json(error.body(), error.status as 400);
+    // the feed waited the connection's busy_timeout for the write lock: ask again shortly
+    if (String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) {
+      c.header('retry-after', '1');
+      return c.json({ error: { code: 'busy', message: 'the store is busy; try again', path: '' } }, 503);
+    }
     log(`analytics: ${c.req.method} ${c.req.path}: ${(error as Error).stack ?? error}`);
     return c.json(internalError(), 500);
   });

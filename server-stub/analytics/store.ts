@@ -115,7 +115,7 @@ export interface AnalyticsStoreOptions {
   /**
    * The database holding `events` (its own connection is best: the feed takes the write lock in
    * short transactions, and waits for it up to the connection's busy_timeout).
-   * @example createAnalyticsStore({ db: new Database(join(dataDir, 'slotwise.db')) })
+   * @example createAnalyticsStore({ db: openDb(dataDir) })
    */
   db: Db;
 }

@@ -326,6 +326,8 @@ describe('acquisition', () => {
     }
     for (let i = 0; i < 5; i++) events.push(ev(`r${i}`, 'page', t, { type: 'page', referrer: 'https://partner.example/x' }));
     for (let i = 0; i < 3; i++) events.push(ev(`d${i}`, 'page', t, { type: 'page' }));
+    // a segment trait on 4 of the paid-search customers (2 of them activated) and one direct one
+    for (const u of ['s0', 's1', 's7', 's8', 'd0']) events.push(ev(u, 'identify', t + 3 * DAY, { type: 'identify', properties: { segment: 'affluent' } }));
     await send('acquisition', events);
     const { body } = await get<AcquisitionAnswer>(`/admin/v1/apps/acquisition/analytics/acquisition?${range}`);
     expect(body.totals).toEqual({ new: 20, activated: 3, rate: 0.15 });
@@ -333,6 +335,12 @@ describe('acquisition', () => {
       { value: 'baidu', new: 12, activated: 3, rate: 0.25 },
       { value: 'partner.example', new: 5, activated: 0, rate: 0 },
       { value: 'direct', new: 3, activated: 0, rate: 0 },
+    ]);
+    const affluent = (await get<AcquisitionAnswer>(`/admin/v1/apps/acquisition/analytics/acquisition?${range}&segment=affluent`)).body;
+    expect(affluent.totals).toEqual({ new: 5, activated: 2, rate: 0.4 });
+    expect(affluent.groups.map((g) => [g.value, g.new])).toEqual([
+      ['baidu', 4],
+      ['direct', 1],
     ]);
     const byMedium = (await get<AcquisitionAnswer>(`/admin/v1/apps/acquisition/analytics/acquisition?${range}&by=medium`)).body;
     expect(byMedium.groups.map((g) => [g.value, g.new])).toEqual([

@@ -27,7 +27,7 @@ interface Plant {
   props?: Record<string, unknown>;
 }
 
-function storeWith(events: Plant[]): { db: Db; ask: <T>(path: string) => Promise<T> } {
+function storeWith(events: Plant[]): { db: Db; dir: string; routes: ReturnType<typeof createAnalyticsRoutes>; ask: <T>(path: string) => Promise<T> } {
   const dir = mkdtempSync(join(tmpdir(), 'slotwise-analytics-'));
   dirs.push(dir);
   const db = openDb(dir);
@@ -39,6 +39,8 @@ function storeWith(events: Plant[]): { db: Db; ask: <T>(path: string) => Promise
   const routes = createAnalyticsRoutes({ store: createAnalyticsStore({ db }), authorize: async (_c, next) => next(), now: () => NOW });
   return {
     db,
+    dir,
+    routes,
     ask: async <T>(path: string) => {
       const res = await routes.request(path);
       expect(res.status).toBe(200);
@@ -172,4 +174,24 @@ describe('churn risk', () => {
     expect(reasons.length).toBeGreaterThan(0);
     expect(reasons.every((r, k) => r.contribution > 0 && (k === 0 || r.contribution <= reasons[k - 1]!.contribution))).toBe(true);
   }, 60_000);
+});
+
+describe('the write lock held elsewhere', () => {
+  test('an analysis that cannot feed answers 503 busy with Retry-After, then answers once the lock is free', async () => {
+    const { db, dir, routes } = storeWith([{ user: 'u1', name: 'a', ts: D0 }]);
+    db.pragma('busy_timeout = 0');
+    const other = openDb(dir);
+    other.prepare('BEGIN IMMEDIATE').run();
+    other.prepare(`INSERT INTO events (id, app_key, type, name, ts, received_at, anonymous_id, session_id, properties, context) VALUES ('x', 'p', 'track', 'a', ?, 0, 'z', 's', '{}', '{}')`).run(D0);
+    const busy = await routes.request('/apps/p/analytics/event?from=2026-11-01&to=2026-11-08');
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('1');
+    expect(((await busy.json()) as { error: { code: string } }).error.code).toBe('busy');
+    other.prepare('COMMIT').run();
+    other.close();
+    const ok = await routes.request('/apps/p/analytics/event?from=2026-11-01&to=2026-11-08&events=a');
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { events: { count: number }[] }).events[0]!.count).toBe(2);
+    db.close();
+  });
 });
