@@ -6,8 +6,9 @@
  * stored history itself: the customers active in the 8 weeks before `asOf − 28 days` are the rows,
  * the target is "no active day in the 28 days that followed", the features are the activity
  * features below as of that moment. Scored with the same features as of `asOf`, each customer's
- * reasons are the terms that raise their risk most. Trained once per app, `asOf` and state of the
- * feed (memo), so a repeated request costs only the scoring.
+ * reasons are the terms that raise their risk most. Trained once per app and `asOf` (memo, refitted
+ * when new events came and the fit is older than routes.ts's MODEL_TTL_MS), so a repeated request
+ * costs only the scoring.
  */
 import type { ChurnAnswer } from '../../sdk/contract-analytics';
 import { compile, scoreRow, sigmoid } from '../models/additive';
@@ -142,8 +143,12 @@ function run(store: AnalyticsStore, f: Filters, q: Query, memo: Map<string, unkn
 
   // risk: trained on every customer of the app, scored for the kept ones
   const key = `churn\u0001${f.app}\u0001${t}`;
-  let model = memo.get(key) as Trained | null | undefined;
-  if (model === undefined) memo.set(key, (model = train(all, act, t)));
+  // too little history is not remembered: the next request, with more, may train
+  let model = memo.get(key) as Trained | undefined | null;
+  if (model === undefined) {
+    model = train(all, act, t);
+    if (model) memo.set(key, model);
+  }
   const scored: { c: Customer; score: number; x: number[]; out: Float64Array }[] = [];
   if (model) {
     for (const c of kept) {

@@ -56,12 +56,20 @@ export interface AnalyticsRoutesOptions {
 const APP = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /**
+ * How long a trained churn model serves while new events keep arriving: under live ingest every
+ * request feeds something, and retraining on each would make the analysis slow for good. Scores
+ * always use the customers' current features; only the fit is up to this old.
+ */
+export const MODEL_TTL_MS = 10 * 60_000;
+
+/**
  * The sub-app; mount it where the admin API lives.
  * @example admin.route('/admin/v1', createAnalyticsRoutes({ store: createAnalyticsStore({ db }), authorize }))
  */
 export function createAnalyticsRoutes(o: AnalyticsRoutesOptions): Hono {
   const { store, authorize, authorizeWrite = authorize, now = Date.now, log = (m: string) => console.error(m) } = o;
   const memo = new Map<string, unknown>();
+  let memoAt = now();
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -89,7 +97,10 @@ export function createAnalyticsRoutes(o: AnalyticsRoutesOptions): Hono {
     for (const k of Object.keys(q)) if (!COMMON.includes(k) && !a.params.includes(k) && !extra.includes(k)) throw bad(k, `not a parameter of ${name} (it takes ${[...COMMON, ...a.params].join(', ')})`);
     if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv') throw bad('format', `json or csv, got "${q.format}"`);
     if (name === 'matching' && q.audience !== undefined) throw bad('audience', 'matching is rolled up by segment; filter it by segment');
-    if (store.refresh()) memo.clear();
+    if (store.refresh() && now() - memoAt >= MODEL_TTL_MS) {
+      memo.clear();
+      memoAt = now();
+    }
     return a.run(store, filters(store, appKey, q, now()), q, memo);
   };
   /** each parameter once: a repeated one is ambiguous */
