@@ -4,7 +4,7 @@
  */
 import type { PathAnswer } from '../../sdk/contract-analytics';
 import { bad, dateOf, int, name, type Filters, type Query } from './params';
-import type { AnalyticsStore, Fact } from './store';
+import type { AnalyticsStore, Anchored } from './store';
 
 export const SESSION_END = '(end)';
 export const OTHER = '(other)';
@@ -16,8 +16,8 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
   const depth = int(q, 'steps', 3, 1, 5);
   const top = int(q, 'top', 5, 1, 20);
   // one anchor per session: its first occurrence (start) or its last (end)
-  const anchors = new Map<string, Fact>();
-  for (const e of store.facts(f.app, [anchor], f.from, f.to, { props: false })) {
+  const anchors = new Map<string, Anchored>();
+  for (const e of store.anchored(f.app, anchor, f.from, f.to, depth, backwards)) {
     if ((f.channel && e.channel !== f.channel) || (f.keep && !f.keep(e.cid))) continue;
     const key = `${e.cid}\u0001${e.session}`;
     if (backwards || !anchors.has(key)) anchors.set(key, e);
@@ -25,9 +25,9 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
   const paths: string[][] = [];
   for (const a of anchors.values()) {
     const path: string[] = [];
-    for (const e of store.around(a.cid, a.ts, a.seq, depth, backwards)) {
-      if (e.session !== a.session) break;
-      path.push(e.label);
+    for (const [label, session] of a.around) {
+      if (session !== a.session) break;
+      path.push(label);
     }
     if (path.length < depth) path.push(SESSION_END);
     paths.push(path);

@@ -44,6 +44,16 @@ export interface ActiveDays {
   n: number[];
 }
 
+export interface Anchored {
+  seq: number;
+  cid: number;
+  ts: number;
+  session: string;
+  channel: string;
+  /** [label, session] of the events next to it, nearest first */
+  around: [string, string][];
+}
+
 export interface MatchingRow {
   day: number;
   channel: string;
@@ -79,8 +89,11 @@ export interface AnalyticsStore {
    * and `props: false` leaves `props` empty (both cheaper on large ranges)
    */
   facts(app: string, names: readonly string[], from: number, to: number, o?: { unordered?: boolean; props?: boolean }): Fact[];
-  /** the `n` events of customer `cid` after (or, `backwards`, before) the event (ts, seq) */
-  around(cid: number, ts: number, seq: number, n: number, backwards: boolean): { label: string; session: string }[];
+  /**
+   * Each `anchor` event with `from ≤ ts < to` (ordered by ts, seq), with the `n` events of its
+   * customer right after it (or, `backwards`, right before it), nearest first, as [label, session].
+   */
+  anchored(app: string, anchor: string, from: number, to: number, n: number, backwards: boolean): Anchored[];
   /** the event names stored for the app */
   names(app: string): string[];
   /** how many events of `name` with `from ≤ ts < to` */
@@ -136,9 +149,21 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
         ),
       ),
     ),
-    // `ts >= ?` (`<=`) bounds the walk of the (cid, ts, seq) index; the rest drops the anchor's own ts ties
-    after: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND ts >= ? AND (ts > ? OR seq > ?) ORDER BY ts, seq LIMIT ?'),
-    before: db.prepare('SELECT label, session FROM an_facts WHERE cid = ? AND ts <= ? AND (ts < ? OR seq < ?) ORDER BY ts DESC, seq DESC LIMIT ?'),
+    // one statement, its correlated subquery run inside SQLite per anchor (no call per anchor from
+    // JS); `f.ts >= a.ts` (`<=`) bounds the walk of the (cid, ts, seq) index, the rest drops the
+    // anchor's own ts ties before it (after it)
+    anchored: [false, true].map((backwards) =>
+      db.prepare(
+        `SELECT a.seq, a.cid, a.ts, a.session, a.channel, (
+           SELECT json_group_array(json_array(label, session) ORDER BY ts ${backwards ? 'DESC' : ''}, seq ${backwards ? 'DESC' : ''}) FROM (
+             SELECT f.label, f.session, f.ts, f.seq FROM an_facts f
+             WHERE f.cid = a.cid AND f.ts ${backwards ? '<=' : '>='} a.ts AND (f.ts ${backwards ? '<' : '>'} a.ts OR f.seq ${backwards ? '<' : '>'} a.seq)
+             ORDER BY f.ts ${backwards ? 'DESC' : ''}, f.seq ${backwards ? 'DESC' : ''} LIMIT :n
+           )
+         ) AS around
+         FROM an_facts a WHERE a.app = :app AND a.name = :anchor AND a.ts >= :from AND a.ts < :to ORDER BY a.ts, a.seq`,
+      ),
+    ),
     nextName: db.prepare('SELECT name FROM an_facts WHERE app = ? AND name > ? ORDER BY app, name LIMIT 1').pluck(),
     countOf: db.prepare('SELECT count(*) FROM an_facts WHERE app = ? AND name = ? AND ts >= ? AND ts < ?').pluck(),
     // in primary-key order (day, then customer): each customer's days arrive ascending
@@ -191,7 +216,11 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
       return list;
     },
     facts: (app, names, from, to, o = {}) => q.facts[(o.unordered ? 2 : 0) + (o.props === false ? 0 : 1)]!.all(app, JSON.stringify(names), from, to) as Fact[],
-    around: (cid, ts, seq, n, backwards) => (backwards ? q.before : q.after).all(cid, ts, ts, seq, n) as { label: string; session: string }[],
+    anchored: (app, anchor, from, to, n, backwards) =>
+      (q.anchored[backwards ? 1 : 0]!.all({ app, anchor, from, to, n }) as (Omit<Anchored, 'around'> & { around: string })[]).map((r) => ({
+        ...r,
+        around: JSON.parse(r.around) as [string, string][],
+      })),
     names(app) {
       const out: string[] = [];
       for (let name = q.nextName.get(app, '') as string | undefined; name !== undefined; name = q.nextName.get(app, name) as string | undefined) out.push(name);

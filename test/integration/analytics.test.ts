@@ -281,6 +281,10 @@ describe('path', () => {
     expect(link('1:help', '2:(end)')).toBe(10);
     expect(body.links.some((l) => l.target.endsWith(':later'))).toBe(false);
     expect(body.paths[0]).toEqual({ events: ['search', 'view'], count: 15 });
+    // backwards from an end event: nearest first
+    const back = (await get<PathAnswer>(`/admin/v1/apps/path/analytics/path?${range}&end=view&steps=3`)).body;
+    expect(back.direction).toBe('previous');
+    expect(back.paths).toEqual([{ events: ['search', 'exit', '(end)'], count: 15 }]);
   });
 });
 
