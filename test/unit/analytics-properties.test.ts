@@ -195,3 +195,20 @@ describe('the write lock held elsewhere', () => {
     db.close();
   });
 });
+
+describe('CSV', () => {
+  test('a device-sent name a spreadsheet would run as a formula is quoted as text', async () => {
+    const { db, routes } = storeWith([
+      { user: 'u1', name: '=HYPERLINK("http://x","y")', ts: D0 + 3_600_000 },
+      { user: 'u2', name: 'plain', ts: D0 + 3_600_000 },
+    ]);
+    const res = await routes.request(`/apps/p/analytics/event?from=2026-11-01&to=2026-11-02&compare=false&format=csv`);
+    db.close();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const lines = (await res.text()).split('\r\n');
+    expect(lines[0]).toBe('event,start,count,uniques,previous_count,previous_uniques');
+    expect(lines).toContain(`"'=HYPERLINK(""http://x"",""y"")",2026-11-01,1,1,,`);
+    expect(lines).toContain('plain,2026-11-01,1,1,,');
+  });
+});
