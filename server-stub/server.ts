@@ -101,8 +101,15 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const selfOrigins: string[] = [];
 
   const db = openDb(dataDir);
-  // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts)
-  if (options.demoData) fillDemoHistory({ db, now: now() });
+  // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts);
+  // a demo without its history is still a demo, so a failure is logged, not fatal
+  if (options.demoData) {
+    try {
+      fillDemoHistory({ db, now: now() });
+    } catch (error) {
+      log(`demo history not filled: ${(error as Error).stack ?? error}`);
+    }
+  }
   // ingest commits without waiting for the disk; its acknowledgements wait for this fsync
   const wal = createWalSync(db);
   let engine: EngineHost | undefined;
