@@ -119,7 +119,10 @@ function run(store: AnalyticsStore, f: Filters, q: Query, memo: Map<string, unkn
   const all = store.customers(f.app);
   const kept = all.filter((c) => (!f.channel || c.channel === f.channel) && (!f.keep || f.keep(c.cid)));
   const t = f.toDay + 1;
-  const lo = Math.min(f.fromDay, t - HORIZON - LOOKBACK);
+  const key = `churn\u0001${f.app}\u0001${t}`;
+  let model = memo.get(key) as Trained | undefined | null;
+  // scoring reads the LOOKBACK days before t; training, HORIZON days more
+  const lo = Math.min(f.fromDay, t - LOOKBACK - (model === undefined ? HORIZON : 0));
   const act: Activity = store.activeDays(f.app, lo, t);
 
   // retention: cohorts by week of first touch, from `from`; week k counts them active in its days
@@ -142,9 +145,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query, memo: Map<string, unkn
   }
 
   // risk: trained on every customer of the app, scored for the kept ones
-  const key = `churn\u0001${f.app}\u0001${t}`;
   // too little history is not remembered: the next request, with more, may train
-  let model = memo.get(key) as Trained | undefined | null;
   if (model === undefined) {
     model = train(all, act, t);
     if (model) memo.set(key, model);

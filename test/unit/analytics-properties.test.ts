@@ -157,6 +157,8 @@ describe('churn risk', () => {
     }
     const { db, ask } = storeWith(events);
     const body = await ask<ChurnAnswer>('/apps/p/analytics/churn?from=2026-11-01&to=2026-11-30&minRisk=0&top=1000');
+    // asked again, the remembered model reads less history and scores the same
+    expect(await ask<ChurnAnswer>('/apps/p/analytics/churn?from=2026-11-01&to=2026-11-30&minRisk=0&top=1000')).toEqual(body);
     db.close();
     expect(body.risk.model).not.toBeNull();
     expect(body.risk.model!.auc).toBeGreaterThan(0.8);
