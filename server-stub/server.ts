@@ -105,7 +105,9 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   // a demo without its history is still a demo, so a failure is logged, not fatal
   if (options.demoData) {
     try {
-      fillDemoHistory({ db, now: now() });
+      const t0 = Date.now();
+      const n = fillDemoHistory({ db, now: now() });
+      if (n) log(`demo: filled the demo app with a simulated 90-day history (${n} events, ${((Date.now() - t0) / 1000).toFixed(1)} s; --no-demo-data skips it)`);
     } catch (error) {
       log(`demo history not filled: ${(error as Error).stack ?? error}`);
     }
