@@ -17,6 +17,7 @@ export const USAGE = `Usage: npm start -- [options]
   --no-rate-limit     switch the per-key rate limit off (benchmarks)
   --admin-password P  the password of the operator account "admin" made on a fresh data directory
                       (default: a generated one, printed once); more accounts: npm run admin
+  --no-demo-data      do not fill a fresh data directory with the demo app's simulated history
   --help              this text`;
 
 export type Cli = { help: true } | { help: false; options: ServerOptions; adminPassword?: string };
@@ -36,6 +37,7 @@ export function parseCli(argv: string[]): Cli {
       origin: { type: 'string', multiple: true },
       'no-rate-limit': { type: 'boolean' },
       'admin-password': { type: 'string' },
+      'no-demo-data': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,6 +46,7 @@ export function parseCli(argv: string[]): Cli {
     port: values.port === undefined ? 8787 : int('--port', values.port, 0, 65535),
     host: values.host ?? '127.0.0.1',
     dataDir: values.data ?? '.slotwise-data',
+    demoData: !values['no-demo-data'],
   };
   if (values.catalog !== undefined) options.catalogFile = values.catalog;
   if (values['catalog-size'] !== undefined) options.catalogSize = int('--catalog-size', values['catalog-size'], 1, 1_000_000);

@@ -22,6 +22,8 @@ import { createSqliteRulesStore } from './rules/store';
 import { createReleaseStreams, type ReleaseStreams } from './rules/stream';
 import { createAdmin, type Admin, type AdminOptions } from './admin/index';
 import { registryPublisher } from './admin/publisher';
+import { fillDemoHistory } from './analytics/demo-history';
+import { createAnalyticsStore } from './analytics/store';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */
@@ -48,6 +50,9 @@ export interface ServerOptions {
   now?: () => number;
   /** where problems go (500s with their stack, engine notes). @default console.error */
   log?: (message: string) => void;
+  /** fill a fresh store's `demo` app with the seeded demo history (analytics/demo-history.ts); the CLI
+   * does unless `--no-demo-data`. @default false @example { demoData: true } */
+  demoData?: boolean;
   /** how long clients may take; a slower one gets 408 and its connection closed.
    * @default { headersMs: 10_000, requestMs: 30_000, bodyIdleMs: 10_000, keepAliveMs: 5_000 } @example { timeouts: { requestMs: 60_000 } } */
   timeouts?: Partial<Timeouts>;
@@ -104,10 +109,22 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const selfOrigins: string[] = [];
 
   const db = openDb(dataDir);
+  // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts);
+  // a demo without its history is still a demo, so a failure is logged, not fatal
+  if (options.demoData) {
+    try {
+      const t0 = Date.now();
+      const n = fillDemoHistory({ db, now: now() });
+      if (n) log(`demo: filled the demo app with a simulated 90-day history (${n} events, ${((Date.now() - t0) / 1000).toFixed(1)} s; --no-demo-data skips it)`);
+    } catch (error) {
+      log(`demo history not filled: ${(error as Error).stack ?? error}`);
+    }
+  }
   // ingest commits without waiting for the disk; its acknowledgements wait for this fsync
   const wal = createWalSync(db);
   let engine: EngineHost | undefined;
   let admin: Admin | undefined;
+  let analyticsDb: Db | undefined;
   try {
     // the demo app's seed is stored before the engine starts, so the engine starts under it (a
     // catalog file's bad rows are reported once, by the engine)
@@ -122,7 +139,10 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const streams = createReleaseStreams({ version: rules.version, subscribe: rules.subscribe });
     const keyMap = keyIndex(keys);
     const body = { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs };
-    admin = await createAdmin({ publisher: registryPublisher(rules, engine), ...options.admin }, { db, keys: keyMap, now, log, body });
+    // the analyses feed their own tables on their own connection (analytics/store.ts)
+    analyticsDb = openDb(dataDir);
+    const analytics = createAnalyticsStore({ db: analyticsDb });
+    admin = await createAdmin({ publisher: registryPublisher(rules, engine), ...options.admin }, { db, keys: keyMap, now, log, body, analytics });
     const app = createApp({
       db,
       engine,
@@ -179,6 +199,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
         operator.close();
         await open.close();
         await wal.close();
+        analyticsDb?.close();
         db.close();
       })),
     };
@@ -186,6 +207,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     admin?.close();
     await engine?.close();
     await wal.close();
+    analyticsDb?.close();
     db.close();
     throw error;
   }

@@ -25,6 +25,9 @@ import { mountReleases } from './releases';
 import { contractChecks, type RuleChecks } from './rules';
 import { createAdminStore, type AdminStore } from './store';
 import type { Role } from '../../sdk/contract-admin';
+import { createAnalyticsRoutes } from '../analytics/routes';
+import type { AnalyticsStore } from '../analytics/store';
+import { onApp } from './context';
 
 export type { LiveRelease, Publisher } from './context';
 export type { RuleChecks } from './rules';
@@ -51,6 +54,8 @@ export interface AdminDeps {
   now: () => number;
   log: (message: string) => void;
   body: BodyDeadlines;
+  /** the scenario analyses (analytics/), served under `/admin/v1/apps/:app/{analytics,audiences}`: viewers read, editors save audiences */
+  analytics?: AnalyticsStore;
 }
 
 export interface Admin {
@@ -101,6 +106,13 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
   mountDrafts(api, ctx);
   const releases = mountReleases(api, ctx);
   mountAudit(api, ctx);
+  if (deps.analytics) {
+    const guard = (role: Role) => async (c: Parameters<typeof onApp>[1], next: () => Promise<void>) => {
+      onApp(ctx, c, role);
+      await next();
+    };
+    api.route('/', createAnalyticsRoutes({ store: deps.analytics, authorize: guard('viewer'), authorizeWrite: guard('editor'), now: deps.now, log: deps.log }));
+  }
   await releases.start();
 
   const root = new Hono();

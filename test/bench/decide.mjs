@@ -160,7 +160,7 @@ export async function run({ runs = 1 } = {}) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const nodeArgs = (process.env.SLOTWISE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'server', 'main.js'), '--port', String(port), '--data', data, '--catalog-size', '10000', '--no-rate-limit'], {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'server', 'main.js'), '--port', String(port), '--data', data, '--catalog-size', '10000', '--no-rate-limit', '--no-demo-data'], {
     cwd: root,
     stdio: ['ignore', process.env.SLOTWISE_BENCH_SERVER_LOG ? openSync(process.env.SLOTWISE_BENCH_SERVER_LOG, 'a') : 'ignore', 'pipe'],
   });

@@ -1,6 +1,6 @@
 // `npm run bench:ingest`: durable POST /v1/events throughput of the built server-stub.
 //
-// Starts `node dist/server/main.js --port 0 --data <tmp> --no-rate-limit` (building it first when
+// Starts `node dist/server/main.js --port 0 --data <tmp> --no-rate-limit --no-demo-data` (building it first when
 // dist/server is missing), posts batches of 500 events from several keep-alive connections for a
 // bounded time, then checks that the events table holds exactly the acknowledged events (every 200
 // was on disk: synchronous=FULL, one fsync per commit). Budget: ≥ 50 000 events/s.
@@ -116,7 +116,7 @@ async function startBuiltServer(main) {
   }
   const data = mkdtempSync(join(tmpdir(), 'slotwise-bench-'));
   const nodeArgs = (process.env.SLOTWISE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, main, '--port', '0', '--data', data, '--no-rate-limit'], {
+  const child = spawn(process.execPath, [...nodeArgs, main, '--port', '0', '--data', data, '--no-rate-limit', '--no-demo-data'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -115,6 +115,7 @@ async function main() {
     ...(await bench('decide.mjs', '/v1/decide (decide.mjs)', undefined, { runs: 10 })),
     ...(await bench('ingest.mjs', '/v1/events ingest (ingest.mjs)', '/v1/events durable ingest')),
     ...(await bench('models.mjs', 'response models (models.mjs)')),
+    ...(await bench('analytics.mjs', 'scenario analyses over 1 000 000 events (analytics.mjs)')),
   ];
   // sdk.mjs names its rows for Node; say so next to the Chromium ones
   for (const r of rows) if (r.group === 'SDK in Node (sdk.mjs)' && !/Node/.test(r.name)) r.name += ', Node';

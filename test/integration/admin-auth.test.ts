@@ -46,6 +46,10 @@ const ROUTES: Route[] = [
   ['POST', '/apps/demo/releases/1/reject', 'publisher', {}],
   ['POST', '/apps/demo/releases/1/rollback', 'publisher', {}],
   ['GET', '/apps/demo/audit', 'viewer'],
+  ['GET', '/apps/demo/analytics/funnel', 'viewer'],
+  ['GET', '/apps/demo/analytics/churn?format=csv', 'viewer'],
+  ['GET', '/apps/demo/audiences', 'viewer'],
+  ['POST', '/apps/demo/analytics/funnel/audience?list=dropped:2', 'editor', { name: 'loan drop-outs' }],
   ['GET', '/audit', 'admin*'],
 ];
 

@@ -3,14 +3,14 @@ import { describe, expect, test } from 'vitest';
 import { parseCli } from '../../server-stub/cli';
 
 describe('server-stub CLI flags', () => {
-  test('defaults: port 8787 on loopback, data in .slotwise-data', () => {
-    expect(parseCli([])).toEqual({ help: false, options: { port: 8787, host: '127.0.0.1', dataDir: '.slotwise-data' } });
+  test('defaults: port 8787 on loopback, data in .slotwise-data, demo history on', () => {
+    expect(parseCli([])).toEqual({ help: false, options: { port: 8787, host: '127.0.0.1', dataDir: '.slotwise-data', demoData: true } });
   });
 
   test('every flag', () => {
     const cli = parseCli([
       '--port', '8799', '--data', '/tmp/sw', '--host', '0.0.0.0', '--catalog', 'items.json', '--catalog-size', '10000',
-      '--origin', 'https://bank.example', '--origin', 'http://localhost:*', '--no-rate-limit',
+      '--origin', 'https://bank.example', '--origin', 'http://localhost:*', '--no-rate-limit', '--no-demo-data',
     ]);
     expect(cli).toEqual({
       help: false,
@@ -18,6 +18,7 @@ describe('server-stub CLI flags', () => {
         port: 8799,
         host: '0.0.0.0',
         dataDir: '/tmp/sw',
+        demoData: false,
         catalogFile: 'items.json',
         catalogSize: 10_000,
         origins: ['https://bank.example', 'http://localhost:*'],
