@@ -20,7 +20,7 @@
 import { firstProblem, requestSchemas, type Config, type DecideRequest, type SlotwiseEvent } from '../../sdk/contract';
 import { parseJson } from '../wire/json';
 import { migrate, type Db } from '../store/db';
-import type { Engine } from './index';
+import type { Engine, EngineDiagnostics } from './index';
 import { compileFast, DEFER } from '../wire/fast-schema';
 import { HttpError } from '../wire/errors';
 
@@ -52,6 +52,8 @@ export interface EngineService {
   flush(): void;
   reloadModel(): string;
   readonly modelVersion: string;
+  /** the engine's sizes and its writer's work (diagnostics.ts) */
+  diagnostics(): EngineDiagnostics;
   close(): void;
 }
 
@@ -214,6 +216,7 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
     get modelVersion() {
       return engine.modelVersion;
     },
+    diagnostics: () => engine.diagnostics(),
     close: () => engine.close(),
   };
 }

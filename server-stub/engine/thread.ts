@@ -26,7 +26,7 @@ export interface EngineThreadData {
   now: number;
 }
 
-type Op = 'decide' | 'config' | 'image' | 'flush' | 'reloadModel' | 'close';
+type Op = 'decide' | 'config' | 'image' | 'flush' | 'reloadModel' | 'diagnostics' | 'close';
 export type ToEngine =
   | { t: 'ingest'; now: number; batch: IngestMessage }
   | { t: 'call'; now: number; id: number; op: Op; app?: string; body?: string; itemId?: string };
@@ -49,6 +49,8 @@ export interface EngineHost {
   reloadModel(): Promise<string>;
   /** the loaded model's version, as of the last start or reload */
   readonly modelVersion: string;
+  /** the engine thread's stall, GC and sizes since the last call, with SLOTWISE_DIAGNOSTICS=1 (engine/diagnostics.ts) */
+  diagnostics(): Promise<unknown>;
   /** stops the engine after it has stored everything it produced */
   close(): Promise<void>;
 }
@@ -164,6 +166,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     get modelVersion() {
       return modelVersion;
     },
+    diagnostics: () => call<unknown>('diagnostics'),
     async close() {
       closing = true;
       await restarting;
