@@ -62,7 +62,7 @@ export function ItemCard({ item, slotId, client, s, onRemove, variant, onSnooze 
             {/* the link covers the card (::after); clicking records the click, then the browser navigates */}
             {href ? <a href={href} onClick={() => client?.click(item, slotId)}>{item.title}</a> : item.title}
           </h3>
-          {item.subtitle && <p class="sw-sub">{item.subtitle}</p>}
+          {variant && item.subtitle && <p class="sw-sub">{item.subtitle}</p>}
         </div>
       </div>
       {item.highlight && (
@@ -84,7 +84,9 @@ export function ItemCard({ item, slotId, client, s, onRemove, variant, onSnooze 
           ))}
         </p>
       )}
-      {disclosure && <p class="sw-disc">{disclosure}</p>}
+      {/* a product's fine-print box: the disclosure where there is one, else the subtitle (a tile
+          keeps one shape whatever the item: styles.ts) */}
+      {(disclosure || (!variant && item.subtitle)) && <p class={disclosure ? 'sw-disc' : 'sw-note'}>{disclosure || item.subtitle}</p>}
       <div class="sw-acts">
         {reasons.length > 0 && (
           <button type="button" class="sw-link" aria-expanded={why} onClick={() => setWhy(!why)}>

@@ -5,7 +5,8 @@
  * (`on('reminder')`). Each can be dismissed (kept; recorded as `dismiss` for slot items) or
  * snoozed. New notices are announced politely (aria-live) and never take focus.
  * The notices share one row (swipe or Tab for the next), so the widget is one card tall however many
- * there are; while its slot loads, a skeleton holds that box. With no notice it takes no space.
+ * there are; while its slot loads, a skeleton holds that box. With no notice it takes no space
+ * (give it a `fallback` notice where that would move the page under the reader).
  */
 import { h } from 'preact';
 import { options } from 'preact';
@@ -23,6 +24,8 @@ export interface RemindersProps extends WidgetOptions {
   count?: number;
   /** How long "remind me later" hides a notice, ms. Default 30 minutes. @example 3_600_000 */
   snoozeMs?: number;
+  /** Notices shown when the slot ends up empty, so its box does not collapse under the page. @example [securityNotice] */
+  fallback?: Item[];
 }
 
 /** @example <Reminders client={sw} slotId="home.reminders" /> */
@@ -30,7 +33,7 @@ export function Reminders(p: RemindersProps, context?: WidgetContext) {
   const w = useWidget(p, context);
   const { client, s } = w;
   const n = p.count || 3;
-  const { state, items, hidden, hide } = useItems(client, p.slotId, 'reminder', n);
+  const { state, items, hidden, hide } = useItems(client, p.slotId, 'reminder', n, p.fallback);
   // on-device reminders, as cards; they carry no decision, so they record no attribution events
   const [fired, setFired] = useState<Item[]>([]);
   useEffect(

@@ -8,12 +8,12 @@
  * `document.querySelector('sw-today-picks').fallback = [{ id: 'cash', kind: 'fund', title: 'Cash Plus', … }]`.
  * A property set before the chunk defined the element (by a page or framework) is taken over.
  *
- * No layout shift: once defined, the picks, the ad and the reminders keep one box from skeleton to
- * cards, and a feed holds its skeletons' box, then takes its cards' heights (styles.ts). Until the
+ * No layout shift: once defined, every slot keeps one box from skeleton to cards, since a card's
+ * shape does not depend on its item (styles.ts). Until the
  * chunk has loaded, the page holds that box with a rule of its own (the heights at any width):
- * `sw-today-picks:not(:defined){display:block;min-height:364px}`, `sw-smart-ad` 206px,
+ * `sw-today-picks:not(:defined){display:block;min-height:326px}`, `sw-smart-ad` 206px,
  * `sw-reminders` 234px (a reminder slot that usually has a notice; with none it takes no space),
- * `sw-you-may-like` 100px + 142px per card of `count` (list layout: 952px for 6). Preloading the chunk
+ * `sw-you-may-like` 100px + 262px per card of `count` (list layout: 1 672px for 6). Preloading the chunk
  * (`<link rel="preload" href="/slotwise-widgets.min.js" as="script">`, the URL the core loads it
  * from) makes cached slots paint sooner.
  */

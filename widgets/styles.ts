@@ -10,21 +10,19 @@
 /*
  * Internal custom properties, set from the public `--sw-*` ones with light/dark defaults:
  * --b background, --c card, --f text, --m muted text, --a accent, --o text on accent,
- * --l lines and skeletons, --g/--y/--e risk low/medium/high, --h card height in a row.
- * Rows (today's picks, several reminders) and single cards (an ad, one reminder) hold a fixed box
- * (no layout shift, and cards side by side are equally tall): every part that could vary is held to
- * a fixed number of lines (title 2, subtitle, highlight, tags and actions 1; badges and a call to
- * action that do not fit on their line are left out), and the height is that of a full card: 288px
- * for products (image, two-line title, subtitle, highlight, tags, a disclosure of up to three lines
- * at 240px wide, actions), 174px for an ad, 158px for a reminder. So these boxes are known before
- * their slot answers (the hosts' rule in elements.ts): picks 364px, ad 206px, reminders 234px.
- * A feed ("you may like", a list or a grid) is sized to its content instead: a card is as tall as
- * what it holds (about 145px for an article, 215px for a deposit, 270px for a fund with its
- * disclosure), so a fixed box would leave blank bands of 100px and more under most cards. Its
- * skeletons are the smallest card; a feed sits low on a page, and only what follows it moves when
- * its cards arrive. Only "why this?" (opened by the user) makes a fixed card taller. Reminders share
- * one row like the picks, but without snapping: a snapped row keeps its old first card in view when
- * a new one comes first.
+ * --l lines and skeletons, --g/--y/--e risk low/medium/high, --h a product card's height.
+ * No layout shift: every slot's box is known before its slot answers (the hosts' rule in
+ * elements.ts), because a card's shape does not depend on its item. A product card (today's picks,
+ * "you may like" as a list or a grid) is a tile of fixed rows: the head (the 44px image beside a
+ * title of at most two lines), the headline figure, the tags (one line; what does not fit is left
+ * out), one fine-print box — the risk disclosure where the item needs one (never cut: a longer one
+ * makes its card taller), else the subtitle (two lines at most) — and the actions. That is 250px
+ * (`--h`) at any width, with no blank band: the box grows into whatever an item without tags or
+ * figure leaves. So a picks row holds 326px, a feed of n cards 100px + n × 262px (1 672px for 6).
+ * An ad holds 174px, a reminder 158px. Only "why this?" (opened by the user) makes a card taller.
+ * Reminders share one row like the picks, but without snapping: a snapped row keeps its old first
+ * card in view when a new one comes first. Rows scroll without animation: the chunk's bytes (11 KB)
+ * went to the fixed card shape.
  */
 const dark =
   '--b:var(--sw-bg,#111318);--c:var(--sw-card,#1c1f26);--f:var(--sw-fg,#eceef2);--m:var(--sw-muted,#a3abb8);' +
@@ -33,7 +31,7 @@ const dark =
 
 /** The stylesheet as text, for hosts that render on the server or inline it themselves. (One rule per source line; the `\` ends keep newlines out of the bundle.) */
 export const styles = `:host(:not([hidden])){display:block}\
-.sw{--b:var(--sw-bg,#f4f5f7);--c:var(--sw-card,#fff);--f:var(--sw-fg,#171a21);--m:var(--sw-muted,#586070);--a:var(--sw-accent,#c8102e);--o:var(--sw-on-accent,#fff);--l:var(--sw-border,#e2e5ea);--g:#17693a;--y:#8a5100;--e:#b42318;--h:288px;display:block;margin:0;padding:16px 0;background:var(--b);color:var(--f);font:14px/1.45 var(--sw-font,system-ui,sans-serif);text-align:start}\
+.sw{--b:var(--sw-bg,#f4f5f7);--c:var(--sw-card,#fff);--f:var(--sw-fg,#171a21);--m:var(--sw-muted,#586070);--a:var(--sw-accent,#c8102e);--o:var(--sw-on-accent,#fff);--l:var(--sw-border,#e2e5ea);--g:#17693a;--y:#8a5100;--e:#b42318;--h:250px;display:block;margin:0;padding:16px 0;background:var(--b);color:var(--f);font:14px/1.45 var(--sw-font,system-ui,sans-serif);text-align:start}\
 .sw-dark{${dark}}\
 @media (prefers-color-scheme:dark){.sw-auto{${dark}}}\
 .sw *{box-sizing:border-box;margin:0}\
@@ -44,13 +42,14 @@ export const styles = `:host(:not([hidden])){display:block}\
 .sw-ul{list-style:none;padding:0 16px;display:grid;gap:12px}\
 .sw-nav,.sw-tags,.sw-chips{display:flex;flex-wrap:wrap;gap:8px}\
 .sw-row{grid-auto-flow:column;grid-auto-columns:min(280px,84%);overflow-x:auto;scroll-snap-type:x mandatory;scroll-padding:0 16px;scrollbar-width:none}\
-.sw-row>*{scroll-snap-align:start;min-height:var(--h)}\
+.sw-row>*{scroll-snap-align:start}\
 .sw-grid{grid-template-columns:repeat(auto-fill,minmax(240px,1fr))}\
-.sw-card{position:relative;display:flex;flex-flow:column;gap:10px;min-width:0;padding:16px;border-radius:14px;background:var(--c);border:1px solid var(--l);box-shadow:0 2px 8px #1018280d}\
+.sw-card{position:relative;display:flex;flex-flow:column;gap:10px;min-width:0;min-height:var(--h);padding:16px;border-radius:14px;background:var(--c);border:1px solid var(--l);box-shadow:0 2px 8px #1018280d}\
 .sw-head{display:flex;gap:12px}\
 .sw-head>div{min-width:0}\
 .sw-img{flex:none;width:44px;height:44px;border-radius:12px;object-fit:cover;background:var(--b)}\
-.sw-title{font-size:16px;line-height:1.35;font-weight:600;display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere}\
+.sw-title,.sw-note{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden;overflow-wrap:anywhere}\
+.sw-title{font-size:16px;line-height:1.35;font-weight:600}\
 .sw-title a{color:inherit;text-decoration:none;outline:0}\
 .sw-title a::after{content:"";position:absolute;inset:0;border-radius:14px}\
 .sw-sub{margin:2px 0 0;color:var(--m);font-size:13px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\
@@ -61,7 +60,7 @@ export const styles = `:host(:not([hidden])){display:block}\
 .sw-r1,.sw-r2{--m:var(--g)}\
 .sw-r3{--m:var(--y)}\
 .sw-r4,.sw-r5{--m:var(--e)}\
-.sw-disc,.sw-why{padding:6px 8px;border-radius:8px;background:var(--b);color:var(--m);font-size:12px}\
+.sw-disc,.sw-note,.sw-why{flex:auto;padding:6px 8px;border-radius:8px;background:var(--b);color:var(--m);font-size:12px}\
 .sw-acts{margin:auto -4px -4px;padding:4px;height:39px;overflow:hidden;display:flex;flex-wrap:wrap;align-items:center;gap:20px 14px}\
 .sw-link{position:relative;z-index:1;min-height:24px;padding:0;border:0;background:none;color:var(--m);font:inherit;font-size:12.5px;white-space:nowrap;cursor:pointer}\
 .sw-cta{margin-inline-start:auto;padding:6px 14px;border-radius:99px;background:var(--a);color:var(--o);font-size:13px;font-weight:600;white-space:nowrap}\
@@ -77,8 +76,7 @@ export const styles = `:host(:not([hidden])){display:block}\
 .sw-rem .sw-row{scroll-snap-type:none}\
 .sw-rem .sw-card{gap:6px;min-height:158px;padding:12px 48px 12px 16px;border-left:4px solid var(--a)}\
 .sw-chips li{display:flex;align-items:center;gap:4px;padding:2px 2px 2px 12px;border-radius:99px;background:var(--c);border:1px solid var(--l)}\
-.sw-chips .sw-x{position:static;background:none}\
-@media (prefers-reduced-motion:no-preference){.sw-row{scroll-behavior:smooth}}`;
+.sw-chips .sw-x{position:static;background:none}`;
 
 let sheet: CSSStyleSheet | undefined;
 let done: WeakSet<Node> | undefined;

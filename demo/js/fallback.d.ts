@@ -2,3 +2,4 @@
 import type { Item } from '../../sdk/index';
 
 export function fallbackItems(locale: 'en' | 'zh-CN' | string): Record<string, Item[]>;
+export function securityNotice(locale: 'en' | 'zh-CN' | string): Item;

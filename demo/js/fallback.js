@@ -62,6 +62,25 @@ const SLOTS = {
   'loans.ad': ['lumen-fb-loan'],
 };
 
+/**
+ * The home page's standing notice, shown when its reminder slot has nothing (a customer who has seen
+ * today's reminders): the slot's box then stays filled instead of collapsing under the page.
+ */
+export function securityNotice(locale) {
+  const zh = locale === 'zh-CN';
+  return {
+    id: 'lumen-fb-security',
+    kind: 'reminder',
+    category: 'security',
+    title: zh ? '明光银行绝不会索要您的短信验证码' : 'Lumen Bank never asks for your SMS code',
+    subtitle: zh ? '索要验证码的都是诈骗，请立即挂断' : 'Anyone who asks for it is a fraudster: hang up',
+    position: 0,
+    strategy: 'fallback',
+    score: 0,
+    reasons: [],
+  };
+}
+
 /** Items in the wire shape (sdk/contract.ts Item), per slot, in `locale`. */
 export function fallbackItems(locale) {
   const zh = locale === 'zh-CN';

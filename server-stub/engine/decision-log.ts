@@ -40,7 +40,7 @@ export interface DecisionLog {
   close(): void;
 }
 
-export function createDecisionLog(writer: Writer, { flushMs = 50, maxBuffered = 500 } = {}): DecisionLog {
+export function createDecisionLog(writer: Pick<Writer, 'write'>, { flushMs = 50, maxBuffered = 500 } = {}): DecisionLog {
   const perItem = 6 + NUMERIC.length + CATEGORICAL.length;
   let meta: (string | null)[] = [];
   let words = new Map<string, number>();

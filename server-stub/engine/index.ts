@@ -20,7 +20,7 @@ import { DEFAULT_CATALOG_SIZE, generateCatalog } from './catalog';
 import { catalogFromRows, loadCatalogFile } from './catalog-file';
 import { buildConfig, type ConfigOptions } from './config';
 import { createDecisionLog } from './decision-log';
-import { createWriter } from './writer';
+import { createWriter, type WriterStats } from './writer';
 import { featurize, signalsOf, type Vector } from './features';
 import { itemSvg } from './images';
 import { buildIndexes, type Indexes } from './indexes';
@@ -101,6 +101,8 @@ export interface Engine {
   reloadModel(): string;
   /** the loaded model's version (extension) */
   readonly modelVersion: string;
+  /** sizes of the engine's in-memory state and the writer thread's work since the last call (diagnostics.ts) */
+  diagnostics(): EngineDiagnostics;
   close(): void;
 }
 
@@ -117,6 +119,12 @@ type AppRules = LiveRules & { config: Config };
 function defaultLayout(layouts: readonly SlotLayout[]): SlotRequest[] {
   const home = layouts.find((l) => l.page === 'home' || l.id === 'home') ?? layouts[0];
   return home ? home.slots.map((s) => ({ ...s })) : [];
+}
+
+export interface EngineDiagnostics {
+  /** entries per cache: profiles and aliases (LRU), answer JSON pieces, SVG images, co-viewed pairs */
+  sizes: Record<string, number>;
+  writer: WriterStats;
 }
 
 /** Cold vectors over (a stride of) the catalog: the default model's reference sample. */
@@ -262,6 +270,12 @@ export function createEngine(options: EngineOptions): Engine {
     },
     get modelVersion() {
       return model.version;
+    },
+    diagnostics() {
+      const { heads, quoted, numbers } = arbiter.json;
+      let coviews = 0;
+      for (const s of statsByApp.values()) coviews += s.pairs();
+      return { sizes: { ...profiles.sizes(), jsonHeads: heads.size, jsonQuoted: quoted.size, jsonNumbers: numbers.size, images: images.size, coviews }, writer: writer.stats() };
     },
     close() {
       clearInterval(checkpoints);

@@ -56,8 +56,8 @@ const CACHE_MAX = 50_000;
 
 /** JSON text caches of one engine, whose catalog does not change */
 export interface JsonCache {
-  /** an item's own fields, per locale, without the closing brace */
-  heads: Map<string, string>;
+  /** an item's own fields without the closing brace, per locale, by the item's index (no key string to build and hash per item) */
+  heads: Map<string, (string | undefined)[]>;
   /** quoted strings: strategies, reason features and labels, badges */
   quoted: Map<string, string>;
   /** numbers as text: scores and contributions are rounded, so few (a double's shortest text costs ~0.5 µs) */
@@ -84,8 +84,10 @@ export function presentJson(cache: JsonCache, item: CatalogItem, locale: Locale,
   // as JSON.stringify writes a number
   const num = (n: number) => cached(cache.numbers, n, () => (Number.isFinite(n) ? String(n) : 'null'));
   const o = placed(item, locale, now, p);
+  let heads = cache.heads.get(locale);
+  if (!heads) cache.heads.set(locale, (heads = []));
   let json =
-    cached(cache.heads, locale + item.ix, () => JSON.stringify(own(item, locale)).slice(0, -1)) +
+    (heads[item.ix] ??= JSON.stringify(own(item, locale)).slice(0, -1)) +
     `,"position":${o.position},"strategy":${q(o.strategy!)},"score":${num(o.score!)},"reasons":[`;
   o.reasons!.forEach((r, i) => (json += `${i ? ',' : ''}{"feature":${q(r.feature)},"label":${q(r.label)},"contribution":${num(r.contribution)}}`));
   json += ']';

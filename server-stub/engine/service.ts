@@ -21,7 +21,7 @@ import { firstProblem, requestSchemas, type Config, type DecideRequest, type Ris
 import type { Release, RuleSet } from '../../sdk/contract-admin';
 import { parseJson } from '../wire/json';
 import { migrate, type Db } from '../store/db';
-import type { Engine, PreviewAnswer } from './index';
+import type { Engine, EngineDiagnostics, PreviewAnswer } from './index';
 import { compileFast, DEFER } from '../wire/fast-schema';
 import { HttpError } from '../wire/errors';
 
@@ -55,6 +55,8 @@ export interface EngineService {
   flush(): void;
   reloadModel(): string;
   readonly modelVersion: string;
+  /** the engine's sizes and its writer's work (diagnostics.ts) */
+  diagnostics(): EngineDiagnostics;
   close(): void;
 }
 
@@ -219,6 +221,7 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
     get modelVersion() {
       return engine.modelVersion;
     },
+    diagnostics: () => engine.diagnostics(),
     close: () => engine.close(),
   };
 }

@@ -33,6 +33,8 @@ export interface AppStats {
   trending(pool: Pool, cap: number, now: number): number[];
   /** the rows that changed since the last checkpoint; forgets them */
   checkpoint(): StatsRows;
+  /** co-viewed pairs held (diagnostics) */
+  pairs(): number;
 }
 
 export function createStats(db: Db, index: Indexes, app: string): AppStats {
@@ -155,6 +157,11 @@ export function createStats(db: Db, index: Indexes, app: string): AppStats {
       }
       dirtyPairs.clear();
       return rows;
+    },
+    pairs() {
+      let n = 0;
+      for (const m of cov.values()) n += m.size;
+      return n;
     },
   };
 

@@ -30,7 +30,7 @@ export interface EngineThreadData {
   now: number;
 }
 
-type Op = 'decide' | 'config' | 'image' | 'flush' | 'reloadModel' | 'close' | 'activate' | 'preview';
+type Op = 'decide' | 'config' | 'image' | 'flush' | 'reloadModel' | 'diagnostics' | 'close' | 'activate' | 'preview';
 export type ToEngine =
   | { t: 'ingest'; now: number; batch: IngestMessage }
   | {
@@ -72,6 +72,8 @@ export interface EngineHost {
   reloadModel(): Promise<string>;
   /** the loaded model's version, as of the last start or reload */
   readonly modelVersion: string;
+  /** the engine thread's stall, GC and sizes since the last call, with SLOTWISE_DIAGNOSTICS=1 (engine/diagnostics.ts) */
+  diagnostics(): Promise<unknown>;
   /** stops the engine after it has stored everything it produced */
   close(): Promise<void>;
 }
@@ -205,6 +207,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     get modelVersion() {
       return modelVersion;
     },
+    diagnostics: () => call<unknown>('diagnostics'),
     async close() {
       closing = true;
       await restarting;

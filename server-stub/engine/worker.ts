@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDb } from '../store/db';
 import { createEngine } from './index';
 import { createEngineService, type EngineService } from './service';
+import { createThreadProbe, diagnosticsEnabled, type ThreadProbe } from './diagnostics';
 import type { EngineThreadData, ToEngine, FromEngine } from './thread';
 
 function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): void {
@@ -19,6 +20,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
   let clock = data.now;
   let service: EngineService;
   let db: ReturnType<typeof openDb> | undefined;
+  const probe: ThreadProbe | undefined = diagnosticsEnabled() ? createThreadProbe() : undefined;
   try {
     db = openDb(data.dataDir);
     // the cursor makes fsync unnecessary here: a lost commit is applied again at the next start
@@ -71,8 +73,12 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
         case 'reloadModel':
           value = service.reloadModel();
           break;
+        case 'diagnostics':
+          value = { thread: probe?.take(), ...service.diagnostics() };
+          break;
         case 'close':
           service.close();
+          probe?.stop();
           db?.close();
           post({ t: 'reply', id: m.id, ok: true });
           port.close();

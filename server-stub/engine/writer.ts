@@ -30,8 +30,24 @@ export interface Message {
   stats?: StatsRows;
 }
 
+/** What the writer thread did since the last `stats()`: its transactions and WAL checkpoints (diagnostics.ts). */
+export interface WriterStats {
+  transactions: number;
+  /** the longest a transaction held (or waited for) the write lock */
+  transactionMaxMs: number;
+  checkpoints: number;
+  checkpointMaxMs: number;
+  checkpointTotalMs: number;
+  /** the most pages the WAL held at a checkpoint (it restarts from its start once all is copied) */
+  walPagesMax: number;
+  /** checkpoints that could not copy all of the WAL (a reader or writer in the way) */
+  checkpointsBusy: number;
+}
+
 export interface Writer {
   write(message: Message): void;
+  /** the writer thread's work since the last call (zeros without a thread) */
+  stats(): WriterStats;
   /** waits until everything written so far is stored; `close` also closes the worker */
   sync(close?: boolean): void;
 }
@@ -97,12 +113,28 @@ const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 5000');
 // IMMEDIATE: other threads write the same file; take the write lock (waiting for it) up front
-const st = { transaction: (fn) => { const t = db.transaction(fn); return () => { if (nice) setPriority(tid, 0); try { t.immediate(); } finally { if (nice) setPriority(tid, 10); } }; } };
+// counters the engine thread reads (Writer.stats): [transactions, longest, checkpoints, longest,
+// total ms, most WAL pages, incomplete checkpoints]; only this thread adds to them, the reader zeroes them after reading
+const counters = new Float64Array(workerData.counters);
+const timed = (at, ms) => { counters[at]++; if (ms > counters[at + 1]) counters[at + 1] = ms; };
+const st = { transaction: (fn) => { const t = db.transaction(fn); return () => { if (nice) setPriority(tid, 0); const t0 = performance.now(); try { t.immediate(); } finally { timed(0, performance.now() - t0); if (nice) setPriority(tid, 10); } }; } };
 for (const [name, sql] of Object.entries(workerData.sql)) st[name] = db.prepare(sql);
 // This thread checkpoints the WAL for every connection (the others only past
 // WAL_AUTOCHECKPOINT_PAGES, store/db.ts): copying the log into the database and its fsync
 // never stall the threads that answer requests. PASSIVE: it takes no lock a writer waits for.
-const checkpoint = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.checkpointMs);
+const checkpoint = setInterval(() => {
+  const t0 = performance.now();
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    const ms = performance.now() - t0;
+    timed(2, ms);
+    counters[4] += ms;
+    if (r) {
+      if (r.log > counters[5]) counters[5] = r.log;
+      if (r.busy || r.checkpointed < r.log) counters[6]++;
+    }
+  } catch {}
+}, workerData.checkpointMs);
 const done = new Int32Array(workerData.done);
 parentPort.on('message', (m) => {
   if (m.decisions || m.stats) {
@@ -145,6 +177,7 @@ export function createWriter(db: Db, log: (message: string) => void = () => {}):
   };
 
   const done = new Int32Array(new SharedArrayBuffer(4));
+  const counters = new Float64Array(new SharedArrayBuffer(7 * 8));
   let sequence = 0;
   let worker: Worker | undefined;
   if (!db.memory && db.name) {
@@ -158,6 +191,7 @@ export function createWriter(db: Db, log: (message: string) => void = () => {}):
           numeric: [...NUMERIC],
           categorical: [...CATEGORICAL],
           done: done.buffer,
+          counters: counters.buffer,
           checkpointMs: CHECKPOINT_MS,
         },
       });
@@ -180,6 +214,12 @@ export function createWriter(db: Db, log: (message: string) => void = () => {}):
     write(m) {
       if (worker) worker.postMessage(m);
       else here(m);
+    },
+    stats() {
+      const [transactions, transactionMaxMs, checkpoints, checkpointMaxMs, checkpointTotalMs, walPagesMax, checkpointsBusy] = Array.from(counters, (x) => Math.round(x * 100) / 100);
+      // a count the thread adds between this read and the reset is lost: fine for diagnostics
+      counters.fill(0);
+      return { transactions: transactions!, transactionMaxMs: transactionMaxMs!, checkpoints: checkpoints!, checkpointMaxMs: checkpointMaxMs!, checkpointTotalMs: checkpointTotalMs!, walPagesMax: walPagesMax!, checkpointsBusy: checkpointsBusy! };
     },
     sync(close = false) {
       if (!worker) return;

@@ -22,6 +22,7 @@ import { readJson, readText, type BodyDeadlines } from './body';
 import { cors, type OriginPolicy } from './cors';
 import type { Db } from '../store/db';
 import { EngineBusyError, type EngineHost } from '../engine/thread';
+import { createThreadProbe, diagnosticsEnabled } from '../engine/diagnostics';
 import { HttpError, internalError } from '../wire/errors';
 import type { Ingest } from '../ingest/events';
 import type { AppKey, RateLimit } from './keys';
@@ -129,6 +130,13 @@ export function createApp(o: AppOptions): Hono {
   });
 
   app.get('/v1/health', (c) => c.json({ ok: true, version: o.version, events: countEvents.get() as number }));
+
+  // for benchmarks only: with SLOTWISE_DIAGNOSTICS=1, each thread's stalls, GC pauses and sizes
+  // since the previous call (engine/diagnostics.ts); the route does not exist otherwise
+  if (diagnosticsEnabled()) {
+    const probe = createThreadProbe();
+    app.get('/v1/diagnostics', async (c) => c.json({ http: probe.take(), engine: await o.engine.diagnostics() }));
+  }
 
   for (const [path, allow] of [
     ['/v1/events', 'POST, OPTIONS'],

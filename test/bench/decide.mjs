@@ -14,7 +14,7 @@
 //   SLOTWISE_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node test/bench/decide.mjs (profile the server)
 //   SLOTWISE_BENCH_NODE_ARGS=--trace-gc SLOTWISE_BENCH_SERVER_LOG=/tmp/gc.log node test/bench/decide.mjs (its GC, every thread)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -162,6 +162,8 @@ export async function run({ runs = 1 } = {}) {
   const nodeArgs = (process.env.SLOTWISE_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'server', 'main.js'), '--port', String(port), '--data', data, '--catalog-size', '10000', '--no-rate-limit', '--no-demo-data'], {
     cwd: root,
+    // GET /v1/diagnostics: each server thread's stalls, GC pauses and sizes, read after every run
+    env: { ...process.env, SLOTWISE_DIAGNOSTICS: '1' },
     stdio: ['ignore', process.env.SLOTWISE_BENCH_SERVER_LOG ? openSync(process.env.SLOTWISE_BENCH_SERVER_LOG, 'a') : 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -175,11 +177,17 @@ export async function run({ runs = 1 } = {}) {
 
     // let the server settle: the warm-up's decision log and garbage are still being written / collected
     await new Promise((r) => setTimeout(r, 2000));
+    await diagnostics(url, data); // starts the first run's interval
     const before = cpuOf(child.pid);
     const fixed = [];
+    const diags = [];
     for (let i = 0; i < runs; i++) {
+      const cpu0 = cpuOf(child.pid);
       fixed.push(await paced({ url, path: '/v1/decide', rate: RATE, seconds: SECONDS, headers: { 'x-slotwise-key': KEY }, body: loadBody }));
-      if (runs > 1) console.error(`bench:decide: paced run ${i + 1}/${runs}: p99 ${round(quantile(fixed[i].latencies, 0.99))} ms`);
+      const d = await diagnostics(url, data);
+      const cpu = cpuPer(cpu0, cpuOf(child.pid), fixed[i].latencies.length);
+      diags.push(d && { ...d, cpuMs: cpu?.all, generator: fixed[i].stall });
+      console.error(`bench:decide: paced run ${i + 1}/${runs}: p99 ${round(quantile(fixed[i].latencies, 0.99))} ms; ${describe(diags[i])}`);
     }
     const after = cpuOf(child.pid);
     const max = await cannon(url, { connections: 32, seconds: SECONDS });
@@ -193,11 +201,19 @@ export async function run({ runs = 1 } = {}) {
     rows.push({ name: `decide p50 ${steady}`, value: round(quantile(all, 0.5)), unit: 'ms', budget: null, note: runs > 1 ? `all ${runs} runs` : undefined });
     if (runs > 1) {
       // the budget holds only if every run is within it: the worst run is the figure
-      for (const [i, p99] of p99s.entries()) rows.push({ name: `decide p99 ${steady}, run ${i + 1} of ${runs}`, value: p99, unit: 'ms', budget: BUDGET_P99_MS });
+      for (const [i, p99] of p99s.entries()) rows.push({ name: `decide p99 ${steady}, run ${i + 1} of ${runs}`, value: p99, unit: 'ms', budget: BUDGET_P99_MS, note: describe(diags[i]) });
       rows.push({ name: `decide p99 ${steady}, worst of ${runs} runs`, value: Math.max(...p99s), unit: 'ms', budget: BUDGET_P99_MS, note: `${runs} consecutive ${SECONDS} s open-loop runs: ${p99s.join(', ')} ms` });
     } else {
-      rows.push({ name: `decide p99 ${steady}`, value: p99s[0], unit: 'ms', budget: BUDGET_P99_MS, note: 'open loop, paced; from when each request was due' });
+      rows.push({ name: `decide p99 ${steady}`, value: p99s[0], unit: 'ms', budget: BUDGET_P99_MS, note: `open loop, paced; from when each request was due; ${describe(diags[0])}` });
     }
+    const sum = (f) => diags.reduce((a, d) => a + (d ? f(d) : 0), 0);
+    rows.push({
+      name: `server GC pauses > 5 ms ${steady}`,
+      value: sum((d) => d.http.gc.over5Ms + d.engine.thread.gc.over5Ms),
+      unit: '',
+      budget: null,
+      note: `all runs; HTTP thread ${sum((d) => d.http.gc.over5Ms)}, engine thread ${sum((d) => d.engine.thread.gc.over5Ms)}; major GCs ${sum((d) => d.http.gc.major + d.engine.thread.gc.major)}`,
+    });
     rows.push({ name: `decide max ${steady}`, value: round(quantile(all, 1)), unit: 'ms', budget: null });
     rows.push({ name: `decide throughput ${steady}`, value: round(requests / seconds, 0), unit: 'req/s', budget: null, note: `load generator CPU ${round(generatorMs / requests, 3)} ms/request` });
     if (failedFixed) rows.push({ name: `decide failed requests ${steady}`, value: failedFixed, unit: '', budget: 0, note: JSON.stringify(fixed.map((f) => f.failures)) });
@@ -224,6 +240,46 @@ export async function run({ runs = 1 } = {}) {
     rmSync(data, { recursive: true, force: true });
   }
   return rows;
+}
+
+/**
+ * What the server did since the previous call (GET /v1/diagnostics, engine/diagnostics.ts) and how
+ * big its WAL file is: a latency tail is a stall of one of its threads (event-loop delay), made of
+ * GC pauses, a long lock or checkpoint, or the CPU taken by something else on the machine.
+ */
+async function diagnostics(url, data) {
+  try {
+    const r = await fetch(`${url}/v1/diagnostics`);
+    if (!r.ok) return undefined;
+    const d = await r.json();
+    let walMb = 0;
+    try {
+      walMb = statSync(join(data, 'slotwise.db-wal')).size / 2 ** 20;
+    } catch {
+      // no WAL file yet
+    }
+    return { ...d, walMb };
+  } catch {
+    return undefined;
+  }
+}
+
+/** one run's diagnostics, short: stalls (event-loop delay max), GC pauses > 5 ms (max), sizes */
+function describe(d) {
+  if (!d) return 'no diagnostics';
+  const t = (x) => `stall ${round(x.loopDelayMaxMs, 1)} ms, GC>5ms ${x.gc.over5Ms} (max ${round(x.gc.maxMs, 1)}, major ${x.gc.major}), old space ${round(x.oldSpaceMb, 1)} MB`;
+  const w = d.engine.writer;
+  const s = d.engine.sizes;
+  return [
+    `HTTP: ${t(d.http)}`,
+    `engine: ${t(d.engine.thread)}`,
+    `writer: ${w.transactions} tx (max ${w.transactionMaxMs} ms), ${w.checkpoints} checkpoints (max ${w.checkpointMaxMs} ms, ${w.checkpointsBusy} incomplete), WAL ≤ ${w.walPagesMax} pages, file ${round(d.walMb, 1)} MB`,
+    `cached: ${s.profiles} profiles, ${s.aliases} aliases, ${s.jsonNumbers} numbers, ${s.coviews} co-views`,
+    d.cpuMs !== undefined && `server CPU ${round(d.cpuMs, 3)} ms/decide`,
+    d.generator && `generator: stall ${round(d.generator.loopDelayMaxMs, 1)} ms, GC>5ms ${d.generator.gcOver5Ms}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 const concat = (arrays) => {

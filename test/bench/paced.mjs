@@ -16,14 +16,17 @@
 // one request per connection at a time.
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 
 /**
  * @param {{ url: string, path: string, rate: number, seconds: number, connections?: number,
  *   headers?: Record<string, string>, body: (i: number) => string }} o
- * @returns {Promise<{ latencies: Float64Array, failed: number, failures: Record<string, number>, seconds: number, cpuMs: number }>}
- *   latencies in ms, in schedule order; why the failed ones failed; the generator thread's CPU time
+ * @returns {Promise<{ latencies: Float64Array, failed: number, failures: Record<string, number>, seconds: number, cpuMs: number,
+ *   stall: { loopDelayMaxMs: number, gcOver5Ms: number, gcMaxMs: number } }>}
+ *   latencies in ms, in schedule order; why the failed ones failed; the generator thread's CPU time; how late
+ *   its own event loop ran and its own GC pauses (a stall here is the generator's, not the server's)
  */
 export function paced(o) {
   const { hostname, port } = new URL(o.url);
@@ -180,8 +183,22 @@ function threadCpuMs() {
 
 if (!isMainThread && workerData?.paced) {
   const before = threadCpuMs();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const gc = { gcOver5Ms: 0, gcMaxMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.duration > 5) gc.gcOver5Ms++;
+      gc.gcMaxMs = Math.max(gc.gcMaxMs, e.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  loop.enable();
   run(workerData.paced).then((result) => {
     result.cpuMs = threadCpuMs() - before;
+    loop.disable();
+    observer.disconnect();
+    // the histogram counts its own 10 ms sampling interval in every delay
+    result.stall = { loopDelayMaxMs: Math.max(0, loop.max / 1e6 - 10), ...gc };
     parentPort.postMessage(result, [result.latencies.buffer]);
   });
 }

@@ -20,7 +20,7 @@ describe('the answer as JSON text', () => {
   const catalog = generateCatalog({ size: 300, now: T0 });
 
   it('presentJson parses to what present makes, for any item, locale, age and placement, the cache warm or cold', () => {
-    const cache = { heads: new Map<string, string>(), quoted: new Map<string, string>(), numbers: new Map<number, string>() };
+    const cache = { heads: new Map<string, (string | undefined)[]>(), quoted: new Map<string, string>(), numbers: new Map<number, string>() };
     fc.assert(
       fc.property(fc.nat(catalog.length - 1), fc.constantFrom('zh-CN', 'en') as fc.Arbitrary<'zh-CN' | 'en'>, fc.integer({ min: -30, max: 30 }), placement, (i, locale, days, p) => {
         const item = catalog[i]!;

@@ -8,7 +8,7 @@ import { ENGINE_STEPS } from '../../server-stub/engine/schema';
 /** One decision through the log as the engine hands it over, and the batch the writer gets. */
 function batchOf(num: number[]): Batch {
   let batch: Batch | undefined;
-  const log = createDecisionLog({ write: (m) => (batch = m.decisions), sync: () => {} });
+  const log = createDecisionLog({ write: (m) => (batch = m.decisions) });
   const cat = ['fund', 'R2', 'home:fund', 'picks:fund', ''];
   log.add({
     decisionId: 'd1', app: 'demo', userKey: null, personalized: false, model: 'default', ts: 1234,

@@ -27,7 +27,9 @@ describe('ItemCard', () => {
     );
     expect(li.querySelector('.sw-title a')!.textContent).toBe('稳健理财 A');
     expect(li.querySelector('.sw-title a')!.getAttribute('href')).toBe('/wealth.html#item=f1');
-    expect(li.querySelector('.sw-sub')!.textContent).toBe('随存随取');
+    // a fund's fine-print box is its disclosure: the subtitle gives way (the card keeps one shape)
+    expect(li.querySelector('.sw-disc')!.textContent).toBe('理财非存款，产品有风险，投资须谨慎');
+    expect(li.textContent).not.toContain('随存随取');
     expect(li.querySelector('.sw-hl b')!.textContent).toBe('2.35%');
     expect(li.querySelector('.sw-hl')!.textContent).toContain('七日年化');
     expect(li.querySelector('.sw-r3')!.textContent).toBe('R3 中风险');
@@ -53,7 +55,10 @@ describe('ItemCard', () => {
     // any kind with a disclosure of its own shows it; a deposit without one shows none
     expect(card(item({ id: 'i', kind: 'insurance', disclosure: '保险有风险' })).querySelector('.sw-disc')!.textContent).toBe('保险有风险');
     cleanup();
-    expect(card(item({ id: 'd', kind: 'deposit' })).querySelector('.sw-disc')).toBeNull();
+    // a deposit without one shows its subtitle in that box instead
+    const deposit = card(item({ id: 'd', kind: 'deposit', subtitle: '随存随取' }));
+    expect(deposit.querySelector('.sw-disc')).toBeNull();
+    expect(deposit.querySelector('.sw-note')!.textContent).toBe('随存随取');
   });
 
   it('"why this?" toggles the top three reasons, strongest first', () => {
