@@ -9,7 +9,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './http/app';
 import { createOriginPolicy, DEFAULT_ORIGINS } from './http/cors';
 import { openDb, type Db } from './store/db';
-import { createWalSync } from './store/wal-sync';
+import { createFollower, type Follower } from './store/follow';
+import { openPostgresStore, storeId } from './store/postgres';
+import { openSqliteStore } from './store/sqlite';
+import type { Store } from './store/store';
 import { startEngineThread, type EngineHost } from './engine/thread';
 import { answerClientError } from './wire/errors';
 import { createIngest } from './ingest/events';
@@ -28,6 +31,15 @@ export interface ServerOptions {
   host?: string;
   /** holds slotwise.db, keys.json and models/. @default '.slotwise-data' @example { dataDir: '/tmp/sw' } */
   dataDir?: string;
+  /**
+   * Where the events log lives: `'sqlite'` (`<dataDir>/slotwise.db`) or a PostgreSQL URL shared by
+   * any number of instances (each keeps its engine's projection under `<dataDir>/engine-pg-<id>/`).
+   * @default 'sqlite' @example { store: 'postgres://slotwise:secret@db.internal:5432/slotwise' }
+   */
+  store?: string;
+  /** PostgreSQL only: connections in this instance's pool, and how long a query may take (ms).
+   * @default { poolSize: 10, timeoutMs: 10_000 } @example { postgres: { poolSize: 20, timeoutMs: 3000 } } */
+  postgres?: { poolSize?: number; timeoutMs?: number };
   /** an operator's catalog (JSON array of items) instead of the generated one. @example { catalogFile: 'catalog.json' } */
   catalogFile?: string;
   /** size of the generated catalog. @default 300 @example { catalogSize: 10_000 } */
@@ -73,7 +85,12 @@ export interface ServerHandle {
   port: number;
   host: string;
   dataDir: string;
+  /** the events log (SQLite or PostgreSQL) */
+  store: Store;
+  /** this instance's SQLite file: the store's with SQLite, the engine's projection with PostgreSQL */
   db: Db;
+  /** the directory of that file */
+  engineDir: string;
   /** the engine, on its own thread */
   engine: EngineHost;
   /** each app's live rule release: publish, activate, roll back, subscribe (rules/registry.ts) */
@@ -96,11 +113,18 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const selfOrigins: string[] = [];
 
-  const db = openDb(dataDir);
-  // ingest commits without waiting for the disk; its acknowledgements wait for this fsync
-  const wal = createWalSync(db);
+  const postgres = options.store !== undefined && options.store !== 'sqlite' ? options.store : undefined;
+  if (postgres !== undefined && !/^postgres(ql)?:\/\//.test(postgres)) throw new Error(`--store wants "sqlite" or a postgres:// URL, got "${postgres}"`);
+  const store: Store = postgres
+    ? await openPostgresStore({ url: postgres, ...options.postgres, log })
+    : openSqliteStore(dataDir);
+  // with PostgreSQL the engine's projection is this instance's own file, one per database
+  const engineDir = postgres ? join(dataDir, `engine-pg-${storeId(postgres)}`) : dataDir;
+  let db: Db | undefined;
   let engine: EngineHost | undefined;
+  let follower: Follower | undefined;
   try {
+    db = store.kind === 'sqlite' ? (store as ReturnType<typeof openSqliteStore>).db : openDb(engineDir);
     // the demo app's seed is stored before the engine starts, so the engine starts under it
     const rules = createRulesRegistry({
       store: createSqliteRulesStore(db),
@@ -108,13 +132,29 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       log,
       seed: { app: SEED_APP, rules: () => seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now(), log }) },
     });
-    engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, releases: rules.lives(), now, log });
+    let started = false;
+    let firstCursor = 0;
+    if (postgres) follower = createFollower({ store, deliver: (m) => engine!.ingest(m), log });
+    engine = await startEngineThread({
+      dataDir: engineDir,
+      modelDir: join(dataDir, 'models'),
+      catalogFile: options.catalogFile,
+      catalogSize: options.catalogSize,
+      releases: rules.lives(),
+      now,
+      log,
+      // a new engine thread (first start or after a crash) is followed from its own cursor
+      onReady: (cursor) => (started ? follower?.reset(cursor) : (firstCursor = cursor)),
+    });
+    started = true;
+    follower?.reset(firstCursor);
     rules.attach(engine);
     const streams = createReleaseStreams({ version: rules.version, subscribe: rules.subscribe });
+    const live = engine;
     const app = createApp({
-      db,
+      store,
       engine,
-      ingest: createIngest({ db, engine, now, log, durable: wal.sync }),
+      ingest: createIngest({ store, handOver: follower ? (m) => follower!.reach(m.lastRow) : (m) => live.ingest(m), now, log }),
       keys: keyIndex(keys),
       limiter: createLimiter(now),
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
@@ -148,26 +188,31 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     selfOrigins.push(`http://${shown}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`);
     const open = engine;
+    const own = db;
     let closing: Promise<void> | undefined;
     return {
       url: `http://${shown}:${port}`,
       port,
       host,
       dataDir,
-      db,
+      store,
+      db: own,
+      engineDir,
       engine: open,
       rules,
       streams,
       close: () => (closing ??= shutdown(server, streams.close, async () => {
+        await follower?.close();
         await open.close();
-        await wal.close();
-        db.close();
+        if (store.kind !== 'sqlite') own.close();
+        await store.close();
       })),
     };
   } catch (error) {
+    await follower?.close();
     await engine?.close();
-    await wal.close();
-    db.close();
+    if (db !== undefined && store.kind !== 'sqlite') db.close();
+    await store.close();
     throw error;
   }
 }

@@ -28,7 +28,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
       catalogFile: data.catalogFile,
       catalogSize: data.catalogSize,
       releases: data.releases,
-      modelDir: join(data.dataDir, 'models'),
+      modelDir: data.modelDir ?? join(data.dataDir, 'models'),
       now: () => clock,
       log,
     });
@@ -40,7 +40,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
     post({ t: 'failed', message: (error as Error).message });
     return;
   }
-  post({ t: 'ready', modelVersion: service.modelVersion });
+  post({ t: 'ready', modelVersion: service.modelVersion, cursor: service.cursor });
 
   port.on('message', (m: ToEngine) => {
     clock = m.now;

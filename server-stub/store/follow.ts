@@ -1,0 +1,151 @@
+/**
+ * Following a shared events log (PostgreSQL) for this instance's engine: read every row after the
+ * engine's cursor, in log order, and hand it over in batches (consecutive rows of one app and one
+ * arrival, as ingest stored them). Woken by the store (LISTEN/NOTIFY), by this instance's own
+ * appends, and by a slow poll as a safety net.
+ *
+ * Invariants:
+ * - each message says which position it continues from (`after`); the engine applies it only if
+ *   that is its cursor (engine/service.ts). So nothing is applied twice or past a hole, even when
+ *   messages sent to an engine thread that died are lost: the new thread reports its cursor
+ *   (`reset`) and the follower reads again from there.
+ * - `reach(row)` resolves once every row up to `row` has been handed over; the engine handles its
+ *   messages in order, so a decide asked after that sees those rows (read-your-writes for the
+ *   instance that took the events). It is bounded: past `reachTimeoutMs` it resolves anyway
+ *   (the events are stored; the answer must not wait on a slow read) and says so in the log.
+ */
+import type { IngestMessage } from '../engine/service';
+import type { LogRow, Store } from './store';
+
+export interface FollowerOptions {
+  store: Store;
+  /** hands a batch to the engine thread */
+  deliver(message: IngestMessage): void;
+  log: (message: string) => void;
+  /** rows read per query. @default 2000 @example { page: 500 } */
+  page?: number;
+  /** the safety-net poll, ms. @default 1000 @example { pollMs: 250 } */
+  pollMs?: number;
+  /** @default 5000 @example { reachTimeoutMs: 1000 } */
+  reachTimeoutMs?: number;
+}
+
+export interface Follower {
+  /** the engine's cursor (a new engine thread is ready): hand over from here */
+  reset(cursor: number): void;
+  /** resolves once every row up to `row` was handed over (bounded, see above) */
+  reach(row: number): Promise<void>;
+  /** read now: something may have been appended */
+  wake(): void;
+  /** log position handed over last (undefined before the engine was ready) */
+  readonly cursor: number | undefined;
+  close(): Promise<void>;
+}
+
+export function createFollower(o: FollowerOptions): Follower {
+  const page = o.page ?? 2000;
+  const reachTimeoutMs = o.reachTimeoutMs ?? 5000;
+  let cursor: number | undefined;
+  /** bumped by reset: a read begun before it hands nothing over */
+  let generation = 0;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+  let failing = false;
+  const waiters = new Set<{ row: number; done: () => void }>();
+
+  const settle = () => {
+    if (cursor === undefined) return;
+    for (const w of waiters) if (w.row <= cursor) w.done();
+  };
+
+  const handOver = (rows: LogRow[], after: number): number => {
+    let from = after;
+    for (let i = 0; i < rows.length; ) {
+      let j = i + 1;
+      while (j < rows.length && rows[j]!.app === rows[i]!.app && rows[j]!.receivedAt === rows[i]!.receivedAt) j++;
+      const batch = rows.slice(i, j);
+      const lastRow = batch[batch.length - 1]!.row;
+      o.deliver({ app: batch[0]!.app, receivedAt: batch[0]!.receivedAt, events: batch.map((r) => r.event), firstRow: batch[0]!.row, lastRow, after: from });
+      from = lastRow;
+      i = j;
+    }
+    return from;
+  };
+
+  const pump = async () => {
+    do {
+      again = false;
+      for (;;) {
+        if (cursor === undefined || closed) return;
+        const at = generation;
+        const from = cursor;
+        let rows: LogRow[];
+        try {
+          rows = await o.store.read(from, page);
+        } catch (error) {
+          if (!failing) o.log(`follower: reading the events log failed (${(error as Error).message}); retrying`);
+          failing = true;
+          return;
+        }
+        if (failing) o.log('follower: reading the events log again');
+        failing = false;
+        if (at !== generation || closed) break; // reset meanwhile: read again from the new cursor
+        if (rows.length) cursor = handOver(rows, from);
+        settle();
+        if (rows.length < page) break;
+      }
+    } while (again);
+  };
+
+  const wake = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = pump().finally(() => (running = undefined));
+  };
+
+  const timer = setInterval(wake, o.pollMs ?? 1000);
+  timer.unref();
+  const unlisten = o.store.listen(wake);
+
+  return {
+    reset(at) {
+      generation++;
+      cursor = at;
+      settle();
+      wake();
+    },
+    reach(row) {
+      if (cursor !== undefined && row <= cursor) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const w = {
+          row,
+          done: () => {
+            clearTimeout(timeout);
+            waiters.delete(w);
+            resolve();
+          },
+        };
+        const timeout = setTimeout(() => {
+          o.log(`follower: row ${row} not handed to the engine within ${reachTimeoutMs} ms; answering without it`);
+          w.done();
+        }, reachTimeoutMs);
+        waiters.add(w);
+        wake();
+      });
+    },
+    wake,
+    get cursor() {
+      return cursor;
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      unlisten();
+      await running;
+      for (const w of waiters) w.done();
+    },
+  };
+}
