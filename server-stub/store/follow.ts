@@ -54,23 +54,37 @@ export function createFollower(o: FollowerOptions): Follower {
   let failing = false;
   const waiters = new Set<{ row: number; done: () => void }>();
 
+  /** rows up to here were handed over, or failed to be (a waiter for them has its answer) */
+  let settled = 0;
+  /** rows handed over since the last reset, while catching up */
+  let caughtUp: number | undefined;
   const settle = () => {
     if (cursor === undefined) return;
-    for (const w of waiters) if (w.row <= cursor) w.done();
+    const upTo = Math.max(cursor, settled);
+    for (const w of waiters) if (w.row <= upTo) w.done();
   };
 
-  const handOver = (rows: LogRow[], after: number): number => {
+  /** hands rows over in batches; returns the new cursor and whether a delivery failed */
+  const handOver = (rows: LogRow[], after: number): { to: number; failed: boolean } => {
     let from = after;
     for (let i = 0; i < rows.length; ) {
       let j = i + 1;
       while (j < rows.length && rows[j]!.app === rows[i]!.app && rows[j]!.receivedAt === rows[i]!.receivedAt) j++;
       const batch = rows.slice(i, j);
       const lastRow = batch[batch.length - 1]!.row;
-      o.deliver({ app: batch[0]!.app, receivedAt: batch[0]!.receivedAt, events: batch.map((r) => r.event), firstRow: batch[0]!.row, lastRow, after: from });
+      try {
+        o.deliver({ app: batch[0]!.app, receivedAt: batch[0]!.receivedAt, events: batch.map((r) => r.event), firstRow: batch[0]!.row, lastRow, after: from });
+      } catch (error) {
+        // as with SQLite: the batch is stored all the same, and is read back with the next one
+        // (the cursor stays before it); its waiters are answered rather than held
+        o.log(`engine: batch of ${batch[0]!.app} not handed over (stored all the same): ${(error as Error).stack ?? error}`);
+        settled = Math.max(settled, rows[rows.length - 1]!.row);
+        return { to: from, failed: true };
+      }
       from = lastRow;
       i = j;
     }
-    return from;
+    return { to: from, failed: false };
   };
 
   const pump = async () => {
@@ -91,9 +105,16 @@ export function createFollower(o: FollowerOptions): Follower {
         if (failing) o.log('follower: reading the events log again');
         failing = false;
         if (at !== generation || closed) break; // reset meanwhile: read again from the new cursor
-        if (rows.length) cursor = handOver(rows, from);
+        const { to, failed } = handOver(rows, from);
+        cursor = to;
+        if (caughtUp !== undefined) caughtUp += rows.length;
         settle();
-        if (rows.length < page) break;
+        if (failed) return;
+        if (rows.length < page) {
+          if (caughtUp) o.log(`engine: caught up with ${caughtUp} stored events`);
+          caughtUp = undefined;
+          break;
+        }
       }
     } while (again);
   };
@@ -114,6 +135,7 @@ export function createFollower(o: FollowerOptions): Follower {
     reset(at) {
       generation++;
       cursor = at;
+      caughtUp = 0;
       settle();
       wake();
     },
