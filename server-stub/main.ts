@@ -9,7 +9,7 @@ import { createServer } from './server';
 async function main(argv: string[]): Promise<void> {
   let cli;
   try {
-    cli = parseCli(argv);
+    cli = parseCli(argv, process.env);
   } catch (error) {
     console.error(`slotwise: ${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<void> {
   if (cli.help) return console.log(USAGE);
   const server = await createServer({ ...cli.options, log: (m) => console.error(m) });
   const demo = server.host === '127.0.0.1' || server.host === '0.0.0.0' ? `http://localhost:${server.port}/` : `${server.url}/`;
-  console.log(`slotwise server-stub listening on ${server.url} (data: ${server.dataDir})`);
+  console.log(`slotwise server-stub listening on ${server.url} (data: ${server.dataDir}, events in ${server.store.kind})`);
   console.log(`demo: ${demo}`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -21,7 +21,7 @@ import { Hono, type Context } from 'hono';
 import { LIMITS } from '../../sdk/contract';
 import { readJson, readText, type BodyDeadlines } from './body';
 import { cors, type OriginPolicy } from './cors';
-import { StoreUnavailableError, UnstorableError, type Store } from '../store/store';
+import { StoreUnavailableError, type Store } from '../store/store';
 import { EngineBusyError, type EngineHost } from '../engine/thread';
 import { HttpError, internalError } from '../wire/errors';
 import type { Ingest } from '../ingest/events';
@@ -172,9 +172,6 @@ export function createApp(o: AppOptions): Hono {
       o.log(`503: ${error.message}`);
       c.header('retry-after', String(error.retryAfterS));
       return c.json({ error: { code: 'store_unavailable', message: `the event store is unavailable; retry in ${error.retryAfterS} s`, path: '' } }, 503);
-    }
-    if (error instanceof UnstorableError) {
-      return c.json({ error: { code: 'invalid_event', message: `${error.message}; nothing in this batch was stored`, path: error.path } }, 400);
     }
     if (error instanceof HttpError) {
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);

@@ -12,6 +12,12 @@
  * is taken once per group, not per request. Values drawn by a conflicting (duplicate) row are
  * simply gaps.
  *
+ * Text: PostgreSQL's text cannot hold U+0000, which the contract allows (and SQLite stores). The
+ * string columns are stored escaped where needed — U+0000 as U+FFFF '0', U+FFFF as U+FFFF U+FFFF —
+ * so every string round-trips exactly and distinct ids stay distinct; a string with neither
+ * character (all but adversarial input) is stored as it is. JSON columns need nothing: JSON text
+ * writes U+0000 as an escape.
+ *
  * Idempotency: `id` is the primary key; `INSERT … ON CONFLICT DO NOTHING RETURNING id, seq`
  * returns exactly the rows that were new, which is what is counted as accepted.
  *
@@ -29,7 +35,7 @@ import pg, { type Client, type Pool, type PoolClient } from 'pg';
 import type { SlotwiseEvent } from '../../sdk/contract';
 import { migratePostgres, type PgMigration } from './pg-migrate';
 import { logRowOf, type EventRow } from './sqlite';
-import { StoreUnavailableError, UnstorableError, type Appended, type Store, type Valid } from './store';
+import { StoreUnavailableError, type Appended, type Store, type Valid } from './store';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` */
@@ -109,7 +115,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   // an idle connection cut by a restart of PostgreSQL: the pool drops it; the next query reconnects
   pool.on('error', (error: Error) => log(`postgres: idle connection lost: ${error.message}`));
   const unavailable = (error: unknown) =>
-    error instanceof StoreUnavailableError || error instanceof UnstorableError
+    error instanceof StoreUnavailableError
       ? error
       : new StoreUnavailableError(`the event store (PostgreSQL) did not answer: ${(error as Error).message}`);
   const query = async <R>(text: string, values?: unknown[]) => {
@@ -135,8 +141,8 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     const cols: unknown[][] = Array.from({ length: 15 }, () => []);
     for (const j of jobs)
       for (const { event: e, properties, context } of j.events) {
-        const row = [e.id, j.app, e.type, e.name, e.ts, j.receivedAt, e.anonymousId, e.userId ?? null, e.sessionId,
-          e.decisionId ?? null, e.slotId ?? null, e.itemId ?? null, e.position ?? null, properties, context];
+        const row = [enc(e.id), enc(j.app), enc(e.type), enc(e.name), e.ts, j.receivedAt, enc(e.anonymousId), encOrNull(e.userId), enc(e.sessionId),
+          encOrNull(e.decisionId), encOrNull(e.slotId), encOrNull(e.itemId), e.position ?? null, properties, context];
         for (let c = 0; c < 15; c++) cols[c]!.push(row[c]);
       }
     let client: PoolClient | undefined;
@@ -155,7 +161,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
       throw unavailable(error);
     }
     const seqOf = new Map<string, number>();
-    for (const r of inserted) seqOf.set(r.id, Number(r.seq));
+    for (const r of inserted) seqOf.set(dec(r.id), Number(r.seq));
     // an id new to the log is credited to the first batch of the group that holds it
     for (const j of jobs) {
       const fresh: SlotwiseEvent[] = [];
@@ -195,13 +201,6 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     kind: 'postgres',
     pool,
     append(app, events, receivedAt) {
-      for (let i = 0; i < events.length; i++) {
-        const e = events[i]!.event;
-        for (const field of ['id', 'name', 'anonymousId', 'userId', 'sessionId', 'decisionId', 'slotId', 'itemId'] as const) {
-          const v = e[field];
-          if (typeof v === 'string' && v.includes('\u0000')) return Promise.reject(new UnstorableError(`events.${i}.${field}`, 'PostgreSQL text cannot hold the character U+0000'));
-        }
-      }
       return new Promise<Appended>((resolve, reject) => {
         queue.push({ app, events, receivedAt, resolve, reject });
         // batches that arrive while a group commits wait for it and go together in the next
@@ -209,11 +208,11 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
       });
     },
     read: async (after, limit) =>
-      (await query<EventRow>(`SELECT seq AS row, ${COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])).map(logRowOf),
+      (await query<EventRow>(`SELECT seq AS row, ${COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])).map((r) => logRowOf(decodeRow(r))),
     count: async (app) =>
       (app === undefined
         ? (await query<{ n: number }>('SELECT count(*)::int AS n FROM events'))[0]!.n
-        : (await query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE app_key = $1', [app]))[0]!.n),
+        : (await query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE app_key = $1', [enc(app)]))[0]!.n),
     ping: async () => void (await query('SELECT 1')),
     listen(wake) {
       listeners.add(wake);
@@ -303,6 +302,24 @@ function createListener(o: PostgresStoreOptions, listeners: Set<() => void>, log
     },
   };
 }
+
+const ESC = '\uffff';
+/** A string as stored in a text column (see the top of this file). */
+export function enc(s: string): string {
+  return s.includes('\u0000') || s.includes(ESC) ? s.replace(/[\u0000\uffff]/g, (c) => (c === ESC ? ESC + ESC : `${ESC}0`)) : s;
+}
+const encOrNull = (s: string | undefined) => (s === undefined ? null : enc(s));
+/** The string a text column holds. */
+export function dec(s: string): string {
+  return s.includes(ESC) ? s.replace(/\uffff([\uffff0])/g, (_, c: string) => (c === ESC ? ESC : '\u0000')) : s;
+}
+const decodeRow = (r: EventRow): EventRow => {
+  for (const k of ['id', 'app_key', 'type', 'name', 'anonymous_id', 'user_id', 'session_id', 'decision_id', 'slot_id', 'item_id'] as const) {
+    const v = r[k];
+    if (typeof v === 'string') (r as unknown as Record<string, string>)[k] = dec(v);
+  }
+  return r;
+};
 
 /** The URL without its password, for messages. */
 export function redact(url: string): string {

@@ -90,14 +90,3 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** This store cannot hold an event as sent (HTTP 400 naming it); nothing of its batch is stored. */
-export class UnstorableError extends Error {
-  constructor(
-    /** e.g. `events.3.userId` */
-    readonly path: string,
-    why: string,
-  ) {
-    super(`${path}: ${why}`);
-    this.name = 'UnstorableError';
-  }
-}

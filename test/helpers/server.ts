@@ -56,6 +56,8 @@ const temporary = new Set<string>();
 const removeAll = () => temporary.forEach((d) => rmSync(d, { recursive: true, force: true }));
 let hooked = false;
 let databases = 0;
+/** the database of each given data directory (PostgreSQL runs) */
+const databaseOf = new Map<string, string>();
 
 /** Which store test servers use: `SLOTWISE_TEST_STORE=postgres` or SQLite. */
 export const testStore = (): 'sqlite' | 'postgres' => (process.env.SLOTWISE_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite');
@@ -110,7 +112,12 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     temporary.delete(dataDir);
   };
   const logs: string[] = [];
-  const postgres = opts.store === undefined && testStore() === 'postgres' ? await testDatabase() : undefined;
+  // a server started again on a given data directory finds its events again: same database
+  let postgres: string | undefined;
+  if (opts.store === undefined && testStore() === 'postgres') {
+    postgres = own ? await testDatabase() : databaseOf.get(dataDir);
+    if (!postgres) databaseOf.set(dataDir, (postgres = await testDatabase()));
+  }
   let options: TestServerOptions = postgres ? { ...opts, store: postgres } : opts;
   let reader: Database.Database | undefined;
   let server: ServerHandle;
