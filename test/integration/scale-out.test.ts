@@ -20,6 +20,7 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import type { DecideResponse, SlotwiseEvent } from '../../sdk/contract';
 import { createClient } from '../../sdk/client';
 import type { SlotwiseClient } from '../../sdk/types';
+import { createServer } from '../../server-stub/server';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -204,4 +205,28 @@ test('3 SDK clients over 2 instances; A killed and restarted, PostgreSQL restart
   await Promise.all([stop(a, 'SIGTERM'), stop(b, 'SIGTERM')]);
   expect(a.output.join('')).not.toMatch(/500 on/);
   expect(b.output.join('')).not.toMatch(/500 on/);
+});
+
+test('rate limits across instances: each instance keeps its own bucket, so N instances allow at most N × the limit (the documented bound)', async () => {
+  const db = await postgres.createDatabase();
+  const now = 7_000_000;
+  const start = (name: string) =>
+    createServer({ port: 0, dataDir: join(work, `rl-${name}`), store: db, now: () => now, rateLimit: { perSecond: 1, burst: 3 }, log: () => {} });
+  const servers = await Promise.all([start('a'), start('b')]);
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await fetch(`${servers[i % 2]!.url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-slotwise-key': 'demo' },
+        body: JSON.stringify({ sentAt: now, events: [{ id: `rl-${i}`, type: 'track', name: 'x', ts: now, anonymousId: 'a', sessionId: 's', properties: {}, context: { channel: 'web', sdk: { name: 'slotwise', version: 't' } } }] }),
+      });
+      statuses.push(r.status);
+    }
+    // the clock stands still: a burst of 3 per instance, then 429s
+    expect(statuses.filter((x) => x === 200).length).toBe(2 * 3);
+    expect(statuses.filter((x) => x === 429).length).toBe(20 - 2 * 3);
+  } finally {
+    await Promise.all(servers.map((x) => x.close()));
+  }
 });
