@@ -30,7 +30,7 @@ describe('server-stub CLI flags', () => {
 
   test('--store: sqlite or a PostgreSQL URL, from the flag or SLOTWISE_DATABASE_URL (the flag wins); --pool sizes its pool', () => {
     const url = 'postgres://slotwise:pw@db.internal:5432/slotwise';
-    expect(parseCli(['--store', url, '--pool', '20']).help === false && parseCli(['--store', url, '--pool', '20'])).toMatchObject({ options: { store: url, postgres: { poolSize: 20 } } });
+    expect(parseCli(['--store', url, '--pool', '20'])).toMatchObject({ options: { store: url, postgres: { poolSize: 20 } } });
     expect(parseCli([], { SLOTWISE_DATABASE_URL: url })).toMatchObject({ options: { store: url } });
     expect(parseCli(['--store', 'sqlite'], { SLOTWISE_DATABASE_URL: url })).toMatchObject({ options: { store: 'sqlite' } });
     expect(parseCli([], { SLOTWISE_DATABASE_URL: '' })).toEqual(parseCli([]));
