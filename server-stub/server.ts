@@ -10,7 +10,7 @@ import { createApp } from './http/app';
 import { createOriginPolicy, DEFAULT_ORIGINS } from './http/cors';
 import { openDb, type Db } from './store/db';
 import { createFollower, type Follower } from './store/follow';
-import { openPostgresStore, storeId } from './store/postgres';
+import { openPostgresStore, type PostgresStore } from './store/postgres';
 import { openSqliteStore } from './store/sqlite';
 import type { Store } from './store/store';
 import { startEngineThread, type EngineHost } from './engine/thread';
@@ -119,7 +119,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     ? await openPostgresStore({ url: postgres, ...options.postgres, log })
     : openSqliteStore(dataDir);
   // with PostgreSQL the engine's projection is this instance's own file, one per database
-  const engineDir = postgres ? join(dataDir, `engine-pg-${storeId(postgres)}`) : dataDir;
+  const engineDir = store.kind === 'postgres' ? join(dataDir, `engine-pg-${(store as PostgresStore).identity}`) : dataDir;
   let db: Db | undefined;
   let engine: EngineHost | undefined;
   let follower: Follower | undefined;

@@ -54,6 +54,12 @@ export interface PostgresStoreOptions {
 export interface PostgresStore extends Store {
   readonly kind: 'postgres';
   readonly pool: Pool;
+  /**
+   * Names this database — server, name and the database's oid, so a database dropped and created
+   * again under the same name is another one: a file derived from the log (an engine's projection
+   * and its cursor) is kept per identity, never applied to a log it was not made from.
+   */
+  readonly identity: string;
 }
 
 /** The transaction-level advisory lock every append takes (see the top of this file). */
@@ -133,6 +139,15 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     throw new Error(`postgres: ${redact(o.url)}: ${(error as Error).message}`);
   }
 
+  let identity: string;
+  try {
+    const [row] = await query<{ oid: string }>('SELECT oid::text AS oid FROM pg_database WHERE datname = current_database()');
+    identity = storeId(`${o.url}#${row!.oid}`);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+
   let queue: Job[] = [];
   let running: Promise<void> | undefined;
   const maxWeight = o.maxWeight ?? 5000;
@@ -187,7 +202,13 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     const jobs = queue.slice(0, n);
     queue = queue.slice(n);
     running = commit(jobs)
-      .catch((error: unknown) => jobs.forEach((j) => j.reject(error)))
+      .catch((error: unknown) => {
+        // the store did not answer: what queued behind this group would wait as long to fail, one
+        // group after another, so it fails now too (the clients retry after Retry-After)
+        const behind = queue;
+        queue = [];
+        for (const j of [...jobs, ...behind]) j.reject(error);
+      })
       .finally(() => {
         running = undefined;
         flush();
@@ -200,6 +221,7 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   return {
     kind: 'postgres',
     pool,
+    identity,
     append(app, events, receivedAt) {
       return new Promise<Appended>((resolve, reject) => {
         queue.push({ app, events, receivedAt, resolve, reject });
@@ -332,12 +354,12 @@ export function redact(url: string): string {
   }
 }
 
-/** A short stable name for a database, for per-database local files (the engine's projection). */
+/** A short stable name for a database URL (`#suffix` kept), its user and password left out. */
 export function storeId(url: string): string {
   let key = url;
   try {
     const u = new URL(url);
-    key = `${u.hostname}:${u.port || 5432}${u.pathname}`;
+    key = `${u.hostname}:${u.port || 5432}${u.pathname}${u.hash}`;
   } catch {
     // not a URL: the whole string is the key
   }
