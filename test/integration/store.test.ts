@@ -8,6 +8,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SlotwiseEvent } from '../../sdk/contract';
 import type { IngestMessage } from '../../server-stub/engine/service';
+import { createEngine } from '../../server-stub/engine';
+import { createEngineService } from '../../server-stub/engine/service';
+import { openDb } from '../../server-stub/store/db';
 import { createFollower } from '../../server-stub/store/follow';
 import { APPEND_LOCK, openPostgresStore } from '../../server-stub/store/postgres';
 import { openSqliteStore } from '../../server-stub/store/sqlite';
@@ -192,4 +195,42 @@ describe('the PostgreSQL store with several instances', () => {
     }
   });
 
+
+  test('messages lost on the way to an engine thread that died are never skipped: later ones wait, the new thread is followed from its cursor', async () => {
+    const url = await server.createDatabase();
+    const store = await openPostgresStore({ url });
+    const dir = mkdtempSync(join(tmpdir(), 'slotwise-follow-'));
+    dirs.push(dir);
+    const db = openDb(dir);
+    const service = createEngineService({ db, engine: createEngine({ db, modelDir: join(dir, 'models'), now: () => 1_700_000_000_000, catalogSize: 50 }), log: () => {} });
+    let lost = false;
+    const follower = createFollower({ store, deliver: (m) => (lost ? undefined : service.ingest(m)), log: () => {}, pollMs: 60_000 });
+    const users = () => db.prepare('SELECT user_key FROM engine_profiles ORDER BY user_key').pluck().all();
+    const identify = (user: string) => valid(`id-${user}`, { type: 'identify', name: 'identify', userId: user, anonymousId: user, properties: { riskTolerance: 'C3' } });
+    try {
+      follower.reset(service.cursor);
+      const one = await store.append('demo', [identify('u1')], 1);
+      await follower.reach(one.lastRow);
+      expect(users()).toEqual(['u1']);
+      lost = true; // the thread died: what is posted to it is gone
+      const two = await store.append('demo', [identify('u2')], 2);
+      await follower.reach(two.lastRow);
+      lost = false;
+      const three = await store.append('demo', [identify('u3')], 3);
+      await follower.reach(three.lastRow);
+      // u3's batch continues from u2's, which the engine never got: it is not applied past the hole
+      expect(users()).toEqual(['u1']);
+      expect(service.cursor).toBe(one.lastRow);
+      // the new thread reports its cursor; the follower reads again from there
+      follower.reset(service.cursor);
+      await follower.reach(three.lastRow);
+      expect(users()).toEqual(['u1', 'u2', 'u3']);
+      expect(service.cursor).toBe(three.lastRow);
+    } finally {
+      await follower.close();
+      service.close();
+      db.close();
+      await store.close();
+    }
+  });
 });
