@@ -154,7 +154,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const app = createApp({
       store,
       engine,
-      ingest: createIngest({ store, handOver: follower ? (m) => follower!.reach(m.lastRow) : (m) => live.ingest(m), now, log }),
+      ingest: createIngest({ store, handOver: follower ? (m) => (follower!.local(m) ? undefined : follower!.reach(m.lastRow)) : (m) => live.ingest(m), now, log }),
       keys: keyIndex(keys),
       limiter: createLimiter(now),
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,

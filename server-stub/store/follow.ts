@@ -9,6 +9,9 @@
  *   that is its cursor (engine/service.ts). So nothing is applied twice or past a hole, even when
  *   messages sent to an engine thread that died are lost: the new thread reports its cursor
  *   (`reset`) and the follower reads again from there.
+ * - a batch this instance appended is handed over as it is (`local`) when the follower stands
+ *   where it begins — the usual case on an instance that takes most of its own traffic — so its
+ *   events are not read back; else it is read with the rows before it.
  * - `reach(row)` resolves once every row up to `row` has been handed over; the engine handles its
  *   messages in order, so a decide asked after that sees those rows (read-your-writes for the
  *   instance that took the events). It is bounded: past `reachTimeoutMs` it resolves anyway
@@ -35,6 +38,12 @@ export interface Follower {
   reset(cursor: number): void;
   /** resolves once every row up to `row` was handed over (bounded, see above) */
   reach(row: number): Promise<void>;
+  /**
+   * A batch this instance just appended: handed over as it is when the follower stands exactly
+   * where it begins (`after`), so the instance's own events are not read back; false otherwise
+   * (then `reach` reads it with whatever came before it).
+   */
+  local(batch: IngestMessage): boolean;
   /** read now: something may have been appended */
   wake(): void;
   /** log position handed over last (undefined before the engine was ready) */
@@ -54,6 +63,21 @@ export function createFollower(o: FollowerOptions): Follower {
   let failing = false;
   const waiters = new Set<{ row: number; done: () => void }>();
 
+  /** a hand-over failed and none succeeded since: the next failure is not logged again */
+  let refusing = false;
+  const deliver = (batch: IngestMessage): boolean => {
+    try {
+      o.deliver(batch);
+      refusing = false;
+      return true;
+    } catch (error) {
+      // as with SQLite: the batch is stored all the same, and is read back with the next one
+      // (the cursor stays before it); its waiters are answered rather than held
+      if (!refusing) o.log(`engine: batch of ${batch.app} not handed over (stored all the same): ${(error as Error).stack ?? error}`);
+      refusing = true;
+      return false;
+    }
+  };
   /** rows up to here were handed over, or failed to be (a waiter for them has its answer) */
   let settled = 0;
   /** rows handed over since the last reset, while catching up */
@@ -72,12 +96,7 @@ export function createFollower(o: FollowerOptions): Follower {
       while (j < rows.length && rows[j]!.app === rows[i]!.app && rows[j]!.receivedAt === rows[i]!.receivedAt) j++;
       const batch = rows.slice(i, j);
       const lastRow = batch[batch.length - 1]!.row;
-      try {
-        o.deliver({ app: batch[0]!.app, receivedAt: batch[0]!.receivedAt, events: batch.map((r) => r.event), firstRow: batch[0]!.row, lastRow, after: from });
-      } catch (error) {
-        // as with SQLite: the batch is stored all the same, and is read back with the next one
-        // (the cursor stays before it); its waiters are answered rather than held
-        o.log(`engine: batch of ${batch[0]!.app} not handed over (stored all the same): ${(error as Error).stack ?? error}`);
+      if (!deliver({ app: batch[0]!.app, receivedAt: batch[0]!.receivedAt, events: batch.map((r) => r.event), firstRow: batch[0]!.row, lastRow, after: from })) {
         settled = Math.max(settled, rows[rows.length - 1]!.row);
         return { to: from, failed: true };
       }
@@ -104,7 +123,8 @@ export function createFollower(o: FollowerOptions): Follower {
         }
         if (failing) o.log('follower: reading the events log again');
         failing = false;
-        if (at !== generation || closed) break; // reset meanwhile: read again from the new cursor
+        if (closed) return;
+        if (at !== generation) continue; // reset or a local hand-over meanwhile: read again from the new cursor
         const { to, failed } = handOver(rows, from);
         cursor = to;
         if (caughtUp !== undefined) caughtUp += rows.length;
@@ -157,6 +177,19 @@ export function createFollower(o: FollowerOptions): Follower {
         waiters.add(w);
         wake();
       });
+    },
+    local(batch) {
+      if (batch.after === undefined || cursor === undefined || batch.after !== cursor || closed) return false;
+      // a read in flight began before this batch: it is dropped and made again from the new cursor
+      generation++;
+      if (!deliver(batch)) {
+        settled = Math.max(settled, batch.lastRow);
+        settle();
+        return true;
+      }
+      cursor = batch.lastRow;
+      settle();
+      return true;
     },
     wake,
     get cursor() {

@@ -162,10 +162,13 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
       }
     let client: PoolClient | undefined;
     let inserted: { id: string; seq: string }[];
+    let before = 0;
     try {
       client = await pool.connect();
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      // under the lock, the last row of the log stays the last until this group's rows
+      before = Number((await client.query<{ seq: string }>('SELECT coalesce(max(seq), 0) AS seq FROM events')).rows[0]!.seq);
       inserted = (await client.query<{ id: string; seq: string }>(INSERT, cols)).rows;
       if (inserted.length) await client.query(`NOTIFY ${CHANNEL}`);
       await client.query('COMMIT');
@@ -178,7 +181,13 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
     const seqOf = new Map<string, number>();
     for (const r of inserted) seqOf.set(dec(r.id), Number(r.seq));
     // an id new to the log is credited to the first batch of the group that holds it
-    for (const j of jobs) {
+    // Rows are numbered in the order they were inserted, batch after batch: each batch then spans
+    // its own rows right after the previous one's (gaps are values drawn by duplicates) and can be
+    // handed over without a read back. Should the numbering ever say otherwise, no batch is given
+    // `after` and followers read the rows back.
+    let prev = before;
+    let ordered = true;
+    const appended = jobs.map((j): Appended => {
       const fresh: SlotwiseEvent[] = [];
       let firstRow = 0;
       let lastRow = 0;
@@ -187,11 +196,22 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
         if (seq === undefined) continue;
         seqOf.delete(event.id);
         fresh.push(event);
+        if (seq <= prev) ordered = false;
+        prev = seq;
         firstRow = firstRow ? Math.min(firstRow, seq) : seq;
         lastRow = Math.max(lastRow, seq);
       }
-      j.resolve({ app: j.app, events: fresh, receivedAt: j.receivedAt, firstRow, lastRow });
+      return { app: j.app, events: fresh, receivedAt: j.receivedAt, firstRow, lastRow };
+    });
+    if (ordered) {
+      prev = before;
+      for (const a of appended) {
+        if (!a.events.length) continue;
+        a.after = prev;
+        prev = a.lastRow;
+      }
     }
+    jobs.forEach((j, i) => j.resolve(appended[i]!));
   };
 
   const flush = () => {

@@ -50,6 +50,12 @@ export interface Appended {
   firstRow: number;
   /** log position of the last new event; rows between may belong to nobody (gaps) */
   lastRow: number;
+  /**
+   * Set when the store knows the log held nothing else between `after` and `lastRow` (PostgreSQL:
+   * appends are serialised): a follower at `after` may hand this batch over as it is, without
+   * reading it back.
+   */
+  after?: number;
 }
 
 /** One stored event as a follower reads it back. */

@@ -233,4 +233,36 @@ describe('the PostgreSQL store with several instances', () => {
       await store.close();
     }
   });
+
+  test("an instance's own batches are handed over without a read back when nothing came between; another instance's rows are read", async () => {
+    const url = await server.createDatabase();
+    const [own, other] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
+    let reads = 0;
+    // not woken by NOTIFY here: a read racing the hand-over would make the count meaningless
+    const counted: Store = { ...own!, read: (after, limit) => (reads++, own!.read(after, limit)), listen: () => () => {} };
+    const got: IngestMessage[] = [];
+    const follower = createFollower({ store: counted, deliver: (m) => got.push(m), log: () => {}, pollMs: 60_000 });
+    try {
+      follower.reset(0);
+      await follower.reach(0);
+      await new Promise((r) => setTimeout(r, 50)); // the first read (of nothing) is over
+      const before = reads;
+      // concurrent batches share a group: each says where it begins, one after the other
+      const mine = await Promise.all([0, 1, 2].map((b) => own!.append('demo', [valid(`m${b}-a`), valid(`m${b}-b`), valid('m0-a')], 10 + b)));
+      expect(mine.map((m) => m.events.length)).toEqual([2, 2, 2]);
+      expect(mine.map((m) => follower.local(m))).toEqual([true, true, true]);
+      expect(reads).toBe(before);
+      expect(got.map((m) => m.after)).toEqual([0, mine[0]!.lastRow, mine[1]!.lastRow]);
+      // a row of another instance lies between: the next own batch cannot go first, it is read back with it
+      await other!.append('demo', [valid('theirs')], 20);
+      const next = await own!.append('demo', [valid('m3')], 21);
+      expect(follower.local(next)).toBe(false);
+      await follower.reach(next.lastRow);
+      expect(got.slice(3).flatMap((m) => m.events.map((e) => e.id))).toEqual(['theirs', 'm3']);
+      for (let i = 1; i < got.length; i++) expect(got[i]!.after).toBe(got[i - 1]!.lastRow);
+    } finally {
+      await follower.close();
+      await Promise.all([own!.close(), other!.close()]);
+    }
+  });
 });
