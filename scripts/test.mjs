@@ -16,5 +16,12 @@ if (!existsSync(chromium)) {
   process.exit(1);
 }
 
+// the store tests and the integration-pg project run a real PostgreSQL (test/helpers/postgres.ts)
+const initdb = spawnSync('sh', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { encoding: 'utf8' });
+if (initdb.status !== 0) {
+  console.error(`npm test: no PostgreSQL (initdb). The store tests need Debian's PostgreSQL:\n  apt-get update && apt-get install -y postgresql\n`);
+  process.exit(1);
+}
+
 run('npx', ['rollup', '-c', '--silent']);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

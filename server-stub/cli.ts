@@ -10,6 +10,10 @@ export const USAGE = `Usage: npm start -- [options]
   --port P            port to listen on (default 8787; 0 picks a free one)
   --host H            address to bind (default 127.0.0.1)
   --data DIR          data directory: slotwise.db, keys.json, models/ (default .slotwise-data/)
+  --store S           where events are stored: "sqlite" (default, in --data) or a PostgreSQL URL
+                      (postgres://user:password@host:5432/db) shared by any number of instances;
+                      default from SLOTWISE_DATABASE_URL when set
+  --pool N            PostgreSQL connections per instance (default 10)
   --catalog FILE      load an operator's catalog (JSON array of items) instead of the generated one
   --catalog-size N    size of the generated catalog (default 300)
   --origin URL        allow browser calls from this origin (repeatable; "http://host:*" = any port;
@@ -22,8 +26,11 @@ export const USAGE = `Usage: npm start -- [options]
 
 export type Cli = { help: true } | { help: false; options: ServerOptions; adminPassword?: string };
 
-/** `argv` without node and the script; throws an Error with a one-line reason on bad flags. */
-export function parseCli(argv: string[]): Cli {
+/**
+ * `argv` without node and the script, and the environment (SLOTWISE_DATABASE_URL); throws an Error
+ * with a one-line reason on bad flags.
+ */
+export function parseCli(argv: string[], env: Record<string, string | undefined> = {}): Cli {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -32,6 +39,8 @@ export function parseCli(argv: string[]): Cli {
       port: { type: 'string' },
       host: { type: 'string' },
       data: { type: 'string' },
+      store: { type: 'string' },
+      pool: { type: 'string' },
       catalog: { type: 'string' },
       'catalog-size': { type: 'string' },
       origin: { type: 'string', multiple: true },
@@ -48,6 +57,12 @@ export function parseCli(argv: string[]): Cli {
     dataDir: values.data ?? '.slotwise-data',
     demoData: !values['no-demo-data'],
   };
+  const store = values.store ?? env.SLOTWISE_DATABASE_URL;
+  if (store !== undefined && store !== '') {
+    if (store !== 'sqlite' && !/^postgres(ql)?:\/\//.test(store)) throw new Error(`--store wants "sqlite" or a postgres:// URL, got "${store}"`);
+    options.store = store;
+  }
+  if (values.pool !== undefined) options.postgres = { poolSize: int('--pool', values.pool, 1, 1000) };
   if (values.catalog !== undefined) options.catalogFile = values.catalog;
   if (values['catalog-size'] !== undefined) options.catalogSize = int('--catalog-size', values['catalog-size'], 1, 1_000_000);
   if (values.origin) options.origins = values.origin;

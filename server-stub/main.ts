@@ -9,7 +9,7 @@ import { createServer } from './server';
 async function main(argv: string[]): Promise<void> {
   let cli;
   try {
-    cli = parseCli(argv);
+    cli = parseCli(argv, process.env);
   } catch (error) {
     console.error(`slotwise: ${(error as Error).message}\n\n${USAGE}`);
     process.exit(2);
@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<void> {
     throw new Error(`--admin-password: ${error.message.replace(/^password: /, '')}`);
   });
   const demo = server.host === '127.0.0.1' || server.host === '0.0.0.0' ? `http://localhost:${server.port}/` : `${server.url}/`;
-  console.log(`slotwise server-stub listening on ${server.url} (data: ${server.dataDir})`);
+  console.log(`slotwise server-stub listening on ${server.url} (data: ${server.dataDir}, events in ${server.store.kind})`);
   console.log(`demo: ${demo}`);
   console.log(`admin API: ${server.url}/admin/v1/ (npm run admin -- list-users)`);
   if (made) console.log(`operator account "${made.username}" created${made.generated ? `; its password (shown once): ${made.password}` : ' with the given --admin-password'}`);

@@ -9,7 +9,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './http/app';
 import { createOriginPolicy, DEFAULT_ORIGINS } from './http/cors';
 import { openDb, type Db } from './store/db';
-import { createWalSync } from './store/wal-sync';
+import { createFollower, type Follower } from './store/follow';
+import { openPostgresStore, type PostgresStore } from './store/postgres';
+import { openSqliteStore } from './store/sqlite';
+import type { Store } from './store/store';
 import { startEngineThread, type EngineHost } from './engine/thread';
 import { answerClientError } from './wire/errors';
 import { createIngest } from './ingest/events';
@@ -32,6 +35,15 @@ export interface ServerOptions {
   host?: string;
   /** holds slotwise.db, keys.json and models/. @default '.slotwise-data' @example { dataDir: '/tmp/sw' } */
   dataDir?: string;
+  /**
+   * Where the events log lives: `'sqlite'` (`<dataDir>/slotwise.db`) or a PostgreSQL URL shared by
+   * any number of instances (each keeps its engine's projection under `<dataDir>/engine-pg-<id>/`).
+   * @default 'sqlite' @example { store: 'postgres://slotwise:secret@db.internal:5432/slotwise' }
+   */
+  store?: string;
+  /** PostgreSQL only: connections in this instance's pool, and how long a query may take (ms).
+   * @default { poolSize: 10, timeoutMs: 10_000 } @example { postgres: { poolSize: 20, timeoutMs: 3000 } } */
+  postgres?: { poolSize?: number; timeoutMs?: number };
   /** an operator's catalog (JSON array of items) instead of the generated one. @example { catalogFile: 'catalog.json' } */
   catalogFile?: string;
   /** size of the generated catalog. @default 300 @example { catalogSize: 10_000 } */
@@ -83,7 +95,12 @@ export interface ServerHandle {
   port: number;
   host: string;
   dataDir: string;
+  /** the events log (SQLite or PostgreSQL) */
+  store: Store;
+  /** this instance's SQLite file: the store's with SQLite, the engine's projection with PostgreSQL */
   db: Db;
+  /** the directory of that file */
+  engineDir: string;
   /** the engine, on its own thread */
   engine: EngineHost;
   /** each app's live rule release: publish, activate, roll back, subscribe (rules/registry.ts) */
@@ -108,45 +125,68 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const selfOrigins: string[] = [];
 
-  const db = openDb(dataDir);
-  // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts);
-  // a demo without its history is still a demo, so a failure is logged, not fatal
-  if (options.demoData) {
-    try {
-      const t0 = Date.now();
-      const n = fillDemoHistory({ db, now: now() });
-      if (n) log(`demo: filled the demo app with a simulated 90-day history (${n} events, ${((Date.now() - t0) / 1000).toFixed(1)} s; --no-demo-data skips it)`);
-    } catch (error) {
-      log(`demo history not filled: ${(error as Error).stack ?? error}`);
-    }
-  }
-  // ingest commits without waiting for the disk; its acknowledgements wait for this fsync
-  const wal = createWalSync(db);
+  const postgres = options.store !== undefined && options.store !== 'sqlite' ? options.store : undefined;
+  if (postgres !== undefined && !/^postgres(ql)?:\/\//.test(postgres)) throw new Error(`--store wants "sqlite" or a postgres:// URL, got "${postgres}"`);
+  const store: Store = postgres
+    ? await openPostgresStore({ url: postgres, ...options.postgres, log })
+    : openSqliteStore(dataDir);
+  // with PostgreSQL the engine's projection is this instance's own file, one per database
+  const engineDir = store.kind === 'postgres' ? join(dataDir, `engine-pg-${(store as PostgresStore).identity}`) : dataDir;
+  let db: Db | undefined;
   let engine: EngineHost | undefined;
+  let follower: Follower | undefined;
   let admin: Admin | undefined;
   let analyticsDb: Db | undefined;
   try {
-    // the demo app's seed is stored before the engine starts, so the engine starts under it (a
-    // catalog file's bad rows are reported once, by the engine)
+    db = store.kind === 'sqlite' ? (store as ReturnType<typeof openSqliteStore>).db : openDb(engineDir);
+    // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts);
+    // a demo without its history is still a demo, so a failure is logged, not fatal. The history is
+    // written to the events of an embedded (SQLite) store only.
+    if (options.demoData && store.kind === 'sqlite') {
+      try {
+        const t0 = Date.now();
+        const n = fillDemoHistory({ db, now: now() });
+        if (n) log(`demo: filled the demo app with a simulated 90-day history (${n} events, ${((Date.now() - t0) / 1000).toFixed(1)} s; --no-demo-data skips it)`);
+      } catch (error) {
+        log(`demo history not filled: ${(error as Error).stack ?? error}`);
+      }
+    }
+    // the demo app's seed is stored before the engine starts, so the engine starts under it
     const rules = createRulesRegistry({
       store: createSqliteRulesStore(db),
       now,
       log,
       seed: { app: SEED_APP, rules: () => seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now() }) },
     });
-    engine = await startEngineThread({ dataDir, catalogFile: options.catalogFile, catalogSize: options.catalogSize, releases: rules.lives(), now, log });
+    let started = false;
+    let firstCursor = 0;
+    if (postgres) follower = createFollower({ store, deliver: (m) => engine!.ingest(m), log });
+    engine = await startEngineThread({
+      dataDir: engineDir,
+      modelDir: join(dataDir, 'models'),
+      catalogFile: options.catalogFile,
+      catalogSize: options.catalogSize,
+      releases: rules.lives(),
+      now,
+      log,
+      // a new engine thread (first start or after a crash) is followed from its own cursor
+      onReady: (cursor) => (started ? follower?.reset(cursor) : (firstCursor = cursor)),
+    });
+    started = true;
+    follower?.reset(firstCursor);
     rules.attach(engine);
     const streams = createReleaseStreams({ version: rules.version, subscribe: rules.subscribe });
     const keyMap = keyIndex(keys);
     const body = { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs };
-    // the analyses feed their own tables on their own connection (analytics/store.ts)
-    analyticsDb = openDb(dataDir);
-    const analytics = createAnalyticsStore({ db: analyticsDb });
+    // the analyses read the events of an embedded store, on their own connection (analytics/store.ts)
+    analyticsDb = store.kind === 'sqlite' ? openDb(dataDir) : undefined;
+    const analytics = analyticsDb && createAnalyticsStore({ db: analyticsDb });
     admin = await createAdmin({ publisher: registryPublisher(rules, engine), ...options.admin }, { db, keys: keyMap, now, log, body, analytics });
+    const live = engine;
     const app = createApp({
-      db,
+      store,
       engine,
-      ingest: createIngest({ db, engine, now, log, durable: wal.sync }),
+      ingest: createIngest({ store, handOver: follower ? (m) => (follower!.local(m) ? undefined : follower!.reach(m.lastRow)) : (m) => live.ingest(m), now, log }),
       keys: keyMap,
       limiter: createLimiter(now),
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
@@ -184,31 +224,36 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     selfOrigins.push(`http://${shown}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`);
     const open = engine;
+    const own = db;
     let closing: Promise<void> | undefined;
     return {
       url: `http://${shown}:${port}`,
       port,
       host,
       dataDir,
-      db,
+      store,
+      db: own,
+      engineDir,
       engine: open,
       rules,
       streams,
       admin: operator,
       close: () => (closing ??= shutdown(server, streams.close, async () => {
         operator.close();
+        await follower?.close();
         await open.close();
-        await wal.close();
         analyticsDb?.close();
-        db.close();
+        if (store.kind !== 'sqlite') own.close();
+        await store.close();
       })),
     };
   } catch (error) {
     admin?.close();
+    await follower?.close();
     await engine?.close();
-    await wal.close();
     analyticsDb?.close();
-    db.close();
+    if (db !== undefined && store.kind !== 'sqlite') db.close();
+    await store.close();
     throw error;
   }
 }

@@ -25,13 +25,26 @@ import type { Engine, EngineDiagnostics, PreviewAnswer } from './index';
 import { compileFast, DEFER } from '../wire/fast-schema';
 import { HttpError } from '../wire/errors';
 
-/** One newly stored batch, as ingest hands it over. */
+/**
+ * One newly stored batch, as ingest (SQLite) or the follower of a shared log (PostgreSQL,
+ * store/follow.ts) hands it over.
+ */
 export interface IngestMessage {
   app: string;
   events: SlotwiseEvent[];
   receivedAt: number;
-  /** rowid of `events[0]` in the events table; the batch's rows are consecutive */
+  /** log position of `events[0]`; without `after` the batch's rows are consecutive rowids */
   firstRow: number;
+  /** log position of the last event */
+  lastRow: number;
+  /**
+   * Set when the log is not this engine's SQLite file but a shared one it follows (PostgreSQL):
+   * positions have gaps, so the follower says which position the batch continues from — its rows
+   * are all the log holds between `after` and `lastRow`. A batch whose `after` is not the engine's
+   * cursor is dropped: something before it was lost (the thread was restarted), and the follower
+   * reads again from the cursor the new thread reports.
+   */
+  after?: number;
 }
 
 /** An HTTP answer made on the engine thread. */
@@ -46,6 +59,8 @@ export interface EngineService {
   ingest(message: IngestMessage): void;
   /** applies events stored but not yet applied; returns how many */
   catchUp(): number;
+  /** log position of the last event applied */
+  readonly cursor: number;
   /** POST /v1/decide after authorisation: the body text in, the answer out (400 for bad input) */
   decide(app: string, body: string): Answer;
   config(app: string): Config;
@@ -165,6 +180,24 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
     return true;
   };
 
+  /**
+   * A batch of a followed log. On a failure the cursor still moves past it (logged): the follower
+   * never hands it over again, and a gap in a projection beats stopping every later event.
+   */
+  const applyExternal = (m: IngestMessage) => {
+    try {
+      apply.immediate(m.app, m.receivedAt, m.events, m.lastRow);
+    } catch (error) {
+      log(`engine: ${m.events.length} events of ${m.app} not applied (stored all the same): ${(error as Error).stack ?? error}`);
+      try {
+        skip.immediate(m.lastRow);
+      } catch {
+        // the cursor stays; the next batch's commit carries it past
+      }
+    }
+    cursor = m.lastRow;
+  };
+
   const catchUp = (): number => {
     let applied = 0;
     for (;;) {
@@ -175,7 +208,8 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
         let j = i + 1;
         while (j < rows.length && rows[j]!.app_key === rows[i]!.app_key && rows[j]!.received_at === rows[i]!.received_at && rows[j]!.row === rows[j - 1]!.row + 1) j++;
         const batch = rows.slice(i, j);
-        if (!applyBatch({ app: batch[0]!.app_key, events: batch.map(eventOf), receivedAt: batch[0]!.received_at, firstRow: batch[0]!.row })) return applied;
+        const firstRow = batch[0]!.row;
+        if (!applyBatch({ app: batch[0]!.app_key, events: batch.map(eventOf), receivedAt: batch[0]!.received_at, firstRow, lastRow: firstRow + batch.length - 1 })) return applied;
         applied += batch.length;
         i = j;
       }
@@ -183,6 +217,11 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
   };
 
   const ingest = (m: IngestMessage) => {
+    // the follower reads from the engine's cursor and hands rows over in log order, gaps and all
+    if (m.after !== undefined) {
+      if (m.after === cursor) applyExternal(m);
+      return;
+    }
     // rows stored but never handed over lie before this batch: read them back first (with it)
     if (m.firstRow > cursor + 1) catchUp();
     // still behind (the lock stayed taken): this batch waits its turn, read back with the rows before it
@@ -204,6 +243,9 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
   return {
     ingest,
     catchUp,
+    get cursor() {
+      return cursor;
+    },
     decide(app, body) {
       try {
         return { status: 200, body: engine.decideJson(app, validate(parseJson(body))) };

@@ -22,7 +22,10 @@ import type { PreviewAnswer } from './index';
 import type { Answer, IngestMessage } from './service';
 
 export interface EngineThreadData {
+  /** holds the engine's SQLite file (with the SQLite store, the store's file itself) */
   dataDir: string;
+  /** where model files are; default `<dataDir>/models` */
+  modelDir?: string;
   catalogFile?: string;
   catalogSize?: number;
   /** each app's live release (a restarted thread gets the ones activated since) */
@@ -47,7 +50,7 @@ export type ToEngine =
       traits?: { riskTolerance?: RiskTolerance };
     };
 export type FromEngine =
-  | { t: 'ready'; modelVersion: string }
+  | { t: 'ready'; modelVersion: string; cursor: number }
   | { t: 'failed'; message: string }
   | { t: 'log'; message: string }
   | { t: 'reply'; id: number; ok: boolean; value?: unknown; error?: string };
@@ -82,6 +85,9 @@ export interface EngineThreadOptions extends Omit<EngineThreadData, 'now' | 'rel
   /** each app's live release at start */
   releases?: { app: string; release: Release }[];
   now: () => number;
+  /** told the engine's cursor (log position of the last applied event) each time a thread is ready:
+   * a follower of a shared log hands over from there (store/follow.ts) */
+  onReady?: (cursor: number) => void;
   log: (message: string) => void;
   /** the built worker entry; default: engine-worker.js next to this module, else compiled from source */
   workerFile?: string;
@@ -97,6 +103,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
   const releases = new Map((o.releases ?? []).map((r) => [r.app, r.release]));
   const data = (): EngineThreadData => ({
     dataDir: o.dataDir,
+    modelDir: o.modelDir,
     catalogFile: o.catalogFile,
     catalogSize: o.catalogSize,
     releases: [...releases].map(([app, release]) => ({ app, release })),
@@ -120,7 +127,8 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
         if (m.t === 'ready') {
           ready = true;
           modelVersion = m.modelVersion;
-          return resolve(worker);
+          resolve(worker);
+          return o.onReady?.(m.cursor);
         }
         if (m.t === 'failed') return reject(new Error(m.message));
         const call = pending.get(m.id);

@@ -31,7 +31,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
       catalogSize: data.catalogSize,
       releases: data.releases,
       seedModels: true,
-      modelDir: join(data.dataDir, 'models'),
+      modelDir: data.modelDir ?? join(data.dataDir, 'models'),
       now: () => clock,
       log,
     });
@@ -43,7 +43,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
     post({ t: 'failed', message: (error as Error).message });
     return;
   }
-  post({ t: 'ready', modelVersion: service.modelVersion });
+  post({ t: 'ready', modelVersion: service.modelVersion, cursor: service.cursor });
 
   port.on('message', (m: ToEngine) => {
     clock = m.now;

@@ -13,14 +13,15 @@
  * | GET  /v1/config           | 200 Config of the app's live release, ETag; If-None-Match → 304 |
  * | GET  /v1/config/stream    | server-sent events: the live release version, on connect and change |
  * | GET  /v1/images/:id.svg   | the item's SVG, sandboxed by CSP                                |
- * | GET  /v1/health           | 200 { ok, version, events }                                     |
+ * | GET  /v1/health           | readiness: 200 { ok, version, events }, 503 when the store is down |
+ * | GET  /v1/health/live      | liveness: 200 { ok, version } while the process serves HTTP     |
  * | GET  /, /dist/*, bundles  | static files (static.ts)                                        |
  */
 import { Hono, type Context } from 'hono';
 import { LIMITS } from '../../sdk/contract';
 import { readJson, readText, type BodyDeadlines } from './body';
 import { cors, type OriginPolicy } from './cors';
-import type { Db } from '../store/db';
+import { StoreUnavailableError, type Store } from '../store/store';
 import { EngineBusyError, type EngineHost } from '../engine/thread';
 import { createThreadProbe, diagnosticsEnabled } from '../engine/diagnostics';
 import { HttpError, internalError } from '../wire/errors';
@@ -31,7 +32,7 @@ import type { StaticFile } from './static';
 import type { ReleaseStreams } from '../rules/stream';
 
 export interface AppOptions {
-  db: Db;
+  store: Store;
   engine: EngineHost;
   ingest: Ingest;
   keys: Map<string, AppKey>;
@@ -56,7 +57,6 @@ const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; s
 
 export function createApp(o: AppOptions): Hono {
   const app = new Hono();
-  const countEvents = o.db.prepare('SELECT count(*) AS n FROM events').pluck();
 
   app.use(async (c, next) => {
     await next();
@@ -129,7 +129,10 @@ export function createApp(o: AppOptions): Hono {
     return c.body(svg);
   });
 
-  app.get('/v1/health', (c) => c.json({ ok: true, version: o.version, events: countEvents.get() as number }));
+  // readiness: a load balancer sends traffic here only while the store answers
+  app.get('/v1/health', async (c) => c.json({ ok: true, version: o.version, events: await o.store.count() }));
+  // liveness: the process serves HTTP (restart it when this fails, not when the store is down)
+  app.get('/v1/health/live', (c) => c.json({ ok: true, version: o.version }));
 
   // for benchmarks only: with SLOTWISE_DIAGNOSTICS=1, each thread's stalls, GC pauses and sizes
   // since the previous call (engine/diagnostics.ts); the route does not exist otherwise
@@ -145,6 +148,7 @@ export function createApp(o: AppOptions): Hono {
     ['/v1/config/stream', 'GET, OPTIONS'],
     ['/v1/images/:file', 'GET, HEAD, OPTIONS'],
     ['/v1/health', 'GET, HEAD, OPTIONS'],
+    ['/v1/health/live', 'GET, HEAD, OPTIONS'],
   ] as const) {
     app.all(path, (c) => {
       throw new HttpError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allow.split(',')[0]}`, {
@@ -172,6 +176,11 @@ export function createApp(o: AppOptions): Hono {
     if (error instanceof EngineBusyError) {
       c.header('retry-after', '1');
       return c.json({ error: { code: 'overloaded', message: 'the server is overloaded; retry in 1 s', path: '' } }, 503);
+    }
+    if (error instanceof StoreUnavailableError) {
+      o.log(`503: ${error.message}`);
+      c.header('retry-after', String(error.retryAfterS));
+      return c.json({ error: { code: 'store_unavailable', message: `the event store is unavailable; retry in ${error.retryAfterS} s`, path: '' } }, 503);
     }
     if (error instanceof HttpError) {
       for (const [k, v] of Object.entries(error.headers)) c.header(k, v);

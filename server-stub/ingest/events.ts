@@ -9,36 +9,37 @@
  *   those and sends the rest again. The list always names every bad event by index, but its other
  *   fields are shortened as needed to keep the answer under the 64 KB the SDK reads (`fitRejected`). A batch that is not `{ sentAt, events: [1..500] }` is a 400
  *   with the offending path (e.g. `events` for 501 events).
- * - Otherwise all events are inserted under ONE savepoint with `INSERT OR IGNORE` on the event id.
- *   An id already stored — by an earlier batch, earlier in this batch, or under another app — counts
- *   as a duplicate and is never overwritten. After the commit, and before the answer, the newly
- *   stored events (never the duplicates) are handed to the engine thread with their rowids; it
- *   applies each stored event exactly once (engine/service.ts), so an engine failure never costs a
- *   client its events, and a decide asked after the answer sees them.
- * - Batches that arrive together share one transaction and one fsync (store/group-commit.ts). The answer
- *   `{ accepted, duplicates }` is sent after that commit is fsynced (store/wal-sync.ts: off the
- *   HTTP thread, which meanwhile goes on reading and committing the next batches):
- *   accepted + duplicates = events in the batch, and every one of them is on disk.
+ * - Otherwise the store appends the batch (store/store.ts): all its events or none, idempotent by
+ *   event id. An id already stored — by an earlier batch, earlier in this batch, under another app,
+ *   on another instance — counts as a duplicate and is never overwritten. After the commit, and
+ *   before the answer, the newly stored events (never the duplicates) are handed to the engine with
+ *   their log positions; it applies each stored event exactly once (engine/service.ts), so an engine
+ *   failure never costs a client its events, and a decide asked after the answer sees them.
+ * - Batches that arrive together share one transaction and one fsync (SQLite: store/group-commit.ts,
+ *   the WAL fsynced off the HTTP thread by store/wal-sync.ts; PostgreSQL: store/postgres.ts). The
+ *   answer `{ accepted, duplicates }` is sent after that commit is durable:
+ *   accepted + duplicates = events in the batch, and every one of them is on disk. A store that
+ *   cannot answer makes it a 503 with Retry-After (the SDK retries; nothing is stored twice).
  *
  * Validation is zod's (the shared contract), with a compiled fast path in front (http/fast-schema.ts)
  * that answers for well-formed events and leaves anything doubtful, and every error message, to zod.
  */
 import { firstProblem, LIMITS, schemas, type EventsResponse, type RejectedEvent, type SlotwiseEvent } from '../../sdk/contract';
-import type { Db } from '../store/db';
 import type { IngestMessage } from '../engine/service';
+import type { Store, Valid } from '../store/store';
 import { compileFast, DEFER } from '../wire/fast-schema';
-import { createGroupCommit } from '../store/group-commit';
 import { clampText, HttpError } from '../wire/errors';
 
 export interface IngestOptions {
-  db: Db;
-  /** gets each batch's newly stored events after their commit (the engine thread) */
-  engine: { ingest(batch: IngestMessage): void };
+  store: Store;
+  /**
+   * Gets each batch's newly stored events after their commit, before the answer: the engine thread
+   * (SQLite), or the follower of the shared log, whose promise resolves once the batch is handed to
+   * the engine in log order (PostgreSQL: read-your-writes on the instance that took the events).
+   */
+  handOver(batch: IngestMessage): void | Promise<void>;
   now: () => number;
   log: (message: string) => void;
-  /** makes the commits durable before they are acknowledged (store/wal-sync.ts); without it the
-   * connection's COMMIT must be (`synchronous = FULL`). @example { durable: createWalSync(db).sync } */
-  durable?: () => Promise<void>;
 }
 
 /**
@@ -47,55 +48,22 @@ export interface IngestOptions {
  */
 export type Ingest = (app: string, body: unknown) => Promise<EventsResponse>;
 
-export function createIngest({ db, engine, now, log, durable }: IngestOptions): Ingest {
-  const insert = db.prepare(
-    `INSERT OR IGNORE INTO events (id, app_key, type, name, ts, received_at, anonymous_id, user_id,
-       session_id, decision_id, slot_id, item_id, position, properties, context)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-
-  // the engine's threads take the same write lock: the group commit waits for it on the event loop,
-  // never asleep in SQLite's busy handler with every request on this thread (store/group-commit.ts)
-  db.pragma('busy_timeout = 0');
-  const commit = createGroupCommit(db, { durable });
+export function createIngest({ store, handOver, now, log }: IngestOptions): Ingest {
   const check = checker();
-
-  /** the batch's rows are consecutive: nothing else inserts inside its savepoint */
-  const store = (app: string, events: Valid[], receivedAt: number): IngestMessage => {
-    const fresh: SlotwiseEvent[] = [];
-    let firstRow = 0;
-    for (const { event: e, properties, context } of events) {
-      const { changes, lastInsertRowid } = insert.run(
-        e.id, app, e.type, e.name, e.ts, receivedAt, e.anonymousId, e.userId ?? null, e.sessionId,
-        e.decisionId ?? null, e.slotId ?? null, e.itemId ?? null, e.position ?? null, properties, context,
-      );
-      if (!changes) continue;
-      if (!fresh.length) firstRow = Number(lastInsertRowid);
-      fresh.push(e);
-    }
-    return { app, events: fresh, receivedAt, firstRow };
-  };
-
   return async (app, body) => {
     const events = validate(check, body);
-    const stored = await commit(() => store(app, events, now()), events.length);
+    const stored = await store.append(app, events, now());
     if (stored.events.length) {
       // the events are on disk and will be acknowledged whatever the engine does with them
       try {
-        engine.ingest(stored);
+        const handed = handOver(stored);
+        if (handed) await handed;
       } catch (error) {
         log(`engine: batch of ${app} not handed over (stored all the same): ${(error as Error).stack ?? error}`);
       }
     }
     return { accepted: stored.events.length, duplicates: events.length - stored.events.length };
   };
-}
-
-/** An event that passed the schema, with its JSON columns already serialised. */
-interface Valid {
-  event: SlotwiseEvent;
-  properties: string;
-  context: string;
 }
 
 type Checked<T> = { success: true; data: T } | { success: false; error: Parameters<typeof firstProblem>[0] };

@@ -53,7 +53,7 @@ function freePort() {
   });
 }
 
-async function waitForHealth(url, child, ms = 30_000) {
+export async function waitForHealth(url, child, ms = 30_000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`bench:decide: the server exited with ${child.exitCode}`);
@@ -83,7 +83,7 @@ function decideBody(user, k) {
 const post = (url, path, body) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-slotwise-key': KEY }, body });
 
 /** identify, then per user a page of decisions turned into views, impressions and some clicks */
-async function warm(url) {
+export async function warm(url) {
   let seq = 0;
   const envelope = (user, o) => ({
     id: `bench-${++seq}`,
@@ -126,7 +126,7 @@ async function warm(url) {
 }
 
 /** the k-th request under load: 1 in 5 comes from a visitor never seen before */
-const loadBody = (k) => decideBody(k % 5 === 4 ? USERS + k : (k * 7919) % USERS, k);
+export const loadBody = (k) => decideBody(k % 5 === 4 ? USERS + k : (k * 7919) % USERS, k);
 
 function cannon(url, o) {
   let k = 0;

@@ -194,7 +194,7 @@ function post(url, agent, path, body) {
 }
 
 /** Item ids the engine knows, so views and clicks touch its statistics as real traffic does. */
-async function catalogItems(url) {
+export async function catalogItems(url) {
   const agent = new Agent({ keepAlive: false });
   const answer = await post(url, agent, '/v1/decide', JSON.stringify({
     anonymousId: 'bench', sessionId: 'bench', context: { page: '/', channel: 'web', locale: 'en' },
@@ -210,7 +210,7 @@ async function catalogItems(url) {
  * 12-bit counter (its "monotonic random" field) and random bits drawn once per batch, so ids of one
  * period sort together and one batch costs one randomUUID. v4: random, one randomUUID per event.
  */
-function idMaker(kind) {
+export function idMaker(kind) {
   if (kind !== 'v7') return (n) => Array.from({ length: n }, () => randomUUID());
   return (n) => {
     const hex = Date.now().toString(16).padStart(12, '0');
@@ -281,12 +281,16 @@ function render(template, ids, scratch) {
 
 /** Templates for `count` batches of distinct devices; requests cycle through them. */
 const TEMPLATES = 256;
-function templates({ items, batch, devices }) {
+export function templates({ items, batch, devices }) {
   return Array.from({ length: TEMPLATES }, (_, n) => batchTemplate(batch, (n * 7919) % devices, items, n));
 }
 
-/** `connections` loops, each posting one batch at a time, until `ms` has passed; waits for all. */
-async function drive({ url, agent, ids, batch, connections, ms, bodies }) {
+/**
+ * `connections` loops, each posting one batch at a time, until `ms` has passed; waits for all.
+ * `url` may be a list (several instances): connection i posts to url[i % length].
+ */
+export async function drive({ url, agent, ids, batch, connections, ms, bodies }) {
+  const urls = Array.isArray(url) ? url : [url];
   let accepted = 0;
   let duplicates = 0;
   let seq = 0;
@@ -295,12 +299,13 @@ async function drive({ url, agent, ids, batch, connections, ms, bodies }) {
   const t0 = performance.now();
   const end = t0 + ms;
   await Promise.all(
-    Array.from({ length: connections }, async () => {
+    Array.from({ length: connections }, async (_, c) => {
+      const target = urls[c % urls.length];
       const scratch = Buffer.alloc(largest);
       while (performance.now() < end) {
         const body = render(bodies[seq++ % bodies.length], ids(batch), scratch);
         const t = performance.now();
-        const answer = await post(url, agent, '/v1/events', body);
+        const answer = await post(target, agent, '/v1/events', body);
         latencies.push(performance.now() - t);
         accepted += answer.accepted;
         duplicates += answer.duplicates;

@@ -114,6 +114,8 @@ async function main() {
     ...(await bench('memory.mjs', 'memory in Node (memory.mjs)')),
     ...(await bench('decide.mjs', '/v1/decide (decide.mjs)', undefined, { runs: 10 })),
     ...(await bench('ingest.mjs', '/v1/events ingest (ingest.mjs)', '/v1/events durable ingest')),
+    // beside the SQLite rows above, in the same run: the same traffic on PostgreSQL, 1 and 2 instances
+    ...(await bench('postgres.mjs', 'PostgreSQL store (postgres.mjs)', 'PostgreSQL store')),
     ...(await bench('models.mjs', 'response models (models.mjs)')),
     ...(await bench('analytics.mjs', 'scenario analyses over 1 000 000 events (analytics.mjs)')),
   ];

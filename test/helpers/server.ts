@@ -2,6 +2,13 @@
  * Test helper: the real server-stub on 127.0.0.1, a free port, and a fresh temporary data
  * directory (or a given one), with a read-only SQLite handle for assertions.
  *
+ * Under `SLOTWISE_TEST_STORE=postgres` (the `integration-pg` project of vitest.config.ts) every
+ * server stores its events in a fresh database of the run's PostgreSQL server
+ * (test/helpers/postgres-setup.ts), and the assertions read the same things: `count()` asks
+ * PostgreSQL; `db()` and `query()` run their SQL (SQLite's dialect, unchanged) on a snapshot — an
+ * in-memory SQLite database whose `events` table is PostgreSQL's events at that moment (rowid =
+ * seq, the log position), with the instance's engine file attached for the engine's tables.
+ *
  * @example
  * const s = await startServer();
  * await fetch(`${s.url}/v1/events`, { method: 'POST', headers: { 'x-slotwise-key': 'demo' }, body });
@@ -9,10 +16,13 @@
  * await s.restart(); // same directory, same port when free
  * await s.stop();    // also removes the temporary directory
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
+import { inject } from 'vitest';
 import { createServer, type ServerHandle, type ServerOptions } from '../../server-stub/server';
 
 export interface TestServerOptions extends Omit<ServerOptions, 'port' | 'host' | 'dataDir'> {
@@ -45,6 +55,48 @@ export interface TestServer {
 const temporary = new Set<string>();
 const removeAll = () => temporary.forEach((d) => rmSync(d, { recursive: true, force: true }));
 let hooked = false;
+let databases = 0;
+/** the database of each given data directory (PostgreSQL runs) */
+const databaseOf = new Map<string, string>();
+
+/** Which store test servers use: `SLOTWISE_TEST_STORE=postgres` or SQLite. */
+export const testStore = (): 'sqlite' | 'postgres' => (process.env.SLOTWISE_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite');
+
+/** A fresh database on the run's PostgreSQL server; its URL. */
+export async function testDatabase(): Promise<string> {
+  const admin = inject('postgresUrl');
+  const name = `it_${process.pid}_${++databases}_${Date.now() % 1e6}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return admin.replace(/\/[^/]*$/, `/${name}`);
+}
+
+/** Rows of `sql` on PostgreSQL, synchronously (psql), as JSON values. */
+function psql<T>(url: string, sql: string): T[] {
+  const out = execFileSync('psql', ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', url, '-c', `SELECT coalesce(json_agg(q), '[]') FROM (${sql}) q`], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  return JSON.parse(out) as T[];
+}
+
+const EVENT_COLUMNS = ['id', 'app_key', 'type', 'name', 'ts', 'received_at', 'anonymous_id', 'user_id', 'session_id', 'decision_id', 'slot_id', 'item_id', 'position', 'properties', 'context'];
+
+/** An in-memory SQLite copy of PostgreSQL's events (rowid = seq), with the engine's file attached. */
+function snapshot(url: string, engineFile: string): Database.Database {
+  const db = new Database(':memory:');
+  db.exec(`CREATE TABLE events (${EVENT_COLUMNS.map((c) => (c === 'id' ? 'id TEXT PRIMARY KEY' : c)).join(', ')})`);
+  const insert = db.prepare(`INSERT INTO events (rowid, ${EVENT_COLUMNS.join(', ')}) VALUES (?${', ?'.repeat(EVENT_COLUMNS.length)})`);
+  const rows = psql<Record<string, unknown>>(url, `SELECT seq, ${EVENT_COLUMNS.join(', ')} FROM events ORDER BY seq`);
+  db.transaction(() => rows.forEach((r) => insert.run(r.seq, ...EVENT_COLUMNS.map((c) => r[c] ?? null))))();
+  db.prepare('ATTACH DATABASE ? AS engine').run(engineFile);
+  return db;
+}
 
 export async function startServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const own = opts.dataDir === undefined;
@@ -60,7 +112,13 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     temporary.delete(dataDir);
   };
   const logs: string[] = [];
-  let options: TestServerOptions = opts;
+  // a server started again on a given data directory finds its events again: same database
+  let postgres: string | undefined;
+  if (opts.store === undefined && testStore() === 'postgres') {
+    postgres = own ? await testDatabase() : databaseOf.get(dataDir);
+    if (!postgres) databaseOf.set(dataDir, (postgres = await testDatabase()));
+  }
+  let options: TestServerOptions = postgres ? { ...opts, store: postgres } : opts;
   let reader: Database.Database | undefined;
   let server: ServerHandle;
 
@@ -98,11 +156,16 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     logs,
     handle: () => server,
     db() {
-      return (reader ??= new Database(join(dataDir, 'slotwise.db'), { readonly: true, fileMustExist: true }));
+      if (!postgres) return (reader ??= new Database(join(dataDir, 'slotwise.db'), { readonly: true, fileMustExist: true }));
+      // a new snapshot each time: the test asks after something happened
+      closeReader();
+      return (reader = snapshot(postgres, join(server.engineDir, 'slotwise.db')));
     },
     query: <T>(sql: string, ...params: unknown[]) => t.db().prepare(sql).all(...params) as T[],
     count: (app) =>
-      (app === undefined
+      postgres
+        ? psql<{ n: number }>(postgres, `SELECT count(*) AS n FROM events${app === undefined ? '' : ` WHERE app_key = '${app.replace(/'/g, "''")}'`}`)[0]!.n
+        : (app === undefined
         ? t.db().prepare('SELECT count(*) FROM events').pluck().get()
         : t.db().prepare('SELECT count(*) FROM events WHERE app_key = ?').pluck().get(app)) as number,
     async stop() {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { schemas, type SlotwiseEvent } from '../../sdk/contract';
 import { openDb } from '../../server-stub/store/db';
+import { sqliteStore } from '../../server-stub/store/sqlite';
 import { createEngine } from '../../server-stub/engine';
 import { generateCatalog } from '../../server-stub/engine/catalog';
 import { NUMERIC } from '../../server-stub/engine/features';
@@ -34,7 +35,8 @@ describe('training', () => {
     const db = openDb(dir);
     const clock = { now: T0 };
     const engine = createEngine({ db, modelDir: join(dir, 'models'), now: () => clock.now, catalogSize: 300, policy: { epsilon: 0.15 } });
-    const ingest = createIngest({ db, engine: createEngineService({ db, engine, log: () => {} }), now: () => clock.now, log: () => {} });
+    const service = createEngineService({ db, engine, log: () => {} });
+    const ingest = createIngest({ store: sqliteStore(db), handOver: (m) => service.ingest(m), now: () => clock.now, log: () => {} });
     const send = async (events: SlotwiseEvent[]) => {
       for (let i = 0; i < events.length; i += 500) await ingest('demo', { sentAt: clock.now, events: events.slice(i, i + 500) });
     };

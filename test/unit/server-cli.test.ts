@@ -31,6 +31,16 @@ describe('server-stub CLI flags', () => {
     expect(parseCli([])).not.toHaveProperty('adminPassword');
   });
 
+  test('--store: sqlite or a PostgreSQL URL, from the flag or SLOTWISE_DATABASE_URL (the flag wins); --pool sizes its pool', () => {
+    const url = 'postgres://slotwise:pw@db.internal:5432/slotwise';
+    expect(parseCli(['--store', url, '--pool', '20'])).toMatchObject({ options: { store: url, postgres: { poolSize: 20 } } });
+    expect(parseCli([], { SLOTWISE_DATABASE_URL: url })).toMatchObject({ options: { store: url } });
+    expect(parseCli(['--store', 'sqlite'], { SLOTWISE_DATABASE_URL: url })).toMatchObject({ options: { store: 'sqlite' } });
+    expect(parseCli([], { SLOTWISE_DATABASE_URL: '' })).toEqual(parseCli([]));
+    expect(() => parseCli(['--store', 'mysql://x'])).toThrow(/--store/);
+    expect(() => parseCli(['--pool', '0'])).toThrow(/--pool/);
+  });
+
   test('bad flags are errors naming the flag', () => {
     expect(() => parseCli(['--port', 'eighty'])).toThrow(/--port/);
     expect(() => parseCli(['--port', '70000'])).toThrow(/--port/);

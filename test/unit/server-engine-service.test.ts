@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, test } from 'vitest';
 import { schemas, type SlotwiseEvent } from '../../sdk/contract';
 import { openDb, type Db } from '../../server-stub/store/db';
+import { sqliteStore } from '../../server-stub/store/sqlite';
 import { createEngine } from '../../server-stub/engine';
 import { generateCatalog } from '../../server-stub/engine/catalog';
 import { createEngineService, type EngineService, type IngestMessage } from '../../server-stub/engine/service';
@@ -33,7 +34,7 @@ function store(dir = mkdtempSync(join(tmpdir(), 'slotwise-service-'))) {
     (entry.service = createEngineService({ db, engine: createEngine({ db, modelDir: join(dir, 'models'), now: () => T0, catalogSize: 300 }), log: (m) => logs.push(m) }));
   /** stores a batch as POST /v1/events does, handing it to `to` after the commit */
   const ingest = (to: { ingest(m: IngestMessage): void }, events: SlotwiseEvent[]) =>
-    createIngest({ db, engine: to, now: () => T0, log: (m) => logs.push(m) })('demo', { sentAt: T0, events });
+    createIngest({ store: sqliteStore(db), handOver: (m) => to.ingest(m), now: () => T0, log: (m) => logs.push(m) })('demo', { sentAt: T0, events });
   const profile = (user: string) => {
     const data = db.prepare('SELECT data FROM engine_profiles WHERE user_key = ?').pluck().get(user) as string | undefined;
     return data === undefined ? undefined : (JSON.parse(data) as { risk?: string; recent: string[] });
