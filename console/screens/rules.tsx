@@ -174,7 +174,7 @@ function DryRun() {
       const local = dryRun({ tags: live<TagRule>(tags), triggers: live<TriggerRule>(triggers) }, body);
       let server: DryRunAnswer['triggers'] | undefined;
       try {
-        server = await api.send<DryRunAnswer['triggers']>('POST', `${base}/triggers/dry-run`, body);
+        server = await api.send<DryRunAnswer['triggers']>('POST', `${base}/triggers/dry-run`, { events: body });
       } catch (x) {
         // a server without the route (501): the same semantics, computed here
         if (asApiError(x).status !== 501) throw x;
