@@ -143,7 +143,8 @@ describe('the console', () => {
     await ops.goto(`${demo.url}/console/#/a/demo/campaigns`);
     await ops.getByLabel('Language').selectOption('zh-CN');
     await expect.poll(() => ops.locator('h1').textContent(), SOON).toBe('活动');
-    expect(await ops.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    // <html lang> follows in an effect after the render: poll it too (a race under load)
+    await expect.poll(() => ops.evaluate(() => document.documentElement.lang), SOON).toBe('zh-CN');
     await ops.reload();
     await expect.poll(() => ops.locator('h1').textContent(), SOON).toBe('活动');
     await ops.getByLabel('语言').selectOption('en');
