@@ -136,7 +136,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   let engine: EngineHost | undefined;
   let follower: Follower | undefined;
   let admin: Admin | undefined;
-  let analyticsDb: Db | undefined;
+  let controlDb: Db | undefined;
   try {
     db = store.kind === 'sqlite' ? (store as ReturnType<typeof openSqliteStore>).db : openDb(engineDir);
     // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts);
@@ -151,9 +151,15 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
         log(`demo history not filled: ${(error as Error).stack ?? error}`);
       }
     }
+    // The operators' writes (rules, admin, analytics) go through their own connection, which waits
+    // for the write lock (busy_timeout 5 s): the ingest connection of an embedded store never
+    // waits (store/sqlite.ts), and the engine's writer thread holds the lock for its own
+    // transactions and checkpoints — on that connection a publish failed with SQLITE_BUSY.
+    controlDb = store.kind === 'sqlite' ? openDb(dataDir) : undefined;
+    const control = controlDb ?? db;
     // the demo app's seed is stored before the engine starts, so the engine starts under it
     const rules = createRulesRegistry({
-      store: createSqliteRulesStore(db),
+      store: createSqliteRulesStore(control),
       now,
       log,
       seed: { app: SEED_APP, rules: () => seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now() }) },
@@ -179,9 +185,8 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const keyMap = keyIndex(keys);
     const body = { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs };
     // the analyses read the events of an embedded store, on their own connection (analytics/store.ts)
-    analyticsDb = store.kind === 'sqlite' ? openDb(dataDir) : undefined;
-    const analytics = analyticsDb && createAnalyticsStore({ db: analyticsDb });
-    admin = await createAdmin({ publisher: registryPublisher(rules, engine), ...options.admin }, { db, keys: keyMap, now, log, body, analytics });
+    const analytics = store.kind === 'sqlite' ? createAnalyticsStore({ db: control }) : undefined;
+    admin = await createAdmin({ publisher: registryPublisher(rules, engine), ...options.admin }, { db: control, keys: keyMap, now, log, body, analytics });
     const live = engine;
     const app = createApp({
       store,
@@ -242,7 +247,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
         operator.close();
         await follower?.close();
         await open.close();
-        analyticsDb?.close();
+        controlDb?.close();
         if (store.kind !== 'sqlite') own.close();
         await store.close();
       })),
@@ -251,7 +256,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     admin?.close();
     await follower?.close();
     await engine?.close();
-    analyticsDb?.close();
+    controlDb?.close();
     if (db !== undefined && store.kind !== 'sqlite') db.close();
     await store.close();
     throw error;
