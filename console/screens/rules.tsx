@@ -6,8 +6,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ApiError } from '../api';
 import { useI18n, type MessageKey } from '../i18n';
-import type { TagRule, TriggerRule } from '../../sdk/contract';
-import { dryRun, parseEvents, type DryEvent, type DryRunAnswer } from '../dry-run';
+import type { TagRule } from '../../sdk/contract';
+import { parseEvents, type DryEvent, type DryRunAnswer } from '../dry-run';
 import type { DraftEntry, List } from '../rules';
 import { Alert, asApiError, Chip, Field, Notice, Page, useLoad, useShell } from '../ui';
 
@@ -169,17 +169,13 @@ function DryRun() {
       return;
     }
     try {
-      const live = <T,>(l: List<DraftEntry>) => l.items.filter((d) => d.status !== 'deleted').map((d) => d.value as T);
-      const [tags, triggers] = await Promise.all([api.get<List<DraftEntry>>(`${base}/tags`), api.get<List<DraftEntry>>(`${base}/triggers`)]);
-      const local = dryRun({ tags: live<TagRule>(tags), triggers: live<TriggerRule>(triggers) }, body);
-      let server: DryRunAnswer['triggers'] | undefined;
-      try {
-        server = await api.send<DryRunAnswer['triggers']>('POST', `${base}/triggers/dry-run`, { events: body });
-      } catch (x) {
-        // a server without the route (501): the same semantics, computed here
-        if (asApiError(x).status !== 501) throw x;
-      }
-      setOut({ answer: { tags: local.tags, triggers: server ?? local.triggers }, tagNames: live<TagRule>(tags).map((t) => t.name) });
+      // the tag names list every draft tag, so one that does not hold shows as such
+      const [tags, answer] = await Promise.all([
+        api.get<List<DraftEntry>>(`${base}/tags`),
+        api.send<DryRunAnswer['triggers'] & { tags: DryRunAnswer['tags'] }>('POST', `${base}/triggers/dry-run`, { events: body }),
+      ]);
+      const names = tags.items.filter((d) => d.status !== 'deleted').map((d) => (d.value as TagRule).name);
+      setOut({ answer: { tags: answer.tags, triggers: { fired: answer.fired, cancelled: answer.cancelled } }, tagNames: names });
     } catch (x) {
       setError(asApiError(x));
     }

@@ -7,7 +7,7 @@
 import { adminRequests } from '../../sdk/contract-admin';
 import { firstProblem } from '../../sdk/contract';
 import type { EngineHost } from '../engine/thread';
-import { dryRunTriggers, preview, type RulesRegistry } from '../rules/index';
+import { dryRun, preview, type RulesRegistry } from '../rules/index';
 import { HttpError } from '../wire/errors';
 import type { Publisher } from './context';
 
@@ -24,6 +24,6 @@ export function registryPublisher(rules: RulesRegistry, engine: Pick<EngineHost,
     lives: () => rules.lives(),
     latest: (app) => rules.releases(app).reduce((max, r) => Math.max(max, r.version), 0),
     preview: (app, ruleSet, sample) => preview(engine, app, ruleSet, parse(adminRequests().previewSample, sample)),
-    dryRunTriggers: (_app, ruleSet, body) => dryRunTriggers(ruleSet, parse(adminRequests().dryRun, body).events),
+    dryRunTriggers: (_app, ruleSet, body) => dryRun(ruleSet, parse(adminRequests().dryRun, body).events),
   };
 }

@@ -21,6 +21,7 @@ import { firstProblem, requestSchemas, type Config, type DecideRequest, type Ris
 import type { Release, RuleSet } from '../../sdk/contract-admin';
 import { parseJson } from '../wire/json';
 import { migrate, type Db } from '../store/db';
+import { EVENT_COLUMNS, logRowOf, type EventRow } from '../store/sqlite';
 import type { Engine, EngineDiagnostics, PreviewAnswer } from './index';
 import { compileFast, DEFER } from '../wire/fast-schema';
 import { HttpError } from '../wire/errors';
@@ -88,64 +89,12 @@ const CURSOR_STEPS = [
     `),
 ];
 
-interface EventRow {
-  row: number;
-  id: string;
-  app_key: string;
-  type: SlotwiseEvent['type'];
-  name: string;
-  ts: number;
-  received_at: number;
-  anonymous_id: string;
-  user_id: string | null;
-  session_id: string;
-  decision_id: string | null;
-  slot_id: string | null;
-  item_id: string | null;
-  position: number | null;
-  properties: string;
-  context: string;
-}
-
-/** A stored JSON column; text that is not JSON (never written by ingest) reads as no properties. */
-const column = (text: string): Record<string, never> => {
-  try {
-    return JSON.parse(text) as Record<string, never>;
-  } catch {
-    return {};
-  }
-};
-
-/** A stored row as the event it was. */
-function eventOf(r: EventRow): SlotwiseEvent {
-  const e: SlotwiseEvent = {
-    id: r.id,
-    type: r.type,
-    name: r.name,
-    ts: r.ts,
-    anonymousId: r.anonymous_id,
-    sessionId: r.session_id,
-    properties: column(r.properties),
-    context: column(r.context) as unknown as SlotwiseEvent['context'],
-  };
-  if (r.user_id !== null) e.userId = r.user_id;
-  if (r.decision_id !== null) e.decisionId = r.decision_id;
-  if (r.slot_id !== null) e.slotId = r.slot_id;
-  if (r.item_id !== null) e.itemId = r.item_id;
-  if (r.position !== null) e.position = r.position;
-  return e;
-}
-
 export function createEngineService(o: { db: Db; engine: Engine; log: (message: string) => void }): EngineService {
   const { db, engine, log } = o;
   migrate(db, 'engine-cursor', CURSOR_STEPS);
   const readCursor = db.prepare('SELECT event_row FROM engine_cursor WHERE id = 1').pluck();
   const writeCursor = db.prepare('UPDATE engine_cursor SET event_row = ? WHERE id = 1');
-  const page = db.prepare(
-    `SELECT rowid AS row, id, app_key, type, name, ts, received_at, anonymous_id, user_id, session_id,
-       decision_id, slot_id, item_id, position, properties, context
-     FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`,
-  );
+  const page = db.prepare(`SELECT rowid AS row, ${EVENT_COLUMNS} FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`);
   let cursor = readCursor.get() as number;
 
   // IMMEDIATE: the HTTP thread writes the same file; a transaction that read first (profiles) and
@@ -209,7 +158,7 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
         while (j < rows.length && rows[j]!.app_key === rows[i]!.app_key && rows[j]!.received_at === rows[i]!.received_at && rows[j]!.row === rows[j - 1]!.row + 1) j++;
         const batch = rows.slice(i, j);
         const firstRow = batch[0]!.row;
-        if (!applyBatch({ app: batch[0]!.app_key, events: batch.map(eventOf), receivedAt: batch[0]!.received_at, firstRow, lastRow: firstRow + batch.length - 1 })) return applied;
+        if (!applyBatch({ app: batch[0]!.app_key, events: batch.map((r) => logRowOf(r).event), receivedAt: batch[0]!.received_at, firstRow, lastRow: firstRow + batch.length - 1 })) return applied;
         applied += batch.length;
         i = j;
       }

@@ -8,5 +8,5 @@ export { createRulesRegistry, RulesError, validRuleSet, type RegistryOptions, ty
 export { createSqliteRulesStore, type ReleaseInfo, type RulesStore } from './store';
 export { SEED_APP, seedRuleSet, toCatalogItem } from './seed';
 export { createReleaseStreams, type ReleaseStreams } from './stream';
-export { dryRunTriggers, preview, type DryRun, type PreviewResult, type PreviewSample, type TriggerFire } from './preview';
+export { dryRun, dryRunTriggers, preview, type DryRun, type PreviewResult, type PreviewSample, type TriggerFire } from './preview';
 export { matches, tagsOf, type SampleEvent } from './match';

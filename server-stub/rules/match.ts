@@ -1,10 +1,11 @@
 /**
  * The device's rule semantics, on the server, for previews and dry runs: an event against a
- * matcher, and real-time tags over a list of events. They follow sdk/rules.ts and sdk/tags.ts
- * exactly (server-stub may not import the SDK's modules; test/unit/rules-preview.test.ts holds the
+ * matcher (the contract's own, sdk/contract-rules.ts, which the SDK runs too), and real-time tags
+ * over a list of events, as sdk/tags.ts computes them (test/unit/rules-preview.test.ts holds the
  * two to the same verdicts).
  */
-import type { Filter, Matcher, TagRule } from '../../sdk/contract';
+import type { Matcher, TagRule } from '../../sdk/contract';
+import { compare, matches as deviceMatches, num, read } from '../../sdk/contract-rules';
 
 /** An event as a preview types it: what a matcher reads. */
 export interface SampleEvent {
@@ -15,33 +16,8 @@ export interface SampleEvent {
   properties?: Record<string, unknown>;
 }
 
-type Cmp = 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
-const compare = (op: Cmp, a: number, b: number): boolean => (op == 'gt' ? a > b : op == 'gte' ? a >= b : op == 'lt' ? a < b : op == 'lte' ? a <= b : a == b);
-/** "2" counts as 2, as autocaptured values arrive as strings; anything else is NaN */
-const num = (v: unknown): number => (typeof v == 'number' ? v : typeof v == 'string' && v.trim() ? +v : NaN);
-const same = (v: unknown, x: unknown) => v === x || (typeof x == 'number' && num(v) === x);
-const read = (e: SampleEvent, prop: string): unknown => e.properties?.[prop] ?? (e as unknown as Record<string, unknown>)[prop];
-
-function test(f: Filter, e: SampleEvent): boolean {
-  const v = read(e, f.prop);
-  const w = f.value;
-  switch (f.op) {
-    case 'exists':
-      return (v != null) === (w !== false);
-    case 'eq':
-      return same(v, w);
-    case 'neq':
-      return !same(v, w);
-    case 'in':
-      return Array.isArray(w) && w.some((x) => same(v, x));
-    default:
-      return typeof w == 'number' && compare(f.op, num(v), w);
-  }
-}
-
-/** Does the event satisfy every field the matcher gives? (`type` defaults to track) */
-export const matches = (m: Matcher, e: SampleEvent): boolean =>
-  (!m.type || m.type == (e.type ?? 'track')) && (!m.name || m.name == e.name) && (m.where ?? []).every((f) => test(f, e));
+/** Does the event satisfy every field the matcher gives? A sample's `type` defaults to track. */
+export const matches = (m: Matcher, e: SampleEvent): boolean => deviceMatches(m, e.type ? e : { ...e, type: 'track' });
 
 /** The tags that hold at `now` over `events`, name → value, as the device would send them. */
 export function tagsOf(rules: readonly TagRule[], events: readonly SampleEvent[], now: number): Record<string, string | number | boolean> {

@@ -58,6 +58,16 @@ export interface PreviewResult {
 }
 
 /**
+ * The admin API's dry run: the tags that hold after the last event and the triggers over the
+ * events, in time order whatever order they were typed in.
+ * @example dryRun({ tags, triggers }, [{ name: 'loan_apply_step', ts: 0 }]) // { tags: { loan_interest: true }, fired: […], cancelled: [] }
+ */
+export function dryRun(rules: Pick<RuleSet, 'tags' | 'triggers'>, input: readonly SampleEvent[]): DryRun & { tags: Record<string, string | number | boolean> } {
+  const events = [...input].sort((a, b) => a.ts - b.ts);
+  return { ...dryRunTriggers(rules, events), tags: tagsOf(rules.tags, events, events.at(-1)?.ts ?? 0) };
+}
+
+/**
  * Which of `rules`' triggers fire when, over `events` (oldest first), as the device runs them:
  * a `when` event starts a trigger due `max(delayMs, unless.withinMs)` later (a newer one restarts
  * it), an `unless` event within `withinMs` cancels it, and the caps (per day, lifetime) hold.

@@ -35,7 +35,7 @@ interface EventRow {
   context: string;
 }
 
-/** The SELECT list that `eventOfRow` reads. */
+/** The SELECT list that `logRowOf` reads (the engine's catch-up reads it too). */
 export const EVENT_COLUMNS = `id, app_key, type, name, ts, received_at, anonymous_id, user_id, session_id,
   decision_id, slot_id, item_id, position, properties, context`;
 
