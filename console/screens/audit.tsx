@@ -4,25 +4,14 @@ import { useI18n } from '../i18n';
 import type { List } from '../rules';
 import { Alert, asApiError, download, Field, Page, useLoad, useShell, when } from '../ui';
 import type { ApiError } from '../api';
-
-interface Entry {
-  id: number;
-  at: string;
-  actor: string;
-  app: string | null;
-  action: string;
-  target: string;
-  ip: string;
-  userAgent: string;
-  diff: unknown;
-}
+import type { AuditAnswer } from '../../sdk/contract-admin';
 
 export function Audit() {
   const { api, app } = useShell();
   const { t, locale } = useI18n();
   const base = `/apps/${encodeURIComponent(app)}/audit`;
   const [before, setBefore] = useState<number>();
-  const list = useLoad(() => api.get<List<Entry>>(`${base}?limit=100${before ? `&before=${before}` : ''}`), [app, before]);
+  const list = useLoad(() => api.get<List<AuditAnswer>>(`${base}?limit=100${before ? `&before=${before}` : ''}`), [app, before]);
   const [q, setQ] = useState('');
   const [error, setError] = useState<ApiError>();
   const needle = q.trim().toLowerCase();
@@ -32,7 +21,7 @@ export function Audit() {
     setError(undefined);
     try {
       if (format === 'csv') download(`audit-${app}.csv`, 'text/csv', await api.text(`${base}?format=csv`));
-      else download(`audit-${app}.json`, 'application/json', JSON.stringify((await api.get<List<Entry>>(`${base}?format=json&limit=10000`)).items, null, 2));
+      else download(`audit-${app}.json`, 'application/json', JSON.stringify((await api.get<List<AuditAnswer>>(`${base}?format=json&limit=10000`)).items, null, 2));
     } catch (x) {
       setError(asApiError(x));
     }

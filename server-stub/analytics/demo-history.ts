@@ -15,6 +15,7 @@ import { CATEGORICAL, NUMERIC } from '../engine/feature-names';
 import { migrateEngine } from '../engine/schema';
 import type { Db } from '../store/db';
 import { createAnalyticsStore } from './store';
+import { prng } from '../models/random';
 
 export interface DemoHistoryOptions {
   db: Db;
@@ -35,18 +36,6 @@ export interface DemoHistoryOptions {
 }
 
 const DAY = 86_400_000;
-
-/** mulberry32: small, seeded, good enough for a simulation */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SOURCES = [
   { p: 0.3, query: '', referrer: '' },

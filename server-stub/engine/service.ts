@@ -22,31 +22,20 @@ import type { Release, RuleSet } from '../../sdk/contract-admin';
 import { parseJson } from '../wire/json';
 import { migrate, type Db } from '../store/db';
 import { EVENT_COLUMNS, logRowOf, type EventRow } from '../store/sqlite';
+import type { Appended } from '../store/store';
 import type { Engine, EngineDiagnostics, PreviewAnswer } from './index';
 import { compileFast, DEFER } from '../wire/fast-schema';
 import { HttpError } from '../wire/errors';
 
 /**
  * One newly stored batch, as ingest (SQLite) or the follower of a shared log (PostgreSQL,
- * store/follow.ts) hands it over.
+ * store/follow.ts) hands it over: the store's `Appended`. Without `after` the batch's rows are
+ * consecutive rowids of this engine's file. With it (a shared log, positions with gaps) its rows
+ * are all the log holds between `after` and `lastRow`; a batch whose `after` is not the engine's
+ * cursor is dropped — something before it was lost (the thread was restarted) — and the follower
+ * reads again from the cursor the new thread reports.
  */
-export interface IngestMessage {
-  app: string;
-  events: SlotwiseEvent[];
-  receivedAt: number;
-  /** log position of `events[0]`; without `after` the batch's rows are consecutive rowids */
-  firstRow: number;
-  /** log position of the last event */
-  lastRow: number;
-  /**
-   * Set when the log is not this engine's SQLite file but a shared one it follows (PostgreSQL):
-   * positions have gaps, so the follower says which position the batch continues from — its rows
-   * are all the log holds between `after` and `lastRow`. A batch whose `after` is not the engine's
-   * cursor is dropped: something before it was lost (the thread was restarted), and the follower
-   * reads again from the cursor the new thread reports.
-   */
-  after?: number;
-}
+export type IngestMessage = Appended;
 
 /** An HTTP answer made on the engine thread. */
 export interface Answer {

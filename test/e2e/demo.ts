@@ -9,6 +9,7 @@ import type { SlotwiseEvent } from '../../sdk/contract';
 import type { ClientEvents } from '../../sdk/types';
 import { startServer, type TestServer, type TestServerOptions } from '../helpers/server';
 import { openBrowser, problemsOf, until, type BrowserOptions, type BrowserSession } from './browser';
+import { makeEvent } from '../helpers/events';
 
 export interface Demo {
   server: TestServer;
@@ -130,3 +131,21 @@ export async function networkDecision(page: Page, slotId: string) {
 
 /** Titles shown by a widget element, in order. */
 export const shownTitles = (page: Page, element: string) => page.locator(`${element} li.sw-card .sw-title`).allTextContents();
+
+/**
+ * Stores the demo's customer (demo/js/boot.js: Lin Xiao, C1, new) as one the bank already knows, as
+ * a real customer is: the page's own identify races its first decide, and a slot asked before the
+ * backend stored it answers for a stranger (and is cached). Returns the events answer's status.
+ */
+export async function seedDemoCustomer(demo: Pick<Demo, 'url'>): Promise<number> {
+  const identify = makeEvent(0, {
+    id: 'seed-identify-lumen-new-c1', type: 'identify', name: 'identify', ts: Date.now(), anonymousId: 'seed', userId: 'lumen-new-c1',
+    properties: { riskTolerance: 'C1', segment: 'new' },
+  });
+  const answer = await fetch(demo.url + '/v1/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-slotwise-key': 'demo' },
+    body: JSON.stringify({ sentAt: Date.now(), events: [identify] }),
+  });
+  return answer.status;
+}

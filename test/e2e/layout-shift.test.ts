@@ -10,8 +10,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, PHONE } from './browser';
-import { makeEvent } from '../helpers/events';
-import { sdkReady, startDemo, type Demo } from './demo';
+import { sdkReady, seedDemoCustomer, startDemo, type Demo } from './demo';
 
 /** as tall as the home page: every slot in view */
 const PHONE_TALL = { width: PHONE.width, height: 3600 };
@@ -85,17 +84,7 @@ describe('demo home page: layout shift', () => {
   let demo: Demo;
   beforeAll(async () => {
     demo = await startDemo();
-    // the demo's customer, known to the bank before the page asks (as in screenshots.test.ts)
-    const identify = makeEvent(0, {
-      id: 'seed-identify-lumen-new-c1', type: 'identify', name: 'identify', ts: Date.now(), anonymousId: 'seed', userId: 'lumen-new-c1',
-      properties: { riskTolerance: 'C1', segment: 'new' },
-    });
-    const answer = await fetch(demo.url + '/v1/events', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-slotwise-key': 'demo' },
-      body: JSON.stringify({ sentAt: Date.now(), events: [identify] }),
-    });
-    expect(answer.status).toBe(200);
+    expect(await seedDemoCustomer(demo)).toBe(200);
   });
   afterAll(async () => {
     await demo?.close();

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, PHONE } from './browser';
-import { makeEvent } from '../helpers/events';
-import { sdkReady, startDemo, type Demo } from './demo';
+import { sdkReady, seedDemoCustomer, startDemo, type Demo } from './demo';
 
 const DIR = join(import.meta.dirname, 'screenshots');
 const WIDE = { width: 1280, height: 900 };
@@ -125,19 +124,7 @@ describe('demo screenshots', () => {
   beforeAll(async () => {
     mkdirSync(DIR, { recursive: true });
     demo = await startDemo();
-    // The demo's customer (boot.js: Lin Xiao, C1, new) is one the bank already knows, as a real
-    // customer is: the page's own identify races its first decide, and a slot asked before the
-    // backend stored it answers for a stranger (and is cached).
-    const identify = makeEvent(0, {
-      id: 'seed-identify-lumen-new-c1', type: 'identify', name: 'identify', ts: Date.now(), anonymousId: 'seed', userId: 'lumen-new-c1',
-      properties: { riskTolerance: 'C1', segment: 'new' },
-    });
-    const answer = await fetch(demo.url + '/v1/events', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-slotwise-key': 'demo' },
-      body: JSON.stringify({ sentAt: Date.now(), events: [identify] }),
-    });
-    expect(answer.status).toBe(200);
+    expect(await seedDemoCustomer(demo)).toBe(200);
   });
   afterAll(async () => {
     await demo?.close();
