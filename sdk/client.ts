@@ -1,13 +1,14 @@
 /**
  * createClient(): wires capture, queue, transport and the slots half together.
  *
- * Data path of one `track()`: check the call → build the envelope → middleware → `event`
- * listeners (tags, triggers, panels) → the queue's memory buffer. At the end of the task the
- * queue writes the buffer in one IndexedDB transaction; the transport sends what is stored.
+ * Data path of one `track()`: check the call → capture it (time, id, who, page, a snapshot of the
+ * properties) → the queue's memory. From the end of the task on, in slices of ~8 ms: build the
+ * envelope → middleware → `event` listeners (tags, triggers, panels) → serialise → one IndexedDB
+ * transaction per slice; the transport sends what is stored.
  */
 import { CONSENT_STATES, type ConsentState, type EventType, type Properties, type SlotwiseEvent } from './contract';
 import { autocapture } from './autocapture';
-import { checkCall, createContext, envelope, type Extra } from './capture';
+import { checkCall, createContext, envelope, pageNow, snapshot, type Capture, type Extra } from './capture';
 import { consentKV } from './consent';
 import { memoryStore, openStore, type Store } from './db';
 import { createEmitter } from './emitter';
@@ -53,7 +54,8 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   const failed = (e: unknown) => report(toSlotwiseError('storage_failed', e));
   const identity = createIdentity(now);
   const context = createContext(o.channel, () => o.locale);
-  const middleware: Middleware[] = [];
+  // replaced, never changed in place: a capture keeps the list of its call (`use`'s remover)
+  let middleware: Middleware[] = [];
   let consent: ConsentState = o.consent;
   let personalized = true;
   let personalizedSet = false;
@@ -69,8 +71,10 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     consent: () => consent,
     identity: () => identity.state,
     now,
+    build,
     report,
     persisted: (n) => transport.notify(n),
+    sending: () => transport.sending(),
     beacon: (rows) => transport.beacon(rows),
   });
   const transport = createTransport({
@@ -102,6 +106,10 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     return memoryStore(journal);
   }
 
+  /**
+   * The hot path: checks the call and captures it (capture.ts), nothing more. Its envelope is
+   * built in a slice (`build`), so the id is returned even for an event a middleware drops later.
+   */
   function record(type: EventType, name: string, properties?: Properties, extra?: Extra): string | undefined {
     if (closed || consent == 'denied') return undefined;
     const problem = checkCall(name, properties);
@@ -111,8 +119,16 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     }
     if (type == 'page') properties = { path: globalThis.location?.pathname, ...properties };
     const ts = now();
-    let event = envelope(type, name, properties, extra, uuid(ts), ts, identity.touch(ts), context());
-    for (const fn of middleware) {
+    const id = uuid(ts);
+    const who = identity.touch(ts);
+    queue.push({ id, type, name, ts, anonymousId: who.anonymousId, sessionId: who.sessionId, userId: who.userId, properties: snapshot(properties), extra, page: pageNow(type == 'page'), use: middleware });
+    return id;
+  }
+
+  /** a capture's event, after middleware and `event` listeners; undefined when a middleware dropped it */
+  function build(c: Capture): SlotwiseEvent | undefined {
+    let event = envelope(c, context(c.page));
+    for (const fn of c.use) {
       // each middleware gets a copy, so one that throws halfway leaves the event as it was
       const copy = { ...event, properties: { ...event.properties }, context: { ...event.context } };
       try {
@@ -121,12 +137,11 @@ export function createClient(options: ClientOptions): SlotwiseClient {
         if (out !== undefined && (typeof out != 'object' || !out)) throw new TypeError('returned neither an event, null nor undefined');
         event = (out as SlotwiseEvent | undefined) ?? copy;
       } catch (cause) {
-        report(new SlotwiseError('middleware_failed', `middleware failed on "${name}": ${(cause as Error)?.message ?? cause}`, { id: event.id, cause }));
+        report(new SlotwiseError('middleware_failed', `middleware failed on "${c.name}": ${(cause as Error)?.message ?? cause}`, { id: c.id, cause }));
       }
     }
     emitter.emit('event', event);
-    queue.push(event);
-    return event.id;
+    return event;
   }
 
   const core: Core = {
@@ -159,8 +174,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
       store.get<boolean>('personalized'),
     ]).catch(() => [undefined, undefined] as const);
     identity.adopt(stored);
-    identity.relabel(queue.buffered());
-    context.timezone(queue.buffered());
+    identity.relabel<Capture | SlotwiseEvent>(queue.buffered());
     if (personal === false && !personalizedSet) personalized = false, slots.setPersonalization(false);
     queue.ready(store);
     if (consent == 'denied') return queue.forget(), erase(store);
@@ -275,10 +289,9 @@ export function createClient(options: ClientOptions): SlotwiseClient {
         report(new SlotwiseError('invalid_argument', 'use: middleware must be a function'));
         return () => {};
       }
-      middleware.push(fn);
+      middleware = [...middleware, fn];
       return () => {
-        const i = middleware.indexOf(fn);
-        if (i >= 0) middleware.splice(i, 1);
+        middleware = middleware.filter((f) => f !== fn);
       };
     },
     async flush() {

@@ -32,9 +32,11 @@ export interface Store {
   readonly durable: boolean;
   /**
    * Appends `rows` and writes `kv` in one transaction. Past `max` queued events, and when the
-   * device is out of quota, the oldest are dropped first. Resolves with how many were dropped.
+   * device is out of quota, the oldest are dropped first — but not the `skip` oldest, a batch in
+   * flight that the server may store (so the count of drops is exact). Resolves with how many
+   * were dropped.
    */
-  append(rows: Row[], max: number, kv?: Record<string, unknown>): Promise<number>;
+  append(rows: Row[], max: number, kv?: Record<string, unknown>, skip?: number): Promise<number>;
   /** the oldest `limit` rows */
   head(limit: number): Promise<Row[]>;
   count(): Promise<number>;
@@ -160,15 +162,18 @@ function idbStore(db: IDBDatabase): Store {
    */
   const size = async (t: Tx): Promise<number> => ((await req(t.os('kv').get(COUNT))) as number | undefined) ?? 0;
 
-  /** drops the `n` oldest events; resolves with how many went */
-  async function dropOldest(t: Tx, n: number): Promise<number> {
+  /** drops the `n` oldest events after the `skip` oldest; resolves with how many went */
+  async function dropOldest(t: Tx, n: number, skip = 0): Promise<number> {
     let left = n;
     await walk(t.os('events').openCursor(), (c) => {
       if (left <= 0) return false;
       const rows = (c.value as Chunk).rows;
-      if (rows.length <= left) c.delete();
-      else c.update({ ...c.value, rows: rows.slice(left) });
-      left -= Math.min(left, rows.length);
+      const keep = Math.min(skip, rows.length);
+      const gone = Math.min(left, rows.length - keep);
+      skip -= keep;
+      left -= gone;
+      if (gone == rows.length) c.delete();
+      else if (gone) c.update({ ...c.value, rows: rows.slice(0, keep).concat(rows.slice(keep + gone)) });
     });
     return n - left;
   }
@@ -189,22 +194,22 @@ function idbStore(db: IDBDatabase): Store {
     return gone;
   }
 
-  /** appends `rows` within `t`, the oldest going past `max`; resolves with how many went */
-  async function add(t: Tx, rows: Row[], max: number): Promise<number> {
-    let queued = await size(t);
-    const over = queued + rows.length - max;
-    if (over > 0) queued -= await dropOldest(t, over);
-    if (rows.length > max) rows = rows.slice(-max);
+  /** appends `rows` within `t`, the oldest but the `skip` oldest going past `max`; resolves with how many went */
+  async function add(t: Tx, rows: Row[], max: number, skip?: number): Promise<number> {
+    const over = Math.max(0, rows.length - max);
+    rows = rows.slice(over);
+    const queued = await size(t);
+    const gone = queued + rows.length > max ? await dropOldest(t, queued + rows.length - max, skip) : 0;
     for (const chunk of chunks(rows)) t.os('events').add({ rows: chunk });
-    t.os('kv').put(queued + rows.length, COUNT);
-    return Math.max(0, over);
+    t.os('kv').put(queued - gone + rows.length, COUNT);
+    return over + gone;
   }
 
-  async function write(rows: Row[], max: number, kv?: Record<string, unknown>): Promise<number> {
+  async function write(rows: Row[], max: number, kv?: Record<string, unknown>, skip?: number): Promise<number> {
     const t = begin(['events', 'kv']);
     let over: number;
     try {
-      over = await add(t, rows, max);
+      over = await add(t, rows, max, skip);
       for (const key in kv) t.os('kv').put(kv[key], key);
       // commit now, not when this task ends: a page unloading in the meantime aborts the write
       t.tx.commit?.();
@@ -229,9 +234,9 @@ function idbStore(db: IDBDatabase): Store {
 
   return {
     durable: true,
-    async append(rows, max, kv) {
+    async append(rows, max, kv, skip) {
       try {
-        return await write(rows, max, kv);
+        return await write(rows, max, kv, skip);
       } catch (e) {
         if (!isQuota(e)) throw e;
         // the device is full: make room the way the cap does, oldest first (at least a tenth, so
@@ -354,22 +359,22 @@ export function memoryStore(journal?: Journal): Store {
     for (const r of records) r.stale ||= r.rows.length != (r.rows = keep(r.rows)).length;
     mirror();
   };
-  const append = (rows: Row[], max: number) => {
+  const append = (rows: Row[], max: number, skip = 0) => {
     for (const chunk of chunks(rows)) {
       const r = { key: journal?.key()!, rows: chunk.map((row) => ({ ...row, k: next++ })) };
       events.push(...r.rows);
       records.push(r);
     }
-    const over = events.length - max;
-    if (over > 0) remove(events.slice(0, over).map((r) => r.k));
+    const gone = events.slice(skip, skip + Math.max(0, events.length - max));
+    if (gone.length) remove(gone.map((r) => r.k));
     else mirror();
-    return Math.max(0, over);
+    return gone.length;
   };
   return {
     durable: false,
-    async append(rows, max, kvs) {
+    async append(rows, max, kvs, skip) {
       for (const key in kvs) kv.set(key, kvs[key]);
-      return append(rows, max);
+      return append(rows, max, skip);
     },
     head: async (limit) => events.slice(0, limit),
     count: async () => events.length,

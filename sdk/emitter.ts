@@ -8,7 +8,6 @@ import { SlotwiseError } from './errors';
 export interface Emitter<E> {
   on<K extends keyof E>(event: K, fn: (payload: E[K]) => void): () => void;
   emit<K extends keyof E>(event: K, payload: E[K]): void;
-  has(event: keyof E): boolean;
   clear(): void;
 }
 
@@ -32,7 +31,6 @@ export function createEmitter<E extends { error: SlotwiseError }>(): Emitter<E> 
         }
       }
     },
-    has: (event) => !!map[event]?.length,
     clear() {
       map = {};
     },

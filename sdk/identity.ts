@@ -33,14 +33,11 @@ let hex: string[] | undefined;
  * 17 000 → 29 000 events/s). Other ids stay v4: they carry no time.
  * Random bytes are drawn 4 KB at a time: one `crypto.randomUUID()` costs several µs in Chromium (a
  * syscall per call), most of the `track()` budget; formatting from a pool costs a few hundred ns.
- * Math.random only where there is no Web Crypto at all.
+ * Web Crypto is everywhere the SDK runs (every browser since 2014, Node ≥ 19).
  */
 export function uuid(ms?: number): string {
   if (!pool || used == pool.length) {
-    pool = new Uint8Array(4096);
-    const c = globalThis.crypto;
-    if (c?.getRandomValues) c.getRandomValues(pool);
-    else for (let i = 0; i < pool.length; i++) pool[i] = (Math.random() * 256) | 0;
+    pool = crypto.getRandomValues(new Uint8Array(4096));
     used = 0;
   }
   hex ??= Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));

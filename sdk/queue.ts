@@ -1,13 +1,12 @@
 /**
- * The durable queue's front: `push` is the hot path of `track()` and only appends to memory.
- * Everything pushed during one task is written in ONE IndexedDB transaction, started from a
- * microtask at the end of that task.
+ * The durable queue's front: `push` is the hot path of `track()` and only appends a capture to
+ * memory. From the end of that task on, slices (slices.ts) build the captured calls into events
+ * and write them, one IndexedDB transaction per slice; the first slice starts from a microtask.
  *
  * Why a microtask and not `setTimeout(0)`: a microtask runs before the task ends, so the write
  * starts before the browser can run anything else — a navigation, `pagehide`, the tab being
  * frozen. `setTimeout(0)` waits for a later task (≥ 1 ms, up to 1 s in background tabs) and
- * would leave the events of the last task before an unload in memory only. One transaction per
- * task keeps `track()` cheap in a burst: 1 000 calls in one handler are one write.
+ * would leave the events of the last task before an unload in memory only.
  *
  * Under `pending` consent events stay in memory (nothing written); `denied` drops them.
  *
@@ -28,7 +27,8 @@ import { memoryStore, type Row, type Store } from './db';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import type { IdentityState } from './identity';
 import type { Journal } from './journal';
-import { pause, SLICE_EVENTS } from './slices';
+import { pause, SLICE_MS } from './slices';
+import type { Capture } from './capture';
 
 export interface QueueOptions {
   /** the app's journal (the memory store, if any, mirrors itself in the same one) */
@@ -37,25 +37,34 @@ export interface QueueOptions {
   max: number;
   consent(): ConsentState;
   identity(): IdentityState;
+  /** the clock of the slices' budget and of `deadline` (ms) */
   now(): number;
+  /** a capture's event (envelope, middleware, listeners); undefined when dropped. Never throws. */
+  build(c: Capture): SlotwiseEvent | undefined;
+  /** yields to the browser between two slices (default: slices.ts `pause`) */
+  pause?(): Promise<unknown>;
+  /** ms a slice may run (default `SLICE_MS`) */
+  budget?: number;
   report(error: SlotwiseError): void;
   /** `n` events are durable now (or in the memory store): time to think about sending */
   persisted(n: number): void;
+  /** how many of the oldest stored events are in a request now (never dropped for the cap) */
+  sending?(): number;
   /** the page is going away: send these (not yet durable) events right now */
   beacon(rows: Row[]): void;
 }
 
 export interface Queue {
   /** the hot path: memory only */
-  push(event: SlotwiseEvent): void;
+  push(call: Capture): void;
   /** writes what is buffered now, at once; resolves when it is durable */
   persist(): Promise<void>;
   /** the store once open, or undefined before */
   store(): Store | undefined;
   /** the store is open: start writing; events buffered so far go in the first write */
   ready(store: Store): void;
-  /** events not written yet (all of them before `ready`), oldest first */
-  buffered(): SlotwiseEvent[];
+  /** what is not written yet (all of it before `ready`, or under pending consent), oldest first */
+  buffered(): (Capture | SlotwiseEvent)[];
   /** consent denied: forget every event held in memory */
   forget(): void;
   /**
@@ -67,7 +76,8 @@ export interface Queue {
 
 export function createQueue(o: QueueOptions): Queue {
   let store: Store | undefined;
-  let buffer: SlotwiseEvent[] = [];
+  // not written yet: captured calls, and the events of those built for the journal at a hide
+  let calls: (Capture | SlotwiseEvent | undefined)[] = [];
   let writing: Row[] = [];
   let scheduled = false;
   let hiding = false;
@@ -80,7 +90,7 @@ export function createQueue(o: QueueOptions): Queue {
   };
   let dropped = 0;
   const journal = o.journal;
-  // journal records of a buffer hidden before the store opened: dropped with the buffer's write
+  // journal records of calls hidden before the store opened: dropped with the write that takes the last
   let early: string[] = [];
   let chain: Promise<void> = Promise.resolve();
   // what the start takes over from other pages' journal records (beside the writes, not before them)
@@ -98,48 +108,65 @@ export function createQueue(o: QueueOptions): Queue {
   };
 
   const schedule = () => {
-    if (scheduled || !store || o.consent() != 'granted') return;
+    if (scheduled || !more()) return;
     scheduled = true;
     queueMicrotask(() => void persist());
   };
 
-  const more = () => store && o.consent() == 'granted' && buffer.length;
+  const writable = () => store && o.consent() == 'granted';
+  const more = () => writable() && calls.length;
   // the next slice, once the browser had its turn
   let next: Promise<void> | undefined;
+  /** the event of `calls[i]`, built once: so neither a slice retried after a throw nor a second hide builds it again */
+  const event = (i: number) => {
+    const x = calls[i];
+    return x && ('context' in x ? x : (calls[i] = o.build(x)));
+  };
 
   /**
-   * One slice — the oldest events, `SLICE_EVENTS` at most: serialised, journaled, their write
+   * One slice — as much as fits in the budget (a timed trigger's deadline, a user-blocking task
+   * in triggers.ts, runs at the next pause at the latest): the
+   * oldest calls built into events (middleware, listeners), serialised, journaled and their write
    * started — then the rest after `pause()`; at hide (the page may get no other task) and when
-   * the host asks (`flush`, `close`), all at once.
-   * Resolves when all is durable. A slice that throws is reported, and its events stay at the head
-   * of the buffer until their write has started: never lost.
+   * the host asks (`flush`, `close`), all at once. Resolves when all is durable. Nothing is built
+   * before it can be written (the store open, consent granted): tags and triggers listen only
+   * under consent anyway.
+   * Nothing is lost to a slice that throws: `build` never throws, and calls leave `calls` once
+   * their write started; what throws after that is reported.
    */
   function persist(all?: boolean): Promise<void> {
     scheduled = false;
     try {
-      if (more()) slice(hiding || all ? buffer.length : SLICE_EVENTS);
-      return more() ? (next ??= pause().then(() => ((next = undefined), persist()))) : chain;
+      all ||= hiding;
+      const end = o.now() + (o.budget ?? SLICE_MS);
+      const rows: Row[] = [];
+      let c = 0;
+      // one call at a time, the oldest first; at least one per slice, so every slice makes progress
+      if (more())
+        do {
+          const e = event(c);
+          if (e) serialize(e, rows);
+        } while (++c < calls.length && (all || o.now() < end));
+      if (c) {
+        // the memory store journals what it takes itself, for as long as it holds it
+        const keys = store!.durable ? [journal.put(rows)] : [];
+        writing = writing.concat(rows);
+        // writes are chained: in order, one at a time, so a fallback to memory cannot reorder them
+        chain = chain
+          .then(() => write(rows, keys))
+          .catch(fail)
+          .finally(() => {
+            writing = writing.slice(rows.length);
+          });
+        calls.splice(0, c);
+        // the records of calls hidden before the store opened go with the write that takes the last
+        if (!calls.length) keys.push(...early), (early = []);
+        if (hiding) beacon(rows);
+      }
+      return more() ? (next ??= (o.pause ?? pause)().then(() => ((next = undefined), persist()))) : chain;
     } catch (e) {
       return fail(e), chain;
     }
-  }
-
-  function slice(n: number): void {
-    const rows = serialize(buffer.slice(0, n));
-    // the memory store journals what it takes itself, for as long as it holds it
-    const keys = store!.durable ? [journal.put(rows)] : [];
-    writing.push(...rows);
-    // writes are chained: in order, one at a time, so a fallback to memory cannot reorder them
-    chain = chain
-      .then(() => write(rows, keys))
-      .catch(fail)
-      .finally(() => {
-        writing = writing.slice(rows.length);
-      });
-    buffer.splice(0, n);
-    // the records of a buffer hidden before the store opened go with the write that empties it
-    if (!buffer.length) keys.push(...early), (early = []);
-    if (hiding) beacon(rows);
   }
 
   /** a failed write keeps its journal records: the next start queues them */
@@ -148,14 +175,14 @@ export function createQueue(o: QueueOptions): Queue {
     if (o.consent() == 'denied') return;
     const kv = { identity: o.identity() };
     try {
-      overflow(await store!.append(rows, o.max, kv));
+      overflow(await store!.append(rows, o.max, kv, o.sending?.()));
     } catch (e) {
       if (!store!.durable) throw e;
       // IndexedDB broke under us (not a full disk: append handles quota by dropping): go on in memory
       o.report(toSlotwiseError('storage_failed', e, 'IndexedDB failed; in memory'));
       store = memoryStore(journal);
       journal.claim();
-      overflow(await store.append(rows, o.max, kv));
+      overflow(await store.append(rows, o.max, kv, o.sending?.()));
     }
     journal.drop(keys);
     o.persisted(rows.length);
@@ -186,7 +213,7 @@ export function createQueue(o: QueueOptions): Queue {
   }
 
   async function take(left: ReturnType<Journal['read']>): Promise<void> {
-    const queued = new Set([...(await store!.head(o.max)), ...buffer, ...writing].map((r) => r.id));
+    const queued = new Set([...(await store!.head(o.max)), ...calls, ...writing].map((r) => r?.id));
     const present = new Set(journal.keys());
     const fresh = left.flatMap(([k, rows]) => (present.has(k) ? rows : [])).filter((r) => !queued.has(r.id) && !!queued.add(r.id));
     if (fresh.length) overflow(await store!.append(fresh, o.max)), o.persisted(fresh.length);
@@ -194,25 +221,21 @@ export function createQueue(o: QueueOptions): Queue {
   }
 
   /** JSON once, here, off the `track()` call; an event that cannot be sent is reported, not queued */
-  function serialize(events: SlotwiseEvent[]): Row[] {
-    const rows: Row[] = [];
-    for (const e of events) {
-      let body = '';
-      let size = 0;
-      try {
-        size = utf8((body = JSON.stringify(e)));
-      } catch {}
-      if (size && size <= LIMITS.batchBytes - 64) rows.push({ id: e.id, body, size });
-      else o.report(new SlotwiseError(size ? 'too_large' : 'invalid_argument', `event "${e.name}" not sent: ${size ? size + ' B, too large' : 'not JSON'}`, { id: e.id, size }));
-    }
+  function serialize(e: SlotwiseEvent, rows: Row[]): Row[] {
+    let body = '';
+    let size = 0;
+    try {
+      size = utf8((body = JSON.stringify(e)));
+    } catch {}
+    if (size && size <= LIMITS.batchBytes - 64) rows.push({ id: e.id, body, size });
+    else o.report(new SlotwiseError(size ? 'too_large' : 'invalid_argument', `event "${e.name}" not sent: ${size ? size + ' B, too large' : 'not JSON'}`, { id: e.id, size }));
     return rows;
   }
 
   return {
-    push(event) {
-      buffer.push(event);
+    push(call) {
       // trimmed with some slack, so a long burst past the cap costs O(1) per event, not a copy each
-      if (buffer.length > o.max + (o.max >> 2)) overflow(buffer.length - o.max), (buffer = buffer.slice(-o.max));
+      if (calls.push(call) > o.max + (o.max >> 2)) overflow(calls.length - o.max), (calls = calls.slice(-o.max));
       schedule();
     },
     // flush and close wait for the start's restore too
@@ -224,33 +247,28 @@ export function createQueue(o: QueueOptions): Queue {
       if (o.consent() == 'granted') restoring = restore(journal.read()).catch(fail);
       schedule();
     },
-    buffered: () => buffer,
+    buffered: () => calls.filter((c) => c) as (Capture | SlotwiseEvent)[],
     forget() {
-      buffer = [];
+      calls = [];
       journal.clear();
     },
     hidden(on) {
       hiding = on;
       if (!on) return;
       void persist();
-      // a store still opening cannot take the buffer: journal it as it is (pending consent keeps
-      // it in memory only); the buffer's write drops these records
-      const rows = store || o.consent() != 'granted' ? [] : serialize(buffer);
+      // a store still opening cannot take the calls: build them and journal their events (pending
+      // consent keeps them in memory only); the write that takes them drops these records
+      const rows: Row[] = [];
+      if (!store && o.consent() == 'granted')
+        for (let i = 0; i < calls.length; i++) {
+          const e = event(i);
+          if (e) serialize(e, rows);
+        }
       if (rows.length) early.push(journal.put(rows));
       beacon([...writing, ...rows]);
     },
   };
 }
 
-/** UTF-8 length without allocating an encoded copy */
-export function utf8(s: string): number {
-  // most events are ASCII: one native scan instead of a loop in JS
-  if (!/[^\0-\x7f]/.test(s)) return s.length;
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // 2 bytes up to 0x7ff, 3 up to 0xffff, 4 for a surrogate pair (counted on its high half)
-    if (c > 0x7f) n += c < 0x800 ? 1 : c >= 0xdc00 && c < 0xe000 ? 0 : 2;
-  }
-  return n;
-}
+/** UTF-8 length: most events are ASCII, one native scan; the rest are encoded (off `track()`, in a slice) */
+export const utf8 = (s: string): number => (/[^\0-\x7f]/.test(s) ? new TextEncoder().encode(s).length : s.length);

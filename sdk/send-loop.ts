@@ -49,6 +49,16 @@ export async function drain(net: Net, t: Loop, keepalive: boolean): Promise<void
 
 /** one request; resolves true when the loop may go on with the next batch */
 async function send(net: Net, t: Loop, store: Store, rows: Row[], keepalive: boolean): Promise<boolean> {
+  // the server may store these whatever comes back: the cap must not drop (and count) them meanwhile
+  t.out = rows.length;
+  try {
+    return await answer(net, t, store, rows, keepalive);
+  } finally {
+    t.out = 0;
+  }
+}
+
+async function answer(net: Net, t: Loop, store: Store, rows: Row[], keepalive: boolean): Promise<boolean> {
   const { o } = t;
   const ids = rows.map((r) => r.id);
   const r = await net.send(ids, `{"sentAt":${o.now()},"events":[${rows.map((r) => r.body).join(',')}]}`, keepalive);

@@ -55,6 +55,8 @@ export interface Transport {
   beacon(rows: Row[]): void;
   /** the network is back */
   online(): void;
+  /** events in the request in flight (the oldest stored) */
+  sending(): number;
   close(): void;
 }
 
@@ -151,6 +153,7 @@ export function createTransport(o: TransportOptions): Transport {
       if (retry?.net) await store!.del('retry').catch(() => {});
       void flush();
     },
+    sending: () => loop.out ?? 0,
     close() {
       closed = true;
       clearTimeout(timer);

@@ -52,8 +52,8 @@ interface Pending {
   at: number;
   /** persisted, so tabs must agree on who fires it */
   kept?: boolean;
-  /** its timer (never persisted: a record is written before its first timer) */
-  t?: ReturnType<typeof setTimeout>;
+  /** cancels its timer (never persisted: a record is written before its first timer) */
+  t?: () => void;
 }
 /** fires on local day `d` (days since the epoch) and in all */
 type Caps = { d: number; n: number; t: number };
@@ -64,6 +64,20 @@ export interface Triggers {
   clear(): Promise<void>;
   close(): void;
 }
+
+/**
+ * Runs `f` in `ms`; returns its cancel. A deadline's timer outranks the SDK's own slices and the
+ * page's ordinary tasks where the browser can say so (`scheduler.postTask`, user-blocking): it is
+ * what makes a timed reminder late, not them.
+ */
+const timer = (f: () => unknown, ms: number): (() => void) => {
+  let on = 1;
+  const run = () => on && f();
+  const s = (globalThis as { scheduler?: { postTask?(f: () => unknown, o: object): unknown } }).scheduler;
+  // (a cancelled task still runs, as a no-op: the scheduler has no cheaper cancel)
+  s?.postTask ? s.postTask(run, { delay: Math.max(ms, 0), priority: 'user-blocking' }) : setTimeout(run, ms);
+  return () => (on = 0);
+};
 
 const day = (t: number) => Math.floor((t - new Date(t).getTimezoneOffset() * 60_000) / 864e5);
 
@@ -105,13 +119,13 @@ export function createTriggers(core: Core): Triggers {
   const arm = (p: Pending, ms: number, f: () => unknown) => {
     pending.set(p.id, p);
     // (a negative delay is none)
-    p.t = setTimeout(f, Math.min(ms, STEP));
+    p.t = timer(f, Math.min(ms, STEP));
   };
   // `p` is prepared LEAD ms ahead, then shown by a timer for its deadline
   const prepare = (p: Pending, ms = p.at - LEAD - core.now()): void => arm(p, ms, () => due(p).catch(fail(core)));
 
   const drop = (p: Pending) => {
-    clearTimeout(p.t);
+    p.t?.();
     pending.delete(p.id);
     if (p.kept) kv.del(P + p.id).catch(fail(core));
   };
@@ -191,7 +205,7 @@ export function createTriggers(core: Core): Triggers {
     },
     close() {
       off();
-      pending.forEach((p) => clearTimeout(p.t));
+      pending.forEach((p) => p.t?.());
     },
   };
 }

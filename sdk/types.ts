@@ -274,6 +274,8 @@ export interface Loop {
   };
   /** the batch size: lowered after a 413, this server takes smaller batches than the contract says */
   max: number;
+  /** events of the batch in flight, the oldest in the store: until its answer is handled, not dropped for the cap */
+  out?: number;
   /** consent granted, client open and online: the loop may go on */
   go(): boolean;
   /** (re)arms the transport's timer for `ms` from now */

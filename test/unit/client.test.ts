@@ -64,8 +64,25 @@ describe('ids', () => {
     for (const url of ['/a/b?x=1#h', '/', '/%E7%90%86%E8%B4%A2?q', '/a#/spa/route']) {
       history.replaceState(null, '', url);
       sw.track('x');
+      await settle();
       expect(paths.pop()).toBe(location.pathname);
     }
+  });
+
+  it('the page is read once per task: a burst shares it, a page view reads it afresh', async () => {
+    const sw = make({ fetch: fakeBackend().fetch, autocapture: false });
+    const paths: string[] = [];
+    sw.on('event', (e) => paths.push(`${e.type} ${e.context.page!.path}`));
+    history.replaceState(null, '', '/before');
+    sw.track('a');
+    history.replaceState(null, '', '/after');
+    sw.track('b');
+    sw.page();
+    sw.track('c');
+    await settle();
+    sw.track('d');
+    await settle();
+    expect(paths).toEqual(['track /before', 'track /before', 'page /after', 'track /after', 'track /after']);
   });
 });
 
@@ -157,8 +174,11 @@ describe('listeners and bad calls', () => {
       throw new Error('host bug');
     });
     expect(() => sw.track('a')).not.toThrow();
+    // listeners hear of an event once it is built, at the end of the task: the throw comes then
+    await settle();
     off();
     sw.track('b');
+    await settle();
     expect(seen).toEqual(['a']);
     expect(errors).toEqual(['listener_failed', 'listener_failed']);
   });
