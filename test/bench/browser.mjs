@@ -283,6 +283,8 @@ export async function run() {
           const before = got;
           const t = performance.now();
           sw.track('bench_reminder', { i });
+          // built (and its trigger fired) in the call's first slice, a microtask of this task
+          await Promise.resolve();
           if (got !== before + 1) missed++;
           lat[i] = (at - t) * 1000;
           if (i % 100 === 99) await new Promise((r) => setTimeout(r, 0));
@@ -292,7 +294,7 @@ export async function run() {
       });
       if (r.error) throw new Error(`bench:browser: reminder: ${r.error}`);
       rows.push({ name: 'event → reminder p50, Chromium', value: round(r.p50 / 1000, 4), unit: 'ms', budget: null, note: `2 000 events; ${info.timer}` });
-      rows.push({ name: 'event → reminder p99, Chromium', value: round(r.p99 / 1000, 4), unit: 'ms', budget: 5, note: r.missed ? `${r.missed} did not fire synchronously` : 'fired in the track() call' });
+      rows.push({ name: 'event → reminder p99, Chromium', value: round(r.p99 / 1000, 4), unit: 'ms', budget: 5, note: r.missed ? `${r.missed} did not fire in the call's task` : "fired in the track() call's task (its first slice)" });
       await settle();
     }
 
