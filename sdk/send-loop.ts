@@ -30,13 +30,20 @@ export async function drain(net: Net, t: Loop, keepalive: boolean): Promise<void
   const store = o.store()!;
   try {
     const ran = await o.lock.run(async (renew) => {
-      for (;;) {
-        if (!t.go()) return;
-        const retry = await store.get<Retry>('retry');
-        if (retry && retry.until > o.now()) return t.wake(retry.until - o.now());
-        const rows = t.cut(await store.head(t.max), keepalive ? LIMITS.keepaliveBytes : LIMITS.batchBytes);
-        if (!rows.length || !(await renew())) return;
-        if (!(await send(net, t, store, rows, keepalive))) return;
+      try {
+        for (;;) {
+          if (!t.go()) return;
+          const retry = await store.get<Retry>('retry');
+          if (retry && retry.until > o.now()) return t.wake(retry.until - o.now());
+          // from the read of the head until its answer is handled, the cap spares it (it may be
+          // stored by the server whatever comes back): so what the cap drops, and counts, is exact
+          t.out = t.max;
+          const rows = t.cut(await store.head(t.max), keepalive ? LIMITS.keepaliveBytes : LIMITS.batchBytes);
+          if (!rows.length || !(await renew())) return;
+          if (!(await send(net, t, store, rows, keepalive))) return;
+        }
+      } finally {
+        t.out = 0;
       }
     });
     // another tab is sending; it sends our events too, but look again in case it just finished
@@ -49,16 +56,6 @@ export async function drain(net: Net, t: Loop, keepalive: boolean): Promise<void
 
 /** one request; resolves true when the loop may go on with the next batch */
 async function send(net: Net, t: Loop, store: Store, rows: Row[], keepalive: boolean): Promise<boolean> {
-  // the server may store these whatever comes back: the cap must not drop (and count) them meanwhile
-  t.out = rows.length;
-  try {
-    return await answer(net, t, store, rows, keepalive);
-  } finally {
-    t.out = 0;
-  }
-}
-
-async function answer(net: Net, t: Loop, store: Store, rows: Row[], keepalive: boolean): Promise<boolean> {
   const { o } = t;
   const ids = rows.map((r) => r.id);
   const r = await net.send(ids, `{"sentAt":${o.now()},"events":[${rows.map((r) => r.body).join(',')}]}`, keepalive);

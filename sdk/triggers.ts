@@ -6,8 +6,9 @@
  * emitted unless the rule's caps (per local day, lifetime) are used up.
  *
  * Invariants:
- * - Due at once (no delay, no unless): fired synchronously in the event path, with the caps held
- *   in memory (loaded when the rules arrive), so event → reminder costs microseconds.
+ * - Due at once (no delay, no unless): fired synchronously in the event path (when the event is
+ *   built: the first slice after its `track()`, a microtask of that task), with the caps held in
+ *   memory (loaded when the rules arrive), so event → reminder costs microseconds.
  * - One pending trigger per rule in a tab: a new `when` event restarts it (the user abandoned the
  *   form twice, they get one reminder after the second time).
  * - A pending trigger whose rule says `onReload: 'drop'` lives in memory and dies with the page.
@@ -19,7 +20,7 @@
  * - `unless` events are also recorded as marks per rule (the last 20, persisted), because the tab
  *   that sees the `unless` event need not be the one holding the pending trigger.
  * - On time: all of that storage work (lease, claim, caps, marks) is done `LEAD` ms before the
- *   deadline, so the deadline is one timer and a synchronous emit. The price of the lead: a
+ *   deadline, so the deadline is one timer (user-blocking, see `timer`) and a synchronous emit. The price of the lead: a
  *   claimed trigger lives in this tab's memory only, so a tab closed in the last `LEAD` ms takes it
  *   along, and an `unless` event in another tab in those ms comes too late (in this tab it still
  *   cancels up to the deadline).
@@ -66,9 +67,10 @@ export interface Triggers {
 }
 
 /**
- * Runs `f` in `ms`; returns its cancel. A deadline's timer outranks the SDK's own slices and the
- * page's ordinary tasks where the browser can say so (`scheduler.postTask`, user-blocking): it is
- * what makes a timed reminder late, not them.
+ * Runs `f` in `ms`; returns its cancel. Where the browser can say so (`scheduler.postTask`,
+ * user-blocking), a deadline's timer outranks the page's ordinary tasks (IndexedDB and network
+ * callbacks among them) and the SDK's slices, whose next pause comes within ~6 ms: a timed
+ * reminder waits for the task running when it is due, not for a queue of them.
  */
 const timer = (f: () => unknown, ms: number): (() => void) => {
   let on = 1;
