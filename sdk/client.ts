@@ -174,6 +174,9 @@ export function createClient(options: ClientOptions): SlotwiseClient {
       store.get<boolean>('personalized'),
     ]).catch(() => [undefined, undefined] as const);
     identity.adopt(stored);
+    // the static context now (its time zone: the page's first Intl.DateTimeFormat, 20–50 ms in
+    // Chromium), at start, not in the first slice after the page's first burst
+    context();
     identity.relabel<Capture | SlotwiseEvent>(queue.buffered());
     if (personal === false && !personalizedSet) personalized = false, slots.setPersonalization(false);
     queue.ready(store);
