@@ -19,7 +19,6 @@ import { resolveOptions } from './options';
 import { createJournal } from './journal';
 import { createQueue, utf8 } from './queue';
 import { createSlots } from './slots';
-import { createTabLock } from './tabs';
 import { createTransport } from './transport';
 import type { ClientEvents, ClientOptions, Core, DeadLetter, DeadLetters, Middleware, SlotwiseClient } from './types';
 
@@ -86,7 +85,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     intervalMs: o.flush.intervalMs,
     now,
     store: queue.store,
-    lock: createTabLock({ name: `slotwise:${o.appKey}:flush`, kv, now }),
+    lock: { name: `slotwise:${o.appKey}:flush`, kv },
     allowed,
     report,
     sent: (ack) => emitter.emit('sent', ack),

@@ -346,8 +346,9 @@ export function memoryStore(journal?: Journal): Store {
     records = records.filter((r) => r.rows.length || (journal.keep(r.key, []), false));
     for (const r of records) {
       const size = r.rows.reduce((n, row) => n + row.body.length + 1, 0);
-      // past the bound the newest go unjournaled (the oldest are sent first); a stale copy never stays
-      if (chars + size > MAX_CHARS) r.stored &&= (journal.keep(r.key, []), false);
+      // past the bound the newest go unjournaled (the oldest are sent first): from the first record
+      // that does not fit on, so what is journaled is always the oldest; a stale copy never stays
+      if (chars + size > MAX_CHARS) (r.stored &&= (journal.keep(r.key, []), false)), (chars = Infinity);
       else if (!r.stored || r.stale) (r.stored = journal.keep(r.key, r.rows)), (r.stale = false);
       if (r.stored) chars += size;
     }

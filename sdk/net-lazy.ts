@@ -78,7 +78,8 @@ export function connect(options: ClientOptions): Net {
       },
     ));
   // each method: the same call on the module's Net, once it is here
-  const later = <K extends 'send' | 'decide' | 'config' | 'drain' | 'ask' | 'watch'>(k: K) =>
-    ((...a: unknown[]) => use().then((n) => (n[k] as (...a: unknown[]) => unknown)(...a))) as Net[K];
-  return { ready: use().then(() => {}), send: later('send'), decide: later('decide'), config: later('config'), drain: later('drain'), ask: later('ask'), watch: later('watch') };
+  const lazy = { ready: use().then(() => {}) } as Record<string, unknown>;
+  for (const k of ['send', 'decide', 'config', 'drain', 'ask', 'watch', 'follow'] satisfies Exclude<keyof Net, 'ready'>[])
+    lazy[k] = (...a: unknown[]) => use().then((n) => (n[k] as (...a: unknown[]) => unknown)(...a));
+  return lazy as unknown as Net;
 }

@@ -17,6 +17,7 @@ import * as c from './contract-check';
 import type { DeadReason } from './db';
 import { SlotwiseError, toSlotwiseError, type ErrorCode } from './errors';
 import { validRules } from './rules';
+import { follow } from './config-follow';
 import { ask } from './decide-send';
 import { drain } from './send-loop';
 import type { ClientOptions, Net, Rules, Sent } from './types';
@@ -50,6 +51,7 @@ export function connect(options: ClientOptions): Net {
     send: (ids, body, keepalive) => send(options, endpoint, ids, body, keepalive),
     drain: (loop, keepalive) => drain(net, loop, keepalive),
     ask: (a, page, slots) => ask(net, a, page, slots),
+    follow: async (core, apply, held) => follow(net, core, apply, held),
     decide: (request) => get('/v1/decide', answerChecks().decideResponse, request),
     async config() {
       const r = ruleChecks();

@@ -27,7 +27,7 @@ import { memoryStore, type Row, type Store } from './db';
 import { SlotwiseError, toSlotwiseError } from './errors';
 import type { IdentityState } from './identity';
 import type { Journal } from './journal';
-import { pause, SLICE_MS } from './slices';
+import { FIRST_SLICE, pause, SLICE_MS } from './slices';
 import type { Capture } from './capture';
 
 export interface QueueOptions {
@@ -45,6 +45,8 @@ export interface QueueOptions {
   pause?(): Promise<unknown>;
   /** ms a slice may run (default `SLICE_MS`) */
   budget?: number;
+  /** calls the first slice after a task takes at least, whatever the budget (default `FIRST_SLICE`) */
+  first?: number;
   report(error: SlotwiseError): void;
   /** `n` events are durable now (or in the memory store): time to think about sending */
   persisted(n: number): void;
@@ -110,7 +112,7 @@ export function createQueue(o: QueueOptions): Queue {
   const schedule = () => {
     if (scheduled || !more()) return;
     scheduled = true;
-    queueMicrotask(() => void persist());
+    queueMicrotask(() => void persist(false, o.first ?? FIRST_SLICE));
   };
 
   const writable = () => store && o.consent() == 'granted';
@@ -134,7 +136,7 @@ export function createQueue(o: QueueOptions): Queue {
    * Nothing is lost to a slice that throws: `build` never throws, and calls leave `calls` once
    * their write started; what throws after that is reported.
    */
-  function persist(all?: boolean): Promise<void> {
+  function persist(all?: boolean, min = 1): Promise<void> {
     scheduled = false;
     try {
       all ||= hiding;
@@ -146,7 +148,7 @@ export function createQueue(o: QueueOptions): Queue {
         do {
           const e = event(c);
           if (e) serialize(e, rows);
-        } while (++c < calls.length && (all || o.now() < end));
+        } while (++c < calls.length && (all || c < min || o.now() < end));
       if (c) {
         // the memory store journals what it takes itself, for as long as it holds it
         const keys = store!.durable ? [journal.put(rows)] : [];

@@ -1,103 +1,55 @@
 /**
- * The rules the device evaluates: GET /v1/config, refreshed on the config's own TTL. The last good
- * config is kept on the device, so a start without network still runs yesterday's rules.
+ * The rules the device evaluates, at start: the last good config saved on the device is applied
+ * at once, so a start without network (or before slotwise-net.min.js arrived, in the script tag)
+ * still runs yesterday's rules; then the network module keeps it fresh (`Net.follow`,
+ * config-follow.ts: GET /v1/config on its TTL, and each new release from the config stream).
  *
- * Invariants: a config that fails the contract is never applied (the last good one stays in
- * force); a bad rule is skipped and reported once per config version; a failed refresh is reported
- * and retried with backoff; `close()` leaves no timer behind.
- *
- * Live releases: while the page is open the network module listens to the config stream
- * (`Net.watch`, server-sent events) and a new release version refetches the config at once, with
- * If-None-Match. Without a stream (no EventSource, refused, or never opened) the config is
- * revalidated every `POLL_MS` and whenever the page becomes visible again: a 304 when unchanged.
- *
- * Validation happens in the network module (`core.net.config()`); what is saved is the checked
- * config, so a start without that module (the script tag, before slotwise-net.min.js arrived, or
- * when it cannot load) runs the saved rules at once. Saved records carry `v: 2`: older ones held
- * unchecked rules and are ignored.
+ * Invariants: what is saved is the config the network module checked (saved records carry `v: 2`:
+ * older ones held unchecked rules and are ignored); while the network module cannot be loaded,
+ * the failure is reported and the start retried every 30 s (the module's own loader retries
+ * once per call); `close()` leaves no timer behind.
  */
 import { toSlotwiseError } from './errors';
-import { save } from './rules';
 import type { Core, Rules } from './types';
 
 type Checked = Rules['config'];
-const KEY = 'config';
-/** never refresh more often than this, whatever the TTL says */
-const MIN_MS = 10_000;
 const RETRY_MS = 30_000;
-/** revalidation without a stream */
-const POLL_MS = 30_000;
-const MAX_MS = 2 ** 31 - 1;
 
 export interface RemoteConfig {
-  refresh(): Promise<void>;
   close(): void;
 }
 
 export function createRemoteConfig(core: Core, apply: (config: Checked) => void): RemoteConfig {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
-  let retry = RETRY_MS;
-  let version: string | undefined;
-  let release: number | undefined;
-  let polled = false;
-  let stop: Promise<() => void> | undefined;
-  const visible = () => document.visibilityState == 'visible' && refresh();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let off: (() => void) | undefined;
 
-  const later = (ms: number) => {
-    clearTimeout(timer);
-    if (!closed) timer = setTimeout(refresh, Math.min(Math.max(ms, MIN_MS), MAX_MS));
-  };
-
-  async function refresh() {
-    try {
-      const { config, problems } = await core.net.config();
-      if (closed) return;
-      if (config.version !== version) problems.forEach(core.report);
-      version = config.version;
-      release = config.release;
-      apply(config);
-      save(core, KEY, { v: 2, at: core.now(), config });
-      retry = RETRY_MS;
-      later(polled ? POLL_MS : config.ttlMs);
-      // the first answer starts the stream; a release it announces that is not ours is fetched
-      stop ??= core.net.watch(
-        (r) => r != release && refresh(),
-        () => {
-          if (polled || closed) return;
-          polled = true;
-          later(POLL_MS);
-          if (typeof document == 'object') document.addEventListener('visibilitychange', visible);
-        },
-      ).catch(() => () => {});
-    } catch (e) {
-      core.report(toSlotwiseError('network', e));
-      later(retry);
-      retry = Math.min(retry * 2, 3600_000);
-    }
-  }
+  const start = (held: { version?: string; wait: number }) =>
+    core.net.follow(core, apply, held).then(
+      (f) => (closed ? f() : (off = f)),
+      (e) => {
+        core.report(toSlotwiseError('network', e));
+        if (!closed) timer = setTimeout(start, RETRY_MS, held);
+      },
+    );
 
   core.kv
-    .get<{ v: number; at: number; config: Checked }>(KEY)
+    .get<{ v: number; at: number; config: Checked }>('config')
     .catch(() => undefined)
     .then((saved) => {
       if (closed) return;
-      // written by us after validation; checked for shape only, against a damaged record
+      // written by config-follow.ts after validation; checked for shape only, against a damaged record
       const c = saved?.v == 2 && saved.config;
       const ok = c && Array.isArray(c.tags) && Array.isArray(c.triggers);
-      if (ok) apply(c), (version = c.version);
-      const wait = ok ? saved.at + c.ttlMs - core.now() : 0;
-      if (wait > 0) later(wait);
-      else return refresh();
+      if (ok) apply(c);
+      start(ok ? { version: c.version, wait: saved.at + c.ttlMs - core.now() } : { wait: 0 });
     });
 
   return {
-    refresh,
     close() {
       closed = true;
       clearTimeout(timer);
-      stop?.then((f) => f());
-      if (polled && typeof document == 'object') document.removeEventListener('visibilitychange', visible);
+      off?.();
     },
   };
 }

@@ -14,6 +14,7 @@
 import { LIMITS } from './contract';
 import type { Row, Store } from './db';
 import { toSlotwiseError, type SlotwiseError } from './errors';
+import { createTabLock } from './tabs';
 import type { Loop, Net } from './types';
 
 /** the retry schedule the transport keeps in the store */
@@ -29,7 +30,8 @@ export async function drain(net: Net, t: Loop, keepalive: boolean): Promise<void
   const { o } = t;
   const store = o.store()!;
   try {
-    const ran = await o.lock.run(async (renew) => {
+    // made here, in the network module: the core never sends, so it need not carry the lock
+    const ran = await (t.lock ??= createTabLock({ ...o.lock, now: o.now })).run(async (renew) => {
       try {
         for (;;) {
           if (!t.go()) return;

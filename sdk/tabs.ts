@@ -4,7 +4,6 @@
  * (owner + expiry) in the shared IndexedDB, taken and renewed atomically in a readwrite
  * transaction, which IndexedDB serialises across tabs.
  */
-import { uuid } from './identity';
 import type { KV } from './types';
 
 export interface TabLock {
@@ -30,7 +29,8 @@ export interface TabLockOptions {
 
 export function createTabLock({ name, kv, ttlMs = 30_000, now = Date.now, locks }: TabLockOptions): TabLock {
   const manager = locks === undefined ? globalThis.navigator?.locks : locks;
-  const owner = uuid();
+  // tells this tab's lease from another's: 52 random bits (the event-id generator stays in the core)
+  const owner = String(Math.random());
   let busy = false;
 
   const take = () => kv.lease(name, owner, now() + ttlMs, now()).catch(() => false);

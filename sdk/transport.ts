@@ -15,7 +15,6 @@ import { LIMITS } from './contract';
 import type { Row, Store } from './db';
 import { toSlotwiseError, type SlotwiseError } from './errors';
 import type { Retry } from './send-loop';
-import type { TabLock } from './tabs';
 import type { Loop, Net } from './types';
 
 /** backoff: full jitter over BASE · 2^attempt, capped */
@@ -39,7 +38,8 @@ export interface TransportOptions {
   now(): number;
   random?: () => number;
   store(): Store | undefined;
-  lock: TabLock;
+  /** the flush lock's name and lease store (tabs.ts); the send loop makes the lock */
+  lock: Loop['o']['lock'];
   /** consent granted and client open */
   allowed(): boolean;
   report(error: SlotwiseError): void;

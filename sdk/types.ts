@@ -222,6 +222,11 @@ export interface Net {
    */
   watch(on: (release: number) => void, down: () => void): Promise<() => void>;
   /**
+   * The config's refresh loop (config-follow.ts): feeds `apply` with each newer checked config.
+   * Resolves to the function that stops it; rejects only when the module is missing.
+   */
+  follow(core: Core, apply: (config: Rules['config']) => void, held: { version?: string; wait: number }): Promise<() => void>;
+  /**
    * The transport's send loop (send-loop.ts): sends the stored events until the queue is empty or
    * a send fails. Never rejects but when the module is missing (or the options are bad).
    */
@@ -265,13 +270,16 @@ export interface Loop {
   o: {
     net: Net;
     store(): Store | undefined;
-    lock: { run(fn: (renew: () => Promise<boolean>) => Promise<void>): Promise<boolean> };
+    /** the flush lock's options: the loop makes the lock (tabs.ts) when it first sends */
+    lock: { name: string; kv: KV; locks?: LockManager | null };
     intervalMs: number;
     now(): number;
     allowed(): boolean;
     report(error: SlotwiseError): void;
     sent(ack: { ids: string[]; accepted: number; duplicates: number }): void;
   };
+  /** the flush lock, made by the loop's first run (send-loop.ts) */
+  lock?: { run(fn: (renew: () => Promise<boolean>) => Promise<void>): Promise<boolean> };
   /** the batch size: lowered after a 413, this server takes smaller batches than the contract says */
   max: number;
   /** events of the batch in flight, the oldest in the store: until its answer is handled, not dropped for the cap */

@@ -52,6 +52,7 @@ function harness({ cost = 1, durable = false, ...o }: Partial<QueueOptions> & { 
     },
     pause: () => new Promise<void>((r) => yields.push(r)),
     budget: 8,
+    first: 1,
     report: (e) => errors.push(e),
     persisted() {},
     beacon() {},
@@ -95,6 +96,22 @@ describe('slices (injected clock and scheduler)', () => {
     // the last slice asked for no further turn
     expect(h.yields).toHaveLength(0);
     expect((await h.store.head(100)).map((r) => r.id)).toEqual(ids);
+  });
+
+  it('the first slice after a task takes at least `first` calls past its budget, then slices end on budget again', async () => {
+    const h = harness({ first: 12 });
+    const ids = Array.from({ length: 30 }, () => call()).map((c) => (h.queue.push(c), c.id));
+    await settle(5);
+    // 12 ms of 1 ms events in the end-of-task slice: the budget (8 ms) did not cut it
+    expect(h.writes).toEqual([ids.slice(0, 12)]);
+    await h.turn();
+    expect(h.writes).toEqual([ids.slice(0, 12), ids.slice(12, 20)]);
+    await h.turn();
+    expect(h.writes.map((w) => w.length)).toEqual([12, 8, 8]);
+    // a new task's first slice takes its minimum again
+    for (let i = 0; i < 14; i++) h.queue.push(call());
+    while (h.yields.length) await h.turn();
+    expect(h.writes.flat()).toHaveLength(44);
   });
 
   it('a slow event ends its slice: at least one event per slice, so every slice makes progress', async () => {

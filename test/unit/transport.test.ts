@@ -3,7 +3,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { memoryStore } from '../../sdk/db';
 import { SlotwiseError } from '../../sdk/errors';
 import { RETRY_AFTER_CAP_MS, connect, retryAfter } from '../../sdk/net';
-import { createTabLock } from '../../sdk/tabs';
 import { BACKOFF_CAP_MS, createTransport, cut } from '../../sdk/transport';
 import { fakeBackend, fakeClock, freshIDB, peek, runUntil, settle, until, type Answer, testClients } from '../helpers/capture';
 
@@ -443,7 +442,7 @@ describe('the send loop comes with the network module (script tag)', () => {
     const net = { ...real, drain: (loop: never, k: boolean) => (state.arrived ? real.drain(loop, k) : Promise.reject(missing)) };
     const t = createTransport({
       net, endpoint: 'http://api.test', appKey: 'demo', fetch: backend.fetch, count: 100, intervalMs: 60_000, now: Date.now,
-      store: () => store, lock: createTabLock({ name: 'flush', kv: store, locks: null }), allowed: () => true,
+      store: () => store, lock: { name: 'flush', kv: store, locks: null }, allowed: () => true,
       report: (e) => state.errors.push(e), sent: () => {},
     });
     const add = (id: string) => store.append([{ id, body: JSON.stringify({ id }), size: 10 }], 100);
