@@ -3,6 +3,7 @@
  * can be tested; main.ts runs them.
  */
 import { parseArgs } from 'node:util';
+import { validTimeZone } from './engine/caps';
 import type { ServerOptions } from './server';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -16,6 +17,7 @@ export const USAGE = `Usage: npm start -- [options]
   --pool N            PostgreSQL connections per instance (default 10)
   --catalog FILE      load an operator's catalog (JSON array of items) instead of the generated one
   --catalog-size N    size of the generated catalog (default 300)
+  --time-zone TZ      the apps' IANA time zone, where campaign caps' days begin (default Asia/Shanghai)
   --origin URL        allow browser calls from this origin (repeatable; "http://host:*" = any port;
                       default: http://localhost:*, http://127.0.0.1:*, http://[::1]:*)
   --no-rate-limit     switch the per-key rate limit off (benchmarks)
@@ -43,6 +45,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       pool: { type: 'string' },
       catalog: { type: 'string' },
       'catalog-size': { type: 'string' },
+      'time-zone': { type: 'string' },
       origin: { type: 'string', multiple: true },
       'no-rate-limit': { type: 'boolean' },
       'admin-password': { type: 'string' },
@@ -65,6 +68,10 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (values.pool !== undefined) options.postgres = { poolSize: int('--pool', values.pool, 1, 1000) };
   if (values.catalog !== undefined) options.catalogFile = values.catalog;
   if (values['catalog-size'] !== undefined) options.catalogSize = int('--catalog-size', values['catalog-size'], 1, 1_000_000);
+  if (values['time-zone'] !== undefined) {
+    if (!validTimeZone(values['time-zone'])) throw new Error(`--time-zone wants an IANA time zone such as Asia/Shanghai, got "${values['time-zone']}"`);
+    options.timeZone = values['time-zone'];
+  }
   if (values.origin) options.origins = values.origin;
   if (values['no-rate-limit']) options.rateLimit = false;
   return { help: false, options, ...(values['admin-password'] !== undefined ? { adminPassword: values['admin-password'] } : {}) };

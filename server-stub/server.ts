@@ -14,6 +14,7 @@ import { openPostgresStore, type PostgresStore } from './store/postgres';
 import { openSqliteStore } from './store/sqlite';
 import type { Store } from './store/store';
 import { startEngineThread, type EngineHost } from './engine/thread';
+import { validTimeZone } from './engine/caps';
 import { answerClientError } from './wire/errors';
 import { createIngest } from './ingest/events';
 import { keyIndex, loadKeys, type AppKey, type RateLimit } from './http/keys';
@@ -48,6 +49,9 @@ export interface ServerOptions {
   catalogFile?: string;
   /** size of the generated catalog. @default 300 @example { catalogSize: 10_000 } */
   catalogSize?: number;
+  /** the apps' IANA time zone: where the days of campaign caps (`caps.perDay`) begin.
+   * @default 'Asia/Shanghai' @example { timeZone: 'Europe/Berlin' } */
+  timeZone?: string;
   /** origins browsers may call from (`:*` = any port); replaces the default loopback ones.
    * @default ['http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'] @example { origins: ['https://bank.example'] } */
   origins?: string[];
@@ -125,6 +129,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const selfOrigins: string[] = [];
 
+  if (options.timeZone !== undefined && !validTimeZone(options.timeZone)) throw new Error(`timeZone: "${options.timeZone}" is not an IANA time zone`);
   const postgres = options.store !== undefined && options.store !== 'sqlite' ? options.store : undefined;
   if (postgres !== undefined && !/^postgres(ql)?:\/\//.test(postgres)) throw new Error(`--store wants "sqlite" or a postgres:// URL, got "${postgres}"`);
   const store: Store = postgres
@@ -172,6 +177,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       modelDir: join(dataDir, 'models'),
       catalogFile: options.catalogFile,
       catalogSize: options.catalogSize,
+      timeZone: options.timeZone,
       releases: rules.lives(),
       now,
       log,

@@ -25,6 +25,8 @@ import { explain, gather, WIDTH, type Candidate } from './candidates';
 import type { DecisionLog, LoggedItem } from './decision-log';
 import { CATEGORICAL, signalsOf, type Scope } from './features';
 import { toLocale, type Locale } from './i18n';
+import type { AppCatalog } from './app-catalog';
+import type { CampaignCaps } from './caps';
 import { refreshIndexes, type Indexes } from './indexes';
 import { sigmoid } from './model';
 import { present, presentJson, type JsonCache, type Placement } from './present';
@@ -57,27 +59,44 @@ export const DEFAULT_POLICY: Policy = { itemPerDay: 3, adsPerSession: 3, perCate
 
 export const perCategoryLimit = (policy: Policy, count: number) => Math.max(policy.perCategory, Math.ceil(count / 4));
 
-/** One app's live rules as the engine holds them: read once per decide, so a decide never mixes releases. */
+/**
+ * One app's live rules as the engine holds them: read once per decide, so a decide never mixes
+ * releases — its campaigns, its catalog (items, candidate lists, caches) and its version.
+ */
 export interface LiveRules {
   /** the release version (0: the built-in seed, before any release) */
   release: number;
   campaigns: readonly ResolvedCampaign[];
+  /** the release's items: what this app's decides choose from */
+  catalog: AppCatalog;
 }
 
 export interface Arbiter {
-  index: Indexes;
   rules(app: string): LiveRules;
   policy: Policy;
-  stats(app: string): AppStats;
-  /** the item-only part of the logits for an app under the current model */
-  scores(app: string): ItemScores;
+  /** the app's statistics over `index` (its live catalog's, or a preview's) */
+  stats(app: string, index: Indexes): AppStats;
+  /** the item-only part of the logits for an app's catalog under the current model */
+  scores(app: string, index: Indexes): ItemScores;
   profiles: ProfileStore;
   log: DecisionLog;
   now(): number;
-  /** for the answer as JSON text (present.ts `presentJson`) */
-  json: JsonCache;
   /** the live response models that campaigns' score audiences are checked with */
   audiences?: ScoreAudiences;
+  /** campaign caps per user (caps.ts); without it caps are not enforced */
+  caps?: Pick<CampaignCaps, 'allows'>;
+}
+
+/**
+ * The campaigns a request's user has not yet seen up to their caps (caps.ts). A capped campaign
+ * needs the user's count, so a personalisation-off request never sees one (like a segment's).
+ */
+function withinCaps(a: Arbiter, app: string, req: DecideRequest, campaigns: ResolvedCampaign[], now: number): ResolvedCampaign[] {
+  if (!campaigns.some((c) => c.caps)) return campaigns;
+  if (req.personalized === false || !a.caps) return req.personalized === false ? campaigns.filter((c) => !c.caps) : campaigns;
+  // the key ingest counts impressions under: the user, else who the visitor identified as
+  const key = req.userId ?? a.profiles.alias(app, req.anonymousId) ?? req.anonymousId;
+  return campaigns.filter((c) => a.caps!.allows(app, key, c, now));
 }
 
 /** The page's section: the last path segment without extension; '' and 'index' are home. */
@@ -127,7 +146,7 @@ export function decide(a: Arbiter, app: string, req: DecideRequest): DecideRespo
 
 /** `decide()` as JSON text, equal once parsed, made without walking the whole answer (present.ts) */
 export function decideJson(a: Arbiter, app: string, req: DecideRequest): string {
-  const r = arbitrate(a, app, req, (item, locale, now, p) => presentJson(a.json, item, locale, now, p));
+  const r = arbitrate(a, app, req, (item, locale, now, p, json) => presentJson(json, item, locale, now, p));
   let slots = '';
   // for…in walks own keys in JSON.stringify's order (integer-like ids first)
   for (const id in r.slots) slots += (slots && ',') + JSON.stringify(id) + ':{"items":[' + r.slots[id]!.items.join(',') + ']}';
@@ -139,16 +158,17 @@ function arbitrate<T>(
   a: Arbiter,
   app: string,
   req: DecideRequest,
-  emit: (item: CatalogItem, locale: Locale, now: number, p: Placement) => T,
+  emit: (item: CatalogItem, locale: Locale, now: number, p: Placement, json: JsonCache) => T,
 ): { decisionId: string; ttlMs: number; release: number; slots: Record<string, { items: T[] }> } {
   const live = a.rules(app);
+  const { index, json } = live.catalog;
   const now = a.now();
-  refreshIndexes(a.index, now);
-  const { items } = a.index;
-  const { poolOf } = a.index.codes;
-  const scores = a.scores(app);
+  refreshIndexes(index, now);
+  const { items } = index;
+  const { poolOf } = index.codes;
+  const scores = a.scores(app, index);
   const model = scores.model;
-  const stats = a.stats(app);
+  const stats = a.stats(app, index);
   const personalized = req.personalized !== false;
   const userKey = req.userId ?? req.anonymousId;
   const stored = a.profiles.get(app, userKey);
@@ -160,26 +180,26 @@ function arbitrate<T>(
 
   const profile: Profile | undefined = personalized ? (stored ?? newProfile(now)) : undefined;
   const segment = personalized ? segmentOf(stored, now) : undefined;
-  const signals = profile && segment ? signalsOf(profile, { now, byId: a.index.byId, stats, tags: req.tags, tolerance, segment }) : undefined;
+  const signals = profile && segment ? signalsOf(profile, { now, byId: index.byId, stats, tags: req.tags, tolerance, segment }) : undefined;
   const heldKinds = new Set<string>();
-  if (profile) for (const id of Object.keys(profile.held)) heldKinds.add(a.index.byId.get(id)?.kind ?? '');
+  if (profile) for (const id of Object.keys(profile.held)) heldKinds.add(index.byId.get(id)?.kind ?? '');
   const conditionState = profile ? { tolerance: stored?.risk, heldKinds } : undefined;
   const adsLeft = !profile || profile.session !== req.sessionId || profile.sessionAds < a.policy.adsPerSession;
   const scope: Scope = { now, page, stats, signals };
   // a score audience reads the user's traits, so only personalised requests see such campaigns (activeCampaigns)
   const { campaigns, reasons: audienceReasons } = inAudiences(
     a.audiences,
-    activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? req.tags : undefined }),
+    withinCaps(a, app, req, activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? req.tags : undefined }), now),
     stored?.traits,
     locale,
   );
 
   const allowed = createEligibility({
-    items, byId: a.index.byId, codes: a.index.codes, now, cap, profile, memos: signals?.memos, conditionState, adsLeft, itemPerDay: a.policy.itemPerDay,
+    items, byId: index.byId, codes: index.codes, now, cap, profile, memos: signals?.memos, conditionState, adsLeft, itemPerDay: a.policy.itemPerDay,
   });
 
   const excludes = req.slots.map((s) => new Set(s.exclude ?? []));
-  const score = requestScorer(scores, scope, a.index.codes);
+  const score = requestScorer(scores, scope, index.codes);
   const pools = new Map<Pool, Candidate[]>();
   const nominated = new Uint8Array(items.length);
   for (const pool of new Set(req.slots.map((s) => poolOfSlot(s.kind)))) {
@@ -188,7 +208,7 @@ function arbitrate<T>(
     const poolCode = POOLS.indexOf(pool);
     const everywhere = sets.some((set) => set.size === 0) ? undefined : (id: string) => sets.every((set) => set.has(id));
     const ctx: StrategyContext = {
-      index: a.index, stats, pool, cap, now, signals,
+      index: index, stats, pool, cap, now, signals,
       eligible: (ix) => poolOf[ix] === poolCode && allowed(ix) && !everywhere?.(items[ix]!.id),
     };
     const need = req.slots.reduce((n, s) => n + (poolOfSlot(s.kind) === pool ? s.count : 0), 0);
@@ -207,7 +227,7 @@ function arbitrate<T>(
   const slotPools = req.slots.map((s) => POOLS.indexOf(poolOfSlot(s.kind)));
   const fits = (slotIndex: number, ix: number) =>
     !onPage.has(ix) && (!excludes[slotIndex]!.size || !excludes[slotIndex]!.has(items[ix]!.id)) && poolOf[ix] === slotPools[slotIndex] && allowed(ix);
-  const { kinds } = a.index.codes;
+  const { kinds } = index.codes;
   const slotTerm = (slot: SlotRequest) => (kind: number) => model.cat[SLOT_KIND]?.get(`${slot.kind}:${kinds[kind]}`) ?? 0;
 
   // 1. pins, highest-priority campaign first
@@ -233,7 +253,7 @@ function arbitrate<T>(
     const count = (ix: number) => perCategory.set(items[ix]!.category, (perCategory.get(items[ix]!.category) ?? 0) + 1);
     for (const p of mine) count(p.c.ix);
     const candidates = pools.get(poolOfSlot(slot.kind)) ?? [];
-    const ranked = rank(candidates, a.index.codes.kindOf, new Float64Array(kinds.length).fill(NaN), slotTerm(slot));
+    const ranked = rank(candidates, index.codes.kindOf, new Float64Array(kinds.length).fill(NaN), slotTerm(slot));
     const ok = (i: number) => fits(slotIndex, candidates[i]!.ix) && (perCategory.get(items[candidates[i]!.ix]!.category) ?? 0) < limit;
     const taken = new Set(mine.map((p) => p.position));
     // an item that stops fitting never fits again within the slot, so the best one is found by a cursor
@@ -282,11 +302,11 @@ function arbitrate<T>(
           score: s,
           explored: p.explored,
           reasons: buildReasons({
-            item, contrib, locale, signals, campaign: p.c.campaign, explored: p.explored, strategy: p.c.strategy, labels: a.index.labels,
+            item, contrib, locale, signals, campaign: p.c.campaign, explored: p.explored, strategy: p.c.strategy, labels: index.labels,
             audience: p.c.campaign && audienceReasons?.get(p.c.campaign),
           }),
           hot: hot.has(item.ix),
-        }),
+        }, json),
       );
       logged.push({ slot: slot.id, item: item.id, position: p.position, strategy: p.c.strategy, score: Math.round(s * 1e4) / 1e4, explored: p.explored ? 1 : 0, num: vector.num, cat: vector.cat });
     }

@@ -23,7 +23,9 @@ import { createDecisionLog } from './decision-log';
 import { createWriter, type WriterStats } from './writer';
 import { featurize, signalsOf, type Vector } from './features';
 import { itemSvg } from './images';
-import { buildIndexes, type Indexes } from './indexes';
+import { catalogOf, ownCatalog, type AppCatalog } from './app-catalog';
+import { createCampaignCaps } from './caps';
+import type { Indexes } from './indexes';
 import { compile, defaultModel, loadNewestModel, recenter, type Model, type ModelFile } from './model';
 import { newProfile } from './profile';
 import { createProfileStore } from './profiles';
@@ -33,7 +35,7 @@ import { bankSeedEntry } from '../models/bank-seed';
 import { createItemScores, type ItemScores } from './scores';
 import { migrateEngine } from './schema';
 import { createStats, type AppStats } from './stats';
-import { activeCampaigns, DEFAULT_CAMPAIGNS, resolveCampaigns, type Campaign } from './strategies/campaigns';
+import { activeCampaigns, DEFAULT_CAMPAIGNS, resolveCampaigns, type Campaign, type ResolvedCampaign } from './strategies/campaigns';
 import { segmentOf } from './profile';
 import { poolOfKind, SEGMENTS } from './types';
 
@@ -72,6 +74,11 @@ export interface EngineOptions {
   policy?: Partial<Policy>;
   /** the device rules `config()` publishes for an app without a release (extension) */
   config?: ConfigOptions;
+  /**
+   * the apps' IANA time zone: where the days of campaign caps (`caps.perDay`) begin.
+   * @default 'Asia/Shanghai' @example 'Europe/Berlin'
+   */
+  timeZone?: string;
   now?: () => number;
   log?: (message: string) => void;
 }
@@ -113,7 +120,25 @@ export interface PreviewAnswer {
   campaigns: string[];
 }
 
-type AppRules = LiveRules & { config: Config };
+type AppRules = LiveRules & {
+  config: Config;
+  /** item id → the campaigns with caps that pin or boost it (an impression of it counts for them) */
+  capped: Map<string, ResolvedCampaign[]>;
+};
+
+/** The campaigns with caps by the ids of the items they pin or boost. */
+function cappedByItem(campaigns: readonly ResolvedCampaign[]): Map<string, ResolvedCampaign[]> {
+  const out = new Map<string, ResolvedCampaign[]>();
+  for (const c of campaigns) {
+    if (!c.caps) continue;
+    for (const id of new Set([...(c.pins ?? []).map((p) => p.itemId), ...(c.boost?.itemIds ?? [])])) {
+      const list = out.get(id);
+      if (list) list.push(c);
+      else out.set(id, [c]);
+    }
+  }
+  return out;
+}
 
 /** The slots a device lays out by default: the layout of the home page, else the first one. */
 function defaultLayout(layouts: readonly SlotLayout[]): SlotRequest[] {
@@ -154,7 +179,9 @@ export function createEngine(options: EngineOptions): Engine {
       ? catalogFromRows(options.catalog, { source: 'catalog', log })
       : generateCatalog({ size: options.catalogSize ?? DEFAULT_CATALOG_SIZE, seed: options.seed, now: now() });
   if (!items.length) throw new Error('the catalog holds no valid item');
-  const index = buildIndexes(items, now());
+  // the catalog of apps without a release; an app's release brings its own items (app-catalog.ts)
+  const ownItems = ownCatalog(items, now());
+  const { index } = ownItems;
   const registryDir = options.registryDir ?? join(options.modelDir, 'registry');
   // the demo's campaigns target the bank-marketing model: a fresh data directory gets it live
   if (options.seedModels && !options.campaigns) {
@@ -165,16 +192,20 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
   const audiences = createScoreAudiences({ dir: registryDir, log });
-  const seedRules: AppRules = {
-    release: 0,
-    campaigns: resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log, options.campaigns && audiences.targets),
-    config: buildConfig(options.config),
+  const seedCampaigns = resolveCampaigns(options.campaigns ?? DEFAULT_CAMPAIGNS, index, log, options.campaigns && audiences.targets);
+  const seedRules: AppRules = { release: 0, catalog: ownItems, campaigns: seedCampaigns, config: buildConfig(options.config), capped: cappedByItem(seedCampaigns) };
+  /** a release's rules; `previous` (the app's catalog now) is kept when the items did not change */
+  const rulesOf = (rules: RuleSet, release: number, previous?: AppCatalog): AppRules => {
+    const catalog = catalogOf(rules.items, now(), previous);
+    const campaigns = resolveCampaigns(rules.campaigns, catalog.index, (m) => log(`release ${release}: ${m}`), audiences.targets);
+    return {
+      release,
+      catalog,
+      campaigns,
+      config: buildConfig({ release, slots: defaultLayout(rules.slots), tags: rules.tags, triggers: rules.triggers, ttlMs: options.config?.ttlMs }),
+      capped: cappedByItem(campaigns),
+    };
   };
-  const rulesOf = (rules: RuleSet, release: number): AppRules => ({
-    release,
-    campaigns: resolveCampaigns(rules.campaigns, index, (m) => log(`release ${release}: ${m}`), audiences.targets),
-    config: buildConfig({ release, slots: defaultLayout(rules.slots), tags: rules.tags, triggers: rules.triggers, ttlMs: options.config?.ttlMs }),
-  });
   const live = new Map<string, AppRules>();
   for (const { app, release } of options.releases ?? []) live.set(app, rulesOf(release.rules, release.version));
   const rulesFor = (app: string) => live.get(app) ?? seedRules;
@@ -183,12 +214,19 @@ export function createEngine(options: EngineOptions): Engine {
   warm(seedRules);
   for (const r of live.values()) warm(r);
 
-  const statsByApp = new Map<string, AppStats>();
-  const stats = (app: string) => {
-    let s = statsByApp.get(app);
-    if (!s) statsByApp.set(app, (s = createStats(db, index, app)));
-    return s;
+  /** each app's statistics over its live catalog; a new catalog's start from the previous one's */
+  const statsByApp = new Map<string, { index: Indexes; stats: AppStats }>();
+  const stats = (app: string, over: Indexes): AppStats => {
+    const held = statsByApp.get(app);
+    if (held?.index === over) return held.stats;
+    const made = createStats(db, over, app, held?.stats);
+    // a preview's catalog gets statistics of its own for the call; a live one replaces the app's
+    if (over !== rulesFor(app).catalog.index) return made;
+    if (held) writeStats(held.stats);
+    statsByApp.set(app, { index: over, stats: made });
+    return made;
   };
+  const liveStats = (app: string) => stats(app, rulesFor(app).catalog.index);
 
   const fallback = (): ModelFile => recenter(defaultModel(), referenceSample(index, createStats(db, index, ''), now()));
   const loadModel = (): Model => {
@@ -201,23 +239,38 @@ export function createEngine(options: EngineOptions): Engine {
   const profiles = createProfileStore(db);
   const writer = createWriter(db, log);
   const decisionLog = createDecisionLog(writer);
+  const writeStats = (s: AppStats) => {
+    const rows = s.checkpoint();
+    if (rows.items.length || rows.pairs.length || rows.unpaired.length) writer.write({ stats: rows });
+  };
   const checkpoint = () => {
-    for (const s of statsByApp.values()) {
-      const rows = s.checkpoint();
-      if (rows.items.length || rows.pairs.length || rows.unpaired.length) writer.write({ stats: rows });
-    }
+    for (const { stats: s } of statsByApp.values()) writeStats(s);
   };
   const checkpoints = setInterval(checkpoint, 1000);
   checkpoints.unref?.();
   const policy = { ...DEFAULT_POLICY, ...options.policy };
-  const scoresByApp = new Map<string, ItemScores>();
-  const scores = (app: string) => {
-    let s = scoresByApp.get(app);
-    if (!s || s.model !== model) scoresByApp.set(app, (s = createItemScores(model, items, stats(app))));
+  const scoresOf = new WeakMap<AppStats, ItemScores>();
+  const scores = (app: string, over: Indexes) => {
+    const st = stats(app, over);
+    let s = scoresOf.get(st);
+    if (!s || s.model !== model) scoresOf.set(st, (s = createItemScores(model, over.items, st)));
     return s;
   };
-  const arbiter: Arbiter = { index, rules: rulesFor, policy, stats, scores, profiles, log: decisionLog, now, json: { heads: new Map(), quoted: new Map(), numbers: new Map() }, audiences };
-  const realtime = createRealtime({ index, profiles, stats });
+  const caps = createCampaignCaps({ db, timeZone: () => options.timeZone ?? 'Asia/Shanghai' });
+  const arbiter: Arbiter = { rules: rulesFor, policy, stats, scores, profiles, log: decisionLog, now, audiences, caps };
+  const realtime = createRealtime({
+    index: (app) => rulesFor(app).catalog.index,
+    profiles,
+    stats: liveStats,
+    onImpression(app, key, e, t) {
+      const id = e.itemId ?? e.properties.itemId;
+      const campaigns = typeof id === 'string' ? rulesFor(app).capped.get(id) : undefined;
+      // an impression counts while the campaign runs: before its start, the item was not its own
+      if (campaigns) caps.count(app, key, campaigns.filter((c) => (c.start === undefined || t >= c.start) && (c.end === undefined || t < c.end)).map((c) => c.id), t);
+    },
+    onMerge: (app, from, to) => caps.merge(app, from, to),
+  });
+  /** SVG images by item id, of every catalog held; emptied when a release brings other items */
   const images = new Map<string, string>();
 
   return {
@@ -227,11 +280,13 @@ export function createEngine(options: EngineOptions): Engine {
     config: (app) => rulesFor(app).config,
     activate(app, release) {
       // built before the swap, so a decide never sees a half-built release
-      const next = rulesOf(release.rules, release.version);
+      const current = rulesFor(app);
+      const next = rulesOf(release.rules, release.version, current.catalog);
       live.set(app, next);
+      if (next.catalog !== current.catalog) images.clear();
     },
     preview(app, rules, request, traits) {
-      const draft = rulesOf(rules, rulesFor(app).release);
+      const draft = rulesOf(rules, rulesFor(app).release, rulesFor(app).catalog);
       const key = request.userId ?? request.anonymousId;
       const t = now();
       // the sample's tolerance over the stored profile, on a copy: the store is only read
@@ -252,7 +307,8 @@ export function createEngine(options: EngineOptions): Engine {
     image(itemId) {
       const hit = images.get(itemId);
       if (hit !== undefined) return hit;
-      const item = index.byId.get(itemId);
+      let item = index.byId.get(itemId);
+      for (const r of live.values()) item = r.catalog.index.byId.get(itemId) ?? item;
       if (!item) return undefined;
       const svg = itemSvg(item);
       if (images.size >= 2000) images.delete(images.keys().next().value!);
@@ -272,10 +328,15 @@ export function createEngine(options: EngineOptions): Engine {
       return model.version;
     },
     diagnostics() {
-      const { heads, quoted, numbers } = arbiter.json;
+      let [jsonHeads, jsonQuoted, jsonNumbers] = [0, 0, 0];
+      for (const { heads, quoted, numbers } of new Set([seedRules, ...live.values()].map((r) => r.catalog.json))) {
+        jsonHeads += heads.size;
+        jsonQuoted += quoted.size;
+        jsonNumbers += numbers.size;
+      }
       let coviews = 0;
-      for (const s of statsByApp.values()) coviews += s.pairs();
-      return { sizes: { ...profiles.sizes(), jsonHeads: heads.size, jsonQuoted: quoted.size, jsonNumbers: numbers.size, images: images.size, coviews }, writer: writer.stats() };
+      for (const { stats: s } of statsByApp.values()) coviews += s.pairs();
+      return { sizes: { ...profiles.sizes(), jsonHeads, jsonQuoted, jsonNumbers, images: images.size, coviews }, writer: writer.stats() };
     },
     close() {
       clearInterval(checkpoints);

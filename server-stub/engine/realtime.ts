@@ -26,9 +26,22 @@ export function itemOf(index: Indexes, e: SlotwiseEvent): CatalogItem | undefine
   return typeof id === 'string' ? index.byId.get(id) : undefined;
 }
 
-export function createRealtime(o: { index: Indexes; profiles: ProfileStore; stats: (app: string) => AppStats }): Ingest {
-  const { index, profiles } = o;
+export interface RealtimeOptions {
+  /** the app's live catalog: events name items by id, and the statistics count them by its indices */
+  index(app: string): Indexes;
+  profiles: ProfileStore;
+  /** the app's statistics over `index(app)` */
+  stats(app: string): AppStats;
+  /** every impression, once, with the profile key it went to (campaign caps, engine/caps.ts) */
+  onImpression?(app: string, key: string, e: SlotwiseEvent, t: number): void;
+  /** an anonymous profile merged into a user's (identify) */
+  onMerge?(app: string, from: string, to: string): void;
+}
+
+export function createRealtime(o: RealtimeOptions): Ingest {
+  const { profiles } = o;
   return (app, events, receivedAt) => {
+    const index = o.index(app);
     const stats = o.stats(app);
     const touched = new Map<string, Profile>();
     const load = (key: string, t: number) => {
@@ -48,8 +61,10 @@ export function createRealtime(o: { index: Indexes; profiles: ProfileStore; stat
             touched.delete(e.anonymousId);
             profiles.remove(app, e.anonymousId);
           }
+          o.onMerge?.(app, e.anonymousId, e.userId);
         }
         const key = e.userId ?? profiles.alias(app, e.anonymousId) ?? e.anonymousId;
+        if (e.type === 'impression') o.onImpression?.(app, key, e, t);
         const item = itemOf(index, e);
         const effect = applyEvent(load(key, t), e, item, t);
         if (!item) continue;

@@ -33,11 +33,18 @@ export interface AppStats {
   trending(pool: Pool, cap: number, now: number): number[];
   /** the rows that changed since the last checkpoint; forgets them */
   checkpoint(): StatsRows;
+  /** every row held, by item id (a new catalog's statistics start from them: `createStats(…, from)`) */
+  all(): StatsRows;
   /** co-viewed pairs held (diagnostics) */
   pairs(): number;
 }
 
-export function createStats(db: Db, index: Indexes, app: string): AppStats {
+/**
+ * The app's statistics over `index`, loaded from the store; `from` (the statistics of the app's
+ * previous catalog) overrides what it holds for items in both, as its values are newer than the
+ * last checkpoint. Items of `from` not in `index` stay in the store, for a release that brings them back.
+ */
+export function createStats(db: Db, index: Indexes, app: string, from?: AppStats): AppStats {
   const n = index.items.length;
   const fields = { imp: new Float64Array(n), clk: new Float64Array(n), view: new Float64Array(n), conv: new Float64Array(n) };
   const at = new Float64Array(n);
@@ -103,6 +110,24 @@ export function createStats(db: Db, index: Indexes, app: string): AppStats {
     const b = index.byId.get(row.b);
     if (a && b) setPair(a.ix, b.ix, row.n);
   }
+  if (from) {
+    const { items, pairs } = from.all();
+    for (const [, id, imp, clk, view, conv, t] of items as [string, string, number, number, number, number, number][]) {
+      const item = index.byId.get(id);
+      if (!item) continue;
+      fields.imp[item.ix] = imp;
+      fields.clk[item.ix] = clk;
+      fields.view[item.ix] = view;
+      fields.conv[item.ix] = conv;
+      at[item.ix] = t;
+      engaged.add(item.ix);
+    }
+    for (const [, ida, idb, value] of pairs as [string, string, string, number][]) {
+      const a = index.byId.get(ida);
+      const b = index.byId.get(idb);
+      if (a && b) setPair(a.ix, b.ix, value);
+    }
+  }
   dirtyPairs.clear();
 
   const stats: AppStats = {
@@ -156,6 +181,12 @@ export function createStats(db: Db, index: Indexes, app: string): AppStats {
         else rows.pairs.push([app, index.items[a]!.id, index.items[b]!.id, value]);
       }
       dirtyPairs.clear();
+      return rows;
+    },
+    all() {
+      const rows: StatsRows = { items: [], pairs: [], unpaired: [] };
+      for (const ix of engaged) rows.items.push([app, index.items[ix]!.id, fields.imp[ix], fields.clk[ix], fields.view[ix], fields.conv[ix], at[ix]]);
+      for (const [a, m] of cov) for (const [b, value] of m) rows.pairs.push([app, index.items[a]!.id, index.items[b]!.id, value]);
       return rows;
     },
     pairs() {

@@ -28,6 +28,8 @@ export interface EngineThreadData {
   modelDir?: string;
   catalogFile?: string;
   catalogSize?: number;
+  /** the apps' IANA time zone (campaign caps' days) */
+  timeZone?: string;
   /** each app's live release (a restarted thread gets the ones activated since) */
   releases: { app: string; release: Release }[];
   now: number;
@@ -106,6 +108,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     modelDir: o.modelDir,
     catalogFile: o.catalogFile,
     catalogSize: o.catalogSize,
+    timeZone: o.timeZone,
     releases: [...releases].map(([app, release]) => ({ app, release })),
     now: o.now(),
   });

@@ -29,6 +29,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
       db,
       catalogFile: data.catalogFile,
       catalogSize: data.catalogSize,
+      timeZone: data.timeZone,
       releases: data.releases,
       seedModels: true,
       modelDir: data.modelDir ?? join(data.dataDir, 'models'),
