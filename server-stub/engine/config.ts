@@ -5,6 +5,7 @@
  * version is a hash of the content; `release` is the release it came from.
  */
 import type { Config, SlotRequest, TagRule, TriggerRule } from '../../sdk/contract';
+import type { RuleSet, SlotLayout } from '../../sdk/contract-admin';
 import { hash } from './random';
 
 const MINUTE = 60_000;
@@ -139,6 +140,22 @@ export interface ConfigOptions {
   tags?: TagRule[];
   triggers?: TriggerRule[];
   ttlMs?: number;
+}
+
+/** The slots a device lays out by default: the layout of the home page, else the first one. */
+export function defaultLayout(layouts: readonly SlotLayout[]): SlotRequest[] {
+  const home = layouts.find((l) => l.page === 'home' || l.id === 'home') ?? layouts[0];
+  return home ? home.slots.map((s) => ({ ...s })) : [];
+}
+
+/**
+ * The config answer of release `release` with these rules. The engine answers GET /v1/config with
+ * it, and the registry pushes the same object to open pages (rules/stream.ts): one function, so
+ * the pushed config and the fetched one are equal, ETag and all.
+ * @example releaseConfig(release.rules, release.version) // { version: 'cfg-…', release: 7, ttlMs, slots, tags, triggers }
+ */
+export function releaseConfig(rules: Pick<RuleSet, 'slots' | 'tags' | 'triggers'>, release: number, ttlMs?: number): Config {
+  return buildConfig({ release, slots: defaultLayout(rules.slots), tags: rules.tags, triggers: rules.triggers, ttlMs });
 }
 
 /** The config answer of one app's live release (its rules; the defaults where it has none). */

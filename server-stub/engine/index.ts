@@ -12,13 +12,13 @@
  *   slots: [{ id: 'home.today', kind: 'picks', count: 4 }] });
  */
 import { join } from 'node:path';
-import type { Config, DecideRequest, DecideResponse, RiskTolerance, SlotRequest, SlotwiseEvent } from '../../sdk/contract';
-import type { Release, RuleSet, SlotLayout } from '../../sdk/contract-admin';
+import type { Config, DecideRequest, DecideResponse, RiskTolerance, SlotwiseEvent } from '../../sdk/contract';
+import type { Release, RuleSet } from '../../sdk/contract-admin';
 import type { Db } from '../store/db';
 import { decide, decideJson, DEFAULT_POLICY, pageSection, type Arbiter, type LiveRules, type Policy } from './arbitrate';
 import { DEFAULT_CATALOG_SIZE, generateCatalog } from './catalog';
 import { catalogFromRows, loadCatalogFile } from './catalog-file';
-import { buildConfig, type ConfigOptions } from './config';
+import { buildConfig, releaseConfig, type ConfigOptions } from './config';
 import { createDecisionLog } from './decision-log';
 import { createWriter, type WriterStats } from './writer';
 import { featurize, signalsOf, type Vector } from './features';
@@ -91,10 +91,10 @@ export interface Engine {
   decideJson(appKey: string, request: DecideRequest): string;
   config(appKey: string): Config;
   /**
-   * Makes `release` the app's live rules. One assignment: a decide reads the app's rules once, so
-   * it runs wholly under the old release or wholly under the new one.
+   * Makes `release` the app's live rules; returns its config answer. One assignment: a decide
+   * reads the app's rules once, so it runs wholly under the old release or wholly under the new one.
    */
-  activate(app: string, release: Release): void;
+  activate(app: string, release: Release): Config;
   /**
    * A decide under `rules` instead of the app's live ones, with no side effect: no decision log row.
    * `traits.riskTolerance` stands in for the stored tolerance of the request's user.
@@ -140,11 +140,6 @@ function cappedByItem(campaigns: readonly ResolvedCampaign[]): Map<string, Resol
   return out;
 }
 
-/** The slots a device lays out by default: the layout of the home page, else the first one. */
-function defaultLayout(layouts: readonly SlotLayout[]): SlotRequest[] {
-  const home = layouts.find((l) => l.page === 'home' || l.id === 'home') ?? layouts[0];
-  return home ? home.slots.map((s) => ({ ...s })) : [];
-}
 
 export interface EngineDiagnostics {
   /** entries per cache: profiles and aliases (LRU), answer JSON pieces, SVG images, co-viewed pairs */
@@ -202,7 +197,7 @@ export function createEngine(options: EngineOptions): Engine {
       release,
       catalog,
       campaigns,
-      config: buildConfig({ release, slots: defaultLayout(rules.slots), tags: rules.tags, triggers: rules.triggers, ttlMs: options.config?.ttlMs }),
+      config: releaseConfig(rules, release, options.config?.ttlMs),
       capped: cappedByItem(campaigns),
     };
   };
@@ -284,6 +279,7 @@ export function createEngine(options: EngineOptions): Engine {
       const next = rulesOf(release.rules, release.version, current.catalog);
       live.set(app, next);
       if (next.catalog !== current.catalog) images.clear();
+      return next.config;
     },
     preview(app, rules, request, traits) {
       const draft = rulesOf(rules, rulesFor(app).release, rulesFor(app).catalog);

@@ -54,7 +54,8 @@ export interface EngineService {
   /** POST /v1/decide after authorisation: the body text in, the answer out (400 for bad input) */
   decide(app: string, body: string): Answer;
   config(app: string): Config;
-  activate(app: string, release: Release): void;
+  /** makes `release` the app's live rules; its config answer */
+  activate(app: string, release: Release): Config;
   preview(app: string, rules: RuleSet, request: DecideRequest, traits?: { riskTolerance?: RiskTolerance }): PreviewAnswer;
   image(itemId: string): string | undefined;
   flush(): void;

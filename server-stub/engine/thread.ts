@@ -64,10 +64,11 @@ export interface EngineHost {
   decide(app: string, body: string): Promise<Answer>;
   config(app: string): Promise<Config>;
   /**
-   * Makes `release` the app's live rules on the engine thread; resolves once they are. Messages are
-   * handled in order, so every decide and config posted after this call sees the new release.
+   * Makes `release` the app's live rules on the engine thread; resolves to its config answer once
+   * they are. Messages are handled in order, so every decide and config posted after this call
+   * sees the new release, whether or not it has resolved yet.
    */
-  activate(app: string, release: Release): Promise<void>;
+  activate(app: string, release: Release): Promise<Config>;
   /** a decide under `rules` instead of the live ones, with no side effect (rules/preview.ts) */
   preview(app: string, rules: RuleSet, request: DecideRequest, traits?: { riskTolerance?: RiskTolerance }): Promise<PreviewAnswer>;
   image(itemId: string): Promise<string | undefined>;
@@ -206,7 +207,13 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
       releases.set(app, release);
       // a config asked before this call may still answer the old release; it is no longer cached
       configs.delete(app);
-      return call<void>('activate', { app, release });
+      const activated = call<Config>('activate', { app, release });
+      // the answer is the new release's config: GET /v1/config needs no trip to the engine for it
+      void activated.then(
+        (config) => configs.get(app) === undefined && releases.get(app) === release && configs.set(app, Promise.resolve(config)),
+        () => {},
+      );
+      return activated;
     },
     preview: (app, rules, request, traits) => call<PreviewAnswer>('preview', { app, rules, request, traits }),
     image: (itemId) => call<string | undefined>('image', { itemId }),

@@ -63,7 +63,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
           value = service.image(m.itemId!);
           break;
         case 'activate':
-          service.activate(m.app!, m.release!);
+          value = service.activate(m.app!, m.release!);
           break;
         case 'preview':
           value = service.preview(m.app!, m.rules!, m.request!, m.traits);

@@ -4,7 +4,7 @@
  * made live in the engine and announced to devices (registry.ts, stream.ts), previewed and dry-run
  * before they go live (preview.ts, match.ts). The admin API (server-stub/admin/) builds on these.
  */
-export { createRulesRegistry, RulesError, validRuleSet, type RegistryOptions, type RulesEngine, type RulesRegistry } from './registry';
+export { createRulesRegistry, RulesError, validRuleSet, type RegistryOptions, type ReleaseListener, type RulesEngine, type RulesRegistry } from './registry';
 export { createSqliteRulesStore, type ReleaseInfo, type RulesStore } from './store';
 export { SEED_APP, seedRuleSet, toCatalogItem } from './seed';
 export { createReleaseStreams, type ReleaseStreams } from './stream';

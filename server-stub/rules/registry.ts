@@ -1,21 +1,25 @@
 /**
  * Each app's live release, and the one way to change it. The registry runs on the HTTP thread:
  * it validates a release (schemas and `checkRuleSet`), stores it and makes it live in one
- * transaction (store.ts), swaps it into the engine thread (`EngineHost.activate`: a decide runs
- * wholly under one release), and only then tells subscribers (the config streams), so a device
- * that hears of version N and asks for the config gets N.
+ * transaction (store.ts), posts the swap to the engine thread (`EngineHost.activate`: a decide runs
+ * wholly under one release), and then tells subscribers (the config streams) the version and its
+ * config at once, without waiting for the engine's reply: the engine thread handles messages in
+ * the order they were posted, so whatever a device sends after hearing of version N — a decide, a
+ * config request — is handled after the swap to N. A device that hears the config needs no
+ * round trip for it (publish → device is one push).
  *
  * Activations of one registry run one after another: two publishes never interleave their
  * store write and engine swap, so the store's live release and the engine's always agree.
  *
  * @example
  * const release = await registry.publish('demo', rules);   // validated → version N+1, live
- * registry.subscribe('demo', (version) => …);              // on every change
+ * registry.subscribe('demo', (version, config) => …);      // on every change
  * await registry.rollback('demo', 3);                     // release 3's rules, as version N+2
  */
 import { firstProblem } from '../../sdk/contract';
 import { checkRuleSet, ruleSetSchemas, type Release, type RuleSet } from '../../sdk/contract-admin';
-import type { Problem } from '../../sdk/contract';
+import type { Config, Problem } from '../../sdk/contract';
+import { releaseConfig } from '../engine/config';
 import { HttpError } from '../wire/errors';
 import type { ReleaseInfo, RulesStore } from './store';
 
@@ -31,7 +35,7 @@ export class RulesError extends HttpError {
 
 /** What the registry needs of the engine (engine/thread.ts `EngineHost`). */
 export interface RulesEngine {
-  activate(app: string, release: Release): Promise<void>;
+  activate(app: string, release: Release): Promise<unknown>;
 }
 
 export interface RulesRegistry {
@@ -56,11 +60,14 @@ export interface RulesRegistry {
   activate(app: string, release: Release): Promise<Release>;
   /** publishes release `version`'s rules as a new release */
   rollback(app: string, version: number): Promise<Release>;
-  /** `listener(version)` after every change of the app's live release; returns the unsubscribe */
-  subscribe(app: string, listener: (version: number) => void): () => void;
+  /** `listener(version, config)` on every change of the app's live release (config: its GET /v1/config answer); returns the unsubscribe */
+  subscribe(app: string, listener: ReleaseListener): () => void;
   /** the engine to swap releases into (set once it runs: the seed is stored before it starts) */
   attach(engine: RulesEngine): void;
 }
+
+/** Told of every new live release: its version and its config answer (engine/config.ts `releaseConfig`). */
+export type ReleaseListener = (version: number, config: Config) => void;
 
 /** `rules` as a rule set that may go live, or RulesError. */
 export function validRuleSet(rules: unknown): RuleSet {
@@ -82,7 +89,7 @@ export interface RegistryOptions {
 export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
   const { store } = o;
   const live = new Map(store.lives().map((r) => [r.app, r.release]));
-  const listeners = new Map<string, Set<(version: number) => void>>();
+  const listeners = new Map<string, Set<ReleaseListener>>();
   let engine: RulesEngine | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -99,18 +106,26 @@ export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
     return next;
   };
 
-  /** stores and swaps; called inside the queue only */
+  /**
+   * Stores, swaps and announces; called inside the queue only. Once stored the release is live: an
+   * engine thread that fails or restarts starts under it (EngineHost keeps the releases it was given).
+   */
   const swap = async (app: string, release: Release): Promise<Release> => {
     store.putLive(app, release);
     live.set(app, release);
-    await engine?.activate(app, release);
-    for (const listener of listeners.get(app) ?? []) {
-      try {
-        listener(release.version);
-      } catch (error) {
-        o.log?.(`rules: a listener of ${app} failed: ${(error as Error).message}`);
+    const swapped = engine?.activate(app, release);
+    const listening = listeners.get(app);
+    if (listening?.size) {
+      const config = releaseConfig(release.rules, release.version);
+      for (const listener of listening) {
+        try {
+          listener(release.version, config);
+        } catch (error) {
+          o.log?.(`rules: a listener of ${app} failed: ${(error as Error).message}`);
+        }
       }
     }
+    await swapped;
     return release;
   };
 
@@ -136,7 +151,9 @@ export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
         if (stored) return swap(app, stored);
         const parsed = ruleSetSchemas().release.safeParse(release);
         if (!parsed.success) throw new RulesError([firstProblem(parsed.error)]);
-        validRuleSet(parsed.data.rules);
+        // parsed with the release: only the semantic checks are left
+        const problems = checkRuleSet(parsed.data.rules);
+        if (problems.length) throw new RulesError(problems);
         const latest = store.latest(app);
         if (release.version <= latest) throw new HttpError(409, 'stale_release', `version ${release.version} is not above the stored ${latest}`, { path: 'version' });
         return swap(app, parsed.data);

@@ -1,20 +1,30 @@
 /**
- * `GET /v1/config/stream`: server-sent events of an app's live release version, so open pages
- * learn of a release within a second. On connect the stream sends the live version; then one event
- * per change, and a comment line every `heartbeatMs` so proxies keep it open and a dead peer is
- * found. Each event is `id: <version>` + `data: <version>`: the device refetches the config itself
- * (with If-None-Match), so the stream carries no rules and no personal data.
+ * `GET /v1/config/stream`: server-sent events of an app's live release, so open pages run a new
+ * release within a second. On connect the stream sends the live version; then, per change, the
+ * release's config answer — exactly what GET /v1/config would answer — as an `event: config`,
+ * followed by the version as a plain message; and a comment line every `heartbeatMs` so proxies
+ * keep it open and a dead peer is found:
+ *
+ *     id: 7              id: 7
+ *     event: config      data: 7
+ *     data: {"version":"cfg-…","release":7,"ttlMs":600000,"slots":[…],"tags":[…],"triggers":[…]}
+ *
+ * A device that reads the config event applies it with no round trip (the refetch was most of
+ * publish → device); one that reads only messages (an older SDK) refetches the config on the
+ * version, with If-None-Match. The config holds the app's public device rules only: what its app
+ * key may already GET, no personal data. It is serialised once per release, whatever the streams.
  *
  * Connections are bounded per app key (`maxPerKey`): past it, 503 with Retry-After, and the SDK
  * falls back to revalidating on a timer.
  */
+import type { Config } from '../../sdk/contract';
 import { HttpError } from '../wire/errors';
 
 export interface ReleaseStreamsOptions {
   /** the app's live version now */
   version(app: string): number;
-  /** `listener(version)` on every change; returns the unsubscribe */
-  subscribe(app: string, listener: (version: number) => void): () => void;
+  /** `listener(version, config)` on every change; returns the unsubscribe */
+  subscribe(app: string, listener: (version: number, config?: Config) => void): () => void;
   /** open streams one app key may hold. @default 1000 */
   maxPerKey?: number;
   /** @default 15 000 */
@@ -38,6 +48,13 @@ export function createReleaseStreams(o: ReleaseStreamsOptions): ReleaseStreams {
   const counts = new Map<string, number>();
   const open = new Set<() => void>();
   const encoder = new TextEncoder();
+  /** each release's config event, encoded once for every stream that sends it */
+  const encoded = new WeakMap<Config, Uint8Array>();
+  const configEvent = (version: number, config: Config) => {
+    let bytes = encoded.get(config);
+    if (!bytes) encoded.set(config, (bytes = encoder.encode(`id: ${version}\nevent: config\ndata: ${JSON.stringify(config)}\n\n`)));
+    return bytes;
+  };
 
   return {
     open(key, app) {
@@ -52,16 +69,17 @@ export function createReleaseStreams(o: ReleaseStreamsOptions): ReleaseStreams {
       return new ReadableStream<Uint8Array>({
         start(controller) {
           let last = -1;
-          const send = (text: string) => {
+          const send = (chunk: string | Uint8Array) => {
             try {
-              controller.enqueue(encoder.encode(text));
+              controller.enqueue(typeof chunk == 'string' ? encoder.encode(chunk) : chunk);
             } catch {
               end();
             }
           };
-          const announce = (version: number) => {
+          const announce = (version: number, config?: Config) => {
             if (version === last) return;
             last = version;
+            if (config) send(configEvent(version, config));
             send(`id: ${version}\ndata: ${version}\n\n`);
           };
           const unsubscribe = o.subscribe(app, announce);

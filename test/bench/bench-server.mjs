@@ -56,6 +56,8 @@ export async function startBenchServer(o) {
     /** the server's rules registry and config streams (publish.mjs activates releases through them) */
     rules: server.rules,
     streams: server.streams,
+    /** the engine thread's host (publish.mjs times the swap on it) */
+    engine: server.engine,
     /** rows of `events` with this name, and how many distinct `properties.n` they carry */
     count(name) {
       const r = reader()

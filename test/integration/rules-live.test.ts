@@ -1,7 +1,7 @@
 // Rules as data, live: the real server-stub on loopback, a release activated through the registry
 // (not reachable over HTTP), seen by the next decide, the config (ETag/304) and the config stream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerSchemas, ruleSchemas, type DecideResponse } from '../../sdk/contract';
+import { answerSchemas, ruleSchemas, type Config, type DecideResponse } from '../../sdk/contract';
 import { ruleSetSchemas, type Campaign, type RuleSet } from '../../sdk/contract-admin';
 import { preview } from '../../server-stub/rules/preview';
 import { RulesError } from '../../server-stub/rules/registry';
@@ -26,11 +26,12 @@ async function decide(page?: string): Promise<DecideResponse> {
   return json as DecideResponse;
 }
 
-/** an open config stream: the versions it announced so far, and a wait for the next */
+/** an open config stream: the versions it announced so far (and the configs it pushed), and a wait for the next */
 async function openStream(app = 'demo') {
   const controller = new AbortController();
   const res = await fetch(`${server.url}/v1/config/stream?key=${app}`, { signal: controller.signal, headers: { origin: 'http://localhost:3000' } });
   const versions: number[] = [];
+  const configs: { id: number; config: Config }[] = [];
   const waiters: (() => void)[] = [];
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
@@ -46,6 +47,7 @@ async function openStream(app = 'demo') {
           text = text.slice(at + 2);
           const data = /^data: (\d+)$/m.exec(event);
           if (data) versions.push(Number(data[1]));
+          if (/^event: config$/m.test(event)) configs.push({ id: Number(/^id: (\d+)$/m.exec(event)![1]), config: JSON.parse(/^data: (.*)$/m.exec(event)![1]!) });
           waiters.splice(0).forEach((w) => w());
         }
       }
@@ -58,7 +60,7 @@ async function openStream(app = 'demo') {
     while (versions.length < n && Date.now() < deadline) await new Promise<void>((r) => (waiters.push(r), setTimeout(r, 200)));
     return versions;
   };
-  return { res, versions, until, close: () => controller.abort() };
+  return { res, versions, configs, until, close: () => controller.abort() };
 }
 
 const pinCampaign: Campaign = {
@@ -142,14 +144,24 @@ describe('rules as data, live', () => {
     stream.close();
   });
 
-  it('changes the device rules of the config with the release', async () => {
+  it('changes the device rules of the config with the release, and pushes that config on the stream before the version', async () => {
+    const stream = await openStream();
+    await stream.until(1);
     const rules = server.handle().rules.live('demo')!.rules;
     const trigger = { ...rules.triggers[0]!, id: 'new_trigger' };
     await server.handle().rules.publish('demo', { ...rules, triggers: [...rules.triggers, trigger], tags: rules.tags.slice(1) });
-    const config = await (await fetch(`${server.url}/v1/config`, { headers: key })).json();
+    expect(await stream.until(2)).toEqual([2, 3]);
+    const res = await fetch(`${server.url}/v1/config`, { headers: key });
+    const config = await res.json();
     expect(config.release).toBe(3);
     expect(config.triggers.map((t: { id: string }) => t.id)).toContain('new_trigger');
     expect(config.tags).toHaveLength(rules.tags.length - 1);
+    // the pushed config is the fetched one, so its ETag revalidates: 304
+    expect(stream.configs).toEqual([{ id: 3, config }]);
+    expect(ruleSchemas().config.safeParse(stream.configs[0]!.config).success).toBe(true);
+    const etag = `"${stream.configs[0]!.config.release}-${stream.configs[0]!.config.version}"`;
+    expect((await fetch(`${server.url}/v1/config`, { headers: { ...key, 'if-none-match': etag } })).status).toBe(304);
+    stream.close();
   });
 
   it('rolls back to an earlier release as a new version, and keeps the live release across a restart', async () => {
@@ -198,6 +210,30 @@ describe('rules as data, live', () => {
     const level = (p: Awaited<ReturnType<typeof preview>>) => Math.max(0, ...p.answer.slots['home.feed']!.items.map((i) => Number(i.risk?.[1] ?? 0)));
     expect(level(await preview(server.handle().engine, 'demo', draft, feed))).toBeLessThanOrEqual(2);
     expect(level(await preview(server.handle().engine, 'demo', draft, { ...feed, traits: { riskTolerance: 'C5' } }))).toBeGreaterThan(2);
+  });
+
+  it("decides from the release's items: an added item is served with its image, a removed one is gone everywhere", async () => {
+    const rules = server.handle().rules.live('demo')!.rules;
+    const added = {
+      id: 'launch-deposit', kind: 'deposit' as const, category: 'term_deposit', risk: 'R1' as const, rate: 3.1, tags: ['guaranteed'],
+      title: { 'zh-CN': '新品定存', en: 'Launch Deposit' }, highlight: { label: { 'zh-CN': '年利率', en: 'Rate' }, value: '3.10%' },
+    };
+    const launch: Campaign = { ...pinCampaign, id: 'launch', label: { 'zh-CN': '新品', en: 'New in' }, pins: [{ itemId: added.id, slotKind: 'picks' }] };
+    const on = await server.handle().rules.publish('demo', { ...rules, items: [...rules.items, added], campaigns: [...rules.campaigns, launch] });
+    const answer = await decide();
+    expect(answer.release).toBe(on.version);
+    expect(answer.slots['home.today']!.items[0]).toMatchObject({ id: added.id, title: 'Launch Deposit', highlight: { label: 'Rate', value: '3.10%' }, image: '/v1/images/launch-deposit.svg' });
+    const image = await fetch(`${server.url}${answer.slots['home.today']!.items[0]!.image}`);
+    expect([image.status, image.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    expect(await image.text()).toContain('3.10%');
+
+    const off = await server.handle().rules.publish('demo', rules);
+    for (let n = 0; n < 10; n++) {
+      const again = await decide();
+      expect(again.release).toBe(off.version);
+      expect(again.slots['home.today']!.items.map((i) => i.id)).not.toContain(added.id);
+    }
+    expect((await fetch(`${server.url}/v1/images/launch-deposit.svg`)).status).toBe(404);
   });
 
   it('answers the stream only to a known key, and 405 to other methods', async () => {
