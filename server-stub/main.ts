@@ -23,6 +23,7 @@ async function main(argv: string[]): Promise<void> {
   const demo = server.host === '127.0.0.1' || server.host === '0.0.0.0' ? `http://localhost:${server.port}/` : `${server.url}/`;
   console.log(`slotwise server-stub listening on ${server.url} (data: ${server.dataDir}, events in ${server.store.kind})`);
   console.log(`demo: ${demo}`);
+  console.log(`console: ${demo}console/ (operators sign in; publishing there changes the demo's slots live)`);
   console.log(`admin API: ${server.url}/admin/v1/ (npm run admin -- list-users)`);
   if (made) console.log(`operator account "${made.username}" created${made.generated ? `; its password (shown once): ${made.password}` : ' with the given --admin-password'}`);
   let stopping = false;

@@ -35,6 +35,9 @@ const L = {
     stateSent: 'sent ✓',
     after: '{ms} ms after {event}',
     error: 'error',
+    operators: 'Operators',
+    console: 'Open the console',
+    consoleNote: 'Publish a campaign there: the slots on this page change within a second, without a reload',
   },
   'zh-CN': {
     title: 'Slotwise 实时面板',
@@ -64,6 +67,9 @@ const L = {
     stateSent: '已发送 ✓',
     after: '{event} 之后 {ms} 毫秒',
     error: '错误',
+    operators: '运营',
+    console: '打开运营控制台',
+    consoleNote: '在控制台发布活动：本页的推荐位一秒内随之更新，无需刷新',
   },
 };
 
@@ -177,6 +183,14 @@ export function createPanel(o) {
         ),
         h('div', { class: 'wide' }, sw('offline-switch', s.offline, s.offlineNote, o.offline, 'danger', (v) => (o.onOffline(v), setNet(v)))),
         h('div', { class: 'wide' }, sw('personal-switch', s.personal, s.personalNote, o.personalized, '', o.onPersonalization)),
+        // the operator console of the same server: publishing there changes this page live
+        h(
+          'div',
+          { class: 'wide' },
+          h('span', { class: 'ctl-label' }, s.operators),
+          h('a', { class: 'mini-btn', id: 'console-link', href: '/console/', target: '_blank', rel: 'noopener', 'aria-describedby': 'console-note' }, s.console),
+          h('p', { class: 'persona-note', id: 'console-note' }, s.consoleNote),
+        ),
         stats,
       ),
       decS.el,
