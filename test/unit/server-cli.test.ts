@@ -26,6 +26,7 @@ describe('server-stub CLI flags', () => {
       },
     });
     expect(parseCli(['--port=0'])).toMatchObject({ options: { port: 0 } });
+    expect(parseCli(['--time-zone', 'Europe/Berlin'])).toMatchObject({ options: { timeZone: 'Europe/Berlin' } });
     expect(parseCli(['--help'])).toEqual({ help: true });
     expect(parseCli(['--admin-password', 'a long pass phrase'])).toMatchObject({ adminPassword: 'a long pass phrase' });
     expect(parseCli([])).not.toHaveProperty('adminPassword');
@@ -47,6 +48,7 @@ describe('server-stub CLI flags', () => {
     expect(() => parseCli(['--catalog-size', '-5'])).toThrow();
     expect(() => parseCli(['--catalog-size', '0'])).toThrow(/--catalog-size/);
     expect(() => parseCli(['--prot', '1'])).toThrow(/prot/);
+    expect(() => parseCli(['--time-zone', 'Mars/Olympus'])).toThrow(/--time-zone/);
     expect(() => parseCli(['stray'])).toThrow();
   });
 });
