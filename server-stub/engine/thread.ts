@@ -66,9 +66,11 @@ export interface EngineHost {
   /**
    * Makes `release` the app's live rules on the engine thread; resolves to its config answer once
    * they are. Messages are handled in order, so every decide and config posted after this call
-   * sees the new release, whether or not it has resolved yet.
+   * sees the new release, whether or not it has resolved yet. `config`, when the caller made it
+   * already (engine/config.ts `releaseConfig`, as the engine makes it), answers GET /v1/config from
+   * now on without a trip to the engine thread.
    */
-  activate(app: string, release: Release): Promise<Config>;
+  activate(app: string, release: Release, config?: Config): Promise<Config>;
   /** a decide under `rules` instead of the live ones, with no side effect (rules/preview.ts) */
   preview(app: string, rules: RuleSet, request: DecideRequest, traits?: { riskTolerance?: RiskTolerance }): Promise<PreviewAnswer>;
   image(itemId: string): Promise<string | undefined>;
@@ -203,17 +205,12 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
       }
       return config;
     },
-    activate(app, release) {
+    activate(app, release, config) {
       releases.set(app, release);
       // a config asked before this call may still answer the old release; it is no longer cached
-      configs.delete(app);
-      const activated = call<Config>('activate', { app, release });
-      // the answer is the new release's config: GET /v1/config needs no trip to the engine for it
-      void activated.then(
-        (config) => configs.get(app) === undefined && releases.get(app) === release && configs.set(app, Promise.resolve(config)),
-        () => {},
-      );
-      return activated;
+      if (config) configs.set(app, Promise.resolve(config));
+      else configs.delete(app);
+      return call<Config>('activate', { app, release });
     },
     preview: (app, rules, request, traits) => call<PreviewAnswer>('preview', { app, rules, request, traits }),
     image: (itemId) => call<string | undefined>('image', { itemId }),

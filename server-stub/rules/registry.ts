@@ -35,7 +35,8 @@ export class RulesError extends HttpError {
 
 /** What the registry needs of the engine (engine/thread.ts `EngineHost`). */
 export interface RulesEngine {
-  activate(app: string, release: Release): Promise<unknown>;
+  /** `config` is the release's config answer (engine/config.ts `releaseConfig`), made here once */
+  activate(app: string, release: Release, config: Config): Promise<unknown>;
 }
 
 export interface RulesRegistry {
@@ -113,10 +114,10 @@ export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
   const swap = async (app: string, release: Release): Promise<Release> => {
     store.putLive(app, release);
     live.set(app, release);
-    const swapped = engine?.activate(app, release);
+    const config = releaseConfig(release.rules, release.version);
+    const swapped = engine?.activate(app, release, config);
     const listening = listeners.get(app);
     if (listening?.size) {
-      const config = releaseConfig(release.rules, release.version);
       for (const listener of listening) {
         try {
           listener(release.version, config);
