@@ -48,11 +48,11 @@ export function createReleaseStreams(o: ReleaseStreamsOptions): ReleaseStreams {
   const counts = new Map<string, number>();
   const open = new Set<() => void>();
   const encoder = new TextEncoder();
-  /** each release's config event, encoded once for every stream that sends it */
+  /** each release's two events (config, version), encoded once for every stream and written as one chunk */
   const encoded = new WeakMap<Config, Uint8Array>();
-  const configEvent = (version: number, config: Config) => {
+  const releaseEvents = (version: number, config: Config) => {
     let bytes = encoded.get(config);
-    if (!bytes) encoded.set(config, (bytes = encoder.encode(`id: ${version}\nevent: config\ndata: ${JSON.stringify(config)}\n\n`)));
+    if (!bytes) encoded.set(config, (bytes = encoder.encode(`id: ${version}\nevent: config\ndata: ${JSON.stringify(config)}\n\nid: ${version}\ndata: ${version}\n\n`)));
     return bytes;
   };
 
@@ -79,8 +79,7 @@ export function createReleaseStreams(o: ReleaseStreamsOptions): ReleaseStreams {
           const announce = (version: number, config?: Config) => {
             if (version === last) return;
             last = version;
-            if (config) send(configEvent(version, config));
-            send(`id: ${version}\ndata: ${version}\n\n`);
+            send(config ? releaseEvents(version, config) : `id: ${version}\ndata: ${version}\n\n`);
           };
           const unsubscribe = o.subscribe(app, announce);
           const beat = setInterval(() => send(': hb\n\n'), heartbeatMs);
