@@ -92,11 +92,12 @@ export interface Arbiter {
  * needs the user's count, so a personalisation-off request never sees one (like a segment's).
  */
 function withinCaps(a: Arbiter, app: string, req: DecideRequest, campaigns: ResolvedCampaign[], now: number): ResolvedCampaign[] {
-  if (!campaigns.some((c) => c.caps)) return campaigns;
-  if (req.personalized === false || !a.caps) return req.personalized === false ? campaigns.filter((c) => !c.caps) : campaigns;
+  const caps = a.caps;
+  if (!caps || !campaigns.some((c) => c.caps)) return campaigns;
+  if (req.personalized === false) return campaigns.filter((c) => !c.caps);
   // the key ingest counts impressions under: the user, else who the visitor identified as
   const key = req.userId ?? a.profiles.alias(app, req.anonymousId) ?? req.anonymousId;
-  return campaigns.filter((c) => a.caps!.allows(app, key, c, now));
+  return campaigns.filter((c) => caps.allows(app, key, c, now));
 }
 
 /** The page's section: the last path segment without extension; '' and 'index' are home. */
