@@ -140,7 +140,6 @@ function cappedByItem(campaigns: readonly ResolvedCampaign[]): Map<string, Resol
   return out;
 }
 
-
 export interface EngineDiagnostics {
   /** entries per cache: profiles and aliases (LRU), answer JSON pieces, SVG images, co-viewed pairs */
   sizes: Record<string, number>;
