@@ -139,6 +139,18 @@ describe('campaign caps', () => {
     expect(pinned('u10', { personalized: false })).toBe(false);
   });
 
+  it('stops boosting at the cap as well', () => {
+    const t = memoryEngine();
+    const card = item({ id: X, kind: 'card', category: 'credit_card', editorial: -50, popularity: 0 });
+    const boost: Campaign = { id: 'lift', label: { 'zh-CN': '提升', en: 'Lift' }, priority: 1, boost: { itemIds: [X], by: 50 }, caps: { perDay: 1 } };
+    t.engine.activate('demo', release({ ...seed, items: [...seed.items, card], campaigns: [boost] }));
+    const boosted = () =>
+      served(t.engine.decide('demo', request({ user: 'u1', userId: 'u1' }))).some((i) => i.id === X && i.strategy === 'campaign');
+    expect(boosted()).toBe(true);
+    t.ingest([impression('u1', X, t.clock.now)]);
+    expect(boosted()).toBe(false);
+  });
+
   it('counts impressions only while the campaign runs, and only of its own items', () => {
     const { clock, ingest, pinned } = setup({ perDay: 1 });
     ingest([impression('u1', seed.items[20]!.id, clock.now)]);
