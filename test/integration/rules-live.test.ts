@@ -236,6 +236,32 @@ describe('rules as data, live', () => {
     expect((await fetch(`${server.url}/v1/images/launch-deposit.svg`)).status).toBe(404);
   });
 
+  it("enforces a campaign's cap from the impressions POST /v1/events stored, per user", async () => {
+    const rules = server.handle().rules.live('demo')!.rules;
+    await server.handle().rules.publish('demo', { ...rules, campaigns: [...rules.campaigns, { ...pinCampaign, id: 'capped', caps: { perDay: 2 } }] });
+    const ask = async (userId: string) => {
+      const res = await fetch(`${server.url}/v1/decide`, {
+        method: 'POST', headers: { ...key, 'content-type': 'application/json' },
+        body: JSON.stringify({ anonymousId: userId, userId, sessionId: 's1', context: { page: '/index.html', channel: 'web', locale: 'en' }, slots: [{ id: 'home.today', kind: 'picks', count: 4 }] }),
+      });
+      return ((await res.json()) as DecideResponse).slots['home.today']!.items[0]!;
+    };
+    const seen = (answer: DecideResponse['slots'][string]['items'][number], n: number) => ({
+      id: `cap-${n}`, type: 'impression', name: 'impression', ts: Date.now(), anonymousId: 'cap-user', userId: 'cap-user', sessionId: 's1',
+      decisionId: 'd-cap', slotId: 'home.today', itemId: answer.id, position: 0, properties: {},
+      context: { channel: 'web', locale: 'en', sdk: { name: 'slotwise', version: '0.0.0-test' } },
+    });
+    for (let n = 0; n < 2; n++) {
+      const first = await ask('cap-user');
+      expect(first).toMatchObject({ id: 'rescue-card', strategy: 'campaign' });
+      const sent = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { ...key, 'content-type': 'application/json' }, body: JSON.stringify({ sentAt: Date.now(), events: [seen(first, n)] }) });
+      expect(sent.status).toBe(200);
+    }
+    // stored and acknowledged: the next decide is made after the engine applied them
+    expect(await ask('cap-user')).not.toMatchObject({ id: 'rescue-card', strategy: 'campaign' });
+    expect(await ask('someone-else')).toMatchObject({ id: 'rescue-card', strategy: 'campaign' });
+  });
+
   it('answers the stream only to a known key, and 405 to other methods', async () => {
     expect((await fetch(`${server.url}/v1/config/stream`)).status).toBe(401);
     expect((await fetch(`${server.url}/v1/config/stream?key=nope`)).status).toBe(401);
