@@ -20,6 +20,7 @@ import { validRules } from './rules';
 import { follow } from './config-follow';
 import { ask } from './decide-send';
 import { drain } from './send-loop';
+import type { Config } from './contract';
 import type { ClientOptions, Net, Rules, Sent } from './types';
 
 /** a Retry-After is honoured up to this long: a broken proxy must not silence the SDK for days */
@@ -46,6 +47,17 @@ export function connect(options: ClientOptions): Net {
   const get = <T>(path: string, schema: c.Schema<T>, body?: unknown, etag?: string) => fetchJson(options, endpoint + path, path, schema, body, etag);
   /** the last config answer, and its ETag: the server's `"<release>-<version>"` (contract.ts) */
   let last: Rules | undefined;
+  /** a release's config the stream pushed: the next config() answers it without a request */
+  let pushed: Rules | undefined;
+  /** a config answer (fetched or pushed), its tags and triggers checked rule by rule; becomes `last` */
+  const checked = (config: Config): Rules => {
+    const r = ruleChecks();
+    const problems: SlotwiseError[] = [];
+    const collect = { report: (e: SlotwiseError) => void problems.push(e) };
+    const tags = validRules(collect, 'tags', config.tags, r.tagRule, (r) => r.name, true);
+    const triggers = validRules(collect, 'triggers', config.triggers, r.triggerRule, (r) => r.id, true);
+    return (last = { config: { ...config, tags, triggers }, problems });
+  };
   const net: Net = {
     ready: Promise.resolve(),
     send: (ids, body, keepalive) => send(options, endpoint, ids, body, keepalive),
@@ -54,16 +66,13 @@ export function connect(options: ClientOptions): Net {
     follow: async (core, apply, held) => follow(net, core, apply, held),
     decide: (request) => get('/v1/decide', answerChecks().decideResponse, request),
     async config() {
-      const r = ruleChecks();
+      const p = pushed;
+      pushed = undefined;
+      if (p) return p;
       const l = last?.config;
       // revalidated: 304 while the release and its content are the ones held
-      const config = await get('/v1/config', r.config, undefined, l && `"${l.release ?? 0}-${l.version}"`);
-      if (!config) return last!;
-      const problems: SlotwiseError[] = [];
-      const collect = { report: (e: SlotwiseError) => void problems.push(e) };
-      const tags = validRules(collect, 'tags', config.tags, r.tagRule, (r) => r.name, true);
-      const triggers = validRules(collect, 'triggers', config.triggers, r.triggerRule, (r) => r.id, true);
-      return (last = { config: { ...config, tags, triggers }, problems });
+      const config = await get('/v1/config', ruleChecks().config, undefined, l && `"${l.release ?? 0}-${l.version}"`);
+      return config ? checked(config) : last!;
     },
     async watch(on, down) {
       if (typeof EventSource == 'undefined') return down(), () => {};
@@ -75,7 +84,18 @@ export function connect(options: ClientOptions): Net {
         if (document.visibilityState == 'hidden') s?.close(), (s = undefined);
         else if (!s) {
           s = new EventSource(`${endpoint}/v1/config/stream?key=${encodeURIComponent(options.appKey)}`);
-          s.onmessage = (e) => on(+e.data);
+          // a release comes as its config, then its version: the config is checked like an answer
+          // and kept, so the refresh the version starts takes it without a round trip
+          s.addEventListener('config', (e) => {
+            try {
+              const r = c.check(ruleChecks().config, JSON.parse((e as MessageEvent).data));
+              if (r.success) pushed = checked(r.data);
+            } catch {
+              // not JSON: the version that follows refetches
+            }
+          });
+          // a pushed config is for its own release only (a version on reconnect comes alone)
+          s.onmessage = (e) => (pushed?.config.release != +e.data && (pushed = undefined), on(+e.data));
           // the browser retries a dropped stream itself; it gives up (CLOSED) on an answer other than 200
           s.onerror = () => s?.readyState == 2 && down();
         }

@@ -40,11 +40,20 @@ class FakeEventSource {
   readyState = 1;
   onmessage: ((e: { data: string }) => void) | null = null;
   onerror: (() => void) | null = null;
+  listeners = new Map<string, ((e: { data: string }) => void)[]>();
   constructor(readonly url: string) {
     FakeEventSource.streams.push(this);
   }
+  addEventListener(type: string, fn: (e: { data: string }) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
+  }
   send(version: number) {
     this.onmessage?.({ data: String(version) });
+  }
+  /** a release as the server sends it: its config (`event: config`), then its version */
+  push(config: Config | string) {
+    for (const fn of this.listeners.get('config') ?? []) fn({ data: typeof config == 'string' ? config : JSON.stringify(config) });
+    if (typeof config != 'string') this.send(config.release!);
   }
   /** the server refused the stream for good */
   refuse() {
@@ -197,6 +206,37 @@ describe('remote config', () => {
     core.track('deposit_view', {});
     expect(core.emitted.reminder.map((r) => r.title)).toEqual(['Reminder t2']);
     expect(FakeEventSource.streams).toHaveLength(1);
+  });
+
+  it('a release pushed with its config swaps the rules with no request; a bad push, or a version alone, refetches', async () => {
+    const server = configServer();
+    server.answer(() => Response.json(config({ release: 1 })));
+    const { core } = await start(server);
+    const [stream] = FakeEventSource.streams;
+    stream!.send(1);
+    await settle();
+    expect(server.calls).toHaveLength(1);
+    stream!.push(config({ version: 'v2', release: 2, triggers: [trigger('t2')] }));
+    await settle();
+    expect(server.calls).toHaveLength(1);
+    core.track('deposit_view', {});
+    expect(core.emitted.reminder.map((r) => r.title)).toEqual(['Reminder t2']);
+    // a push the contract refuses is not applied: the version after it refetches
+    server.answer(() => Response.json(config({ version: 'v3', release: 3, triggers: [trigger('t3')] })));
+    stream!.push('{"version":');
+    stream!.push({ ...config({ release: 3 }), ttlMs: 'soon' } as unknown as Config);
+    await settle();
+    expect(server.calls).toHaveLength(2);
+    // a pushed config is for its own release: a later version announced alone is fetched
+    stream!.push(config({ version: 'v4', release: 4 }));
+    await settle();
+    expect(server.calls).toHaveLength(2);
+    server.answer(() => Response.json(config({ version: 'v5', release: 5, triggers: [trigger('t5')] })));
+    stream!.send(5);
+    await settle();
+    expect(server.calls).toHaveLength(3);
+    core.track('deposit_view', {});
+    expect(core.emitted.reminder.map((r) => r.title).at(-1)).toBe('Reminder t5');
   });
 
   it('without a stream: revalidates every 30 s, a 304 keeps the rules in force', async () => {
