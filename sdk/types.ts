@@ -218,6 +218,8 @@ export interface Net {
   /**
    * Listens to GET /v1/config/stream (EventSource): `on(release)` on connect and on every new
    * release; `down()` when there is no stream (no EventSource, or the server refused it for good).
+   * A release's config pushed before its version is kept, checked: the `config()` that follows
+   * answers it without a request.
    * Resolves to the function that stops listening.
    */
   watch(on: (release: number) => void, down: () => void): Promise<() => void>;
