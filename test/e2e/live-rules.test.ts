@@ -23,6 +23,9 @@ describe('a published release reaches an open page', () => {
     const rules: RuleSet = registry.live('demo')!.rules;
     // the page holds a config stream (the SDK opens it after its first config)
     await expect.poll(() => demo().server.handle().streams.count('demo'), { timeout: 10_000 }).toBe(1);
+    // the stream pushes the release's config: the page asks for none
+    const fetched: string[] = [];
+    page.on('request', (r) => new URL(r.url()).pathname === '/v1/config' && fetched.push(r.url()));
     const release = await registry.publish('demo', {
       ...rules,
       campaigns: [
@@ -57,6 +60,16 @@ describe('a published release reaches an open page', () => {
     expect((await recorded(page, 'reminder')).filter((r) => r.ruleId === 'e2e_live')).toHaveLength(1);
 
     expect(await page.evaluate(() => (window as unknown as { liveMark?: number }).liveMark)).toBe(42);
+    expect(fetched).toEqual([]);
     expect(demo().browser.pageErrors).toEqual([]);
+  });
+
+  it("links the live panel to the operator console of the same server", async () => {
+    const page = await demo().open('/');
+    const link = page.locator('#console-link');
+    expect(await link.getAttribute('href')).toBe('/console/');
+    const res = await page.request.get(new URL('/console/', page.url()).href);
+    expect(res.status()).toBe(200);
+    expect(await res.text()).toContain('<html');
   });
 });
