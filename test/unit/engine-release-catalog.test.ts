@@ -76,6 +76,16 @@ describe("a release's items are the app's catalog", () => {
     expect(served(engine.decide('demo', request({ user: 'c3', userId: 'c3' }))).map((x) => x.id)).not.toContain('draft-only');
   });
 
+  it('answers empty slots for a release without items, and serves again once items come back', () => {
+    const { engine } = memoryEngine();
+    engine.activate('demo', release({ ...seed, items: [], campaigns: [], triggers: [] }));
+    const empty = engine.decide('demo', request());
+    expect(served(empty)).toEqual([]);
+    expect(JSON.parse(engine.decideJson('demo', request())).slots['home.today'].items).toEqual([]);
+    engine.activate('demo', release(seed));
+    expect(served(engine.decide('demo', request())).length).toBeGreaterThan(0);
+  });
+
   it('keeps the catalog (and its statistics) of a release that changes campaigns only', () => {
     const { engine, ingest } = memoryEngine();
     engine.activate('demo', release(seed));
