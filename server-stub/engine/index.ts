@@ -24,7 +24,7 @@ import { createWriter, type WriterStats } from './writer';
 import { featurize, signalsOf, type Vector } from './features';
 import { itemSvg } from './images';
 import { catalogOf, ownCatalog, type AppCatalog } from './app-catalog';
-import { createCampaignCaps } from './caps';
+import { createCampaignCaps, validTimeZone } from './caps';
 import type { Indexes } from './indexes';
 import { compile, defaultModel, loadNewestModel, recenter, type Model, type ModelFile } from './model';
 import { newProfile } from './profile';
@@ -250,7 +250,9 @@ export function createEngine(options: EngineOptions): Engine {
     if (!s || s.model !== model) scoresOf.set(st, (s = createItemScores(model, over.items, st)));
     return s;
   };
-  const caps = createCampaignCaps({ db, timeZone: () => options.timeZone ?? 'Asia/Shanghai' });
+  const timeZone = options.timeZone ?? 'Asia/Shanghai';
+  if (!validTimeZone(timeZone)) throw new Error(`timeZone: "${timeZone}" is not an IANA time zone`);
+  const caps = createCampaignCaps({ db, timeZone: () => timeZone });
   const arbiter: Arbiter = { rules: rulesFor, policy, stats, scores, profiles, log: decisionLog, now, audiences, caps };
   const realtime = createRealtime({
     index: (app) => rulesFor(app).catalog.index,
