@@ -24,16 +24,25 @@ const RETRY_MS = 30_000;
 const POLL_MS = 30_000;
 const MAX_MS = 2 ** 31 - 1;
 
+/** what the device runs at start: the saved config's version and release, and how long it stays fresh (≤ 0: fetch now) */
+export interface Held {
+  version?: string;
+  release?: number;
+  wait: number;
+}
+
 /**
  * Keeps `apply` fed with the live config. `held` is what the device runs already: the saved
- * config's version, and how long it stays fresh (≤ 0: fetch now).
+ * config's version and release, and how long it stays fresh (≤ 0: fetch now). The stream opens at
+ * once either way: a page reloaded within the saved config's TTL hears of a newer release at the
+ * stream's first event, not only once the TTL ran out.
  */
-export function follow(net: Net, core: Core, apply: (config: Checked) => void, held: { version?: string; wait: number }): () => void {
+export function follow(net: Net, core: Core, apply: (config: Checked) => void, held: Held): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   let retry = RETRY_MS;
   let version = held.version;
-  let release: number | undefined;
+  let release = held.release;
   let polled = false;
   let stop: Promise<() => void> | undefined;
   const visible = () => document.visibilityState == 'visible' && refresh();
@@ -54,18 +63,7 @@ export function follow(net: Net, core: Core, apply: (config: Checked) => void, h
       save(core, CONFIG_KEY, { v: 2, at: core.now(), config });
       retry = RETRY_MS;
       later(polled ? POLL_MS : config.ttlMs);
-      // the first answer starts the stream; a release it announces that is not ours is fetched
-      stop ??= net
-        .watch(
-          (r) => r != release && refresh(),
-          () => {
-            if (polled || closed) return;
-            polled = true;
-            later(POLL_MS);
-            if (typeof document == 'object') document.addEventListener('visibilitychange', visible);
-          },
-        )
-        .catch(() => () => {});
+      listen();
     } catch (e) {
       core.report(toSlotwiseError('network', e));
       later(retry);
@@ -73,7 +71,22 @@ export function follow(net: Net, core: Core, apply: (config: Checked) => void, h
     }
   }
 
-  if (held.wait > 0) later(held.wait);
+  /** opens the stream once; a release it announces that is not the one applied is fetched */
+  function listen() {
+    stop ??= net
+      .watch(
+        (r) => r != release && refresh(),
+        () => {
+          if (polled || closed) return;
+          polled = true;
+          later(POLL_MS);
+          if (typeof document == 'object') document.addEventListener('visibilitychange', visible);
+        },
+      )
+      .catch(() => () => {});
+  }
+
+  if (held.wait > 0) later(held.wait), listen();
   else void refresh();
 
   return () => {

@@ -24,7 +24,7 @@ export function createRemoteConfig(core: Core, apply: (config: Checked) => void)
   let timer: ReturnType<typeof setTimeout> | undefined;
   let off: (() => void) | undefined;
 
-  const start = (held: { version?: string; wait: number }) =>
+  const start = (held: { version?: string; release?: number; wait: number }) =>
     core.net.follow(core, apply, held).then(
       (f) => (closed ? f() : (off = f)),
       (e) => {
@@ -42,7 +42,7 @@ export function createRemoteConfig(core: Core, apply: (config: Checked) => void)
       const c = saved?.v == 2 && saved.config;
       const ok = c && Array.isArray(c.tags) && Array.isArray(c.triggers);
       if (ok) apply(c);
-      start(ok ? { version: c.version, wait: saved.at + c.ttlMs - core.now() } : { wait: 0 });
+      start(ok ? { version: c.version, release: c.release, wait: saved.at + c.ttlMs - core.now() } : { wait: 0 });
     });
 
   return {

@@ -227,7 +227,7 @@ export interface Net {
    * The config's refresh loop (config-follow.ts): feeds `apply` with each newer checked config.
    * Resolves to the function that stops it; rejects only when the module is missing.
    */
-  follow(core: Core, apply: (config: Rules['config']) => void, held: { version?: string; wait: number }): Promise<() => void>;
+  follow(core: Core, apply: (config: Rules['config']) => void, held: { version?: string; release?: number; wait: number }): Promise<() => void>;
   /**
    * The transport's send loop (send-loop.ts): sends the stored events until the queue is empty or
    * a send fails. Never rejects but when the module is missing (or the options are bad).

@@ -151,6 +151,8 @@ describe('decide against the server-stub', () => {
     // fund_interest holds after three fund views (the server's default rules)
     await until(async () => (await c.decide([ad])) && decides.length > 0);
     for (let i = 0; i < 3; i++) c.track('item_view', { itemId: `f${i}`, kind: 'fund', category: 'fund' });
+    // the tags are computed when the events are built: in the first slice, at the end of this task
+    await until(() => c.getTags().length >= 2);
     expect(c.getTags().map((t) => t.name)).toEqual(expect.arrayContaining(['fund_interest', 'last_category']));
     decides.length = 0;
     await c.decide([today], { page: '/fund' });

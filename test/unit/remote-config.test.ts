@@ -174,6 +174,25 @@ describe('remote config', () => {
     expect(server.calls).toHaveLength(1);
   });
 
+  it('a page started from a saved config within its TTL opens the stream at once and takes a newer release', async () => {
+    const idb = freshIdb();
+    const first = await start(configServer(), { idb });
+    first.slots.close();
+    FakeEventSource.streams = [];
+    const server = configServer();
+    server.answer(() => Response.json(config({ version: 'v2', release: 2, triggers: [trigger('t2')] })));
+    const { core } = await start(server, { idb });
+    // no request: the saved config is fresh; but the stream is open
+    expect(server.calls).toEqual([]);
+    expect(FakeEventSource.streams).toHaveLength(1);
+    // the stream's first event names the live release: not the saved one (none), so it is fetched
+    FakeEventSource.streams[0]!.send(2);
+    await settle();
+    expect(server.calls).toHaveLength(1);
+    core.track('deposit_view', {});
+    expect(core.emitted.reminder.map((r) => r.title)).toEqual(['Reminder t2']);
+  });
+
   it('close() leaves no timer behind', async () => {
     const server = configServer();
     const core = fakeCore({ fetch: server.fetch, idb: false });
