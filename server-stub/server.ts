@@ -10,7 +10,7 @@ import { createApp } from './http/app';
 import { createOriginPolicy, DEFAULT_ORIGINS } from './http/cors';
 import { openDb, type Db } from './store/db';
 import { createFollower, type Follower } from './store/follow';
-import { openPostgresStore, type PostgresStore } from './store/postgres';
+import { ADMIN_CHANNEL, openPostgresStore, type PostgresStore } from './store/postgres';
 import { openSqliteStore } from './store/sqlite';
 import type { Store } from './store/store';
 import { startEngineThread, type EngineHost } from './engine/thread';
@@ -22,7 +22,8 @@ import { createLimiter, DEFAULT_RATE_LIMIT } from './http/ratelimit';
 import { createStatic, defaultStaticDirs, type StaticDirs } from './http/static';
 import { createRulesRegistry, type RulesRegistry } from './rules/registry';
 import { SEED_APP, seedRuleSet } from './rules/seed';
-import { createSqliteRulesStore } from './rules/store';
+import { createRulesStore, RELEASES_CHANNEL } from './rules/store';
+import type { SqlTarget } from './store/sql';
 import { createReleaseStreams, type ReleaseStreams } from './rules/stream';
 import { createAdmin, type Admin, type AdminOptions } from './admin/index';
 import { registryPublisher } from './admin/publisher';
@@ -142,6 +143,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   let follower: Follower | undefined;
   let admin: Admin | undefined;
   let controlDb: Db | undefined;
+  const unlisten: (() => void)[] = [];
   try {
     db = store.kind === 'sqlite' ? (store as ReturnType<typeof openSqliteStore>).db : openDb(engineDir);
     // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts);
@@ -162,9 +164,12 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     // transactions and checkpoints — on that connection a publish failed with SQLITE_BUSY.
     controlDb = store.kind === 'sqlite' ? openDb(dataDir) : undefined;
     const control = controlDb ?? db;
+    // the operators' data (admin, rules) is the shared database's with PostgreSQL: every instance
+    // sees the same accounts, drafts and releases
+    const shared: SqlTarget = store.kind === 'postgres' ? { kind: 'postgres', pool: (store as PostgresStore).pool } : { kind: 'sqlite', db: control };
     // the demo app's seed is stored before the engine starts, so the engine starts under it
-    const rules = createRulesRegistry({
-      store: createSqliteRulesStore(control),
+    const rules = await createRulesRegistry({
+      store: await createRulesStore(shared),
       now,
       log,
       seed: { app: SEED_APP, rules: () => seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now() }) },
@@ -192,7 +197,26 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const body = { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs };
     // the analyses read the events of an embedded store, on their own connection (analytics/store.ts)
     const analytics = store.kind === 'sqlite' ? createAnalyticsStore({ db: control }) : undefined;
-    admin = await createAdmin({ publisher: registryPublisher(rules, engine), ...options.admin }, { db: control, keys: keyMap, now, log, body, analytics });
+    // releases made live on another instance reach this one's engine and config streams: the store
+    // notifies (PostgreSQL), the registry re-reads that app; after a lost connection, every app
+    const pgStore = store.kind === 'postgres' ? (store as PostgresStore) : undefined;
+    const registry = rules;
+    const refresh = (app?: string) => void registry.refresh(app).catch((error: Error) => log(`rules: reading the live release${app ? ` of ${app}` : 's'} failed: ${error.message}`));
+    unlisten.push(pgStore?.subscribe(RELEASES_CHANNEL, (app) => refresh(app)) ?? (() => {}));
+    admin = await createAdmin(
+      { publisher: registryPublisher(rules, engine), ...options.admin },
+      { target: shared, keys: keyMap, now, log, body, analytics, changed: pgStore ? (what) => pgStore.notify(ADMIN_CHANNEL, what) : undefined },
+    );
+    const operators = admin;
+    unlisten.push(
+      pgStore?.subscribe(ADMIN_CHANNEL, (what) => {
+        // undefined: the connection was lost meanwhile; read both again
+        const kinds: ('keys' | 'releases')[] = what === undefined ? ['keys', 'releases'] : what === 'keys' || what === 'releases' ? [what] : [];
+        for (const w of kinds) {
+          operators.changed(w).catch((error: Error) => log(`admin: re-reading ${w} failed: ${error.message}`));
+        }
+      }) ?? (() => {}),
+    );
     const live = engine;
     const app = createApp({
       store,
@@ -250,6 +274,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       streams,
       admin: operator,
       close: () => (closing ??= shutdown(server, streams.close, async () => {
+        unlisten.forEach((stop) => stop());
         operator.close();
         await follower?.close();
         await open.close();
@@ -259,6 +284,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       })),
     };
   } catch (error) {
+    unlisten.forEach((stop) => stop());
     admin?.close();
     await follower?.close();
     await engine?.close();

@@ -43,10 +43,10 @@ export async function createUser(
     disabled: false,
     createdAt: ctx.now(),
   };
-  ctx.store.atomic(() => {
-    if (ctx.store.user(user.username)) throw new HttpError(409, 'exists', `user ${user.username} exists`, { path: 'username' });
-    ctx.store.insertUser(user);
-    audit(ctx, by, by.actor, { app: null, action: 'user.create', target: user.username, diff: { after: userAnswer(user) } });
+  await ctx.store.atomic(async () => {
+    if (await ctx.store.user(user.username)) throw new HttpError(409, 'exists', `user ${user.username} exists`, { path: 'username' });
+    await ctx.store.insertUser(user);
+    await audit(ctx, by, by.actor, { app: null, action: 'user.create', target: user.username, diff: { after: userAnswer(user) } });
   });
   return user;
 }
@@ -68,7 +68,7 @@ export function mountAccounts(api: Hono, ctx: AdminContext): void {
     if (wait > 0) {
       throw new HttpError(429, 'rate_limited', `too many failed log-ins; retry in ${wait} s`, { headers: { 'retry-after': String(wait) } });
     }
-    const user = store.user(username);
+    const user = await store.user(username);
     // one answer for an unknown user, a wrong password and a disabled account, in the same time
     const ok = (await verifyPassword(password, user?.password)) && user !== undefined && !user.disabled;
     if (!ok) {
@@ -80,11 +80,11 @@ export function mountAccounts(api: Hono, ctx: AdminContext): void {
     const old = getCookie(c, SESSION_COOKIE);
     const id = randomSecret();
     const csrf = randomSecret();
-    store.atomic(() => {
-      if (old) store.deleteSession(sha256(old));
-      store.purgeSessions(now - ctx.session.absoluteMs, now - ctx.session.idleMs);
-      store.insertSession({ id: sha256(id), username: user.username, csrf, createdAt: now, seenAt: now });
-      audit(ctx, from, user.username, { app: null, action: 'session.login', target: user.username });
+    await store.atomic(async () => {
+      if (old) await store.deleteSession(sha256(old));
+      await store.purgeSessions(now - ctx.session.absoluteMs, now - ctx.session.idleMs);
+      await store.insertSession({ id: sha256(id), username: user.username, csrf, createdAt: now, seenAt: now });
+      await audit(ctx, from, user.username, { app: null, action: 'session.login', target: user.username });
     });
     setCookie(c, SESSION_COOKIE, id, {
       httpOnly: true,
@@ -96,30 +96,30 @@ export function mountAccounts(api: Hono, ctx: AdminContext): void {
     return c.json(sessionAnswer({ user, via: 'session', csrf }, now));
   });
 
-  api.get('/session', (c) => {
-    const p = who(ctx, c);
-    const created = p.sessionId ? store.session(p.sessionId)?.createdAt : undefined;
+  api.get('/session', async (c) => {
+    const p = await who(ctx, c);
+    const created = p.sessionId ? (await store.session(p.sessionId))?.createdAt : undefined;
     return c.json(sessionAnswer(p, created));
   });
 
-  api.delete('/session', (c) => {
-    const p = who(ctx, c);
+  api.delete('/session', async (c) => {
+    const p = await who(ctx, c);
     if (p.via !== 'session') throw new HttpError(400, 'not_a_session', 'a bearer token has no session to end; revoke it with DELETE /admin/v1/tokens/:id');
-    store.atomic(() => {
-      store.deleteSession(p.sessionId!);
-      audit(ctx, origin(c), p.user.username, { app: null, action: 'session.logout', target: p.user.username });
+    await store.atomic(async () => {
+      await store.deleteSession(p.sessionId!);
+      await audit(ctx, origin(c), p.user.username, { app: null, action: 'session.logout', target: p.user.username });
     });
     deleteCookie(c, SESSION_COOKIE, { path: '/admin', secure: new URL(c.req.url).protocol === 'https:' });
     return c.body(null, 204);
   });
 
-  api.get('/users', (c) => {
-    demand(who(ctx, c), 'admin');
-    return c.json({ items: store.users().map(userAnswer) });
+  api.get('/users', async (c) => {
+    demand(await who(ctx, c), 'admin');
+    return c.json({ items: (await store.users()).map(userAnswer) });
   });
 
   api.post('/users', async (c) => {
-    const p = who(ctx, c);
+    const p = await who(ctx, c);
     demand(p, 'admin');
     const input = await body(ctx, c, adminRequests().createUser);
     const user = await createUser(ctx, input, { actor: p.user.username, ...origin(c) });
@@ -127,7 +127,7 @@ export function mountAccounts(api: Hono, ctx: AdminContext): void {
   });
 
   api.put('/users/:username', async (c) => {
-    const p = who(ctx, c);
+    const p = await who(ctx, c);
     demand(p, 'admin');
     const input = await body(ctx, c, adminRequests().updateUser);
     const name = c.req.param('username');
@@ -136,20 +136,20 @@ export function mountAccounts(api: Hono, ctx: AdminContext): void {
       if (weak) throw new HttpError(400, 'weak_password', `password: ${weak}`, { path: 'password' });
     }
     const password = input.password === undefined ? undefined : await hashPassword(input.password);
-    const updated = store.atomic(() => {
-      const before = store.user(name);
+    const updated = await store.atomic(async () => {
+      const before = await store.user(name);
       if (!before) throw new HttpError(404, 'not_found', `no user ${name}`, { path: 'username' });
       const after: UserRow = { ...before, ...defined({ role: input.role, apps: input.apps, disabled: input.disabled }), password: password ?? before.password };
       // the last admin of every app cannot lock everyone out
       const isFullAdmin = (u: UserRow) => !u.disabled && allowed(u, 'admin');
-      if (isFullAdmin(before) && !isFullAdmin(after) && store.users().filter(isFullAdmin).length === 1) {
+      if (isFullAdmin(before) && !isFullAdmin(after) && (await store.users()).filter(isFullAdmin).length === 1) {
         throw new HttpError(409, 'last_admin', `${name} is the last enabled admin on all apps`, { path: input.disabled ? 'disabled' : 'role' });
       }
-      store.updateUser(name, { role: input.role, apps: input.apps, disabled: input.disabled, password });
+      await store.updateUser(name, { role: input.role, apps: input.apps, disabled: input.disabled, password });
       // a new password or a lost right ends the user's sessions
-      if (password || input.disabled || input.role || input.apps) store.deleteSessionsOf(name);
+      if (password || input.disabled || input.role || input.apps) await store.deleteSessionsOf(name);
       const changed = { ...defined({ role: input.role, apps: input.apps, disabled: input.disabled }), ...(password ? { password: '(changed)' } : {}) };
-      audit(ctx, origin(c), p.user.username, { app: null, action: 'user.update', target: name, diff: { before: userAnswer(before), changed } });
+      await audit(ctx, origin(c), p.user.username, { app: null, action: 'user.update', target: name, diff: { before: userAnswer(before), changed } });
       return after;
     });
     return c.json(userAnswer(updated));
@@ -164,40 +164,40 @@ export function mountAccounts(api: Hono, ctx: AdminContext): void {
     ...(t.lastUsedAt !== null ? { lastUsedAt: iso(t.lastUsedAt) } : {}),
   });
 
-  api.get('/tokens', (c) => {
-    const p = who(ctx, c);
-    const rows = allowed(p.user, 'admin') ? store.tokens() : store.tokens(p.user.username);
+  api.get('/tokens', async (c) => {
+    const p = await who(ctx, c);
+    const rows = allowed(p.user, 'admin') ? await store.tokens() : await store.tokens(p.user.username);
     return c.json({ items: rows.filter((t) => t.revokedAt === null).map(tokenAnswer) });
   });
 
   api.post('/tokens', async (c) => {
-    const p = who(ctx, c);
+    const p = await who(ctx, c);
     demand(p, 'admin');
     const input = await body(ctx, c, adminRequests().createToken);
     const username = input.username ?? p.user.username;
-    if (!store.user(username)) throw new HttpError(404, 'not_found', `no user ${username}`, { path: 'username' });
+    if (!await store.user(username)) throw new HttpError(404, 'not_found', `no user ${username}`, { path: 'username' });
     const expiresAt = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
     if (expiresAt !== null && expiresAt <= ctx.now()) throw new HttpError(400, 'invalid_field', 'expiresAt: must be in the future', { path: 'expiresAt' });
     const secret = `swp_${randomSecret()}`;
     const row = { id: `tok_${randomSecret(9)}`, username, name: input.name, hash: sha256(secret), createdAt: ctx.now(), expiresAt, revokedAt: null, lastUsedAt: null };
-    store.atomic(() => {
-      store.insertToken(row);
-      audit(ctx, origin(c), p.user.username, { app: null, action: 'token.create', target: row.id, diff: { after: tokenAnswer(row) } });
+    await store.atomic(async () => {
+      await store.insertToken(row);
+      await audit(ctx, origin(c), p.user.username, { app: null, action: 'token.create', target: row.id, diff: { after: tokenAnswer(row) } });
     });
     return c.json({ ...tokenAnswer(row), token: secret }, 201);
   });
 
-  api.delete('/tokens/:id', (c) => revoke(c, who(ctx, c)));
-  const revoke = (c: Context, p: Principal) => {
+  api.delete('/tokens/:id', async (c) => revoke(c, await who(ctx, c)));
+  const revoke = async (c: Context, p: Principal) => {
     const id = c.req.param('id')!;
-    const row = store.tokens().find((t) => t.id === id && t.revokedAt === null);
+    const row = (await store.tokens()).find((t) => t.id === id && t.revokedAt === null);
     if (!row || (row.username !== p.user.username && !allowed(p.user, 'admin'))) {
       if (!row) throw new HttpError(404, 'not_found', `no token ${id}`, { path: 'id' });
       demand(p, 'admin');
     }
-    store.atomic(() => {
-      store.revokeToken(id, ctx.now());
-      audit(ctx, origin(c), p.user.username, { app: null, action: 'token.revoke', target: id });
+    await store.atomic(async () => {
+      await store.revokeToken(id, ctx.now());
+      await audit(ctx, origin(c), p.user.username, { app: null, action: 'token.revoke', target: id });
     });
     return c.body(null, 204);
   };

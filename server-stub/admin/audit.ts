@@ -42,12 +42,12 @@ export function csvField(value: unknown): string {
 }
 
 export function mountAudit(api: Hono, ctx: AdminContext): void {
-  const answer = (c: Context, app: string | undefined) => {
+  const answer = async (c: Context, app: string | undefined) => {
     const format = c.req.query('format') ?? 'json';
     if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'invalid_query', 'format: expected "json" or "csv"', { path: 'format' });
     const limit = intParam(c, 'limit', format === 'csv' ? 10_000 : 100, 1, 10_000)!;
     const before = intParam(c, 'before', undefined, 1, Number.MAX_SAFE_INTEGER);
-    const rows = ctx.store.audit({ app, before, limit: limit + 1 });
+    const rows = await ctx.store.audit({ app, before, limit: limit + 1 });
     const page = rows.slice(0, limit).map(auditAnswer);
     const next = rows.length > limit ? page[page.length - 1]!.id : null;
     if (format === 'json') return c.json({ items: page, next });
@@ -58,9 +58,9 @@ export function mountAudit(api: Hono, ctx: AdminContext): void {
     return c.body(`${lines.join('\r\n')}\r\n`);
   };
 
-  api.get('/apps/:app/audit', (c) => answer(c, onApp(ctx, c, 'viewer').app.id));
-  api.get('/audit', (c) => {
-    demand(who(ctx, c), 'admin');
+  api.get('/apps/:app/audit', async (c) => answer(c, (await onApp(ctx, c, 'viewer')).app.id));
+  api.get('/audit', async (c) => {
+    demand(await who(ctx, c), 'admin');
     return answer(c, undefined);
   });
 }

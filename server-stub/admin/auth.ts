@@ -39,36 +39,36 @@ export interface Principal {
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The caller of `c`, or a 401 (no credentials, unknown, expired, disabled) / 403 (CSRF). */
-export function authenticate(c: Context, store: AdminStore, policy: SessionPolicy, now: number): Principal {
+export async function authenticate(c: Context, store: AdminStore, policy: SessionPolicy, now: number): Promise<Principal> {
   const bearer = c.req.header('authorization');
   if (bearer !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(bearer);
-    const token = m && store.tokenByHash(sha256(m[1]!));
+    const token = m && await store.tokenByHash(sha256(m[1]!));
     if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= now)) throw unauthorized('unknown, revoked or expired token');
-    const user = store.user(token.username);
+    const user = await store.user(token.username);
     if (!user || user.disabled) throw unauthorized('the token’s user is disabled');
-    store.touchToken(token.id, now);
+    await store.touchToken(token.id, now);
     return { user, via: 'token' };
   }
   const cookie = getCookie(c, SESSION_COOKIE);
   if (!cookie) throw unauthorized('log in first: POST /admin/v1/session, or send Authorization: Bearer <token>');
   const id = sha256(cookie);
-  const session = store.session(id);
+  const session = await store.session(id);
   if (!session) throw unauthorized('no such session; log in again');
   if (session.createdAt + policy.absoluteMs <= now || session.seenAt + policy.idleMs <= now) {
-    store.deleteSession(id);
+    await store.deleteSession(id);
     throw unauthorized('the session has expired; log in again', 'session_expired');
   }
-  const user = store.user(session.username);
+  const user = await store.user(session.username);
   if (!user || user.disabled) {
-    store.deleteSession(id);
+    await store.deleteSession(id);
     throw unauthorized('the account is disabled');
   }
   if (!SAFE.has(c.req.method)) {
     const sent = c.req.header('x-csrf-token');
     if (!sent || !sameSecret(sent, session.csrf)) throw new HttpError(403, 'csrf', 'missing or wrong x-csrf-token (from POST /admin/v1/session)', { path: 'x-csrf-token' });
   }
-  store.touchSession(id, now);
+  await store.touchSession(id, now);
   return { user, via: 'session', sessionId: id, csrf: session.csrf };
 }
 

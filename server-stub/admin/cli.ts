@@ -6,13 +6,16 @@
  *   list-users
  *   disable-user --username U       enable-user --username U
  *   set-password --username U [--password-stdin]
- *   every command: [--data DIR] (default .slotwise-data)
+ *   every command: [--data DIR] (default .slotwise-data) [--store postgres://…] (default
+ *   SLOTWISE_DATABASE_URL; the accounts of every instance on that database)
  *
  * Without --password-stdin a strong password is generated and printed once; it is never stored
  * or logged in clear. Every change is in the audit log, by `cli`.
  */
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { openDb } from '../store/db';
+import type { SqlTarget } from '../store/sql';
 import { createUser } from './accounts';
 import { audit } from './context';
 import { hashPassword, randomSecret, weakPassword } from './passwords';
@@ -29,6 +32,7 @@ export const ADMIN_USAGE = `Usage: npm run admin -- <command> [flags]
   set-password --username U [--password-stdin]
 
   --data DIR        data directory (default .slotwise-data)
+  --store URL       the PostgreSQL the instances share (default $SLOTWISE_DATABASE_URL; else the directory's SQLite)
   --apps a,b        apps the user may act on (default *: all)
   --password-stdin  read the password from standard input; without it one is generated and printed once`;
 
@@ -50,6 +54,7 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<void> {
     allowPositionals: false,
     options: {
       data: { type: 'string' },
+      store: { type: 'string' },
       username: { type: 'string' },
       role: { type: 'string' },
       apps: { type: 'string' },
@@ -57,16 +62,18 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<void> {
     },
   });
   if (!command || command === 'help' || command === '--help') return io.out(ADMIN_USAGE);
-  const db = openDb(values.data ?? '.slotwise-data');
+  const url = values.store ?? process.env.SLOTWISE_DATABASE_URL;
+  if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) throw new Error(`--store wants a postgres:// URL, got "${url}"`);
+  const target: SqlTarget = url ? { kind: 'postgres', pool: new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 }) } : { kind: 'sqlite', db: openDb(values.data ?? '.slotwise-data') };
   try {
-    const store = createAdminStore(db);
+    const store = await createAdminStore(target);
     const ctx = { store, now: io.now };
     const username = () => {
       if (!values.username) throw new Error(`${command} needs --username`);
       return values.username;
     };
-    const existing = () => {
-      const u = store.user(username());
+    const existing = async () => {
+      const u = await store.user(username());
       if (!u) throw new Error(`no user ${values.username}`);
       return u;
     };
@@ -86,7 +93,7 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<void> {
         const apps = values.apps ? values.apps.split(',').map((a) => a.trim()).filter(Boolean) : ['*'];
         const checked = adminRequests().createUser.safeParse({ username: name, role, apps, password: '' });
         if (!checked.success) throw new Error(`--${firstProblem(checked.error).message}`);
-        if (store.user(name)) throw new Error(`user ${name} exists`);
+        if (await store.user(name)) throw new Error(`user ${name} exists`);
         const pw = await password(name);
         await createUser(ctx, { username: name, role, apps, password: pw.text }, BY);
         io.out(`created ${role} ${name} on ${apps.join(', ')}`);
@@ -94,28 +101,28 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<void> {
         return;
       }
       case 'list-users':
-        for (const u of store.users()) io.out(`${u.username}\t${u.role}\t${u.apps.join(',')}\t${u.disabled ? 'disabled' : 'active'}`);
+        for (const u of await store.users()) io.out(`${u.username}\t${u.role}\t${u.apps.join(',')}\t${u.disabled ? 'disabled' : 'active'}`);
         return;
       case 'disable-user':
       case 'enable-user': {
-        const u = existing();
+        const u = await existing();
         const disabled = command === 'disable-user';
-        store.atomic(() => {
-          store.updateUser(u.username, { disabled });
-          if (disabled) store.deleteSessionsOf(u.username);
-          audit(ctx, BY, BY.actor, { app: null, action: 'user.update', target: u.username, diff: { changed: { disabled } } });
+        await store.atomic(async () => {
+          await store.updateUser(u.username, { disabled });
+          if (disabled) await store.deleteSessionsOf(u.username);
+          await audit(ctx, BY, BY.actor, { app: null, action: 'user.update', target: u.username, diff: { changed: { disabled } } });
         });
         io.out(`${disabled ? 'disabled' : 'enabled'} ${u.username}`);
         return;
       }
       case 'set-password': {
-        const u = existing();
+        const u = await existing();
         const pw = await password(u.username);
         const hash = await hashPassword(pw.text);
-        store.atomic(() => {
-          store.updateUser(u.username, { password: hash });
-          store.deleteSessionsOf(u.username);
-          audit(ctx, BY, BY.actor, { app: null, action: 'user.update', target: u.username, diff: { changed: { password: '(changed)' } } });
+        await store.atomic(async () => {
+          await store.updateUser(u.username, { password: hash });
+          await store.deleteSessionsOf(u.username);
+          await audit(ctx, BY, BY.actor, { app: null, action: 'user.update', target: u.username, diff: { changed: { password: '(changed)' } } });
         });
         io.out(`new password for ${u.username}${pw.generated ? ` (shown once): ${pw.text}` : ''}`);
         return;
@@ -124,7 +131,8 @@ export async function runAdminCli(argv: string[], io: CliIo): Promise<void> {
         throw new Error(`unknown command "${command}"\n\n${ADMIN_USAGE}`);
     }
   } finally {
-    db.close();
+    if (target.kind === 'sqlite') target.db.close();
+    else await target.pool.end();
   }
 }
 

@@ -31,7 +31,7 @@ export interface Publisher {
   /** every app's live release on that side (read at start: the demo app's seed, releases made elsewhere) */
   lives?(): { app: string; release: LiveRelease }[];
   /** the highest version that side stored for `app`: admin versions continue above it */
-  latest?(app: string): number;
+  latest?(app: string): number | Promise<number>;
   /** a decide answer for `sample` under `rules` (the drafts applied), with the campaigns that fired */
   preview?(app: string, rules: RuleSet, sample: unknown): unknown;
   /** what `rules`' triggers would do over a typed event sequence */
@@ -49,19 +49,24 @@ export interface AdminContext {
   log: (message: string) => void;
   /** test seam: throws at a named point inside a transaction to prove it is all or nothing */
   fault?: (point: string) => void;
+  /**
+   * Called after a committed change other instances must pick up (`keys`: the app keys;
+   * `releases`: a release was scheduled), so they re-read it; server.ts sends it through the store.
+   */
+  changed?: (what: 'keys' | 'releases') => void;
 }
 
 /** Admin bodies: a rule set entry or an account, never an upload of events. */
 export const ADMIN_BODY_BYTES = 256 * 1024;
 
-export const who = (ctx: AdminContext, c: Context): Principal => authenticate(c, ctx.store, ctx.session, ctx.now());
+export const who = (ctx: AdminContext, c: Context): Promise<Principal> => authenticate(c, ctx.store, ctx.session, ctx.now());
 
 /** The caller, after checking they may act as `role` on `app`, and the app (404 if there is none). */
-export function onApp(ctx: AdminContext, c: Context, role: Role): { p: Principal; app: AppRow } {
-  const p = who(ctx, c);
+export async function onApp(ctx: AdminContext, c: Context, role: Role): Promise<{ p: Principal; app: AppRow }> {
+  const p = await who(ctx, c);
   const id = c.req.param('app')!;
   demand(p, role, id);
-  const app = ctx.store.app(id);
+  const app = await ctx.store.app(id);
   if (!app) throw new HttpError(404, 'not_found', `no app ${id}`, { path: 'app' });
   return { p, app };
 }
@@ -106,8 +111,8 @@ export function origin(c: Context): Origin {
 }
 
 /** Appends one audit entry; call inside the `atomic()` of the change it records. */
-export function audit(ctx: Pick<AdminContext, 'store' | 'now'>, from: Origin, actor: string, entry: { app: string | null; action: string; target: string; diff?: unknown }): void {
-  ctx.store.appendAudit({
+export async function audit(ctx: Pick<AdminContext, 'store' | 'now'>, from: Origin, actor: string, entry: { app: string | null; action: string; target: string; diff?: unknown }): Promise<void> {
+  await ctx.store.appendAudit({
     at: ctx.now(),
     actor,
     app: entry.app,

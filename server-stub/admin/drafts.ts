@@ -30,54 +30,54 @@ const idField = (kind: Collection) => (kind === 'tags' ? 'name' : 'id');
 export function mountDrafts(api: Hono, ctx: AdminContext): void {
   const { store } = ctx;
 
-  api.get('/apps/:app/drafts', (c) => {
-    const { app } = onApp(ctx, c, 'viewer');
-    const live = liveRules(store, app.id);
-    return c.json({ items: diffRules(live, draftRules(store, app.id, live)) });
+  api.get('/apps/:app/drafts', async (c) => {
+    const { app } = await onApp(ctx, c, 'viewer');
+    const live = await liveRules(store, app.id);
+    return c.json({ items: diffRules(live, await draftRules(store, app.id, live)) });
   });
 
-  api.post('/apps/:app/drafts/discard', (c) => {
-    const { p, app } = onApp(ctx, c, 'editor');
-    const discarded = store.atomic(() => {
-      const rows = store.drafts(app.id);
-      for (const d of rows) store.deleteDraft(app.id, d.kind, d.id);
-      if (rows.length) audit(ctx, origin(c), p.user.username, { app: app.id, action: 'draft.discard', target: '*', diff: rows.map((d) => ({ kind: d.kind, id: d.id })) });
+  api.post('/apps/:app/drafts/discard', async (c) => {
+    const { p, app } = await onApp(ctx, c, 'editor');
+    const discarded = await store.atomic(async () => {
+      const rows = await store.drafts(app.id);
+      for (const d of rows) await store.deleteDraft(app.id, d.kind, d.id);
+      if (rows.length) await audit(ctx, origin(c), p.user.username, { app: app.id, action: 'draft.discard', target: '*', diff: rows.map((d) => ({ kind: d.kind, id: d.id })) });
       return rows.length;
     });
     return c.json({ discarded });
   });
 
   api.post('/apps/:app/preview', async (c) => {
-    const { app } = onApp(ctx, c, 'viewer');
+    const { app } = await onApp(ctx, c, 'viewer');
     if (!ctx.publisher.preview) throw new HttpError(501, 'not_implemented', 'this server has no preview');
     const sample = await rawBody(ctx, c);
-    return c.json(await ctx.publisher.preview(app.id, draftRules(store, app.id), sample));
+    return c.json(await ctx.publisher.preview(app.id, await draftRules(store, app.id), sample));
   });
 
   api.post('/apps/:app/triggers/dry-run', async (c) => {
-    const { app } = onApp(ctx, c, 'viewer');
+    const { app } = await onApp(ctx, c, 'viewer');
     if (!ctx.publisher.dryRunTriggers) throw new HttpError(501, 'not_implemented', 'this server has no trigger dry-run');
     const events = await rawBody(ctx, c);
-    return c.json(await ctx.publisher.dryRunTriggers(app.id, draftRules(store, app.id), events));
+    return c.json(await ctx.publisher.dryRunTriggers(app.id, await draftRules(store, app.id), events));
   });
 
   for (const kind of COLLECTIONS) {
     const base = `/apps/:app/${kind}`;
-    api.get(base, (c) => c.json({ items: entries(store, onApp(ctx, c, 'viewer').app.id, kind) }));
+    api.get(base, async (c) => c.json({ items: await entries(store, (await onApp(ctx, c, 'viewer')).app.id, kind) }));
 
-    api.get(`${base}/:id`, (c) => {
-      const { app } = onApp(ctx, c, 'viewer');
-      const e = find(app.id, kind, c.req.param('id')!);
+    api.get(`${base}/:id`, async (c) => {
+      const { app } = await onApp(ctx, c, 'viewer');
+      const e = await find(app.id, kind, c.req.param('id')!);
       c.header('etag', `"${e.rev}"`);
       return c.json(e);
     });
 
     api.post(base, async (c) => {
-      const { p, app } = onApp(ctx, c, 'editor');
+      const { p, app } = await onApp(ctx, c, 'editor');
       const rule = parse(kind, await rawBody(ctx, c));
       const id = ruleId(kind, rule);
-      const saved = store.atomic(() => {
-        const current = entries(store, app.id, kind).find((e) => e.id === id);
+      const saved = await store.atomic(async () => {
+        const current = (await entries(store, app.id, kind)).find((e) => e.id === id);
         if (current) {
           const hint = current.status === 'deleted' ? 'its deletion is pending; PUT it to keep it' : 'PUT it to change it';
           throw new HttpError(409, 'exists', `${kind} ${id} exists (${current.status}); ${hint}`, { path: idField(kind) });
@@ -89,36 +89,36 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
     });
 
     api.put(`${base}/:id`, async (c) => {
-      const { p, app } = onApp(ctx, c, 'editor');
+      const { p, app } = await onApp(ctx, c, 'editor');
       const id = c.req.param('id')!;
       const json = await rawBody(ctx, c);
       const field = idField(kind);
       const withId = json && typeof json === 'object' && !Array.isArray(json) && !(field in json) ? { ...json, [field]: id } : json;
       const rule = parse(kind, withId);
       if (ruleId(kind, rule) !== id) throw new HttpError(400, 'invalid_field', `${field}: must be ${id}, the id in the URL`, { path: field });
-      const saved = store.atomic(() => {
-        matches(c, find(app.id, kind, id));
+      const saved = await store.atomic(async () => {
+        matches(c, await find(app.id, kind, id));
         return save(c, p.user.username, app.id, kind, id, rule, 'draft.update');
       });
       c.header('etag', `"${saved.rev}"`);
       return c.json(saved);
     });
 
-    api.delete(`${base}/:id`, (c) => {
-      const { p, app } = onApp(ctx, c, 'editor');
+    api.delete(`${base}/:id`, async (c) => {
+      const { p, app } = await onApp(ctx, c, 'editor');
       const id = c.req.param('id')!;
-      store.atomic(() => {
-        const current = find(app.id, kind, id);
+      await store.atomic(async () => {
+        const current = await find(app.id, kind, id);
         matches(c, current);
         if (current.status === 'deleted') throw new HttpError(409, 'deleted', `${kind} ${id} is already pending deletion`, { path: 'id' });
-        save(c, p.user.username, app.id, kind, id, undefined, 'draft.delete');
+        await save(c, p.user.username, app.id, kind, id, undefined, 'draft.delete');
       });
       return c.body(null, 204);
     });
   }
 
-  function find(app: string, kind: Collection, id: string): DraftEntry {
-    const e = entries(store, app, kind).find((x) => x.id === id);
+  async function find(app: string, kind: Collection, id: string): Promise<DraftEntry> {
+    const e = (await entries(store, app, kind)).find((x) => x.id === id);
     if (!e) throw new HttpError(404, 'not_found', `no ${kind} ${id} in app ${app}`, { path: 'id' });
     return e;
   }
@@ -143,9 +143,9 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
    * whole draft rule set with it applied; a draft equal to the live rule is no draft at all.
    * Runs inside the caller's transaction, with the audit entry.
    */
-  function save(c: Context, actor: string, app: string, kind: Collection, id: string, rule: RuleEntity | undefined, action: string): DraftEntry {
-    const live = liveRules(store, app);
-    const rules = draftRules(store, app, live);
+  async function save(c: Context, actor: string, app: string, kind: Collection, id: string, rule: RuleEntity | undefined, action: string): Promise<DraftEntry> {
+    const live = await liveRules(store, app);
+    const rules = await draftRules(store, app, live);
     // problems the drafts already had (a rule set from before a check existed) do not block
     // an unrelated save; only the ones this change brings do
     const key = (x: { code: string; path: string }) => `${x.code} ${x.path}`;
@@ -160,9 +160,9 @@ export function mountDrafts(api: Hono, ctx: AdminContext): void {
     if (named) throw new HttpError(400, named.code, named.message, { path: named.path });
     const liveRule = (live[kind] as unknown as RuleEntity[]).find((r) => ruleId(kind, r) === id);
     const same = rule === undefined ? liveRule === undefined : liveRule !== undefined && canonical(liveRule) === canonical(rule);
-    if (same) store.deleteDraft(app, kind, id);
-    else store.putDraft({ app, kind, id, body: rule === undefined ? null : JSON.stringify(rule), updatedAt: ctx.now(), updatedBy: actor });
-    audit(ctx, origin(c), actor, { app, action, target: `${kind}/${id}`, diff: { kind, id, before: before ?? null, after: rule ?? null } });
-    return entries(store, app, kind, live).find((e) => e.id === id) ?? { id, status: 'deleted', rev: '', value: before! };
+    if (same) await store.deleteDraft(app, kind, id);
+    else await store.putDraft({ app, kind, id, body: rule === undefined ? null : JSON.stringify(rule), updatedAt: ctx.now(), updatedBy: actor });
+    await audit(ctx, origin(c), actor, { app, action, target: `${kind}/${id}`, diff: { kind, id, before: before ?? null, after: rule ?? null } });
+    return (await entries(store, app, kind, live)).find((e) => e.id === id) ?? { id, status: 'deleted', rev: '', value: before! };
   }
 }

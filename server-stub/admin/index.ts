@@ -10,7 +10,8 @@
  * → state (409) → change + audit entry in one transaction.
  */
 import { Hono } from 'hono';
-import type { Db } from '../store/db';
+import type { SqlTarget } from '../store/sql';
+import { StoreUnavailableError } from '../store/store';
 import type { AppKey } from '../http/keys';
 import type { BodyDeadlines } from '../http/body';
 import { HttpError, internalError } from '../wire/errors';
@@ -48,7 +49,8 @@ export interface AdminOptions {
 }
 
 export interface AdminDeps {
-  db: Db;
+  /** where the admin tables live: the control SQLite connection, or the PostgreSQL every instance shares */
+  target: SqlTarget;
   /** the server's live key index: keys made here are added to it */
   keys: Map<string, AppKey>;
   now: () => number;
@@ -56,6 +58,8 @@ export interface AdminDeps {
   body: BodyDeadlines;
   /** the scenario analyses (analytics/), served under `/admin/v1/apps/:app/{analytics,audiences}`: viewers read, editors save audiences */
   analytics?: AnalyticsStore;
+  /** tells the other instances (through the store) that `what` changed; see `Admin.changed` */
+  changed?: (what: 'keys' | 'releases') => void;
 }
 
 export interface Admin {
@@ -71,11 +75,13 @@ export interface Admin {
   bootstrap(password?: string): Promise<{ username: string; password: string; generated: boolean } | undefined>;
   /** scheduled releases whose time has come go live now (the timer does this on its own) */
   runDue(): Promise<number>;
+  /** another instance changed `what`: the key index or the schedule is read again */
+  changed(what: 'keys' | 'releases'): Promise<void>;
   close(): void;
 }
 
 export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promise<Admin> {
-  const store = createAdminStore(deps.db);
+  const store = await createAdminStore(deps.target);
   const ctx: AdminContext = {
     store,
     now: deps.now,
@@ -86,8 +92,9 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
     body: deps.body,
     log: deps.log,
     fault: options.fault,
+    changed: deps.changed,
   };
-  syncApps(ctx, deps.keys);
+  const syncKeys = await syncApps(ctx, deps.keys);
   // the decoy hash an unknown username is checked against, made now rather than on the first
   // failed log-in (which would then take twice as long and tell that the user does not exist)
   await verifyPassword(randomSecret(), undefined);
@@ -102,13 +109,13 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
     if (!h.has('content-security-policy')) h.set('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
   });
   mountAccounts(api, ctx);
-  mountApps(api, ctx, deps.keys);
+  mountApps(api, ctx, deps.keys, syncKeys);
   mountDrafts(api, ctx);
   const releases = mountReleases(api, ctx);
   mountAudit(api, ctx);
   if (deps.analytics) {
     const guard = (role: Role) => async (c: Parameters<typeof onApp>[1], next: () => Promise<void>) => {
-      onApp(ctx, c, role);
+      await onApp(ctx, c, role);
       await next();
     };
     api.route('/', createAnalyticsRoutes({ store: deps.analytics, authorize: guard('viewer'), authorizeWrite: guard('editor'), now: deps.now, log: deps.log }));
@@ -142,6 +149,12 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
       c.header('cache-control', 'no-store');
       return c.json(error.body(), error.status as 400);
     }
+    if (error instanceof StoreUnavailableError) {
+      deps.log(`503: ${error.message}`);
+      c.header('retry-after', String(error.retryAfterS));
+      c.header('cache-control', 'no-store');
+      return c.json({ error: { code: 'store_unavailable', message: `the store is unavailable; retry in ${error.retryAfterS} s`, path: '' } }, 503);
+    }
     deps.log(`500 on ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     return c.json(internalError(), 500);
   });
@@ -151,12 +164,16 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
     store,
     createUser: async (input) => void (await createUser(ctx, input, { actor: 'system', ip: '', userAgent: 'slotwise' })),
     async bootstrap(password) {
-      if (store.users().length > 0) return undefined;
+      if ((await store.users()).length > 0) return undefined;
       const chosen = password ?? randomSecret(18);
       await createUser(ctx, { username: 'admin', role: 'admin', apps: ['*'], password: chosen }, { actor: 'system', ip: '', userAgent: 'npm start' });
       return { username: 'admin', password: chosen, generated: password === undefined };
     },
     runDue: releases.runDue,
+    async changed(what) {
+      if (what === 'keys') await syncKeys();
+      else releases.rearm();
+    },
     close: releases.close,
   };
 }

@@ -22,7 +22,7 @@ export function registryPublisher(rules: RulesRegistry, engine: Pick<EngineHost,
   return {
     activate: (app, release) => rules.activate(app, release),
     lives: () => rules.lives(),
-    latest: (app) => rules.releases(app).reduce((max, r) => Math.max(max, r.version), 0),
+    latest: async (app) => (await rules.releases(app)).reduce((max, r) => Math.max(max, r.version), 0),
     preview: (app, ruleSet, sample) => preview(engine, app, ruleSet, parse(adminRequests().previewSample, sample)),
     dryRunTriggers: (_app, ruleSet, body) => dryRun(ruleSet, parse(adminRequests().dryRun, body).events),
   };

@@ -52,6 +52,8 @@ export interface Releases {
   runDue(): Promise<number>;
   /** agrees with the publisher on each app's live release, then arms the scheduler */
   start(): Promise<void>;
+  /** another instance scheduled or handled a release: read the schedule again */
+  rearm(): void;
   close(): void;
 }
 
@@ -65,7 +67,7 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
   let closed = false;
 
   /** Above every version of this app on either side: numbers are never reused. */
-  const nextVersion = (app: string) => Math.max(store.nextVersion(app), (ctx.publisher.latest?.(app) ?? 0) + 1);
+  const nextVersion = async (app: string) => Math.max(await store.nextVersion(app), ((await ctx.publisher.latest?.(app)) ?? 0) + 1);
 
   /**
    * In one transaction: `release` (inserted or updated) becomes the live one, the previous live
@@ -77,16 +79,25 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
   async function goLive(release: ReleaseRow, insert: boolean, actor: string, from: Origin, action: string): Promise<ReleaseRow> {
     const now = ctx.now();
     const live = { ...release, status: 'live' as const, liveAt: now };
-    const { previous, dropped } = store.atomic(() => {
-      const app = store.app(release.app)!;
-      if (insert) store.insertRelease(live);
-      else store.updateRelease(release.app, release.version, { status: 'live', liveAt: now, approvedBy: release.approvedBy, approvedAt: release.approvedAt });
+    const { previous, dropped } = await store.atomic(async () => {
+      const app = (await store.app(release.app))!;
+      // what was checked before this transaction may have changed since (another request, another
+      // instance): the release goes live only from the state it was made for, and only once
+      if (app.live !== release.base) {
+        throw new HttpError(409, 'stale_release', `release ${release.version} was made against release ${release.base ?? 'none'}, but ${app.live} is live now; publish the drafts again`, { path: 'version' });
+      }
+      const stored = await store.release(release.app, release.version);
+      if (insert ? stored !== undefined : stored?.status !== release.status) {
+        throw new HttpError(409, 'not_pending', `release ${release.version} is ${stored?.status ?? 'gone'} now (handled by another request)`, { path: 'version' });
+      }
+      if (insert) await store.insertRelease(live);
+      else await store.updateRelease(release.app, release.version, { status: 'live', liveAt: now, approvedBy: release.approvedBy, approvedAt: release.approvedAt });
       ctx.fault?.('publish:release-written');
-      if (app.live !== null) store.updateRelease(release.app, app.live, { status: 'superseded' });
-      store.updateApp(release.app, { live: release.version });
-      const dropped = consumeDrafts(release.app, release.rules);
-      const before = app.live === null ? emptyRuleSet() : store.release(release.app, app.live)!.rules;
-      audit(ctx, from, actor, { app: release.app, action, target: `release/${release.version}`, diff: diffRules(before, release.rules) });
+      if (app.live !== null) await store.updateRelease(release.app, app.live, { status: 'superseded' });
+      await store.updateApp(release.app, { live: release.version });
+      const dropped = await consumeDrafts(release.app, release.rules);
+      const before = app.live === null ? emptyRuleSet() : (await store.release(release.app, app.live))!.rules;
+      await audit(ctx, from, actor, { app: release.app, action, target: `release/${release.version}`, diff: diffRules(before, release.rules) });
       ctx.fault?.('publish:before-commit');
       return { previous: app.live, dropped };
     });
@@ -94,16 +105,16 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
       ctx.fault?.('publish:activate');
       await ctx.publisher.activate(release.app, { version: live.version, publishedAt: now, rules: live.rules });
     } catch (error) {
-      store.atomic(() => {
+      await store.atomic(async () => {
         const reason = `the engine refused it: ${(error as Error).message}`;
-        store.updateRelease(release.app, release.version, { status: 'failed', reason });
-        if (previous !== null) store.updateRelease(release.app, previous, { status: 'live' });
-        store.updateApp(release.app, { live: previous });
-        for (const d of dropped) if (!store.draft(d.app, d.kind, d.id)) store.putDraft(d);
-        audit(ctx, SYSTEM, 'system', { app: release.app, action: 'release.fail', target: `release/${release.version}`, diff: { reason, live: previous } });
+        await store.updateRelease(release.app, release.version, { status: 'failed', reason });
+        if (previous !== null) await store.updateRelease(release.app, previous, { status: 'live' });
+        await store.updateApp(release.app, { live: previous });
+        for (const d of dropped) if (!await store.draft(d.app, d.kind, d.id)) await store.putDraft(d);
+        await audit(ctx, SYSTEM, 'system', { app: release.app, action: 'release.fail', target: `release/${release.version}`, diff: { reason, live: previous } });
       });
       // the live side may have stored the release before its engine refused it: put the previous back there too
-      const back = previous === null ? undefined : store.release(release.app, previous);
+      const back = previous === null ? undefined : await store.release(release.app, previous);
       if (back) {
         await (async () => ctx.publisher.activate(release.app, { version: back.version, publishedAt: back.liveAt ?? back.createdAt, rules: back.rules }))().catch((e: Error) =>
           ctx.log(`admin: putting release ${back.version} of ${release.app} back live failed: ${e.message}`),
@@ -118,13 +129,13 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
    * Drops each draft the live rules now equal (edits made after a release was cut stay drafts);
    * returns them, for an undo.
    */
-  function consumeDrafts(app: string, rules: RuleSet): DraftRow[] {
+  async function consumeDrafts(app: string, rules: RuleSet): Promise<DraftRow[]> {
     const dropped: DraftRow[] = [];
-    for (const d of store.drafts(app)) {
+    for (const d of await store.drafts(app)) {
       const rule = ((rules[d.kind] ?? []) as unknown as RuleEntity[]).find((r) => ruleId(d.kind, r) === d.id);
       const done = d.body === null ? rule === undefined : rule !== undefined && canonical(JSON.parse(d.body)) === canonical(rule);
       if (done) {
-        store.deleteDraft(app, d.kind, d.id);
+        await store.deleteDraft(app, d.kind, d.id);
         dropped.push(d);
       }
     }
@@ -140,24 +151,24 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
   async function reconcile(): Promise<void> {
     const theirs = new Map((ctx.publisher.lives?.() ?? []).map((l) => [l.app, l.release]));
     for (const [app, release] of theirs) {
-      const mine = store.app(app);
+      const mine = await store.app(app);
       if (mine && mine.live !== null && mine.live >= release.version) continue;
-      store.atomic(() => {
-        if (!store.app(app)) store.insertApp({ id: app, name: app, fourEyes: false, createdAt: ctx.now() });
-        const current = store.app(app)!.live;
-        if (current !== null) store.updateRelease(app, current, { status: 'superseded' });
-        if (!store.release(app, release.version)) {
-          store.insertRelease({
+      await store.atomic(async () => {
+        if (!await store.app(app)) await store.insertApp({ id: app, name: app, fourEyes: false, createdAt: ctx.now() });
+        const current = (await store.app(app))!.live;
+        if (current !== null) await store.updateRelease(app, current, { status: 'superseded' });
+        if (!await store.release(app, release.version)) {
+          await store.insertRelease({
             app, version: release.version, status: 'live', base: current, rules: release.rules, note: 'made live outside the admin API (seed or rules registry)',
             createdBy: 'system', createdAt: release.publishedAt, approvedBy: null, approvedAt: null, goLiveAt: null, liveAt: release.publishedAt, rollbackOf: null, reason: null,
           });
-        } else store.updateRelease(app, release.version, { status: 'live' });
-        store.updateApp(app, { live: release.version });
-        audit(ctx, SYSTEM, 'system', { app, action: 'release.import', target: `release/${release.version}` });
+        } else await store.updateRelease(app, release.version, { status: 'live' });
+        await store.updateApp(app, { live: release.version });
+        await audit(ctx, SYSTEM, 'system', { app, action: 'release.import', target: `release/${release.version}` });
       });
     }
-    for (const app of store.apps()) {
-      const r = app.live === null ? undefined : store.release(app.id, app.live);
+    for (const app of await store.apps()) {
+      const r = app.live === null ? undefined : await store.release(app.id, app.live);
       if (!r || theirs.get(app.id)?.version === r.version) continue;
       try {
         await ctx.publisher.activate(app.id, { version: r.version, publishedAt: r.liveAt ?? r.createdAt, rules: r.rules });
@@ -167,9 +178,9 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
     }
   }
 
-  const getRelease = (c: Context, app: string): ReleaseRow => {
+  const getRelease = async (c: Context, app: string): Promise<ReleaseRow> => {
     const v = Number(c.req.param('version'));
-    const r = Number.isSafeInteger(v) && v > 0 ? store.release(app, v) : undefined;
+    const r = Number.isSafeInteger(v) && v > 0 ? await store.release(app, v) : undefined;
     if (!r) throw new HttpError(404, 'not_found', `no release ${c.req.param('version')} of app ${app}`, { path: 'version' });
     return r;
   };
@@ -180,47 +191,47 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
     return at > ctx.now() ? at : null;
   };
 
-  api.get('/apps/:app/releases', (c) => {
-    const { app } = onApp(ctx, c, 'viewer');
+  api.get('/apps/:app/releases', async (c) => {
+    const { app } = await onApp(ctx, c, 'viewer');
     const limit = intParam(c, 'limit', 50, 1, 500)!;
     const before = intParam(c, 'before', undefined, 1, Number.MAX_SAFE_INTEGER);
-    const rows = store.releases(app.id, { before, limit: limit + 1 });
+    const rows = await store.releases(app.id, { before, limit: limit + 1 });
     const page = rows.slice(0, limit);
     return c.json({ items: page.map((r) => releaseAnswer(r)), next: rows.length > limit ? page[page.length - 1]!.version : null });
   });
 
-  api.get('/apps/:app/releases/:version', (c) => {
-    const { app } = onApp(ctx, c, 'viewer');
-    return c.json(releaseAnswer(getRelease(c, app.id), true));
+  api.get('/apps/:app/releases/:version', async (c) => {
+    const { app } = await onApp(ctx, c, 'viewer');
+    return c.json(releaseAnswer(await getRelease(c, app.id), true));
   });
 
-  api.get('/apps/:app/releases/:version/diff', (c) => {
-    const { app } = onApp(ctx, c, 'viewer');
-    const to = getRelease(c, app.id);
+  api.get('/apps/:app/releases/:version/diff', async (c) => {
+    const { app } = await onApp(ctx, c, 'viewer');
+    const to = await getRelease(c, app.id);
     const against = intParam(c, 'against', to.base ?? undefined, 1, Number.MAX_SAFE_INTEGER);
-    const from = against === undefined ? undefined : store.release(app.id, against);
+    const from = against === undefined ? undefined : await store.release(app.id, against);
     if (against !== undefined && !from) throw new HttpError(404, 'not_found', `no release ${against} of app ${app.id}`, { path: 'against' });
     return c.json({ from: from?.version ?? null, to: to.version, items: diffRules(from?.rules ?? emptyRuleSet(), to.rules) });
   });
 
   api.post('/apps/:app/releases', async (c) => {
-    const { p, app } = onApp(ctx, c, 'editor');
+    const { p, app } = await onApp(ctx, c, 'editor');
     if (!app.fourEyes) demand(p, 'publisher', app.id);
     const input = await body(ctx, c, adminRequests().publish);
     const from = origin(c);
     const goLiveAt = future(input.goLiveAt);
-    const { release, pending } = store.atomic(() => {
-      const live = liveRules(store, app.id);
-      const rules = draftRules(store, app.id, live);
+    const { release, pending } = await store.atomic(async () => {
+      const live = await liveRules(store, app.id);
+      const rules = await draftRules(store, app.id, live);
       if (diffRules(live, rules).length === 0) throw new HttpError(409, 'no_changes', 'there are no drafts to publish');
       const problem = ctx.checks.check(rules)[0];
       if (problem) throw new HttpError(400, problem.code, `the drafts do not make a valid rule set: ${problem.message}`, { path: problem.path });
       const status = app.fourEyes ? 'pending' : goLiveAt !== null ? 'scheduled' : 'live';
       const release: ReleaseRow = {
         app: app.id,
-        version: nextVersion(app.id),
+        version: await nextVersion(app.id),
         status,
-        base: store.app(app.id)!.live,
+        base: (await store.app(app.id))!.live,
         rules,
         note: input.note ?? '',
         createdBy: p.user.username,
@@ -233,66 +244,68 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
         reason: null,
       };
       if (status !== 'live') {
-        store.insertRelease(release);
+        await store.insertRelease(release);
         const action = status === 'pending' ? 'release.submit' : 'release.schedule';
-        audit(ctx, from, p.user.username, { app: app.id, action, target: `release/${release.version}`, diff: diffRules(live, rules) });
+        await audit(ctx, from, p.user.username, { app: app.id, action, target: `release/${release.version}`, diff: diffRules(live, rules) });
       }
       return { release, pending: status !== 'live' };
     });
     if (pending) {
       arm();
+      ctx.changed?.('releases');
       return c.json(releaseAnswer(release), 201);
     }
     return c.json(releaseAnswer(await goLive(release, true, p.user.username, from, 'release.publish')), 201);
   });
 
   api.post('/apps/:app/releases/:version/approve', async (c) => {
-    const { p, app } = onApp(ctx, c, 'publisher');
+    const { p, app } = await onApp(ctx, c, 'publisher');
     const from = origin(c);
-    const release = store.atomic(() => {
-      const r = getRelease(c, app.id);
+    const release = await store.atomic(async () => {
+      const r = await getRelease(c, app.id);
       if (r.status !== 'pending') throw new HttpError(409, 'not_pending', `release ${r.version} is ${r.status}, not pending`, { path: 'version' });
       if (r.createdBy === p.user.username) throw new HttpError(403, 'four_eyes', `release ${r.version} was submitted by you; another publisher must approve it`);
-      checkBase(r);
+      await checkBase(r);
       const approved = { ...r, approvedBy: p.user.username, approvedAt: ctx.now() };
       if (future(iso(r.goLiveAt)) !== null) {
-        store.updateRelease(app.id, r.version, { status: 'scheduled', approvedBy: approved.approvedBy, approvedAt: approved.approvedAt });
-        audit(ctx, from, p.user.username, { app: app.id, action: 'release.approve', target: `release/${r.version}`, diff: { scheduledFor: iso(r.goLiveAt) } });
+        await store.updateRelease(app.id, r.version, { status: 'scheduled', approvedBy: approved.approvedBy, approvedAt: approved.approvedAt });
+        await audit(ctx, from, p.user.username, { app: app.id, action: 'release.approve', target: `release/${r.version}`, diff: { scheduledFor: iso(r.goLiveAt) } });
         return { ...approved, status: 'scheduled' as const };
       }
       return approved;
     });
     if (release.status === 'scheduled') {
       arm();
+      ctx.changed?.('releases');
       return c.json(releaseAnswer(release));
     }
     return c.json(releaseAnswer(await goLive(release, false, p.user.username, from, 'release.approve')));
   });
 
   api.post('/apps/:app/releases/:version/reject', async (c) => {
-    const { p, app } = onApp(ctx, c, 'publisher');
+    const { p, app } = await onApp(ctx, c, 'publisher');
     const input = await body(ctx, c, adminRequests().reject);
-    const answer = store.atomic(() => {
-      const r = getRelease(c, app.id);
+    const answer = await store.atomic(async () => {
+      const r = await getRelease(c, app.id);
       if (r.status !== 'pending' && r.status !== 'scheduled') throw new HttpError(409, 'not_pending', `release ${r.version} is ${r.status}; only pending or scheduled releases can be rejected`, { path: 'version' });
       const status = r.status === 'pending' ? ('rejected' as const) : ('cancelled' as const);
       const reason = input.reason ?? '';
-      store.updateRelease(app.id, r.version, { status, reason });
-      audit(ctx, origin(c), p.user.username, { app: app.id, action: `release.${status === 'rejected' ? 'reject' : 'cancel'}`, target: `release/${r.version}`, diff: { reason } });
+      await store.updateRelease(app.id, r.version, { status, reason });
+      await audit(ctx, origin(c), p.user.username, { app: app.id, action: `release.${status === 'rejected' ? 'reject' : 'cancel'}`, target: `release/${r.version}`, diff: { reason } });
       return { ...r, status, reason };
     });
     return c.json(releaseAnswer(answer));
   });
 
   api.post('/apps/:app/releases/:version/rollback', async (c) => {
-    const { p, app } = onApp(ctx, c, 'publisher');
+    const { p, app } = await onApp(ctx, c, 'publisher');
     const input = await body(ctx, c, adminRequests().rollback);
-    const target = getRelease(c, app.id);
+    const target = await getRelease(c, app.id);
     if (target.liveAt === null) throw new HttpError(409, 'never_live', `release ${target.version} was never live; roll back to one that was`, { path: 'version' });
     if (target.version === app.live) throw new HttpError(409, 'already_live', `release ${target.version} is live`, { path: 'version' });
     const release: ReleaseRow = {
       ...target,
-      version: nextVersion(app.id),
+      version: await nextVersion(app.id),
       status: 'live',
       base: app.live,
       note: input.note ?? `rollback to ${target.version}`,
@@ -307,8 +320,8 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
     return c.json(releaseAnswer(await goLive(release, true, p.user.username, origin(c), 'release.rollback')), 201);
   });
 
-  function checkBase(r: ReleaseRow): void {
-    const live = store.app(r.app)!.live;
+  async function checkBase(r: ReleaseRow): Promise<void> {
+    const live = (await store.app(r.app))!.live;
     if (r.base !== live) {
       throw new HttpError(409, 'stale_release', `release ${r.version} was made against release ${r.base ?? 'none'}, but ${live} is live now; reject it and publish the drafts again`, { path: 'version' });
     }
@@ -316,22 +329,25 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
 
   async function runDue(): Promise<number> {
     let handled = 0;
-    for (const r of store.releasesIn('scheduled')) {
+    for (const r of await store.releasesIn('scheduled')) {
       if (r.goLiveAt === null || r.goLiveAt > ctx.now()) continue;
       handled++;
-      const live = store.app(r.app)!.live;
+      const live = (await store.app(r.app))!.live;
       if (r.base !== live) {
-        store.atomic(() => {
+        await store.atomic(async () => {
+          // claimed here: another instance's scheduler may have handled it meanwhile
+          if ((await store.release(r.app, r.version))?.status !== 'scheduled') return;
           const reason = `release ${live} went live after this one was made against ${r.base ?? 'none'}`;
-          store.updateRelease(r.app, r.version, { status: 'cancelled', reason });
-          audit(ctx, SYSTEM, 'system', { app: r.app, action: 'release.cancel', target: `release/${r.version}`, diff: { reason } });
+          await store.updateRelease(r.app, r.version, { status: 'cancelled', reason });
+          await audit(ctx, SYSTEM, 'system', { app: r.app, action: 'release.cancel', target: `release/${r.version}`, diff: { reason } });
         });
         continue;
       }
       try {
         await goLive(r, false, 'system', SYSTEM, 'release.live');
       } catch (error) {
-        ctx.log(`admin: scheduled release ${r.version} of ${r.app} failed: ${(error as Error).message}`);
+        // `not_pending`: another instance's scheduler made it live first (goLive claims it)
+        if (!(error instanceof HttpError && error.code === 'not_pending')) ctx.log(`admin: scheduled release ${r.version} of ${r.app} failed: ${(error as Error).message}`);
       }
     }
     return handled;
@@ -340,16 +356,28 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
   /** Sleeps until the earliest scheduled release (at most MAX_SLEEP_MS), runs what is due, again. */
   function arm(): void {
     if (closed) return;
-    clearTimeout(timer);
-    const next = store.releasesIn('scheduled').reduce((m, r) => Math.min(m, r.goLiveAt ?? Infinity), Infinity);
-    if (next === Infinity) return;
-    timer = setTimeout(() => {
-      runDue().then(arm, (error) => {
-        ctx.log(`admin: scheduled releases: ${(error as Error).stack ?? error}`);
-        arm();
-      });
-    }, Math.min(MAX_SLEEP_MS, Math.max(0, next - ctx.now())));
-    timer.unref();
+    store.releasesIn('scheduled').then(
+      (scheduled) => {
+        if (closed) return;
+        clearTimeout(timer);
+        const next = scheduled.reduce((m, r) => Math.min(m, r.goLiveAt ?? Infinity), Infinity);
+        if (next === Infinity) return;
+        timer = setTimeout(() => {
+          runDue().then(arm, (error) => {
+            ctx.log(`admin: scheduled releases: ${(error as Error).stack ?? error}`);
+            arm();
+          });
+        }, Math.min(MAX_SLEEP_MS, Math.max(0, next - ctx.now())));
+        timer.unref();
+      },
+      (error: Error) => {
+        // the store did not answer: try again within the longest sleep
+        ctx.log(`admin: reading scheduled releases failed: ${error.message}`);
+        clearTimeout(timer);
+        timer = setTimeout(arm, MAX_SLEEP_MS);
+        timer.unref();
+      },
+    );
   }
 
   return {
@@ -362,6 +390,7 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
       await reconcile();
       arm();
     },
+    rearm: arm,
     close() {
       closed = true;
       clearTimeout(timer);

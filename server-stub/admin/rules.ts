@@ -37,9 +37,9 @@ const list = (rules: RuleSet, kind: Collection) => rules[kind] as unknown as Rul
 export const emptyRuleSet = (): RuleSet => ({ campaigns: [], tags: [], triggers: [], slots: [], items: [] });
 
 /** The rules of `app`'s live release (empty before the first). */
-export function liveRules(store: AdminStore, app: string): RuleSet {
-  const row = store.app(app);
-  const live = row?.live == null ? undefined : store.release(app, row.live);
+export async function liveRules(store: AdminStore, app: string): Promise<RuleSet> {
+  const row = await store.app(app);
+  const live = row?.live == null ? undefined : await store.release(app, row.live);
   return live ? { ...emptyRuleSet(), ...live.rules } : emptyRuleSet();
 }
 
@@ -56,8 +56,9 @@ const rev = (status: EntryStatus, value: RuleEntity) => sha256(`${status}\n${can
  * The entries of `kind` as the console shows them: each live rule, overlaid by its pending draft.
  * Live order first, then new drafts by id.
  */
-export function entries(store: AdminStore, app: string, kind: Collection, live = liveRules(store, app)): DraftEntry[] {
-  const drafts = new Map(store.drafts(app, kind).map((d) => [d.id, d]));
+export async function entries(store: AdminStore, app: string, kind: Collection, given?: RuleSet): Promise<DraftEntry[]> {
+  const live = given ?? (await liveRules(store, app));
+  const drafts = new Map((await store.drafts(app, kind)).map((d) => [d.id, d]));
   const out: DraftEntry[] = [];
   for (const rule of list(live, kind)) {
     const id = ruleId(kind, rule);
@@ -76,9 +77,10 @@ function entry(d: DraftRow, live?: RuleEntity): DraftEntry {
 }
 
 /** What publishing now would make live: the live rules with every draft applied. */
-export function draftRules(store: AdminStore, app: string, live = liveRules(store, app)): RuleSet {
+export async function draftRules(store: AdminStore, app: string, given?: RuleSet): Promise<RuleSet> {
+  const live = given ?? (await liveRules(store, app));
   const out = emptyRuleSet();
-  for (const kind of COLLECTIONS) (out as Record<Collection, RuleEntity[]>)[kind] = entries(store, app, kind, live).filter((e) => e.status !== 'deleted').map((e) => e.value);
+  for (const kind of COLLECTIONS) (out as Record<Collection, RuleEntity[]>)[kind] = (await entries(store, app, kind, live)).filter((e) => e.status !== 'deleted').map((e) => e.value);
   return out;
 }
 

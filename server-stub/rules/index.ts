@@ -5,7 +5,7 @@
  * before they go live (preview.ts, match.ts). The admin API (server-stub/admin/) builds on these.
  */
 export { createRulesRegistry, RulesError, validRuleSet, type RegistryOptions, type ReleaseListener, type RulesEngine, type RulesRegistry } from './registry';
-export { createSqliteRulesStore, type ReleaseInfo, type RulesStore } from './store';
+export { createRulesStore, RELEASES_CHANNEL, type ReleaseInfo, type RulesStore } from './store';
 export { SEED_APP, seedRuleSet, toCatalogItem } from './seed';
 export { createReleaseStreams, type ReleaseStreams } from './stream';
 export { dryRun, dryRunTriggers, preview, type DryRun, type PreviewResult, type PreviewSample, type TriggerFire } from './preview';

@@ -11,6 +11,11 @@
  * Activations of one registry run one after another: two publishes never interleave their
  * store write and engine swap, so the store's live release and the engine's always agree.
  *
+ * Many instances (PostgreSQL): the store is shared, and a release made live on another instance
+ * reaches this one through `refresh(app)` — server.ts calls it on the store's notification, and
+ * for every app after a dropped notification connection — which re-reads the live release and,
+ * when it changed, swaps it into the engine and tells the subscribers, in the same queue.
+ *
  * @example
  * const release = await registry.publish('demo', rules);   // validated → version N+1, live
  * registry.subscribe('demo', (version, config) => …);      // on every change
@@ -21,7 +26,7 @@ import { checkRuleSet, ruleSetSchemas, type Release, type RuleSet } from '../../
 import type { Config, Problem } from '../../sdk/contract';
 import { releaseConfig } from '../engine/config';
 import { HttpError } from '../wire/errors';
-import type { ReleaseInfo, RulesStore } from './store';
+import { VersionTaken, type ReleaseInfo, type RulesStore } from './store';
 
 /** A rule set or release that may not go live: the first problem is the error, all are listed. */
 export class RulesError extends HttpError {
@@ -46,9 +51,9 @@ export interface RulesRegistry {
   version(app: string): number;
   /** every app's live release */
   lives(): { app: string; release: Release }[];
-  release(app: string, version: number): Release | undefined;
+  release(app: string, version: number): Promise<Release | undefined>;
   /** the app's releases, newest first */
-  releases(app: string): ReleaseInfo[];
+  releases(app: string): Promise<ReleaseInfo[]>;
   /**
    * Validates `rules` (RulesError, a 400, naming the field) and makes them release N+1, live.
    * @example await registry.publish('demo', { ...rules, campaigns: [...rules.campaigns, campaign] })
@@ -65,6 +70,12 @@ export interface RulesRegistry {
   subscribe(app: string, listener: ReleaseListener): () => void;
   /** the engine to swap releases into (set once it runs: the seed is stored before it starts) */
   attach(engine: RulesEngine): void;
+  /**
+   * Reads `app`'s live release (every app's without one) from the store again and makes it live
+   * here when it is not: what another instance published. Resolves once done.
+   * @example store.listen((app) => registry.refresh(app))
+   */
+  refresh(app?: string): Promise<void>;
 }
 
 /** Told of every new live release: its version and its config answer (engine/config.ts `releaseConfig`). */
@@ -87,17 +98,24 @@ export interface RegistryOptions {
   log?: (message: string) => void;
 }
 
-export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
+export async function createRulesRegistry(o: RegistryOptions): Promise<RulesRegistry> {
   const { store } = o;
-  const live = new Map(store.lives().map((r) => [r.app, r.release]));
+  const live = new Map((await store.lives()).map((r) => [r.app, r.release]));
   const listeners = new Map<string, Set<ReleaseListener>>();
   let engine: RulesEngine | undefined;
   let queue: Promise<unknown> = Promise.resolve();
 
-  if (o.seed && !live.has(o.seed.app) && store.latest(o.seed.app) === 0) {
+  if (o.seed && !live.has(o.seed.app) && (await store.latest(o.seed.app)) === 0) {
     const release: Release = { version: 1, publishedAt: o.now(), rules: o.seed.rules() };
-    store.putLive(o.seed.app, release);
-    live.set(o.seed.app, release);
+    try {
+      await store.putLive(o.seed.app, release, true);
+      live.set(o.seed.app, release);
+    } catch (error) {
+      // another instance starting at the same time stored its seed first: that one is live
+      if (!(error instanceof VersionTaken)) throw error;
+      const theirs = await store.live(o.seed.app);
+      if (theirs) live.set(o.seed.app, theirs);
+    }
   }
 
   /** runs `step` after every activation before it, whatever became of them */
@@ -108,11 +126,12 @@ export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
   };
 
   /**
-   * Stores, swaps and announces; called inside the queue only. Once stored the release is live: an
-   * engine thread that fails or restarts starts under it (EngineHost keeps the releases it was given).
+   * Stores (unless `stored`: read from the shared store, another instance's), swaps and announces;
+   * called inside the queue only. Once stored the release is live: an engine thread that fails or
+   * restarts starts under it (EngineHost keeps the releases it was given).
    */
-  const swap = async (app: string, release: Release): Promise<Release> => {
-    store.putLive(app, release);
+  const swap = async (app: string, release: Release, fresh = false, stored = false): Promise<Release> => {
+    if (!stored) await store.putLive(app, release, fresh);
     live.set(app, release);
     const config = releaseConfig(release.rules, release.version);
     const swapped = engine?.activate(app, release, config);
@@ -144,25 +163,39 @@ export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
         return Promise.reject(error);
       }
       // the version is taken inside the queue, so two publishes never get the same one
-      return enqueue(() => swap(app, { version: store.latest(app) + 1, publishedAt: publishedAt ?? o.now(), rules: valid }));
+      // another instance may take the same number first: the next one is tried (a few times)
+      return enqueue(async () => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await swap(app, { version: (await store.latest(app)) + 1, publishedAt: publishedAt ?? o.now(), rules: valid }, true);
+          } catch (error) {
+            if (!(error instanceof VersionTaken) || attempt === 4) throw error;
+          }
+        }
+      });
     },
     activate(app, release) {
-      return enqueue(() => {
-        const stored = Number.isSafeInteger(release?.version) ? store.get(app, release.version) : undefined;
+      return enqueue(async () => {
+        const stored = Number.isSafeInteger(release?.version) ? await store.get(app, release.version) : undefined;
         if (stored) return swap(app, stored);
         const parsed = ruleSetSchemas().release.safeParse(release);
         if (!parsed.success) throw new RulesError([firstProblem(parsed.error)]);
         // parsed with the release: only the semantic checks are left
         const problems = checkRuleSet(parsed.data.rules);
         if (problems.length) throw new RulesError(problems);
-        const latest = store.latest(app);
+        const latest = await store.latest(app);
         if (release.version <= latest) throw new HttpError(409, 'stale_release', `version ${release.version} is not above the stored ${latest}`, { path: 'version' });
-        return swap(app, parsed.data);
+        try {
+          return await swap(app, parsed.data, true);
+        } catch (error) {
+          if (error instanceof VersionTaken) throw new HttpError(409, 'stale_release', `version ${release.version} was stored meanwhile (another instance)`, { path: 'version' });
+          throw error;
+        }
       });
     },
-    rollback(app, version) {
-      const old = store.get(app, version);
-      if (!old) return Promise.reject(new HttpError(404, 'not_found', `no release ${version} of ${app}`, { path: 'version' }));
+    async rollback(app, version) {
+      const old = await store.get(app, version);
+      if (!old) throw new HttpError(404, 'not_found', `no release ${version} of ${app}`, { path: 'version' });
       return registry.publish(app, old.rules);
     },
     subscribe(app, listener) {
@@ -176,6 +209,17 @@ export function createRulesRegistry(o: RegistryOptions): RulesRegistry {
     },
     attach(e) {
       engine = e;
+    },
+    refresh(app) {
+      return enqueue(async () => {
+        const theirs = app === undefined ? await store.lives() : [{ app, release: await store.live(app) }];
+        for (const t of theirs) {
+          const mine = live.get(t.app);
+          // versions only grow: an older one read late (a notification overtaken) is not news
+          if (!t.release || (mine && mine.version >= t.release.version)) continue;
+          await swap(t.app, t.release, false, true);
+        }
+      });
     },
   };
   return registry;

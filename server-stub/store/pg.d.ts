@@ -8,6 +8,7 @@ declare module 'pg' {
   export interface QueryResult<R = Record<string, unknown>> {
     rows: R[];
     rowCount: number | null;
+    fields?: { name: string; dataTypeID: number }[];
   }
   export interface ClientConfig {
     connectionString?: string;

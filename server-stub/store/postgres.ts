@@ -55,6 +55,15 @@ export interface PostgresStore extends Store {
   readonly kind: 'postgres';
   readonly pool: Pool;
   /**
+   * `fn(payload)` on every notification of `channel` (from any instance, this one included), on
+   * the store's one LISTEN connection. While that connection is down `fn()` (no payload: "anything
+   * may have changed") runs every second, and once more when it is back. Returns the unsubscribe.
+   * @example store.subscribe('slotwise_releases', (app) => registry.refresh(app))
+   */
+  subscribe(channel: string, fn: (payload?: string) => void): () => void;
+  /** `NOTIFY channel, payload` (outside any transaction); a failure is logged, not thrown */
+  notify(channel: string, payload: string): void;
+  /**
    * Names this database — server, name and the database's oid, so a database dropped and created
    * again under the same name is another one: a file derived from the log (an engine's projection
    * and its cursor) is kept per identity, never applied to a log it was not made from.
@@ -65,6 +74,8 @@ export interface PostgresStore extends Store {
 /** The transaction-level advisory lock every append takes (see the top of this file). */
 export const APPEND_LOCK = 0x736c6f7401;
 export const CHANNEL = 'slotwise_events';
+/** Admin changes other instances re-read (`keys`, `releases`: admin/index.ts `changed`). */
+export const ADMIN_CHANNEL = 'slotwise_admin';
 
 /** The store's own tables; same columns as SQLite's (db.ts), plus the log position `seq`. */
 const STORE: PgMigration[] = [
@@ -236,7 +247,8 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
   };
 
   const listeners = new Set<() => void>();
-  const listening = createListener(o, listeners, log);
+  const channels = new Map<string, Set<(payload?: string) => void>>();
+  const listening = createListener(o, listeners, channels, log);
 
   return {
     kind: 'postgres',
@@ -260,6 +272,18 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
       listeners.add(wake);
       return () => listeners.delete(wake);
     },
+    subscribe(channel, fn) {
+      let set = channels.get(channel);
+      if (!set) {
+        channels.set(channel, (set = new Set()));
+        listening.add(channel);
+      }
+      set.add(fn);
+      return () => set.delete(fn);
+    },
+    notify(channel, payload) {
+      pool.query('SELECT pg_notify($1, $2)', [channel, payload]).catch((error: Error) => log(`postgres: NOTIFY ${channel} failed (${error.message}); other instances read it on their next poll`));
+    },
     async close() {
       listening.stop();
       while (running) await running;
@@ -273,9 +297,22 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Postgr
  * One connection LISTENing on CHANNEL for the store's listeners; while it is down, a poll every
  * `pollMs` stands in for it, and it reconnects with a backoff up to 1 s.
  */
-function createListener(o: PostgresStoreOptions, listeners: Set<() => void>, log: (m: string) => void) {
+function createListener(o: PostgresStoreOptions, listeners: Set<() => void>, channels: Map<string, Set<(payload?: string) => void>>, log: (m: string) => void) {
   const pollMs = o.pollMs ?? 100;
   const wakeAll = () => listeners.forEach((wake) => wake());
+  const tell = (channel: string, payload?: string) =>
+    channels.get(channel)?.forEach((fn) => {
+      try {
+        fn(payload);
+      } catch (error) {
+        log(`postgres: a subscriber of ${channel} failed: ${(error as Error).message}`);
+      }
+    });
+  const tellAll = () => [...channels.keys()].forEach((c) => tell(c));
+  const onNotification = (n: { channel: string; payload?: string }) => (n.channel === CHANNEL ? wakeAll() : tell(n.channel, n.payload));
+  /** the subscribers' slower poll while down: every this many event polls (about a second) */
+  const every = Math.max(1, Math.round(1000 / pollMs));
+  let ticks = 0;
   let stopped = false;
   let client: Client | undefined;
   let poll: ReturnType<typeof setInterval> | undefined;
@@ -285,7 +322,10 @@ function createListener(o: PostgresStoreOptions, listeners: Set<() => void>, log
 
   const polling = (on: boolean) => {
     if (on && !poll) {
-      poll = setInterval(wakeAll, pollMs);
+      poll = setInterval(() => {
+        wakeAll();
+        if (++ticks % every === 0) tellAll();
+      }, pollMs);
       poll.unref();
     } else if (!on && poll) {
       clearInterval(poll);
@@ -307,20 +347,21 @@ function createListener(o: PostgresStoreOptions, listeners: Set<() => void>, log
   const connect = () => {
     if (stopped) return;
     const c = new pg.Client({ connectionString: o.url, connectionTimeoutMillis: o.timeoutMs ?? 10_000, keepAlive: true, application_name: 'slotwise-listen' });
-    c.on('notification', wakeAll);
+    c.on('notification', onNotification);
     c.on('error', (error: Error) => (client === c ? down(error.message) : undefined));
     c.on('end', () => (client === c ? down('closed') : undefined));
     done = c
       .connect()
-      .then(() => c.query(`LISTEN ${CHANNEL}`))
+      .then(() => c.query([CHANNEL, ...channels.keys()].map((ch) => `LISTEN ${ident(ch)};`).join(' ')))
       .then(
         () => {
           if (stopped) return void c.end().catch(() => {});
           client = c;
           backoff = 50;
           polling(false);
-          // whatever was appended while nobody listened
+          // whatever was appended or changed while nobody listened
           wakeAll();
+          tellAll();
         },
         (error: Error) => {
           void c.end().catch(() => {});
@@ -332,6 +373,10 @@ function createListener(o: PostgresStoreOptions, listeners: Set<() => void>, log
   polling(true);
   connect();
   return {
+    /** a channel subscribed after the connection is up is LISTENed on it now */
+    add(channel: string) {
+      client?.query(`LISTEN ${ident(channel)}`).catch((error: Error) => down(error.message));
+    },
     stop() {
       stopped = true;
       polling(false);
@@ -344,6 +389,9 @@ function createListener(o: PostgresStoreOptions, listeners: Set<() => void>, log
     },
   };
 }
+
+/** a channel name as an SQL identifier */
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 const ESC = '\uffff';
 /** A string as stored in a text column (see the top of this file). */

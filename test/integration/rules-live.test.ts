@@ -79,13 +79,13 @@ afterAll(async () => {
 });
 
 describe('rules as data, live', () => {
-  it('seeds the demo app once from the code defaults, as release 1, valid by the contract', () => {
+  it('seeds the demo app once from the code defaults, as release 1, valid by the contract', async () => {
     const live = server.handle().rules.live('demo')!;
     expect(live.version).toBe(1);
     expect(ruleSetSchemas().ruleSet.safeParse(live.rules).success).toBe(true);
     expect(live.rules.campaigns.map((c) => c.id)).toContain('welcome');
     expect(live.rules.items.some((i) => i.id === 'rescue-card')).toBe(true);
-    expect(server.handle().rules.releases('demo')).toEqual([{ version: 1, publishedAt: live.publishedAt, live: true }]);
+    expect(await server.handle().rules.releases('demo')).toEqual([{ version: 1, publishedAt: live.publishedAt, live: true }]);
   });
 
   it('answers the config with its release and an ETag, and 304 to If-None-Match', async () => {
@@ -171,7 +171,7 @@ describe('rules as data, live', () => {
     await server.restart();
     expect(server.handle().rules.version('demo')).toBe(4);
     expect((await decide()).release).toBe(4);
-    expect(server.handle().rules.releases('demo').map((r) => r.version)).toEqual([4, 3, 2, 1]);
+    expect((await server.handle().rules.releases('demo')).map((r) => r.version)).toEqual([4, 3, 2, 1]);
   });
 
   it('previews a rule set without making it live and without a decision log row', async () => {

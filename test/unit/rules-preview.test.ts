@@ -13,7 +13,7 @@ import { matches, tagsOf } from '../../server-stub/rules/match';
 import { dryRun, dryRunTriggers } from '../../server-stub/rules/preview';
 import { createRulesRegistry, RulesError } from '../../server-stub/rules/registry';
 import { seedRuleSet } from '../../server-stub/rules/seed';
-import { createSqliteRulesStore } from '../../server-stub/rules/store';
+import { createRulesStore } from '../../server-stub/rules/store';
 import { createReleaseStreams } from '../../server-stub/rules/stream';
 import { HttpError } from '../../server-stub/wire/errors';
 
@@ -48,7 +48,7 @@ describe('the registry', () => {
   it('seeds a fresh store once, and numbers releases after it, never twice the same under concurrent publishes', async () => {
     const d = db();
     const seed = { app: 'demo', rules: () => seedRuleSet({ now: NOW }) };
-    const r = createRulesRegistry({ store: createSqliteRulesStore(d), now: () => NOW, seed });
+    const r = await createRulesRegistry({ store: await createRulesStore({ kind: 'sqlite', db: d }), now: () => NOW, seed });
     const e = engine();
     r.attach(e);
     expect(r.version('demo')).toBe(1);
@@ -60,15 +60,15 @@ describe('the registry', () => {
     expect(e.swapped).toEqual([2, 3]);
     expect(seen).toEqual([2, 3]);
     // a second registry on the same store: no new seed, the live release as it was
-    const again = createRulesRegistry({ store: createSqliteRulesStore(d), now: () => NOW, seed });
+    const again = await createRulesRegistry({ store: await createRulesStore({ kind: 'sqlite', db: d }), now: () => NOW, seed });
     expect(again.version('demo')).toBe(3);
-    expect(again.releases('demo').map((x) => [x.version, x.live])).toEqual([[3, true], [2, false], [1, false]]);
+    expect((await again.releases('demo')).map((x) => [x.version, x.live])).toEqual([[3, true], [2, false], [1, false]]);
     d.close();
   });
 
   it('refuses bad rules with every problem named, a stale version with 409, and keeps the live release', async () => {
     const d = db();
-    const r = createRulesRegistry({ store: createSqliteRulesStore(d), now: () => NOW, seed: { app: 'demo', rules: () => seedRuleSet({ now: NOW }) } });
+    const r = await createRulesRegistry({ store: await createRulesStore({ kind: 'sqlite', db: d }), now: () => NOW, seed: { app: 'demo', rules: () => seedRuleSet({ now: NOW }) } });
     const base = r.live('demo')!.rules;
     const bad = { ...base, items: [...base.items, { ...base.items[0]! }], campaigns: [{ ...base.campaigns[0]!, end: 1, start: 2 }, ...base.campaigns.slice(1)] };
     const e = (await r.publish('demo', bad).catch((x: unknown) => x)) as RulesError;
