@@ -3,7 +3,11 @@ import { defineConfig } from 'vitest/config';
 // unit: happy-dom + fake-indexeddb, no network. integration: the real server-stub on loopback.
 // e2e: Debian's Chromium driven by playwright-core. One `npm test` runs all three.
 /** Integration tests that start a server (test/helpers/server.ts) and so run on both stores. */
-const PG_INTEGRATION = ['capture', 'decide', 'elements', 'engine-api', 'fuzz-server', 'http-fault-proxy', 'ingest', 'server-security', 'server', 'suitability'].map(
+/** The admin ones (accounts, sessions, drafts, releases, audit, the live rules) too: on PostgreSQL that data is shared. */
+const PG_INTEGRATION = [
+  'capture', 'decide', 'elements', 'engine-api', 'fuzz-server', 'http-fault-proxy', 'ingest', 'server-security', 'server', 'suitability',
+  'admin-auth', 'admin-releases', 'rules-live',
+].map(
   (name) => `test/integration/${name}.test.ts`,
 );
 

@@ -119,6 +119,17 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
       await next();
     };
     api.route('/', createAnalyticsRoutes({ store: deps.analytics, authorize: guard('viewer'), authorizeWrite: guard('editor'), now: deps.now, log: deps.log }));
+  } else {
+    // the analyses read the events of an embedded store only (for now): the same routes, the same
+    // checks (401, 403, 404), then a 501 that says so rather than a 404 that hides the route
+    const none = (role: Role) => async (c: Parameters<typeof onApp>[1]) => {
+      await onApp(ctx, c, role);
+      throw new HttpError(501, 'not_implemented', 'the analyses run on the embedded (SQLite) store; this server stores events in PostgreSQL');
+    };
+    api.get('/apps/:app/analytics/:name', none('viewer'));
+    api.post('/apps/:app/analytics/:name/audience', none('editor'));
+    api.get('/apps/:app/audiences', none('viewer'));
+    api.get('/apps/:app/audiences/:id', none('viewer'));
   }
   await releases.start();
 
@@ -166,7 +177,13 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
     async bootstrap(password) {
       if ((await store.users()).length > 0) return undefined;
       const chosen = password ?? randomSecret(18);
-      await createUser(ctx, { username: 'admin', role: 'admin', apps: ['*'], password: chosen }, { actor: 'system', ip: '', userAgent: 'npm start' });
+      try {
+        await createUser(ctx, { username: 'admin', role: 'admin', apps: ['*'], password: chosen }, { actor: 'system', ip: '', userAgent: 'npm start' });
+      } catch (error) {
+        // another instance on the same database made it first (they started together)
+        if (error instanceof HttpError && error.code === 'exists') return undefined;
+        throw error;
+      }
       return { username: 'admin', password: chosen, generated: password === undefined };
     },
     runDue: releases.runDue,

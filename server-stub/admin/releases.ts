@@ -82,13 +82,13 @@ export function mountReleases(api: Hono, ctx: AdminContext): Releases {
     const { previous, dropped } = await store.atomic(async () => {
       const app = (await store.app(release.app))!;
       // what was checked before this transaction may have changed since (another request, another
-      // instance): the release goes live only from the state it was made for, and only once
-      if (app.live !== release.base) {
-        throw new HttpError(409, 'stale_release', `release ${release.version} was made against release ${release.base ?? 'none'}, but ${app.live} is live now; publish the drafts again`, { path: 'version' });
-      }
+      // instance): the release goes live only once, and only from the state it was made for
       const stored = await store.release(release.app, release.version);
       if (insert ? stored !== undefined : stored?.status !== release.status) {
         throw new HttpError(409, 'not_pending', `release ${release.version} is ${stored?.status ?? 'gone'} now (handled by another request)`, { path: 'version' });
+      }
+      if (app.live !== release.base) {
+        throw new HttpError(409, 'stale_release', `release ${release.version} was made against release ${release.base ?? 'none'}, but ${app.live} is live now; publish the drafts again`, { path: 'version' });
       }
       if (insert) await store.insertRelease(live);
       else await store.updateRelease(release.app, release.version, { status: 'live', liveAt: now, approvedBy: release.approvedBy, approvedAt: release.approvedAt });

@@ -7,7 +7,8 @@
  * (test/helpers/postgres-setup.ts), and the assertions read the same things: `count()` asks
  * PostgreSQL; `db()` and `query()` run their SQL (SQLite's dialect, unchanged) on a snapshot — an
  * in-memory SQLite database whose `events` table is PostgreSQL's events at that moment (rowid =
- * seq, the log position), with the instance's engine file attached for the engine's tables.
+ * seq, the log position), with the admin and rules tables copied and the instance's engine file
+ * attached for the engine's tables.
  *
  * @example
  * const s = await startServer();
@@ -87,13 +88,34 @@ function psql<T>(url: string, sql: string): T[] {
 
 const EVENT_COLUMNS = ['id', 'app_key', 'type', 'name', 'ts', 'received_at', 'anonymous_id', 'user_id', 'session_id', 'decision_id', 'slot_id', 'item_id', 'position', 'properties', 'context'];
 
-/** An in-memory SQLite copy of PostgreSQL's events (rowid = seq), with the engine's file attached. */
-function snapshot(url: string, engineFile: string): Database.Database {
+/** Rows of each query on PostgreSQL, in one psql run (the event loop waits for it: keep it to one). */
+function psqlMany(url: string, queries: string[]): Record<string, unknown>[][] {
+  const args = ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', url];
+  // jsonb prints on one line: one line per query
+  for (const q of queries) args.push('-c', `SELECT coalesce(jsonb_agg(q), '[]') FROM (${q}) q`);
+  const out = execFileSync('psql', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  return out.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>[]);
+}
+
+/** the shared tables (admin, rules) a snapshot copies besides the events, with their columns */
+const SHARED_TABLES = `SELECT table_name AS t, array_agg(column_name::text ORDER BY ordinal_position) AS columns FROM information_schema.columns
+  WHERE table_schema = 'public' AND (table_name LIKE 'admin\\_%' OR table_name LIKE 'rule\\_%') GROUP BY table_name ORDER BY table_name`;
+
+/**
+ * An in-memory SQLite copy of PostgreSQL's tables — events (rowid = seq), and the admin and rules
+ * tables the instances share, column for column — with the engine's file attached.
+ */
+function snapshot(url: string, engineFile: string, tables: { t: string; columns: string[] }[]): Database.Database {
   const db = new Database(':memory:');
   db.exec(`CREATE TABLE events (${EVENT_COLUMNS.map((c) => (c === 'id' ? 'id TEXT PRIMARY KEY' : c)).join(', ')})`);
   const insert = db.prepare(`INSERT INTO events (rowid, ${EVENT_COLUMNS.join(', ')}) VALUES (?${', ?'.repeat(EVENT_COLUMNS.length)})`);
-  const rows = psql<Record<string, unknown>>(url, `SELECT seq, ${EVENT_COLUMNS.join(', ')} FROM events ORDER BY seq`);
-  db.transaction(() => rows.forEach((r) => insert.run(r.seq, ...EVENT_COLUMNS.map((c) => r[c] ?? null))))();
+  const [rows, ...shared] = psqlMany(url, [`SELECT seq, ${EVENT_COLUMNS.join(', ')} FROM events ORDER BY seq`, ...tables.map(({ t }) => `SELECT * FROM ${t}`)]);
+  db.transaction(() => rows!.forEach((r) => insert.run(r.seq, ...EVENT_COLUMNS.map((c) => r[c] ?? null))))();
+  tables.forEach(({ t, columns }, i) => {
+    db.exec(`CREATE TABLE ${t} (${columns.join(', ')})`);
+    const put = db.prepare(`INSERT INTO ${t} VALUES (${columns.map(() => '?').join(', ')})`);
+    db.transaction(() => shared[i]!.forEach((r) => put.run(...columns.map((c) => (typeof r[c] === 'boolean' ? Number(r[c]) : (r[c] ?? null))))))();
+  });
   db.prepare('ATTACH DATABASE ? AS engine').run(engineFile);
   return db;
 }
@@ -120,6 +142,7 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
   }
   let options: TestServerOptions = postgres ? { ...opts, store: postgres } : opts;
   let reader: Database.Database | undefined;
+  let tables: { t: string; columns: string[] }[] | undefined;
   let server: ServerHandle;
 
   const boot = async (port: number) => {
@@ -159,7 +182,9 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
       if (!postgres) return (reader ??= new Database(join(dataDir, 'slotwise.db'), { readonly: true, fileMustExist: true }));
       // a new snapshot each time: the test asks after something happened
       closeReader();
-      return (reader = snapshot(postgres, join(server.engineDir, 'slotwise.db')));
+      // the shared tables are there once the server started (migrated on start): listed once
+      tables ??= psql<{ t: string; columns: string[] }>(postgres, SHARED_TABLES);
+      return (reader = snapshot(postgres, join(server.engineDir, 'slotwise.db'), tables));
     },
     query: <T>(sql: string, ...params: unknown[]) => t.db().prepare(sql).all(...params) as T[],
     count: (app) =>

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Campaign } from '../../sdk/contract-admin';
+import type { PostgresStore } from '../../server-stub/store/postgres';
 import { startServer, type TestServer } from '../helpers/server';
 import { login, PASSWORD, type Operator } from '../helpers/admin';
 
@@ -310,13 +311,21 @@ describe('admin API: all or nothing, scheduling, the audit log', () => {
     expect(await s.handle().admin.runDue()).toBe(0);
   });
 
-  it('keeps the audit log append-only: the database refuses UPDATE and DELETE, and no code issues one', () => {
-    const db = new Database(join(s.dataDir, 'slotwise.db'));
-    try {
-      expect(() => db.prepare("UPDATE admin_audit SET actor = 'someone else'").run()).toThrow(/append-only/);
-      expect(() => db.prepare('DELETE FROM admin_audit').run()).toThrow(/append-only/);
-    } finally {
-      db.close();
+  it('keeps the audit log append-only: the database refuses UPDATE and DELETE, and no code issues one', async () => {
+    const store = s.handle().store;
+    if (store.kind === 'postgres') {
+      const { pool } = store as PostgresStore;
+      await expect(pool.query("UPDATE admin_audit SET actor = 'someone else'")).rejects.toThrow(/append-only/);
+      await expect(pool.query('DELETE FROM admin_audit')).rejects.toThrow(/append-only/);
+      await expect(pool.query('TRUNCATE admin_audit')).rejects.toThrow(/append-only/);
+    } else {
+      const db = new Database(join(s.dataDir, 'slotwise.db'));
+      try {
+        expect(() => db.prepare("UPDATE admin_audit SET actor = 'someone else'").run()).toThrow(/append-only/);
+        expect(() => db.prepare('DELETE FROM admin_audit').run()).toThrow(/append-only/);
+      } finally {
+        db.close();
+      }
     }
     const dir = join(__dirname, '../../server-stub/admin');
     for (const file of readdirSync(dir)) {

@@ -5,15 +5,14 @@
  * Then: a decide on B reflects an identify acknowledged by A, and how long that took is measured
  * (printed, not asserted: the machine is shared; the target is 100 ms).
  *
- * The instances are real processes (server-stub/main.ts bundled with esbuild, its engine worker
- * beside it), so "killed" is a kill, not a graceful close.
+ * The instances are real processes (test/helpers/instances.ts), so "killed" is a kill, not a
+ * graceful close.
  */
 import 'fake-indexeddb/auto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { IDBFactory } from 'fake-indexeddb';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
@@ -21,9 +20,9 @@ import type { DecideResponse, SlotwiseEvent } from '../../sdk/contract';
 import { createClient } from '../../sdk/client';
 import type { SlotwiseClient } from '../../sdk/types';
 import { createServer } from '../../server-stub/server';
+import { bundleServer, startInstance, stopInstance, type Instance } from '../helpers/instances';
 import { startPostgres, type TestPostgres } from '../helpers/postgres';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 60_000) {
   const end = Date.now() + ms;
@@ -35,7 +34,7 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms 
 
 let postgres: TestPostgres;
 let url: string;
-let bundle: string;
+let bundle: { main: string; remove(): void };
 const work = mkdtempSync(join(tmpdir(), 'slotwise-scale-out-'));
 const children = new Set<ChildProcess>();
 let clients: SlotwiseClient[] = [];
@@ -54,23 +53,7 @@ writeFileSync(
 beforeAll(async () => {
   postgres = await startPostgres();
   url = await postgres.createDatabase();
-  // under node_modules, so the bundle's external packages resolve from it
-  const out = join(root, 'node_modules', '.cache', 'slotwise', `scale-out-${process.pid}`);
-  mkdirSync(out, { recursive: true });
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: { main: join(root, 'server-stub', 'main.ts'), 'engine-worker': join(root, 'server-stub', 'engine', 'worker.ts') },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outdir: out,
-    outExtension: { '.js': '.mjs' },
-    define: { __SDK_VERSION__: JSON.stringify('0.0.0-test') },
-    logLevel: 'error',
-  });
-  bundle = join(out, 'main.mjs');
+  bundle = await bundleServer();
 });
 
 afterAll(async () => {
@@ -78,47 +61,14 @@ afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await postgres?.stop();
   rmSync(work, { recursive: true, force: true });
-  if (bundle) rmSync(dirname(bundle), { recursive: true, force: true });
+  bundle?.remove();
   vi.restoreAllMocks();
 });
 
-interface Instance {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  output: string[];
-}
-
 /** Starts `node main.mjs --store <url>` on `port` (0: a free one) and waits until it listens. */
-function instance(name: string, port = 0): Promise<Instance> {
-  const data = join(work, name);
-  const child = spawn(process.execPath, [bundle, '--port', String(port), '--data', data, '--store', url, '--catalog', catalogFile, '--no-rate-limit'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output.join('')}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      output.push(d.toString());
-      const m = /listening on (http:\/\/\S+)/.exec(output.join(''));
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: m[1]!, port: Number(new URL(m[1]!).port), child, output });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${output.join('')}`)));
-  });
-}
-
-const stop = (i: Instance, signal: NodeJS.Signals) =>
-  new Promise<void>((resolve) => {
-    if (i.child.exitCode !== null) return resolve();
-    i.child.once('exit', () => resolve());
-    i.child.kill(signal);
-  });
+const instance = (name: string, port = 0): Promise<Instance> =>
+  startInstance({ bundle: bundle.main, dataDir: join(work, name), port, args: ['--store', url, '--catalog', catalogFile, '--no-rate-limit'], children });
+const stop = stopInstance;
 
 async function rows(): Promise<{ n: number; distinct: number; ids: Set<string> }> {
   const c = new pg.Client({ connectionString: url });
