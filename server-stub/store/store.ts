@@ -31,6 +31,12 @@
  * ```
  * Versions are per component (`schema_versions` in both stores), so capabilities never fight over
  * one number; a shipped step is never edited, a change is a new step.
+ *
+ * A capability whose SQL reads the same on both (admin/store.ts, rules/store.ts) writes it once over
+ * `Sql` (sql.ts): `openSql(target, component, { sqlite, postgres }, lock)` migrates whichever store
+ * the server runs on and returns an async executor with `atomic()` transactions. On PostgreSQL those
+ * tables are shared by every instance; what one instance changes that others hold in memory is
+ * announced with NOTIFY (`PostgresStore.subscribe`/`notify`) and re-read by them.
  */
 import type { SlotwiseEvent } from '../../sdk/contract';
 

@@ -140,7 +140,11 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     postgres = own ? await testDatabase() : databaseOf.get(dataDir);
     if (!postgres) databaseOf.set(dataDir, (postgres = await testDatabase()));
   }
-  let options: TestServerOptions = postgres ? { ...opts, store: postgres } : opts;
+  // On PostgreSQL `db()` and `query()` block this process (psql, synchronously) while the server
+  // in it waits: its keep-alive timer then fires late, in the same turn as the client reusing that
+  // connection, and the client's next request meets a closed socket (ECONNRESET). Idle connections
+  // are kept longer than any test waits, unless the test sets its own timeouts.
+  let options: TestServerOptions = postgres ? { ...opts, store: postgres, timeouts: { keepAliveMs: 120_000, ...opts.timeouts } } : opts;
   let reader: Database.Database | undefined;
   let tables: { t: string; columns: string[] }[] | undefined;
   let server: ServerHandle;
