@@ -202,7 +202,11 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const pgStore = store.kind === 'postgres' ? (store as PostgresStore) : undefined;
     const registry = rules;
     const refresh = (app?: string) => void registry.refresh(app).catch((error: Error) => log(`rules: reading the live release${app ? ` of ${app}` : 's'} failed: ${error.message}`));
-    unlisten.push(pgStore?.subscribe(RELEASES_CHANNEL, (app) => refresh(app)) ?? (() => {}));
+    if (pgStore) {
+      unlisten.push(pgStore.subscribe(RELEASES_CHANNEL, (app) => refresh(app)));
+      // what another instance made live after this registry read the store and before the LISTEN
+      refresh();
+    }
     admin = await createAdmin(
       { publisher: registryPublisher(rules, engine), ...options.admin },
       { target: shared, keys: keyMap, now, log, body, analytics, changed: pgStore ? (what) => pgStore.notify(ADMIN_CHANNEL, what) : undefined },
@@ -217,6 +221,8 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
         }
       }) ?? (() => {}),
     );
+    // a key made elsewhere between the admin's first read and the LISTEN
+    if (pgStore) operators.changed('keys').catch((error: Error) => log(`admin: re-reading keys failed: ${error.message}`));
     const live = engine;
     const app = createApp({
       store,

@@ -3,7 +3,8 @@
  * and works on B with the same session; four-eyes holds across instances (the submitter cannot
  * approve on the other one); a release approved on A reaches the devices connected to B — its
  * config, its decide answers and its config stream — and how long that took is printed (not
- * asserted: the machine is shared; the target is about a second). A killed (SIGKILL) after a
+ * asserted: the machine is shared; the target is about a second). An app key made on one instance
+ * works on the other, and stops there when revoked. A killed (SIGKILL) after a
  * submission changes nothing committed: B approves it. A scheduled release goes live exactly once
  * while both instances' schedulers are armed for it.
  */
@@ -122,6 +123,19 @@ test('log in on A, four-eyes across A and B, B’s devices get the release; A ki
   expect(await decideRelease(b)).toBe(2);
   expect(await configRelease(a)).toBe(2);
   console.log(`approval sent to A → release on B (shared machine, noisy): stream ${streamMs.toFixed(0)} ms, config ${configMs.toFixed(0)} ms`);
+
+  // an app key made on B works on A a moment later; revoked on A, B refuses it
+  const send = (at: Instance, key: string) =>
+    fetch(`${at.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-slotwise-key': key },
+      body: JSON.stringify({ sentAt: Date.now(), events: [{ id: `k-${Math.random()}`, type: 'track', name: 'x', ts: Date.now(), anonymousId: 'a', sessionId: 's', properties: {}, context: { channel: 'web', sdk: { name: 'slotwise', version: 't' } } }] }),
+    }).then((r) => r.status);
+  const made = await on(root, b).post('/apps/demo/keys');
+  expect(made.status).toBe(201);
+  await until('the new key on A', async () => (await send(a, made.body.key)) === 200, 10_000);
+  expect((await on(root, a).del(`/apps/demo/keys/${made.body.key}`)).status).toBe(204);
+  await until('the revoked key refused on B', async () => (await send(b, made.body.key)) === 401, 10_000);
 
   // A killed after a submission it answered: the submission stands, B approves it
   expect((await draft('cross-2', a)).status).toBe(201);
