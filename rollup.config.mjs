@@ -95,9 +95,20 @@ const consoleAssets = {
     this.emitFile({ type: 'asset', fileName: 'console.css', source: readFileSync('console/styles.css', 'utf8') });
   },
 };
+// echarts declares no sideEffects: its barrels (echarts/charts, /components, /renderers) would keep
+// every chart; they only re-export, so they are side-effect free and the unused parts drop out
+const echartsBarrel = /[\\/]echarts[\\/](lib[\\/]export[\\/])?(charts|components|renderers|features)\.js$/;
 when('console/entry.ts', {
   input: 'console/entry.ts',
-  plugins: [consoleAssets, resolve({ browser: true }), ts(), terser({ ecma: 2020, module: true, compress: { passes: 2 } })],
+  treeshake: { moduleSideEffects: (id) => !echartsBarrel.test(id) },
+  // echarts reads process.env.NODE_ENV for its development warnings: a browser has no `process`
+  plugins: [
+    consoleAssets,
+    replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('production') } }),
+    resolve({ browser: true }),
+    ts(),
+    terser({ ecma: 2020, module: true, compress: { passes: 2 } }),
+  ],
   output: { dir: 'dist/console', entryFileNames: 'console.js', format: 'es' },
 });
 when('server-stub/main.ts', {

@@ -18,7 +18,7 @@ import { Releases } from './screens/releases';
 import { Audit } from './screens/audit';
 import { Accounts } from './screens/accounts';
 
-const APP_SECTIONS = ['campaigns', 'tags', 'triggers', 'slots', 'items', 'releases', 'audit'] as const;
+const APP_SECTIONS = ['campaigns', 'tags', 'triggers', 'slots', 'items', 'releases', 'audit', 'analytics'] as const;
 
 interface Route {
   app?: string;
@@ -148,6 +148,7 @@ function Frame({ route, flash, switcher, onLogout }: { route: Route; flash?: str
     ['items', 'nav.items'],
     ['releases', 'nav.releases'],
     ['audit', 'nav.audit'],
+    ['analytics', 'nav.analytics'],
   ];
   const global: [string, MessageKey][] = [['apps', 'nav.apps'], ...(session.role === 'admin' ? ([['accounts', 'nav.accounts']] as [string, MessageKey][]) : [])];
   return (
@@ -218,9 +219,33 @@ function Screen({ route }: { route: Route }) {
       return <Releases />;
     case 'audit':
       return <Audit />;
+    case 'analytics':
+      return <Lazy load={loadAnalytics} props={{ name: route.id }} />;
     default:
       return <Campaigns />;
   }
+}
+
+// the analyses carry ECharts: their chunk loads when an analysis screen is first opened
+const loadAnalytics = () => import('./screens/analytics').then((m) => m.Analytics);
+
+/** A screen whose module loads on first use. */
+function Lazy<P extends object>({ load, props }: { load: () => Promise<preact.ComponentType<P>>; props: P }) {
+  const { t } = useI18n();
+  const [C, setC] = useState<{ c: preact.ComponentType<P> }>();
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    load().then(
+      (c) => setC({ c }),
+      (e) => {
+        // a chunk that did not load (a deploy replaced it, the network failed): say so, and keep the why
+        console.error('console: a screen failed to load:', e);
+        setFailed(true);
+      },
+    );
+  }, [load]);
+  if (failed) return <p class="alert" role="alert">{t('common.error')}</p>;
+  return C ? <C.c {...props} /> : <p class="loading">{t('common.loading')}</p>;
 }
 
 /** Renders the console into `root`. */
