@@ -105,7 +105,7 @@ interface MatchingSums {
   cvr: number;
 }
 
-/** `by` strategy|slot|model|segment|channel|explored (strategy) */
+/** `by` strategy|slot|campaign|model|segment|channel|explored (strategy); campaign '' is items no campaign placed */
 export interface MatchingAnswer extends Base {
   analysis: 'matching';
   by: string;
@@ -114,8 +114,15 @@ export interface MatchingAnswer extends Base {
   series: (MatchingSums & { start: string })[];
   /** feedback events whose decision is not in the decision log */
   unmatchedFeedback: number;
-  /** not logged by the engine yet: always null */
-  suitabilityRemoved: number | null;
+  /**
+   * Candidates the suitability rule removed, summed over the decisions logged in the range: each
+   * decision counts the catalog items of the pools its slots draw from whose risk level is above
+   * the customer's cap (the strategies never see them). All channels and segments (the decision
+   * log keeps neither); decisions logged before the engine counted them add 0.
+   */
+  suitabilityRemoved: number;
+  /** the same per model version, with the decisions logged */
+  suitability: { model: string; decisions: number; removed: number }[];
 }
 
 /** `weeks` columns 1–26 (8), `top` customers listed 1–10000 (100), `minRisk` 0–1 (0.5) */

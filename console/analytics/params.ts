@@ -48,7 +48,7 @@ export const PARAMS: Record<AnalysisName, ParamSpec[]> = {
       name: 'by',
       label: 'an.by',
       kind: 'select',
-      options: [['', 'strategy'], ['slot', 'slot'], ['model', 'model'], ['segment', 'segment'], ['channel', 'channel'], ['explored', 'explored']],
+      options: [['', 'strategy'], ['slot', 'slot'], ['campaign', 'campaign'], ['model', 'model'], ['segment', 'segment'], ['channel', 'channel'], ['explored', 'explored']],
     },
   ],
   churn: [

@@ -250,7 +250,7 @@ function matching(a: MatchingAnswer, t: AnT): View {
     summary: [
       `${t('an.impressions')} ${a.totals.impressions} · ${t('an.ctr')} ${pct(a.totals.ctr)} · ${t('an.cvr')} ${pct(a.totals.cvr)} · ${t('an.value')} ${a.totals.conversionValue}`,
       t('an.unmatched', { n: a.unmatchedFeedback }),
-      ...(a.suitabilityRemoved === null ? [] : [t('an.suitabilityRemoved', { n: a.suitabilityRemoved })]),
+      t('an.suitabilityRemoved', { n: a.suitabilityRemoved }),
     ],
     option: {
       tooltip,
@@ -279,6 +279,11 @@ function matching(a: MatchingAnswer, t: AnT): View {
           { label: t('an.exploitedCtr'), num: true },
         ],
         rows: a.groups.map((g) => [g.value || '—', g.impressions, g.clicks, pct(g.ctr), g.conversions, pct(g.cvr), g.conversionValue, pct(g.explored.ctr), pct(g.exploited.ctr)]),
+      },
+      {
+        caption: t('an.suitabilityByModel'),
+        columns: [{ label: 'model' }, { label: t('an.decisions'), num: true }, { label: t('an.removed'), num: true }],
+        rows: a.suitability.map((m) => [m.model, m.decisions, m.removed]),
       },
     ],
   };

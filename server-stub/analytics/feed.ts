@@ -129,18 +129,22 @@ export function createFeed(db: Db): Feed {
       `INSERT INTO an_event_days (app, name, day, channel, cid, n) VALUES (?, ?, ?, ?, ?, 1)
        ON CONFLICT (app, name, day, channel, cid) DO UPDATE SET n = n + 1`,
     ),
-    served: db.prepare('SELECT slot, strategy, model, explored FROM an_served WHERE decision_id = ? AND item_id = ? AND app = ?'),
+    served: db.prepare('SELECT slot, strategy, campaign, model, explored FROM an_served WHERE decision_id = ? AND item_id = ? AND app = ?'),
     count: db.prepare(
-      `INSERT INTO an_matching (app, day, channel, segment, slot, strategy, model, explored, imp, clk, conv, value)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (app, day, channel, segment, slot, strategy, model, explored) DO UPDATE SET
+      `INSERT INTO an_matching (app, day, channel, segment, slot, strategy, campaign, model, explored, imp, clk, conv, value)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (app, day, channel, segment, slot, strategy, campaign, model, explored) DO UPDATE SET
          imp = imp + excluded.imp, clk = clk + excluded.clk, conv = conv + excluded.conv, value = value + excluded.value`,
     ),
     pend: db.prepare('INSERT OR IGNORE INTO an_pending (seq, app, decision_id, item_id, type, ts, channel, cid, value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
     pending: db.prepare('SELECT seq, app, decision_id, item_id, type, ts, channel, cid, value FROM an_pending ORDER BY seq'),
     unpend: db.prepare('DELETE FROM an_pending WHERE seq = ?'),
     hasDecisions: db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'engine_decisions'").pluck(),
-    serve: db.prepare('INSERT OR IGNORE INTO an_served (decision_id, item_id, app, ts, slot, strategy, explored, model) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    serve: db.prepare('INSERT OR IGNORE INTO an_served (decision_id, item_id, app, ts, slot, strategy, explored, model, campaign) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    removed: db.prepare(
+      `INSERT INTO an_removed (app, day, model, decisions, removed) VALUES (?, ?, ?, 1, ?)
+       ON CONFLICT (app, day, model) DO UPDATE SET decisions = decisions + 1, removed = removed + excluded.removed`,
+    ),
   };
   let decisions: import('better-sqlite3').Statement | undefined;
 
@@ -199,9 +203,9 @@ export function createFeed(db: Db): Feed {
     return cid;
   };
 
-  const count = (p: { app: string; ts: number; channel: string; cid: number; type: string; value: number }, d: { slot: string; strategy: string; model: string; explored: number }) =>
+  const count = (p: { app: string; ts: number; channel: string; cid: number; type: string; value: number }, d: { slot: string; strategy: string; campaign: string; model: string; explored: number }) =>
     s.count.run(
-      p.app, Math.floor(p.ts / DAY_MS), p.channel, (s.segmentOf.get(p.cid) as string | null) ?? '', d.slot, d.strategy, d.model, d.explored,
+      p.app, Math.floor(p.ts / DAY_MS), p.channel, (s.segmentOf.get(p.cid) as string | null) ?? '', d.slot, d.strategy, d.campaign, d.model, d.explored,
       p.type === 'impression' ? 1 : 0, p.type === 'click' ? 1 : 0, p.type === 'conversion' ? 1 : 0, p.type === 'conversion' ? p.value : 0,
     );
 
@@ -247,7 +251,9 @@ export function createFeed(db: Db): Feed {
 
   const applyDecisions = db.transaction((rows: { row: number; decision_id: string; app_key: string; model: string; ts: number; items: string; format: number }[]) => {
     for (const d of rows) {
-      for (const i of servedItems(d.items, d.format)) s.serve.run(d.decision_id, i.item, d.app_key, d.ts, i.slot, i.strategy, i.explored, d.model);
+      const logged = loggedDecision(d.items, d.format);
+      for (const i of logged.items) s.serve.run(d.decision_id, i.item, d.app_key, d.ts, i.slot, i.strategy, i.explored, d.model, i.campaign);
+      s.removed.run(d.app_key, Math.floor(d.ts / DAY_MS), d.model, logged.suitabilityRemoved);
     }
     s.moveDecisions.run(rows[rows.length - 1]!.row);
   });
@@ -290,18 +296,37 @@ export function createFeed(db: Db): Feed {
   };
 }
 
-/** A logged decision's items (both formats of engine/schema.ts). */
-export function servedItems(json: string, format: number): { slot: string; item: string; strategy: string; explored: number }[] {
-  let v: { w?: unknown[]; i?: unknown[][] } & unknown[];
+export interface LoggedDecision {
+  items: { slot: string; item: string; strategy: string; explored: number; campaign: string }[];
+  /** candidates suitability removed (0 when not logged: format 1, or rows from before the engine logged it) */
+  suitabilityRemoved: number;
+}
+
+/**
+ * A logged decision's items (both formats of engine/schema.ts; engine/decision-rows.ts writes
+ * format 2, with `c` the items' campaigns and `r` the candidates suitability removed).
+ */
+export function loggedDecision(json: string, format: number): LoggedDecision {
+  let v: { w?: unknown[]; i?: unknown[][]; c?: (number | null)[]; r?: unknown } & unknown[];
   try {
     v = JSON.parse(json);
   } catch {
-    return [];
+    return { items: [], suitabilityRemoved: 0 };
   }
   if (format === 2) {
     const w = (v.w ?? []) as string[];
-    return ((v.i ?? []) as unknown[][]).map((i) => ({ slot: w[i[0] as number]!, item: w[i[1] as number]!, strategy: w[i[3] as number]!, explored: i[5] ? 1 : 0 }));
+    const c = Array.isArray(v.c) ? v.c : [];
+    return {
+      items: ((v.i ?? []) as unknown[][]).map((i, k) => ({
+        slot: w[i[0] as number]!,
+        item: w[i[1] as number]!,
+        strategy: w[i[3] as number]!,
+        explored: i[5] ? 1 : 0,
+        campaign: typeof c[k] === 'number' ? (w[c[k]!] ?? '') : '',
+      })),
+      suitabilityRemoved: typeof v.r === 'number' && Number.isFinite(v.r) ? v.r : 0,
+    };
   }
   const list = (Array.isArray(v) ? v : []) as { slot: string; item: string; strategy: string; explored: number }[];
-  return list.map((i) => ({ slot: i.slot, item: i.item, strategy: i.strategy, explored: i.explored ? 1 : 0 }));
+  return { items: list.map((i) => ({ slot: i.slot, item: i.item, strategy: i.strategy, explored: i.explored ? 1 : 0, campaign: '' })), suitabilityRemoved: 0 };
 }

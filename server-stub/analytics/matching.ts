@@ -1,14 +1,14 @@
 /**
  * Matching (匹配), recommendation effectiveness: impressions, clicks, conversions and conversion value
- * of served items per slot, strategy, model version, segment or channel, explored and exploited
- * apart. Definitions: README "Analytics". Read from the an_matching rollup (feed.ts joins each
+ * of served items per slot, strategy, campaign, model version, segment or channel, explored and
+ * exploited apart, and the candidates suitability removed. Definitions: README "Analytics". Read from the an_matching rollup (feed.ts joins each
  * feedback event to its logged decision item), so the answer costs one small range scan.
  */
 import type { MatchingAnswer } from '../../sdk/contract-analytics';
 import { by as byParam, dateOf, ratio, type Filters, type Query } from './params';
 import type { AnalyticsStore } from './store';
 
-export const MATCHING_BY = ['strategy', 'slot', 'model', 'segment', 'channel', 'explored'] as const;
+export const MATCHING_BY = ['strategy', 'slot', 'campaign', 'model', 'segment', 'channel', 'explored'] as const;
 
 interface Sums {
   impressions: number;
@@ -42,6 +42,7 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
     add(total, r);
     add(series.get(r.day)!, r);
   }
+  const suitability = store.removed(f.app, f.fromDay, f.toDay + 1);
   const answer: MatchingAnswer = {
     analysis: 'matching',
     from: dateOf(f.fromDay),
@@ -53,7 +54,8 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
       .sort((a, b) => b.impressions - a.impressions || (a.value < b.value ? -1 : 1)),
     series: [...series].map(([d, s]) => ({ start: dateOf(d), ...rates(s) })),
     unmatchedFeedback: store.unmatched(f.app),
-    suitabilityRemoved: null,
+    suitabilityRemoved: suitability.reduce((n, m) => n + m.removed, 0),
+    suitability,
   };
   return { answer, lists: {} as Record<string, string[]> };
 }

@@ -12,8 +12,10 @@
  * - an_days: customer-days of activity per channel, with the campaign of the day's first event
  * - an_event_days: events per (name, day, channel, customer): the event analysis sums and counts
  *   distinct customers over it in SQL, reading far fewer rows than there are events
- * - an_served: each served item of the decision log (decision, item) → slot, strategy, explored, model
+ * - an_served: each served item of the decision log (decision, item) → slot, strategy, explored, model,
+ *   campaign ('' for none, and for decisions logged before the engine recorded it)
  * - an_matching: impressions, clicks, conversions and value per day and served-item dimensions
+ * - an_removed: decisions and the candidates suitability removed in them, per day and model
  * - an_pending: feedback events whose decision the engine had not logged yet when they were fed
  * - an_audiences: customers saved from an analysis as a named segment
  */
@@ -68,6 +70,24 @@ export const ANALYTICS_STEPS = [
         params TEXT NOT NULL, user_ids TEXT NOT NULL, created_at INTEGER NOT NULL
       );
       CREATE INDEX an_audiences_app ON an_audiences (app, created_at);
+    `),
+  // the decision log now records each item's campaign and the candidates suitability removed
+  (db: Db) =>
+    db.exec(`
+      ALTER TABLE an_served ADD COLUMN campaign TEXT NOT NULL DEFAULT '';
+      CREATE TABLE an_matching_2 (
+        app TEXT NOT NULL, day INTEGER NOT NULL, channel TEXT NOT NULL, segment TEXT NOT NULL,
+        slot TEXT NOT NULL, strategy TEXT NOT NULL, campaign TEXT NOT NULL, model TEXT NOT NULL, explored INTEGER NOT NULL,
+        imp INTEGER NOT NULL, clk INTEGER NOT NULL, conv INTEGER NOT NULL, value REAL NOT NULL,
+        PRIMARY KEY (app, day, channel, segment, slot, strategy, campaign, model, explored)
+      ) WITHOUT ROWID;
+      INSERT INTO an_matching_2 SELECT app, day, channel, segment, slot, strategy, '', model, explored, imp, clk, conv, value FROM an_matching;
+      DROP TABLE an_matching;
+      ALTER TABLE an_matching_2 RENAME TO an_matching;
+      CREATE TABLE an_removed (
+        app TEXT NOT NULL, day INTEGER NOT NULL, model TEXT NOT NULL, decisions INTEGER NOT NULL, removed INTEGER NOT NULL,
+        PRIMARY KEY (app, day, model)
+      ) WITHOUT ROWID;
     `),
 ];
 

@@ -60,6 +60,8 @@ export interface MatchingRow {
   segment: string;
   slot: string;
   strategy: string;
+  /** the campaign that placed the item ('' for none) */
+  campaign: string;
   model: string;
   explored: number;
   imp: number;
@@ -115,6 +117,8 @@ export interface AnalyticsStore {
   /** utm_campaign of the customer's first event of that day ('' for none) */
   campaignOn(app: string, cid: number, day: number): string;
   matching(app: string, fromDay: number, toDay: number): MatchingRow[];
+  /** per model: decisions logged and the candidates suitability removed in them, `fromDay ≤ day < toDay` */
+  removed(app: string, fromDay: number, toDay: number): { model: string; decisions: number; removed: number }[];
   /** feedback events whose decision is not in the decision log (yet, or ever) */
   unmatched(app: string): number;
   saveAudience(a: Omit<Audience, 'id' | 'createdAt'>, now: number): Audience;
@@ -170,8 +174,9 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
     activeDays: db.prepare('SELECT cid, day, n FROM an_days WHERE app = ? AND day >= ? AND day < ? ORDER BY day').raw(),
     campaignOn: db.prepare('SELECT campaign FROM an_days WHERE app = ? AND day = ? AND cid = ? ORDER BY first_ts LIMIT 1').pluck(),
     matching: db.prepare(
-      'SELECT day, channel, segment, slot, strategy, model, explored, imp, clk, conv, value FROM an_matching WHERE app = ? AND day >= ? AND day < ?',
+      'SELECT day, channel, segment, slot, strategy, campaign, model, explored, imp, clk, conv, value FROM an_matching WHERE app = ? AND day >= ? AND day < ?',
     ),
+    removed: db.prepare('SELECT model, sum(decisions) AS decisions, sum(removed) AS removed FROM an_removed WHERE app = ? AND day >= ? AND day < ? GROUP BY model ORDER BY model'),
     eventCounts: [false, true].flatMap((interval) =>
       [false, true].map((byChannel) =>
         db.prepare(
@@ -252,6 +257,7 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
     },
     campaignOn: (app, cid, day) => (q.campaignOn.get(app, day, cid) as string | undefined) ?? '',
     matching: (app, fromDay, toDay) => q.matching.all(app, fromDay, toDay) as MatchingRow[],
+    removed: (app, fromDay, toDay) => q.removed.all(app, fromDay, toDay) as { model: string; decisions: number; removed: number }[],
     unmatched: (app) => q.unmatched.get(app) as number,
     saveAudience(a, now) {
       const saved: Audience = { ...a, id: `aud_${randomUUID()}`, createdAt: now };

@@ -110,6 +110,21 @@ export function pageSection(page: string): string {
 
 const SLOT_KIND = CATEGORICAL.indexOf('slot_kind');
 
+/** risk levels 0 (none) to 5, and so caps 0 to 5 */
+const RISK_SPAN = 6;
+const unsuitableMemo = new WeakMap<Indexes['codes'], Int32Array>();
+/** per pool and cap (`pool * RISK_SPAN + cap`): how many of the catalog's items are above the cap; once per catalog */
+function unsuitableCounts(codes: Indexes['codes']): Int32Array {
+  let counts = unsuitableMemo.get(codes);
+  if (counts) return counts;
+  counts = new Int32Array(POOLS.length * RISK_SPAN);
+  for (let ix = 0; ix < codes.riskOf.length; ix++) {
+    for (let cap = 0; cap < codes.riskOf[ix]! && cap < RISK_SPAN; cap++) counts[codes.poolOf[ix]! * RISK_SPAN + cap]!++;
+  }
+  unsuitableMemo.set(codes, counts);
+  return counts;
+}
+
 /**
  * Candidate indices, best first by logit + slot term + boost (ties: nomination order). Sorted as
  * packed numbers — key to 1e-6, index in the low bits — because a typed-array sort without a
@@ -200,6 +215,11 @@ function arbitrate<T>(
   });
 
   const excludes = req.slots.map((s) => new Set(s.exclude ?? []));
+  // the candidates the suitability rule removed (the decision log's count for the analyses): the
+  // strategies read per-cap lists, so it is every item of the pools asked for above the cap
+  const unsuitable = unsuitableCounts(index.codes);
+  let suitabilityRemoved = 0;
+  for (const pool of new Set(req.slots.map((s) => POOLS.indexOf(poolOfSlot(s.kind))))) suitabilityRemoved += unsuitable[pool * RISK_SPAN + cap]!;
   const score = requestScorer(scores, scope, index.codes);
   const pools = new Map<Pool, Candidate[]>();
   const nominated = new Uint8Array(items.length);
@@ -309,12 +329,12 @@ function arbitrate<T>(
           hot: hot.has(item.ix),
         }, json),
       );
-      logged.push({ slot: slot.id, item: item.id, position: p.position, strategy: p.c.strategy, score: Math.round(s * 1e4) / 1e4, explored: p.explored ? 1 : 0, num: vector.num, cat: vector.cat });
+      logged.push({ slot: slot.id, item: item.id, position: p.position, strategy: p.c.strategy, score: Math.round(s * 1e4) / 1e4, explored: p.explored ? 1 : 0, num: vector.num, cat: vector.cat, campaign: p.c.campaign?.id });
     }
     // a slot id asked twice gets the later slot's items, like any JSON object
     slots[slot.id] = { items: out };
   });
-  a.log.add({ decisionId, app, userKey: personalized ? userKey : null, personalized, model: model.version, ts: now, items: logged });
+  a.log.add({ decisionId, app, userKey: personalized ? userKey : null, personalized, model: model.version, ts: now, items: logged, suitabilityRemoved });
   // the page said more than the server applied: likely an identify still on its way, so the device
   // is told to ask again next time rather than keep this more conservative answer for a TTL
   const provisional = (toleranceLevel(req.riskTolerance) ?? 0) > cap;

@@ -20,6 +20,8 @@ export interface LoggedItem {
   /** the feature vector the item was scored on (NaN / '' = absent) */
   num: ArrayLike<number>;
   cat: string[];
+  /** the campaign that placed or boosted it, if one did */
+  campaign?: string;
 }
 
 export interface Decision {
@@ -31,6 +33,8 @@ export interface Decision {
   model: string;
   ts: number;
   items: LoggedItem[];
+  /** the catalog items of the pools this request drew from whose risk level is above the customer's cap */
+  suitabilityRemoved?: number;
 }
 
 export interface DecisionLog {
@@ -41,7 +45,7 @@ export interface DecisionLog {
 }
 
 export function createDecisionLog(writer: Pick<Writer, 'write'>, { flushMs = 50, maxBuffered = 500 } = {}): DecisionLog {
-  const perItem = 6 + NUMERIC.length + CATEGORICAL.length;
+  const perItem = 7 + NUMERIC.length + CATEGORICAL.length;
   let meta: (string | null)[] = [];
   let words = new Map<string, number>();
   /** reused between batches; each batch gets a copy of what it used */
@@ -70,7 +74,7 @@ export function createDecisionLog(writer: Pick<Writer, 'write'>, { flushMs = 50,
   return {
     add(d) {
       if (closed || !d.items.length) return;
-      const need = used + 3 + d.items.length * perItem;
+      const need = used + 4 + d.items.length * perItem;
       if (need > nums.length) {
         const grown = new Float64Array(Math.max(need, nums.length * 2));
         grown.set(nums.subarray(0, used));
@@ -82,6 +86,7 @@ export function createDecisionLog(writer: Pick<Writer, 'write'>, { flushMs = 50,
       x[at++] = d.personalized ? 1 : 0;
       x[at++] = d.ts;
       x[at++] = d.items.length;
+      x[at++] = d.suitabilityRemoved ?? 0;
       for (const i of d.items) {
         x[at++] = word(i.slot);
         x[at++] = word(i.item);
@@ -91,6 +96,7 @@ export function createDecisionLog(writer: Pick<Writer, 'write'>, { flushMs = 50,
         x[at++] = i.explored;
         for (let j = 0; j < NUMERIC.length; j++) x[at++] = i.num[j] ?? NaN;
         for (let j = 0; j < CATEGORICAL.length; j++) x[at++] = i.cat[j] ? word(i.cat[j]!) : -1;
+        x[at++] = i.campaign ? word(i.campaign) : -1;
       }
       used = at;
       if (meta.length >= maxBuffered * 4) handOver();

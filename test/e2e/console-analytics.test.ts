@@ -20,7 +20,7 @@ const EXPECTED: Record<string, { types: string[]; name?: RegExp; tables: number 
   path: { types: ['sankey'], name: /^loan_apply_exit$/, tables: 1 },
   event: { types: ['line'], name: /^page$/, tables: 1 },
   viral: { types: ['bar'], tables: 2 },
-  matching: { types: ['bar'], tables: 1 },
+  matching: { types: ['bar'], tables: 2 },
   churn: { types: ['heatmap'], tables: 2 },
 };
 
