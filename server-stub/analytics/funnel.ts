@@ -5,8 +5,8 @@
  * before entry + window. Steps out of order, before entry, or past the window do not count.
  */
 import type { FunnelAnswer } from '../../sdk/contract-analytics';
-import { bad, by as byParam, dateOf, median, propOf, ratio, type Filters, type Query } from './params';
-import type { AnalyticsStore, Customer, Fact } from './store';
+import { bad, by as byParam, dateOf, median, ratio, type Filters, type Query } from './params';
+import type { AnalyticsStore, Customer, PropFact } from './store';
 
 export const DEFAULT_STEPS = 'loan_apply_step:step=1,loan_apply_step:step=2,loan_apply_step:step=3,loan_apply_step:step=4,loan_apply_submit';
 export const FUNNEL_BY = ['channel', 'segment', 'source'] as const;
@@ -43,69 +43,98 @@ export function parseWindow(text: string): number {
   return ms;
 }
 
-/** each fact's properties, parsed once however many steps look at them */
-const parsed = new WeakMap<Fact, Record<string, unknown> | null>();
-
-const matches = (step: Step, f: Fact): boolean => {
-  if (f.name !== step.name) return false;
-  if (!step.where.length) return true;
-  let props = parsed.get(f);
-  if (props === undefined) {
-    try {
-      props = JSON.parse(f.props) as Record<string, unknown>;
-    } catch {
-      props = null;
+/** A property's JSON text as a step compares it: objects as JSON, the rest as String(); null when absent or null. */
+function decoder(): (json: string | null | undefined) => string | null {
+  const seen = new Map<string, string | null>();
+  return (json) => {
+    if (json === null || json === undefined) return null;
+    let v = seen.get(json);
+    if (v === undefined) {
+      let x: unknown;
+      try {
+        x = JSON.parse(json);
+      } catch {
+        x = null;
+      }
+      v = x === null || x === undefined ? null : typeof x === 'object' ? JSON.stringify(x) : String(x);
+      seen.set(json, v);
     }
-    parsed.set(f, props);
-  }
-  if (!props || typeof props !== 'object') return false;
-  return step.where.every(([k, v]) => {
-    const x = props[k];
-    return x !== undefined && x !== null && (typeof x === 'object' ? JSON.stringify(x) : String(x)) === v;
-  });
-};
+    return v;
+  };
+}
+
+const SEQ = 0;
+const TS = 2;
+const NAME = 3;
+const CHANNEL = 4;
+const VALUES = 5;
 
 function run(store: AnalyticsStore, f: Filters, q: Query) {
   const steps = parseSteps(q.steps ?? DEFAULT_STEPS);
   const window = parseWindow(q.window ?? '7d');
   const breakdown = byParam(q, FUNNEL_BY, undefined);
   const names = [...new Set(steps.map((s) => s.name))];
-  const perCustomer = new Map<number, Fact[]>();
-  for (const e of store.facts(f.app, names, f.from, f.to + window, { props: steps.some((s) => s.where.length > 0) || breakdown?.kind === 'prop' })) {
-    if ((f.channel && e.channel !== f.channel) || (f.keep && !f.keep(e.cid))) continue;
-    let list = perCustomer.get(e.cid);
-    if (!list) perCustomer.set(e.cid, (list = []));
+  // only the properties the steps and the breakdown read leave SQLite, as JSON text
+  const props = [...new Set([...steps.flatMap((s) => s.where.map(([k]) => k)), ...(breakdown?.kind === 'prop' ? [breakdown.name] : [])])];
+  const rows: PropFact[] = props.every((k) => !/["\\]/.test(k))
+    ? store.propFacts(f.app, names, f.from, f.to + window, props)
+    : store.facts(f.app, names, f.from, f.to + window, { unordered: true }).map((e) => {
+        let values: Record<string, unknown> = {};
+        try {
+          values = (JSON.parse(e.props) as Record<string, unknown>) ?? {};
+        } catch {
+          /* unreadable: no property matches */
+        }
+        return [e.seq, e.cid, e.ts, e.name, e.channel, ...props.map((k) => (values?.[k] === undefined ? null : JSON.stringify(values[k])))] as PropFact;
+      });
+  const text = decoder();
+  const compiled = steps.map((s) => ({ name: s.name, where: s.where.map(([k, v]) => [VALUES + props.indexOf(k), v] as const) }));
+  const matches = (j: number, e: PropFact) => {
+    const st = compiled[j]!;
+    return e[NAME] === st.name && st.where.every(([at, v]) => text(e[at] as string | null) === v);
+  };
+  const perCustomer = new Map<number, PropFact[]>();
+  for (const e of rows) {
+    const cid = e[1];
+    if ((f.channel && e[CHANNEL] !== f.channel) || (f.keep && !f.keep(cid))) continue;
+    let list = perCustomer.get(cid);
+    if (!list) perCustomer.set(cid, (list = []));
     list.push(e);
   }
-  const customers = new Map<number, Customer>(store.customers(f.app).map((c) => [c.cid, c]));
+  // stored order: device time, then arrival
+  const byTime = (a: PropFact, b: PropFact) => a[TS] - b[TS] || a[SEQ] - b[SEQ];
+  // by cid, built only when a breakdown or a list reads it (an app's every customer)
+  let byCid: Map<number, Customer> | undefined;
+  const customerOf = (cid: number) => (byCid ??= new Map(store.customers(f.app).map((c) => [c.cid, c]))).get(cid);
   const n = steps.length;
   const reached = Array.from({ length: n }, () => [] as number[]);
   const gaps = Array.from({ length: n }, () => [] as number[]);
   const groups = new Map<string, number[]>();
   for (const [cid, events] of perCustomer) {
-    const entry = events.findIndex((e) => e.ts < f.to && e.ts >= f.from && matches(steps[0]!, e));
+    if (events.length > 1) events.sort(byTime);
+    const entry = events.findIndex((e) => e[TS] < f.to && e[TS] >= f.from && matches(0, e));
     if (entry < 0) continue;
-    const t0 = events[entry]!.ts;
+    const t0 = events[entry]![TS];
     let k = 0;
     let last = t0;
     reached[0]!.push(cid);
     for (let i = entry + 1; i < events.length && k + 1 < n; i++) {
       const e = events[i]!;
-      if (e.ts >= t0 + window) break;
-      if (matches(steps[k + 1]!, e)) {
+      if (e[TS] >= t0 + window) break;
+      if (matches(k + 1, e)) {
         k++;
         reached[k]!.push(cid);
-        gaps[k]!.push(e.ts - last);
-        last = e.ts;
+        gaps[k]!.push(e[TS] - last);
+        last = e[TS];
       }
     }
     if (breakdown) {
-      const c = customers.get(cid);
+      const c = breakdown.kind === 'dimension' && breakdown.name !== 'channel' ? customerOf(cid) : undefined;
       const value =
         breakdown.kind === 'prop'
-          ? propOf(events[entry]!.props, breakdown.name)
+          ? (text(events[entry]![VALUES + props.indexOf(breakdown.name)] as string | null) ?? '')
           : breakdown.name === 'channel'
-            ? events[entry]!.channel
+            ? events[entry]![CHANNEL]
             : breakdown.name === 'segment'
               ? (c?.segment ?? '')
               : (c?.source ?? '');
@@ -133,12 +162,18 @@ function run(store: AnalyticsStore, f: Filters, q: Query) {
       .map(([value, counts]) => ({ value, customers: counts, conversion: ratio(counts[n - 1]!, counts[0]!) }))
       .sort((a, b) => b.customers[0]! - a.customers[0]! || (a.value < b.value ? -1 : 1)),
   };
-  const keys = (cids: Iterable<number>) => [...cids].map((cid) => customers.get(cid)).filter((c): c is Customer => !!c).map((c) => c.userId ?? c.key);
-  const lists: Record<string, string[]> = { converted: keys(reached[n - 1]!) };
+  const keys = (cids: Iterable<number>) => [...cids].map(customerOf).filter((c): c is Customer => !!c).map((c) => c.userId ?? c.key);
+  // the lists are read only to save an audience: each is made when read
+  const lists: Record<string, string[]> = {};
+  const list = (name: string, make: () => string[]) => Object.defineProperty(lists, name, { enumerable: true, get: make });
+  list('converted', () => keys(reached[n - 1]!));
   for (let j = 0; j < n; j++) {
-    lists[`reached:${j + 1}`] = keys(reached[j]!);
-    const next = new Set(reached[j + 1] ?? []);
-    if (j + 1 < n) lists[`dropped:${j + 1}`] = keys(reached[j]!.filter((cid) => !next.has(cid)));
+    list(`reached:${j + 1}`, () => keys(reached[j]!));
+    if (j + 1 < n)
+      list(`dropped:${j + 1}`, () => {
+        const next = new Set(reached[j + 1]);
+        return keys(reached[j]!.filter((cid) => !next.has(cid)));
+      });
   }
   return { answer, lists };
 }

@@ -38,6 +38,9 @@ export interface Fact {
   props: string;
 }
 
+/** A raw row of `propFacts`: seq, cid, ts, name, channel, then one JSON text (or null) per property asked for. */
+export type PropFact = [seq: number, cid: number, ts: number, name: string, channel: string, ...values: (string | null)[]];
+
 /** A customer's active days (ascending, distinct) and their event counts (all channels). */
 export interface ActiveDays {
   days: number[];
@@ -92,6 +95,12 @@ export interface AnalyticsStore {
    */
   facts(app: string, names: readonly string[], from: number, to: number, o?: { unordered?: boolean; props?: boolean }): Fact[];
   /**
+   * The funnel's read: events named `names` with `from ≤ ts < to`, unordered, as raw rows
+   * `[seq, cid, ts, name, channel, ...values]`, each value the JSON text of property `props[k]` (null
+   * when absent). Names with a `"` or `\\` cannot be a JSON path: give none such.
+   */
+  propFacts(app: string, names: readonly string[], from: number, to: number, props: readonly string[]): PropFact[];
+  /**
    * Each `anchor` event with `from ≤ ts < to` (ordered by ts, seq), with the `n` events of its
    * customer right after it (or, `backwards`, right before it), nearest first, as [label, session].
    */
@@ -112,7 +121,7 @@ export interface AnalyticsStore {
     toDay: number,
     o: { step: number; channel?: string; byChannel?: boolean },
   ): { name: string; k: number; channel: string; count: number; uniques: number }[];
-  /** per customer: the active days with `fromDay ≤ day < toDay` */
+  /** per customer: the active days with `fromDay ≤ day < toDay` (cached like `customers`: do not modify) */
   activeDays(app: string, fromDay: number, toDay: number): Map<number, ActiveDays>;
   /** utm_campaign of the customer's first event of that day ('' for none) */
   campaignOn(app: string, cid: number, day: number): string;
@@ -168,6 +177,7 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
          FROM an_facts a WHERE a.app = :app AND a.name = :anchor AND a.ts >= :from AND a.ts < :to ORDER BY a.ts, a.seq`,
       ),
     ),
+    propFacts: new Map<number, import('better-sqlite3').Statement>(),
     nextName: db.prepare('SELECT name FROM an_facts WHERE app = ? AND name > ? ORDER BY app, name LIMIT 1').pluck(),
     countOf: db.prepare('SELECT count(*) FROM an_facts WHERE app = ? AND name = ? AND ts >= ? AND ts < ?').pluck(),
     // in primary-key order (day, then customer): each customer's days arrive ascending
@@ -197,6 +207,8 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
   };
   /** per app: the customers, valid while the feed applies nothing new */
   let cache = new Map<string, Customer[]>();
+  /** per app and day range: the active days, valid as long (a few ranges: each holds every customer's days) */
+  let daysCache = new Map<string, Map<number, ActiveDays>>();
 
   type AudienceRow = { id: string; app: string; name: string; analysis: string; params: string; user_ids: string; created_at: number };
   const audienceOf = (r: AudienceRow): Audience => ({
@@ -212,13 +224,31 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
   return {
     refresh() {
       const n = feed.run();
-      if (n) cache = new Map();
+      if (n) {
+        cache = new Map();
+        daysCache = new Map();
+      }
       return n;
     },
     customers(app) {
       let list = cache.get(app);
       if (!list) cache.set(app, (list = q.customers.all(app) as Customer[]));
       return list;
+    },
+    propFacts(app, names, from, to, props) {
+      let st = q.propFacts.get(props.length);
+      if (!st) {
+        const values = props.map((_, k) => `, props -> :p${k}`).join('');
+        q.propFacts.set(
+          props.length,
+          (st = db
+            .prepare(`SELECT seq, cid, ts, name, channel${values} FROM an_facts WHERE app = :app AND name IN (SELECT value FROM json_each(:names)) AND ts >= :from AND ts < :to`)
+            .raw()),
+        );
+      }
+      const params: Record<string, unknown> = { app, names: JSON.stringify(names), from, to };
+      props.forEach((p, k) => (params[`p${k}`] = `$."${p}"`));
+      return st.all(params) as PropFact[];
     },
     facts: (app, names, from, to, o = {}) => q.facts[(o.unordered ? 2 : 0) + (o.props === false ? 0 : 1)]!.all(app, JSON.stringify(names), from, to) as Fact[],
     anchored: (app, anchor, from, to, n, backwards) =>
@@ -241,7 +271,12 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
         uniques: number;
       }[],
     activeDays(app, fromDay, toDay) {
+      const key = `${app}\u0001${fromDay}\u0001${toDay}`;
+      const cached = daysCache.get(key);
+      if (cached) return cached;
+      if (daysCache.size >= 4) daysCache = new Map();
       const out = new Map<number, ActiveDays>();
+      daysCache.set(key, out);
       for (const [cid, day, n] of q.activeDays.all(app, fromDay, toDay) as [number, number, number][]) {
         let a = out.get(cid);
         if (!a) out.set(cid, (a = { days: [], n: [] }));
