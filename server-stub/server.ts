@@ -197,6 +197,8 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const body = { idleMs: timeouts.bodyIdleMs, totalMs: timeouts.requestMs };
     // the analyses read the events of an embedded store, on their own connection (analytics/store.ts)
     const analytics = store.kind === 'sqlite' ? createAnalyticsStore({ db: control }) : undefined;
+    // the analyses catch up with the stored events now, in slices that yield, not on the first request
+    analytics?.catchUp().catch((e: unknown) => control.open && log(`analytics: catching up failed: ${(e as Error).stack ?? e}`));
     // releases made live on another instance reach this one's engine and config streams: the store
     // notifies (PostgreSQL), the registry re-reads that app; after a lost connection, every app
     const pgStore = store.kind === 'postgres' ? (store as PostgresStore) : undefined;

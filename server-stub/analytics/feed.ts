@@ -16,6 +16,11 @@ import type { Db } from '../store/db';
 
 /** Events (or decisions) applied per transaction: the write lock is never held long. */
 const PAGE = 5000;
+/**
+ * Per slice of `runSliced`, between which the thread serves other requests: ~1 000 events take
+ * some 20–40 ms on this machine, so a catch-up over a large backlog never holds the thread longer.
+ */
+const SLICE = 1000;
 
 const DAY_MS = 86_400_000;
 
@@ -83,6 +88,12 @@ const FEEDBACK = new Set(['impression', 'click', 'conversion']);
 export interface Feed {
   /** applies everything stored since the last run; returns how many events it applied */
   run(): number;
+  /**
+   * The same in slices of `limit` rows (default 1 000), awaiting `yieldTo` (default setImmediate)
+   * between them, so the thread answers other requests meanwhile. Never run two at once (the
+   * store shares one).
+   */
+  runSliced(o?: { limit?: number; yieldTo?: () => Promise<void> }): Promise<number>;
 }
 
 export function createFeed(db: Db): Feed {
@@ -92,7 +103,7 @@ export function createFeed(db: Db): Feed {
     moveDecisions: db.prepare('UPDATE an_cursor SET decision_row = ? WHERE id = 1'),
     events: db.prepare(
       `SELECT rowid AS row, app_key, type, name, ts, anonymous_id, user_id, session_id, decision_id, item_id, properties, context
-       FROM events WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE}`,
+       FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`,
     ),
     key: db.prepare('SELECT cid FROM an_keys WHERE app = ? AND key = ?').pluck(),
     setKey: db.prepare('INSERT INTO an_keys (app, key, cid) VALUES (?, ?, ?) ON CONFLICT (app, key) DO UPDATE SET cid = excluded.cid'),
@@ -267,30 +278,50 @@ export function createFeed(db: Db): Feed {
     }
   });
 
+  /** decisions were applied since feedback was last matched against them */
+  let resolve = false;
+  /**
+   * One slice, at most `limit` rows in one transaction: the decision log first (so feedback finds
+   * its decision), then the feedback that waited for one, then events. 0 events and 0 decisions:
+   * caught up.
+   */
+  const step = (limit: number): { events: number; decisions: number } => {
+    const { event_row: eventRow, decision_row: decisionRow } = s.cursor.get() as { event_row: number; decision_row: number };
+    if (!decisions && s.hasDecisions.get()) {
+      decisions = db.prepare('SELECT rowid AS row, decision_id, app_key, model, ts, items, format FROM engine_decisions WHERE rowid > ? ORDER BY rowid LIMIT ?');
+    }
+    const logged = decisions ? (decisions.all(decisionRow, limit) as Parameters<typeof applyDecisions>[0]) : [];
+    if (logged.length) {
+      applyDecisions.immediate(logged);
+      resolve = true;
+      return { events: 0, decisions: logged.length };
+    }
+    if (resolve) {
+      resolvePending.immediate();
+      resolve = false;
+    }
+    const rows = s.events.all(eventRow, limit) as EventRow[];
+    if (rows.length) applyEvents.immediate(rows);
+    return { events: rows.length, decisions: 0 };
+  };
+
   return {
     run() {
-      let { event_row: eventRow, decision_row: decisionRow } = s.cursor.get() as { event_row: number; decision_row: number };
-      let fedDecisions = 0;
-      if (!decisions && s.hasDecisions.get()) {
-        decisions = db.prepare(`SELECT rowid AS row, decision_id, app_key, model, ts, items, format FROM engine_decisions WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE}`);
-      }
-      if (decisions) {
-        for (;;) {
-          const rows = decisions.all(decisionRow) as Parameters<typeof applyDecisions>[0];
-          if (!rows.length) break;
-          applyDecisions.immediate(rows);
-          decisionRow = rows[rows.length - 1]!.row;
-          fedDecisions += rows.length;
-        }
-      }
-      if (fedDecisions) resolvePending.immediate();
       let applied = 0;
       for (;;) {
-        const rows = s.events.all(eventRow) as EventRow[];
-        if (!rows.length) return applied;
-        applyEvents.immediate(rows);
-        eventRow = rows[rows.length - 1]!.row;
-        applied += rows.length;
+        const n = step(PAGE);
+        if (!n.events && !n.decisions) return applied;
+        applied += n.events;
+      }
+    },
+    async runSliced(o = {}) {
+      const { limit = SLICE, yieldTo = () => new Promise<void>((r) => setImmediate(r)) } = o;
+      let applied = 0;
+      for (;;) {
+        const n = step(limit);
+        if (!n.events && !n.decisions) return applied;
+        applied += n.events;
+        await yieldTo();
       }
     },
   };

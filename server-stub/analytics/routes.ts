@@ -92,12 +92,13 @@ export function createAnalyticsRoutes(o: AnalyticsRoutesOptions): Hono {
     if (!APP.test(text)) throw bad('app', 'an app key of 1–128 letters, digits, _ . -');
     return text;
   };
-  const compute = (appKey: string, name: string, q: Query, extra: string[] = []) => {
+  const compute = async (appKey: string, name: string, q: Query, extra: string[] = []) => {
     const a = analysis(name);
     for (const k of Object.keys(q)) if (!COMMON.includes(k) && !a.params.includes(k) && !extra.includes(k)) throw bad(k, `not a parameter of ${name} (it takes ${[...COMMON, ...a.params].join(', ')})`);
     if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv') throw bad('format', `json or csv, got "${q.format}"`);
     if (name === 'matching' && q.audience !== undefined) throw bad('audience', 'matching is rolled up by segment; filter it by segment');
-    if (store.refresh() && now() - memoAt >= MODEL_TTL_MS) {
+    // fed in slices that yield: a backlog delays this answer, never the server's other requests
+    if ((await store.catchUp()) && now() - memoAt >= MODEL_TTL_MS) {
       memo.clear();
       memoAt = now();
     }
@@ -113,9 +114,9 @@ export function createAnalyticsRoutes(o: AnalyticsRoutesOptions): Hono {
     return q;
   };
 
-  app.get('/apps/:app/analytics/:name', authorize, (c) => {
+  app.get('/apps/:app/analytics/:name', authorize, async (c) => {
     const q = queryOf(c.req.url);
-    const { answer } = compute(appOf(c.req.param('app')), c.req.param('name'), q);
+    const { answer } = await compute(appOf(c.req.param('app')), c.req.param('name'), q);
     c.header('cache-control', 'no-store');
     if (q.format === 'csv') {
       c.header('content-type', 'text/csv; charset=utf-8');
@@ -139,7 +140,7 @@ export function createAnalyticsRoutes(o: AnalyticsRoutesOptions): Hono {
     }
     const title = (body as { name?: unknown } | null)?.name;
     if (typeof title !== 'string' || !title.trim() || title.length > 128) throw new HttpError(400, 'invalid_body', 'name: a name of 1–128 characters', { path: 'name' });
-    const { lists } = compute(appKey, name, q);
+    const { lists } = await compute(appKey, name, q);
     if (list === undefined || !(list in lists)) {
       throw bad('list', `one of ${Object.keys(lists).join(', ') || '(none: this analysis lists no customers)'}${list === undefined ? '' : `, got "${list}"`}`);
     }

@@ -85,8 +85,15 @@ export interface Audience {
 }
 
 export interface AnalyticsStore {
-  /** feeds what was stored since the last call (feed.ts); every analysis calls it first */
+  /** feeds what was stored since the last call (feed.ts), at once; returns the events applied */
   refresh(): number;
+  /**
+   * The same in slices that yield the thread between them (feed.ts `runSliced`): the routes await
+   * it, so a large backlog (a first start over a full store) never blocks other requests. Calls
+   * made while one runs share it; it ends only when nothing is left to feed.
+   * @example await store.catchUp(); // then every event stored before this call is counted
+   */
+  catchUp(): Promise<number>;
   /** every customer of the app (cached until the feed applies something new) */
   customers(app: string): Customer[];
   /**
@@ -221,14 +228,29 @@ export function createAnalyticsStore({ db }: AnalyticsStoreOptions): AnalyticsSt
     createdAt: r.created_at,
   });
 
+  const applied = (n: number) => {
+    if (n) {
+      cache = new Map();
+      daysCache = new Map();
+    }
+    return n;
+  };
+  let running: Promise<number> | undefined;
+
   return {
-    refresh() {
-      const n = feed.run();
-      if (n) {
-        cache = new Map();
-        daysCache = new Map();
-      }
-      return n;
+    refresh: () => applied(feed.run()),
+    catchUp() {
+      running ??= feed.runSliced().then(
+        (n) => ((running = undefined), applied(n)),
+        (e: unknown) => {
+          running = undefined;
+          // a slice that failed rolled back alone; what the earlier ones applied stays applied
+          cache = new Map();
+          daysCache = new Map();
+          throw e;
+        },
+      );
+      return running;
     },
     customers(app) {
       let list = cache.get(app);
