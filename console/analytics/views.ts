@@ -103,7 +103,8 @@ function funnel(a: FunnelAnswer, t: AnT): View {
     summary: [`${t('an.conversion')} ${pct(a.steps[a.steps.length - 1]?.fromFirst)}`],
     option: {
       tooltip,
-      grid,
+      // room for the bars' "count (share)" labels
+      grid: { ...grid, right: 110 },
       xAxis: { type: 'value' },
       yAxis: { type: 'category', inverse: true, data: a.steps.map((s, i) => `${i + 1}. ${s.step}`) },
       series: [
