@@ -113,7 +113,8 @@ export async function run() {
   const info = {};
   try {
     // the server's config plus one uncapped rule for the reminder latency
-    await context.route(/\/v1\/config/, async (route) => {
+    // GET /v1/config only: the config stream (/v1/config/stream) never ends, so it cannot be fetched and rewritten
+    await context.route(/\/v1\/config(\?|$)/, async (route) => {
       const response = await route.fetch();
       const config = await response.json();
       config.triggers = [...(config.triggers ?? []), REMINDER_RULE];

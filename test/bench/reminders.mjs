@@ -48,7 +48,8 @@ export async function run() {
   const { context, server, close } = await openBenchBrowser({ name: 'reminders', pages: { 'reminders.html': PAGE, 'timed.html': TIMED_PAGE }, minutes: 3, isolate: /\/(reminders|timed)\.html$/, locale: 'en-US' });
   const rows = [];
   try {
-    await context.route(/\/v1\/config/, async (route) => {
+    // GET /v1/config only: the config stream (/v1/config/stream) never ends, so it cannot be fetched and rewritten
+    await context.route(/\/v1\/config(\?|$)/, async (route) => {
       const response = await route.fetch();
       const config = await response.json();
       config.triggers = [...(config.triggers ?? []), ...RULES];
