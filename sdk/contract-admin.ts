@@ -24,6 +24,24 @@ import { EVENT_TYPES, LIMITS, RISK_LEVELS, RISK_TOLERANCES, ruleChecks, SLOT_KIN
 export const ITEM_KINDS = ['fund', 'deposit', 'wealth', 'loan', 'card', 'insurance', 'article', 'ad', 'reminder'] as const;
 /** Lifecycle segments the backend derives from behaviour (a campaign may aim at some). */
 export const SEGMENTS = ['new', 'active', 'dormant', 'churn_risk'] as const;
+/**
+ * How a campaign condition compares a customer trait (the engine profile's `traits`: `identify`
+ * properties and the bank's batch columns). `eq` … `exists` compare the value as a device filter
+ * does. The three date ops measure in whole days, in China time, from today to a day the trait
+ * names, and hold when that distance lies in `min…max` (negative: in the past):
+ * - `date_in_days`: the trait is a date `YYYY-MM-DD` (a deposit maturing in 0…7 days; an account
+ *   opened −7…0 days ago);
+ * - `anniversary_in_days`: the trait's month and day, in any year (a birthday 0…3 days away);
+ * - `day_of_month_in_days`: the trait is a day of the month 1–31 (a pay day −1…2 days away; a day
+ *   past the month's end falls on its last day).
+ */
+export const TRAIT_OPS = ['eq', 'neq', 'in', 'gt', 'gte', 'lt', 'lte', 'exists', 'date_in_days', 'anniversary_in_days', 'day_of_month_in_days'] as const;
+export type TraitOp = (typeof TRAIT_OPS)[number];
+/** The trait ops that measure days from today, and so take `min` and `max` instead of `value`. */
+export const DATE_TRAIT_OPS: readonly TraitOp[] = ['date_in_days', 'anniversary_in_days', 'day_of_month_in_days'];
+/** A calendar date as the calendar and batch data write it. */
+export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
 /** The five collections of a rule set, as the admin API names them. */
 export const COLLECTIONS = ['campaigns', 'tags', 'triggers', 'slots', 'items'] as const;
 
@@ -124,6 +142,27 @@ function build() {
     topPercent: c.optional(c.number()),
   });
 
+  /** a condition on one customer trait; see TRAIT_OPS */
+  const traitCondition = c.object({
+    name: c.string(64, 1, /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'expected a trait name: a letter or _, then letters, digits, _ . -'),
+    op: c.oneOf(TRAIT_OPS),
+    value: c.optional(c.union(c.string(256), c.number(), c.boolean(), c.array(c.union(c.string(256), c.number()), 64, 1))),
+    min: c.optional(c.int(-3660, 3660)),
+    max: c.optional(c.int(-3660, 3660)),
+  });
+
+  /**
+   * Live from `before` days before to `after` days after any of `dates` (China time, whole days):
+   * each year's Spring Festival, 11.11 … as the template that made the campaign resolved them.
+   */
+  const calendarWindow = c.object({
+    dates: c.array(c.string(10, 10, DATE_RE, 'expected a date YYYY-MM-DD'), 64, 1),
+    before: c.int(0, 366),
+    after: c.int(0, 366),
+    /** the calendar day the dates are (`spring-festival`, `double-11` …), for people reading it */
+    day: c.optional(sid()),
+  });
+
   const campaign = c.object({
     id: sid(),
     /** the reason shown on its items */
@@ -145,6 +184,12 @@ function build() {
     boost: c.optional(c.object({ itemIds: c.array(sid(), RULE_LIMITS.pins, 1), by: c.number() })),
     /** how often one user sees the campaign's items */
     caps: c.optional(c.object({ perDay: c.optional(c.int(1, 1000)), lifetime: c.optional(c.int(1, 100_000)) })),
+    /** customers whose traits meet every one of these; only personalised requests, as `segments` */
+    traits: c.optional(c.array(traitCondition, 16, 1)),
+    /** live only around these calendar days (on top of `start`/`end`) */
+    calendar: c.optional(calendarWindow),
+    /** the template and version that made the campaign (sdk/contract-templates.ts) */
+    template: c.optional(c.object({ id: sid(), version: c.int(1) })),
   });
 
   const ruleSet = c.object({
@@ -162,7 +207,7 @@ function build() {
     rules: ruleSet,
   });
 
-  return { slotRequest, slotLayout, catalogItem, pin, tagAudience, scoreAudience, campaign, ruleSet, release };
+  return { slotRequest, slotLayout, catalogItem, pin, tagAudience, scoreAudience, traitCondition, calendarWindow, campaign, ruleSet, release };
 }
 
 type G = ReturnType<typeof build>;
@@ -180,6 +225,8 @@ export type Pin = Infer<G['pin']>;
 export type TagAudience = Infer<G['tagAudience']>;
 export type ScoreAudience = Infer<G['scoreAudience']>;
 export type Campaign = Infer<G['campaign']>;
+export type TraitCondition = Infer<G['traitCondition']>;
+export type CalendarWindow = Infer<G['calendarWindow']>;
 export type RuleSet = Infer<G['ruleSet']>;
 export type Release = Infer<G['release']>;
 
@@ -252,6 +299,7 @@ export function checkRuleSet(rules: RuleSet): Problem[] {
       out.push(p('bad_audience', ['campaigns', i, 'audience'], 'give exactly one of minScore or topPercent'));
     if (a?.topPercent !== undefined && !(a.topPercent > 0 && a.topPercent <= 100))
       out.push(p('bad_audience', ['campaigns', i, 'audience', 'topPercent'], 'must be more than 0 and at most 100'));
+    cmp.traits?.forEach((t, j) => traitProblem(out, ['campaigns', i, 'traits', j], t));
   });
 
   rules.tags.forEach((tag, i) => {
@@ -268,6 +316,15 @@ export function checkRuleSet(rules: RuleSet): Problem[] {
   });
 
   return out;
+}
+
+function traitProblem(out: Problem[], at: (string | number)[], t: TraitCondition) {
+  if (DATE_TRAIT_OPS.includes(t.op)) {
+    if (t.min === undefined || t.max === undefined) out.push(p('bad_condition', [...at, t.min === undefined ? 'min' : 'max'], `"${t.op}" needs min and max (days from today)`));
+    else if (t.max < t.min) out.push(p('bad_condition', [...at, 'max'], 'is below min'));
+  } else if (t.op === 'in' ? !Array.isArray(t.value) : t.op !== 'exists' && (t.value === undefined || Array.isArray(t.value)))
+    out.push(p('bad_condition', [...at, 'value'], t.op === 'in' ? '"in" needs a list of values' : `"${t.op}" needs one value`));
+  else if (['gt', 'gte', 'lt', 'lte'].includes(t.op) && typeof t.value !== 'number') out.push(p('bad_condition', [...at, 'value'], `"${t.op}" compares with a number`));
 }
 
 function window(out: Problem[], at: (string | number)[], w: { start?: number; end?: number }) {

@@ -205,7 +205,7 @@ function arbitrate<T>(
   // a score audience reads the user's traits, so only personalised requests see such campaigns (activeCampaigns)
   const { campaigns, reasons: audienceReasons } = inAudiences(
     a.audiences,
-    withinCaps(a, app, req, activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? req.tags : undefined }), now),
+    withinCaps(a, app, req, activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? req.tags : undefined, traits: personalized ? stored?.traits : undefined }), now),
     stored?.traits,
     locale,
   );

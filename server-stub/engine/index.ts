@@ -298,6 +298,7 @@ export function createEngine(options: EngineOptions): Engine {
         page: pageSection(request.context.page),
         segment: personalized ? segmentOf(stored, t) : undefined,
         tags: personalized ? request.tags : undefined,
+        traits: personalized ? stored?.traits : undefined,
       }).map((c) => c.id);
       return { answer, campaigns };
     },

@@ -174,6 +174,7 @@ export function applyEvent(p: Profile, e: SlotwiseEvent, item: CatalogItem | und
   }
   const effect: Effect = {};
   const name = e.type === 'track' ? e.name : e.type;
+  if (name === 'product_maturity') maturity(p, e.properties);
   if (name.startsWith('loan_apply_')) add(p.kind, 'loan', 1, t);
   if (!item) return effect;
 
@@ -221,6 +222,18 @@ function traits(p: Profile, props: Record<string, unknown>): void {
   const locale = props.locale;
   if (typeof locale === 'string' && locale.length <= 35) p.locale = locale;
   keepTraits(p, props);
+}
+
+/**
+ * `product_maturity` (sdk/contract.ts): `{ product: 'term_deposit', maturesOn: '2026-12-10' }` keeps
+ * the trait `termDepositMaturesOn`, the name the bank's batch column has, so a campaign's
+ * `date_in_days` condition reads either source.
+ */
+function maturity(p: Profile, props: Record<string, unknown>): void {
+  const { product, maturesOn } = props;
+  if (typeof product !== 'string' || !/^[a-z][a-z0-9_]{0,31}$/.test(product)) return;
+  if (typeof maturesOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(maturesOn)) return;
+  keepTraits(p, { [`${product.replace(/_([a-z0-9])/g, (_m, ch: string) => ch.toUpperCase())}MaturesOn`]: maturesOn });
 }
 
 const TRAIT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;

@@ -14,6 +14,7 @@ import type { Campaign, Pin, ScoreAudience } from '../../../sdk/contract-admin';
 import { audienceShapeProblem } from '../../models/realtime';
 import type { Indexes } from '../indexes';
 import type { Segment } from '../types';
+import { inCalendar, traitsHold, type Traits } from '../traits';
 
 /** A campaign and a pin are the contract's (sdk/contract-admin.ts): what an operator publishes. */
 export type { Campaign, Pin } from '../../../sdk/contract-admin';
@@ -136,14 +137,15 @@ export function resolveCampaigns(campaigns: readonly Campaign[], index: Indexes,
 }
 
 /**
- * The campaigns live for this request. `segment` and `tags` are undefined when personalisation is
- * off, so a campaign aimed at a segment or at tags is then not live. A tag audience holds when the
- * device sent the tag with a truthy value, or with exactly `value` when one is given.
+ * The campaigns live for this request. `segment`, `tags` and `traits` are undefined when
+ * personalisation is off, so a campaign aimed at a segment, tags or traits is then not live. A tag
+ * audience holds when the device sent the tag with a truthy value, or with exactly `value` when
+ * one is given; trait conditions and calendar windows are engine/traits.ts's.
  */
-export function activeCampaigns(
-  campaigns: readonly ResolvedCampaign[],
-  o: { now: number; page: string; segment?: Segment; tags?: DecideRequest['tags'] },
-): ResolvedCampaign[] {
+export function activeCampaigns<C extends Campaign>(
+  campaigns: readonly C[],
+  o: { now: number; page: string; segment?: Segment; tags?: DecideRequest['tags']; traits?: Traits },
+): C[] {
   return campaigns.filter(
     (c) =>
       (c.start === undefined || o.now >= c.start) &&
@@ -151,6 +153,9 @@ export function activeCampaigns(
       (!c.pages || c.pages.includes(o.page)) &&
       (!c.segments || (o.segment !== undefined && c.segments.includes(o.segment))) &&
       (!c.tags || (o.tags !== undefined && c.tags.every((t) => (t.value === undefined ? !!o.tags![t.name] : o.tags![t.name] === t.value)))) &&
-      (!c.audience || o.segment !== undefined),
+      (!c.audience || o.segment !== undefined) &&
+      (!c.calendar || inCalendar(c.calendar, o.now)) &&
+      // personalisation off: no traits are read, not even an empty set
+      (!c.traits || (o.segment !== undefined && traitsHold(c.traits, o.traits ?? {}, o.now))),
   );
 }
