@@ -56,6 +56,22 @@ export const RISK_TOLERANCES = ['C1', 'C2', 'C3', 'C4', 'C5'] as const;
 export const CONSENT_STATES = ['pending', 'granted', 'denied'] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Banking events a host sends with `track` (campaign templates' real-time tags and triggers match
+ * them; the engine reads `product_maturity`):
+ * - `transaction` — `{ type, amount, currency }`: `type` one of TRANSACTION_TYPES, `amount` in yuan
+ *   (a positive number; the direction is in `type`), `currency` ISO 4217 (`CNY`).
+ * - `product_maturity` — `{ product, maturesOn, amount? }`: a held product (`term_deposit`,
+ *   `wealth` …) matures on `maturesOn` (`YYYY-MM-DD`, China time). The engine keeps it as the
+ *   customer trait `<product in camelCase>MaturesOn` (`termDepositMaturesOn`), the name the bank's
+ *   batch column has, so a campaign condition reads either source.
+ * @example
+ * sw.track('transaction', { type: 'deposit', amount: 80000, currency: 'CNY' });
+ * sw.track('product_maturity', { product: 'term_deposit', maturesOn: '2026-12-10', amount: 50000 });
+ */
+export const TRANSACTION_TYPES = ['deposit', 'withdrawal', 'transfer_in', 'salary', 'card_spend', 'repayment', 'payment_failed'] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 export type SlotKind = (typeof SLOT_KINDS)[number];
 export type Channel = (typeof CHANNELS)[number];
 export type RiskLevel = (typeof RISK_LEVELS)[number];

@@ -24,6 +24,7 @@ import { createRulesRegistry, type RulesRegistry } from './rules/registry';
 import { SEED_APP, seedRuleSet } from './rules/seed';
 import { createRulesStore, RELEASES_CHANNEL } from './rules/store';
 import type { SqlTarget } from './store/sql';
+import type { CatalogItem } from '../sdk/contract-admin';
 import { createReleaseStreams, type ReleaseStreams } from './rules/stream';
 import { createAdmin, type Admin, type AdminOptions } from './admin/index';
 import { registryPublisher } from './admin/publisher';
@@ -209,9 +210,12 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       // what another instance made live after this registry read the store and before the LISTEN
       refresh();
     }
+    // the items templates may pin: the catalog the engine serves, made once when a template first asks
+    let catalog: CatalogItem[] | undefined;
+    const catalogItems = () => (catalog ??= seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now() }).items);
     admin = await createAdmin(
       { publisher: registryPublisher(rules, engine), ...options.admin },
-      { target: shared, keys: keyMap, now, log, body, analytics, changed: pgStore ? (what) => pgStore.notify(ADMIN_CHANNEL, what) : undefined },
+      { target: shared, keys: keyMap, now, log, body, analytics, catalog: catalogItems, changed: pgStore ? (what) => pgStore.notify(ADMIN_CHANNEL, what) : undefined },
     );
     const operators = admin;
     unlisten.push(

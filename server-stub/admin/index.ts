@@ -29,6 +29,10 @@ import type { Role } from '../../sdk/contract-admin';
 import { createAnalyticsRoutes } from '../analytics/routes';
 import type { AnalyticsStore } from '../analytics/store';
 import { onApp } from './context';
+import { mountCalendar } from '../calendar/routes';
+import { mountTemplates } from '../templates/routes';
+import { createTemplateStore } from '../templates/store';
+import type { CatalogItem } from '../../sdk/contract-admin';
 
 export type { LiveRelease, Publisher } from './context';
 export type { RuleChecks } from './rules';
@@ -56,6 +60,8 @@ export interface AdminDeps {
   now: () => number;
   log: (message: string) => void;
   body: BodyDeadlines;
+  /** the catalog the engine serves (templates may pin its items). @default none: only items in an app's rules */
+  catalog?: () => readonly CatalogItem[];
   /** the scenario analyses (analytics/), served under `/admin/v1/apps/:app/{analytics,audiences}`: viewers read, editors save audiences */
   analytics?: AnalyticsStore;
   /** tells the other instances (through the store) that `what` changed; see `Admin.changed` */
@@ -113,6 +119,8 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
   mountDrafts(api, ctx);
   const releases = mountReleases(api, ctx);
   mountAudit(api, ctx);
+  mountCalendar(api, ctx);
+  mountTemplates(api, ctx, { store: createTemplateStore(deps.db), catalog: deps.catalog ?? (() => []) });
   if (deps.analytics) {
     const guard = (role: Role) => async (c: Parameters<typeof onApp>[1], next: () => Promise<void>) => {
       await onApp(ctx, c, role);
