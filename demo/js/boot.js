@@ -233,6 +233,10 @@
           var traits = { locale: locale };
           for (var k in p.traits) traits[k] = p.traits[k];
           client.identify(p.userId, traits);
+          // the deposit they hold matures in a few days: the bank's core system says so with a
+          // product_maturity event (sdk/contract.ts), which the backend keeps as the trait
+          // termDepositMaturesOn that the "term deposit maturing" template reads
+          if (p.deposit) client.track('product_maturity', { product: 'term_deposit', maturesOn: lumen.chinaDate(p.deposit.daysToMaturity), amount: p.deposit.amount });
           // the backend learns the traits from this event: send it now rather than in 2 s
           client.flush();
         } else {
@@ -241,6 +245,22 @@
         put('lumen.identified', want || null);
       }
       client.setPersonalization(lumen.personalized());
+    },
+
+    /** `YYYY-MM-DD` in China, `days` from today: how a bank writes a date */
+    chinaDate: function (days) {
+      return new Date(Date.now() + 8 * 3600e3 + days * 864e5).toISOString().slice(0, 10);
+    },
+
+    /**
+     * What the bank's core system reports as the customer's money moves (sdk/contract.ts
+     * `transaction`): the demo's panel sends these so every transaction template can be seen working.
+     */
+    TRANSACTIONS: {
+      salary: { type: 'salary', amount: 12800 },
+      deposit: { type: 'deposit', amount: 80000 },
+      card: { type: 'card_spend', amount: 12000 },
+      failed: { type: 'payment_failed', amount: 268 },
     },
 
     on: function (kind, fn) {

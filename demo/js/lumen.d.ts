@@ -29,6 +29,10 @@ export interface Lumen {
   log(kind: 'event' | 'sent' | 'decision' | 'reminder' | 'error'): any[];
   lastAt(name: string): number | undefined;
   lastEvent(before: number): { name: string; at: number } | undefined;
+  /** `YYYY-MM-DD` in China, `days` from today */
+  chinaDate(days: number): string;
+  /** the panel's simulated money moves, as `transaction` event properties (without the currency) */
+  TRANSACTIONS: Record<'salary' | 'deposit' | 'card' | 'failed', { type: string; amount: number }>;
   /** items seen in decisions this session, by id (for the product detail) */
   item(id: string): import('../../sdk/index').Item | undefined;
 }

@@ -9,6 +9,9 @@ const MAX_EVENTS = 80;
 const L = {
   en: {
     title: 'Slotwise live',
+    simulate: 'Simulate',
+    simulateNote: 'What the bank reports as money moves (transaction events)',
+    moves: { salary: 'Salary in', deposit: 'Deposit ¥80,000', card: 'Card spend ¥12,000', failed: 'Payment fails' },
     close: 'Close the live panel',
     persona: 'Customer',
     language: 'Language',
@@ -41,6 +44,9 @@ const L = {
   },
   'zh-CN': {
     title: 'Slotwise 实时面板',
+    simulate: '模拟交易',
+    simulateNote: '银行核心系统上报的资金变动（transaction 事件）',
+    moves: { salary: '工资到账', deposit: '存入8万元', card: '刷卡1.2万元', failed: '支付失败' },
     close: '关闭实时面板',
     persona: '客户',
     language: '语言',
@@ -81,7 +87,7 @@ const L = {
  *   subscribe(kind: string, fn: (payload: any, at: number) => void): void,
  *   lastEvent(before: number): { name: string, at: number } | undefined,
  *   onPersona(id: string): void, onLocale(l: string): void, onOffline(v: boolean): void,
- *   onPersonalization(v: boolean): void }} o
+ *   onPersonalization(v: boolean): void, onTransaction(kind: string): void }} o
  */
 export function createPanel(o) {
   const s = L[o.locale];
@@ -180,6 +186,17 @@ export function createPanel(o) {
           null,
           h('span', { class: 'ctl-label' }, 'SDK'),
           h('button', { type: 'button', class: 'mini-btn', id: 'flush-btn', onClick: () => o.flush() }, s.flush),
+        ),
+        h(
+          'div',
+          { class: 'wide' },
+          h('span', { class: 'ctl-label', id: 'simulate-label' }, s.simulate),
+          h(
+            'div',
+            { class: 'seg', role: 'group', 'aria-labelledby': 'simulate-label', id: 'simulate' },
+            ...Object.keys(s.moves).map((k) => h('button', { type: 'button', class: 'mini-btn', 'data-transaction': k, onClick: () => o.onTransaction(k) }, s.moves[k])),
+          ),
+          h('small', null, s.simulateNote),
         ),
         h('div', { class: 'wide' }, sw('offline-switch', s.offline, s.offlineNote, o.offline, 'danger', (v) => (o.onOffline(v), setNet(v)))),
         h('div', { class: 'wide' }, sw('personal-switch', s.personal, s.personalNote, o.personalized, '', o.onPersonalization)),

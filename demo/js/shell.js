@@ -115,6 +115,11 @@ export function startShell(o) {
       chrome();
       if (!lumen.persona().userId) refresh();
     },
+    onTransaction(kind) {
+      sdk().track('transaction', { ...lumen.TRANSACTIONS[kind], currency: 'CNY' });
+      // the real-time tags it makes ride on the next decide: ask again once it is sent
+      sdk().flush().then(refresh);
+    },
     onLocale: switchLocale,
     onOffline(v) {
       window.lumenNet?.set(v);
