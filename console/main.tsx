@@ -17,8 +17,9 @@ import { Items } from './screens/items';
 import { Releases } from './screens/releases';
 import { Audit } from './screens/audit';
 import { Accounts } from './screens/accounts';
+import { Templates } from './screens/templates';
+import { TemplateForm } from './screens/template-form';
 
-const APP_SECTIONS = ['campaigns', 'tags', 'triggers', 'slots', 'items', 'releases', 'audit', 'analytics'] as const;
 
 interface Route {
   app?: string;
@@ -142,6 +143,7 @@ function Frame({ route, flash, switcher, onLogout }: { route: Route; flash?: str
   const current = route.app ? route.section : route.section || 'campaigns';
   const nav: [string, MessageKey][] = [
     ['campaigns', 'nav.campaigns'],
+    ['templates', 'nav.templates'],
     ['tags', 'nav.tags'],
     ['triggers', 'nav.triggers'],
     ['slots', 'nav.slots'],
@@ -209,6 +211,8 @@ function Screen({ route }: { route: Route }) {
   switch (route.section) {
     case 'campaigns':
       return route.id ? <CampaignEditor id={route.id === 'new' ? undefined : route.id} key={route.id} /> : <Campaigns />;
+    case 'templates':
+      return route.id ? <TemplateForm id={route.id} key={route.id} /> : <Templates />;
     case 'tags':
     case 'triggers':
     case 'slots':
