@@ -25,6 +25,15 @@ const SCREENS: { name: string; hash: string; then?: (page: Page) => Promise<void
       await page.locator('.preview-slot').first().waitFor();
     },
   },
+  { name: 'templates', hash: '#/a/demo/templates' },
+  {
+    name: 'template-form',
+    hash: '#/a/demo/templates/term-deposit-maturing',
+    then: async (page) => {
+      await page.locator('.template-form button[type=button]').click();
+      await page.locator('.template-preview').waitFor();
+    },
+  },
   { name: 'tags', hash: '#/a/demo/tags', then: (page) => page.locator('table.grid tbody tr button.link').first().click() },
   { name: 'triggers', hash: '#/a/demo/triggers', then: (page) => page.locator('table.grid tbody tr button.link').first().click() },
   { name: 'slots', hash: '#/a/demo/slots' },
