@@ -16,7 +16,7 @@ import { Alert, asApiError, errorAt, Field, Notice, Page, useLoad, useShell } fr
 interface Preview {
   sample: { traits: Record<string, unknown>; tags: Record<string, unknown>; segment?: string };
   windows: { from: string; to: string }[];
-  shows: { itemId: string; slotKind?: string; slotId?: string }[];
+  shows: { itemId: string; title?: { 'zh-CN': string; en: string }; slotKind?: string; slotId?: string }[];
   reminders: { triggerId: string; on: { name?: string }; title: Record<string, string>; body: Record<string, string> }[];
 }
 
@@ -173,7 +173,7 @@ export function TemplateForm({ id }: { id: string }) {
                 <dd>
                   <ul>
                     {preview.shows.map((s) => (
-                      <li>{tt('inSlot', { item: s.itemId, slot: s.slotKind ?? s.slotId ?? '' })}</li>
+                      <li>{tt('inSlot', { item: s.title ? `${pick(s.title, locale)} · ${s.itemId}` : s.itemId, slot: s.slotKind ?? s.slotId ?? '' })}</li>
                     ))}
                   </ul>
                 </dd>

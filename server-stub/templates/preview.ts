@@ -23,8 +23,8 @@ export interface TemplatePreview {
   sample: SampleCustomer;
   /** China dates `[from, to]` (inclusive) on which the campaign is live for the sample, from today on */
   windows: { from: string; to: string }[];
-  /** what the campaign pins, where */
-  shows: { itemId: string; slotKind?: string; slotId?: string }[];
+  /** what the campaign pins, where, with the item's title */
+  shows: { itemId: string; title?: { 'zh-CN': string; en: string }; slotKind?: string; slotId?: string }[];
   /** the reminders its triggers send, and on what event */
   reminders: { triggerId: string; on: TriggerRule['when']; title: Record<string, string>; body: Record<string, string> }[];
   drafts: { collection: string; value: unknown }[];
@@ -94,14 +94,14 @@ export function liveWindows(c: Campaign, traits: Traits, now: number, days = PRE
   return out;
 }
 
-export function previewDrafts(drafts: Draft[], now: number, given?: Partial<SampleCustomer>): TemplatePreview {
+export function previewDrafts(drafts: Draft[], now: number, titleOf: (itemId: string) => TemplatePreview['shows'][number]['title'], given?: Partial<SampleCustomer>): TemplatePreview {
   const campaign = drafts.find((d) => d.collection === 'campaigns')!.value as unknown as Campaign;
   const fit = fittingSample(campaign, chinaDay(now));
   const sample = { traits: given?.traits ?? fit.traits, tags: given?.tags ?? fit.tags, segment: given?.segment ?? fit.segment };
   return {
     sample,
     windows: liveWindows(campaign, sample.traits, now),
-    shows: (campaign.pins ?? []).map((p) => ({ itemId: p.itemId, slotKind: p.slotKind, slotId: p.slotId })),
+    shows: (campaign.pins ?? []).map((p) => ({ itemId: p.itemId, title: titleOf(p.itemId), slotKind: p.slotKind, slotId: p.slotId })),
     reminders: drafts
       .filter((d) => d.collection === 'triggers')
       .map((d) => {

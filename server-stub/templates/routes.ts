@@ -57,22 +57,26 @@ export function mountTemplates(api: Hono, ctx: AdminContext, deps: TemplateDeps)
     return t;
   };
 
-  const drafts = async (c: Context, app: string): Promise<Draft[]> => {
+  /** an item of the app's draft rules, else of the catalog */
+  const itemsOf = (app: string) => {
+    const own = new Map(draftRules(store, app).items.map((i) => [i.id, i]));
+    return (id: string) => {
+      const mine = own.get(id);
+      if (mine) return { item: mine, inRules: true };
+      const theirs = catalog().get(id);
+      return theirs && { item: theirs, inRules: false };
+    };
+  };
+
+  const drafts = async (c: Context, app: string, item = itemsOf(app)): Promise<Draft[]> => {
     const input = await body(ctx, c, templateSchemas().instantiate);
     const t = find(app, c.req.param('id')!);
-    const rules = draftRules(store, app);
-    const own = new Map(rules.items.map((i) => [i.id, i]));
     return instantiate({
       template: t,
       given: input.params ?? {},
       now: ctx.now(),
       checks: ctx.checks,
-      item: (id) => {
-        const mine = own.get(id);
-        if (mine) return { item: mine, inRules: true };
-        const theirs = catalog().get(id);
-        return theirs && { item: theirs, inRules: false };
-      },
+      item,
     });
   };
 
@@ -86,7 +90,8 @@ export function mountTemplates(api: Hono, ctx: AdminContext, deps: TemplateDeps)
 
   api.post('/apps/:app/templates/:id/preview', async (c) => {
     const { app } = onApp(ctx, c, 'viewer');
-    return c.json(previewDrafts(await drafts(c, app.id), ctx.now()));
+    const item = itemsOf(app.id);
+    return c.json(previewDrafts(await drafts(c, app.id, item), ctx.now(), (id) => item(id)?.item.title));
   });
 
   api.post('/apps/:app/templates/:id/drafts', async (c) => {

@@ -69,7 +69,7 @@ describe('the template gallery', () => {
     const preview = ops.locator('.template-preview');
     await preview.waitFor();
     expect(await preview.textContent()).toContain('termDepositMaturesOn');
-    expect(await preview.textContent()).toContain('comeback-deposit (in a picks slot)');
+    expect(await preview.textContent()).toContain('Welcome-Back 1-Year Deposit · comeback-deposit (in a picks slot)');
     expect(await ops.locator('.field.invalid').count()).toBe(0);
 
     await ops.getByRole('button', { name: 'Create drafts' }).click();

@@ -247,7 +247,7 @@ describe('the templates API', () => {
     expect(r.status).toBe(200);
     expect(r.body.sample.traits.termDepositMaturesOn).toMatch(/^2026-12-(09|10)$/);
     expect(r.body.windows[0].from).toBe('2026-12-07');
-    expect(r.body.shows).toEqual([{ itemId: 'rescue-deposit', slotKind: 'picks' }]);
+    expect(r.body.shows).toEqual([{ itemId: 'rescue-deposit', title: { 'zh-CN': '老客户加息一年定存', en: 'Loyalty 1-Year Deposit' }, slotKind: 'picks' }]);
     // a preview writes nothing
     expect((await ops.ed!.get('/apps/errors/campaigns/preview_only')).status).toBe(404);
   });

@@ -14,6 +14,7 @@ import { fill, sourceOf } from '../../server-stub/templates/fill';
 import { instantiate } from '../../server-stub/templates/instantiate';
 import { fittingSample, liveWindows } from '../../server-stub/templates/preview';
 import { HttpError } from '../../server-stub/wire/errors';
+import { activeCampaigns } from '../../server-stub/engine/strategies/campaigns';
 
 const NOW = Date.parse('2026-12-07T10:00:00+08:00');
 const catalog = new Map(seedRuleSet({ now: NOW }).items.map((i) => [i.id, i]));
@@ -138,5 +139,21 @@ describe('trait conditions, in China days', () => {
     expect(inCalendar(w, Date.parse('2027-02-03T23:59:00+08:00'))).toBe(false);
     expect(inCalendar(w, Date.parse('2027-02-07T23:59:00+08:00'))).toBe(true);
     expect(inCalendar(w, Date.parse('2027-02-08T00:00:00+08:00'))).toBe(false);
+  });
+});
+
+describe('campaign eligibility with traits and a calendar window', () => {
+  const c = { id: 'm', label: { 'zh-CN': 'm', en: 'm' }, priority: 1, traits: [{ name: 'termDepositMaturesOn', op: 'date_in_days' as const, min: 0, max: 7 }] };
+  const festive = { id: 'f', label: { 'zh-CN': 'f', en: 'f' }, priority: 1, calendar: { dates: ['2026-12-12'], before: 2, after: 0 } };
+  const at = Date.parse('2026-12-10T09:00:00+08:00');
+  it('holds trait conditions for a personalised request only: personalisation off reads no traits', () => {
+    const traits = { termDepositMaturesOn: '2026-12-12' };
+    expect(activeCampaigns([c], { now: at, page: 'home', segment: 'active', traits }).map((x) => x.id)).toEqual(['m']);
+    expect(activeCampaigns([c], { now: at, page: 'home', segment: 'active', traits: { termDepositMaturesOn: '2027-01-12' } })).toEqual([]);
+    expect(activeCampaigns([c], { now: at, page: 'home', segment: undefined, traits })).toEqual([]);
+  });
+  it('holds a calendar window for everyone, personalised or not', () => {
+    expect(activeCampaigns([festive], { now: at, page: 'home' }).map((x) => x.id)).toEqual(['f']);
+    expect(activeCampaigns([festive], { now: at - 86_400_000, page: 'home' })).toEqual([]);
   });
 });
