@@ -9,6 +9,7 @@ import { useI18n } from '../i18n';
 import { pick, type List } from '../rules';
 import { useTemplateText } from '../templates-i18n';
 import { Alert, Field, Page, useLoad, useShell } from '../ui';
+import { SaveTemplate } from './template-save';
 
 export function Templates() {
   const { api, app } = useShell();
@@ -59,6 +60,7 @@ export function Templates() {
           </section>
         );
       })}
+      <SaveTemplate onSaved={list.reload} />
     </Page>
   );
 }

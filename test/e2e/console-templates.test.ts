@@ -92,4 +92,28 @@ describe('the template gallery', () => {
     expect(await shop.evaluate(() => (window as unknown as { reloadMark?: number }).reloadMark)).toBe(9);
     expect(demo.browser.pageErrors).toEqual([]);
   }, 120_000);
+
+  it('saves the campaign as the app\'s own template, which joins the gallery', async () => {
+    await ops.bringToFront();
+    await ops.getByRole('link', { name: 'Templates' }).click();
+    await ops.getByText("Save a campaign as this app's template").click();
+    await ops.getByLabel('From campaign').selectOption('deposit_maturing');
+    await ops.getByLabel('Template id').fill('vip-maturing');
+    await ops.getByLabel('Name (Chinese)').fill('贵宾到期续存');
+    await ops.getByLabel('Name (English)').fill('VIP deposit maturing');
+    await ops.getByLabel('Description (Chinese)').fill('贵宾客户存款到期前提醒续存');
+    await ops.getByLabel('Description (English)').fill('Reinvest offers for VIP deposits about to mature');
+    await ops.getByRole('button', { name: 'Add a parameter' }).click();
+    await ops.getByLabel('Parameter name').fill('days');
+    await ops.getByLabel('Field path').fill('traits.9.max');
+    await ops.getByRole('button', { name: 'Save template' }).click();
+    // a path the campaign does not have: said at that field
+    await expect.poll(() => ops.locator('.save-template .field.invalid label').textContent(), SOON).toBe('Field path');
+    expect(await seriousViolations(ops)).toEqual([]);
+    await ops.getByLabel('Field path').fill('traits.0.max');
+    await ops.getByRole('button', { name: 'Save template' }).click();
+    await expect.poll(() => ops.getByRole('status').filter({ hasText: 'Saved template vip-maturing (version 1).' }).count(), SOON).toBe(1);
+    await ops.getByLabel('Search templates').fill('vip');
+    await expect.poll(() => ops.locator('.gallery-card').textContent(), SOON).toContain("This app's template");
+  }, 60_000);
 });
