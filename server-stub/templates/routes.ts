@@ -68,16 +68,18 @@ export function mountTemplates(api: Hono, ctx: AdminContext, deps: TemplateDeps)
     };
   };
 
-  const drafts = async (c: Context, app: string, item = itemsOf(app)): Promise<Draft[]> => {
+  const drafts = async (c: Context, app: string, item = itemsOf(app)): Promise<{ made: Draft[]; given: Record<string, unknown> }> => {
     const input = await body(ctx, c, templateSchemas().instantiate);
     const t = find(app, c.req.param('id')!);
-    return instantiate({
+    const given = input.params ?? {};
+    const made = instantiate({
       template: t,
-      given: input.params ?? {},
+      given,
       now: ctx.now(),
       checks: ctx.checks,
       item,
     });
+    return { made, given };
   };
 
   api.get('/templates', (c) => {
@@ -91,12 +93,12 @@ export function mountTemplates(api: Hono, ctx: AdminContext, deps: TemplateDeps)
   api.post('/apps/:app/templates/:id/preview', async (c) => {
     const { app } = onApp(ctx, c, 'viewer');
     const item = itemsOf(app.id);
-    return c.json(previewDrafts(await drafts(c, app.id, item), ctx.now(), (id) => item(id)?.item.title));
+    return c.json(previewDrafts((await drafts(c, app.id, item)).made, ctx.now(), (id) => item(id)?.item.title));
   });
 
   api.post('/apps/:app/templates/:id/drafts', async (c) => {
     const { p, app } = onApp(ctx, c, 'editor');
-    const made = await drafts(c, app.id);
+    const { made, given } = await drafts(c, app.id);
     const t = find(app.id, c.req.param('id')!);
     const answer = store.atomic(() => {
       const live = liveRules(store, app.id);
@@ -130,7 +132,7 @@ export function mountTemplates(api: Hono, ctx: AdminContext, deps: TemplateDeps)
         store.putDraft({ app: app.id, kind: d.collection, id, body: JSON.stringify(d.value), updatedAt: ctx.now(), updatedBy: p.user.username });
         out.push({ collection: d.collection, id });
       }
-      audit(ctx, origin(c), p.user.username, { app: app.id, action: 'template.instantiate', target: `template/${t.id}@${t.version}`, diff: { params: made.length, drafts: out } });
+      audit(ctx, origin(c), p.user.username, { app: app.id, action: 'template.instantiate', target: `template/${t.id}@${t.version}`, diff: { params: given, drafts: out } });
       return { drafts: out, template: { id: t.id, version: t.version } };
     });
     return c.json(answer, 201);

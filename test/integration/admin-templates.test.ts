@@ -233,6 +233,8 @@ describe('the templates API', () => {
     expect(unknown.body.error).toMatchObject({ code: 'unknown_item', path: 'params.item' });
     expect((await ops.ed!.get('/apps/errors/drafts')).body.items).toEqual([]);
     expect((await ops.ed!.post('/apps/errors/templates/term-deposit-maturing/drafts', {})).status).toBe(201);
+    const audit = (await ops.root!.get('/apps/errors/audit')).body.items.find((a: { action: string }) => a.action === 'template.instantiate');
+    expect(audit).toMatchObject({ actor: 'ed', target: 'template/term-deposit-maturing@1', diff: { params: {}, drafts: [{ collection: 'items', id: 'rescue-deposit' }, { collection: 'campaigns', id: 'deposit_maturing' }] } });
     const again = await ops.ed!.post('/apps/errors/templates/term-deposit-maturing/drafts', {});
     expect(again.status).toBe(409);
     expect(again.body.error.path).toBe('params.id');
