@@ -17,9 +17,23 @@ export type Traits = Readonly<Record<string, string | number | boolean>>;
 /** Today's day number in China time. */
 export const chinaDay = (now: number): number => Math.floor((now + CHINA_MS) / DAY);
 
+/** dates read so far: each decide reads the same few (calendar windows, customers' dates) */
+let days: Map<string, number> | undefined;
+
 /** The day number of `YYYY-MM-DD`, or NaN when the text is not a real date. */
 export function dayOfDate(text: unknown): number {
   if (typeof text !== 'string') return NaN;
+  const memo = (days ??= new Map());
+  let d = memo.get(text);
+  if (d === undefined) {
+    // bounded: customers' dates are many; a full memo simply starts again
+    if (memo.size >= 4096) memo.clear();
+    memo.set(text, (d = parseDate(text)));
+  }
+  return d;
+}
+
+function parseDate(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!m) return NaN;
   const [y, mo, d] = [+m[1]!, +m[2]!, +m[3]!];
