@@ -20,6 +20,8 @@ import { Accounts } from './screens/accounts';
 import { Templates } from './screens/templates';
 import { TemplateForm } from './screens/template-form';
 
+/** the sections under one app (`#/a/:app/:section`); the rest (apps, accounts) are global */
+const APP_SECTIONS = ['campaigns', 'templates', 'tags', 'triggers', 'slots', 'items', 'releases', 'audit', 'analytics'] as const;
 
 interface Route {
   app?: string;

@@ -120,7 +120,7 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
   const releases = mountReleases(api, ctx);
   mountAudit(api, ctx);
   mountCalendar(api, ctx);
-  mountTemplates(api, ctx, { store: createTemplateStore(deps.db), catalog: deps.catalog ?? (() => []) });
+  mountTemplates(api, ctx, { store: await createTemplateStore(deps.target, store.sql), catalog: deps.catalog ?? (() => []) });
   if (deps.analytics) {
     const guard = (role: Role) => async (c: Parameters<typeof onApp>[1], next: () => Promise<void>) => {
       await onApp(ctx, c, role);

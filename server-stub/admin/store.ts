@@ -10,7 +10,7 @@
  * - an app has at most one live release (`admin_apps.live`), changed only inside `atomic()`.
  * Times are epoch milliseconds; the routes answer them as ISO strings.
  */
-import { openSql, type SqlTarget } from '../store/sql';
+import { openSql, type Sql, type SqlTarget } from '../store/sql';
 import { POSTGRES_STEPS, SQLITE_STEPS } from './schema';
 import type { ReleaseStatus, Role, Collection, RuleSet } from '../../sdk/contract-admin';
 
@@ -98,6 +98,8 @@ export interface AdminStore {
    * instance run one at a time (store/sql.ts).
    */
   atomic<T>(fn: () => Promise<T>): Promise<T>;
+  /** the executor under this store: another component's statements on the admin target (templates/store.ts) run on it to join these transactions */
+  readonly sql: Sql;
 
   user(username: string): Promise<UserRow | undefined>;
   users(): Promise<UserRow[]>;
@@ -200,6 +202,7 @@ export async function createAdminStore(target: SqlTarget): Promise<AdminStore> {
 
   return {
     atomic: (fn) => sql.atomic(fn),
+    sql,
 
     user: async (username) => map(await one('SELECT * FROM admin_users WHERE username = ?', username), user),
     users: async () => (await all('SELECT * FROM admin_users ORDER BY username')).map(user),

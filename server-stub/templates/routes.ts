@@ -43,23 +43,23 @@ export function mountTemplates(api: Hono, ctx: AdminContext, deps: TemplateDeps)
   const catalog = () => (catalogIndex ??= new Map(deps.catalog().map((i) => [i.id, i])));
 
   /** `?app=` when the caller may see that app; its own templates join the built-ins */
-  const appOf = (c: Context): string | undefined => {
-    const p = who(ctx, c);
+  const appOf = async (c: Context): Promise<string | undefined> => {
+    const p = await who(ctx, c);
     const app = c.req.query('app');
     if (app === undefined) return undefined;
     if (!allowed(p.user, 'viewer', app)) throw new HttpError(403, 'forbidden', `${p.user.username} may not see app ${app}`, { path: 'app' });
     return app;
   };
 
-  const find = (app: string | undefined, id: string): Template => {
-    const t = (app && deps.store.get(app, id)) || BUILTIN_TEMPLATES.find((x) => x.id === id);
+  const find = async (app: string | undefined, id: string): Promise<Template> => {
+    const t = (app && (await deps.store.get(app, id))) || BUILTIN_TEMPLATES.find((x) => x.id === id);
     if (!t) throw new HttpError(404, 'not_found', `no template ${id}${app ? ` for app ${app}` : ''}`, { path: 'id' });
     return t;
   };
 
   /** an item of the app's draft rules, else of the catalog */
-  const itemsOf = (app: string) => {
-    const own = new Map(draftRules(store, app).items.map((i) => [i.id, i]));
+  const itemsOf = async (app: string) => {
+    const own = new Map((await draftRules(store, app)).items.map((i) => [i.id, i]));
     return (id: string) => {
       const mine = own.get(id);
       if (mine) return { item: mine, inRules: true };
@@ -68,41 +68,40 @@ export function mountTemplates(api: Hono, ctx: AdminContext, deps: TemplateDeps)
     };
   };
 
-  const drafts = async (c: Context, app: string, item = itemsOf(app)): Promise<{ made: Draft[]; given: Record<string, unknown> }> => {
+  const drafts = async (c: Context, app: string, item?: Awaited<ReturnType<typeof itemsOf>>): Promise<{ made: Draft[]; given: Record<string, unknown> }> => {
     const input = await body(ctx, c, templateSchemas().instantiate);
-    const t = find(app, c.req.param('id')!);
+    const t = await find(app, c.req.param('id')!);
     const given = input.params ?? {};
     const made = instantiate({
       template: t,
       given,
       now: ctx.now(),
       checks: ctx.checks,
-      item,
+      item: item ?? (await itemsOf(app)),
     });
     return { made, given };
   };
 
-  api.get('/templates', (c) => {
-    const app = appOf(c);
-    const mine = app ? deps.store.list(app) : [];
+  api.get('/templates', async (c) => {
+    const app = await appOf(c);
+    const mine = app ? await deps.store.list(app) : [];
     return c.json({ items: [...BUILTIN_TEMPLATES, ...mine].map(summary) });
   });
 
-  api.get('/templates/:id', (c) => c.json(find(appOf(c), c.req.param('id')!)));
+  api.get('/templates/:id', async (c) => c.json(await find(await appOf(c), c.req.param('id')!)));
 
   api.post('/apps/:app/templates/:id/preview', async (c) => {
-    const { app } = onApp(ctx, c, 'viewer');
-    const item = itemsOf(app.id);
+    const { app } = await onApp(ctx, c, 'viewer');
+    const item = await itemsOf(app.id);
     return c.json(previewDrafts((await drafts(c, app.id, item)).made, ctx.now(), (id) => item(id)?.item.title));
   });
 
   api.post('/apps/:app/templates/:id/drafts', async (c) => {
-    const { p, app } = onApp(ctx, c, 'editor');
+    const { p, app } = await onApp(ctx, c, 'editor');
     const { made, given } = await drafts(c, app.id);
-    const t = find(app.id, c.req.param('id')!);
-    const answer = store.atomic(() => {
-      const live = liveRules(store, app.id);
-      const rules = draftRules(store, app.id, live);
+    const t = await find(app.id, c.req.param('id')!);
+    const answer = await store.atomic(async () => {
+      const rules = await draftRules(store, app.id, await liveRules(store, app.id));
       const key = (x: { code: string; path: string }) => `${x.code} ${x.path}`;
       const known = new Set(ctx.checks.check(rules).map(key));
       const at = new Map<string, Draft>();
@@ -129,28 +128,29 @@ export function mountTemplates(api: Hono, ctx: AdminContext, deps: TemplateDeps)
       const out: { collection: Collection; id: string }[] = [];
       for (const d of at.values()) {
         const id = ruleId(d.collection, d.value);
-        store.putDraft({ app: app.id, kind: d.collection, id, body: JSON.stringify(d.value), updatedAt: ctx.now(), updatedBy: p.user.username });
+        await store.putDraft({ app: app.id, kind: d.collection, id, body: JSON.stringify(d.value), updatedAt: ctx.now(), updatedBy: p.user.username });
         out.push({ collection: d.collection, id });
       }
-      audit(ctx, origin(c), p.user.username, { app: app.id, action: 'template.instantiate', target: `template/${t.id}@${t.version}`, diff: { params: given, drafts: out } });
+      await audit(ctx, origin(c), p.user.username, { app: app.id, action: 'template.instantiate', target: `template/${t.id}@${t.version}`, diff: { params: given, drafts: out } });
       return { drafts: out, template: { id: t.id, version: t.version } };
     });
     return c.json(answer, 201);
   });
 
-  api.get('/apps/:app/templates', (c) => {
-    const { app } = onApp(ctx, c, 'viewer');
-    return c.json({ items: deps.store.list(app.id) });
+  api.get('/apps/:app/templates', async (c) => {
+    const { app } = await onApp(ctx, c, 'viewer');
+    return c.json({ items: await deps.store.list(app.id) });
   });
 
   api.post('/apps/:app/templates', async (c) => {
-    const { p, app } = onApp(ctx, c, 'editor');
+    const { p, app } = await onApp(ctx, c, 'editor');
     const input = await body(ctx, c, templateSchemas().saveTemplate);
     if (BUILTIN_TEMPLATES.some((t) => t.id === input.id)) throw new HttpError(409, 'exists', `id: ${input.id} is a built-in template; choose another id`, { path: 'id' });
-    const saved = store.atomic(() => {
-      const t = saveOwnTemplate({ input, app: app.id, rules: draftRules(store, app.id), previous: deps.store.get(app.id, input.id), checks: ctx.checks });
-      deps.store.add(app.id, t, ctx.now(), p.user.username);
-      audit(ctx, origin(c), p.user.username, { app: app.id, action: 'template.save', target: `template/${t.id}@${t.version}`, diff: { campaign: input.campaign, params: t.params.map((x) => x.name) } });
+    const saved = await store.atomic(async () => {
+      // read inside the transaction: two saves of one id cut consecutive versions, never the same one
+      const t = saveOwnTemplate({ input, app: app.id, rules: await draftRules(store, app.id), previous: await deps.store.get(app.id, input.id), checks: ctx.checks });
+      await deps.store.add(app.id, t, ctx.now(), p.user.username);
+      await audit(ctx, origin(c), p.user.username, { app: app.id, action: 'template.save', target: `template/${t.id}@${t.version}`, diff: { campaign: input.campaign, params: t.params.map((x) => x.name) } });
       return t;
     });
     return c.json(saved, 201);
