@@ -5,8 +5,8 @@ import { HttpError } from '../wire/errors';
 import { calendarYear, LUNAR_YEARS } from './index';
 
 export function mountCalendar(api: Hono, ctx: AdminContext): void {
-  api.get('/calendar/:year', (c) => {
-    who(ctx, c);
+  api.get('/calendar/:year', async (c) => {
+    await who(ctx, c);
     const text = c.req.param('year')!;
     const year = Number(text);
     if (!/^\d{4}$/.test(text) || year < LUNAR_YEARS.from || year > LUNAR_YEARS.to)
