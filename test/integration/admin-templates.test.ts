@@ -273,6 +273,16 @@ describe('the templates API', () => {
     const badPath = await ops.ed!.post('/apps/errors/templates', { ...own, id: 'x2', params: [{ ...own.params[0], path: 'traits.9.max' }] });
     expect(badPath.body.error).toMatchObject({ code: 'invalid_path', path: 'params.0.path' });
   });
+
+  it('cuts consecutive versions when saves of one id race, each with its audit entry', async () => {
+    const own = { id: 'race', family: 'transaction', name: { 'zh-CN': '并发', en: 'Race' }, description: { 'zh-CN': '并发保存', en: 'Saved at once' }, campaign: 'deposit_maturing', params: [] };
+    const saved = await Promise.all([1, 2, 3, 4].map(() => ops.ed!.post('/apps/errors/templates', own)));
+    expect(saved.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(saved.map((r) => r.body.version as number).sort()).toEqual([1, 2, 3, 4]);
+    expect((await ops.ed!.get('/apps/errors/templates')).body.items.find((t: { id: string }) => t.id === 'race')).toMatchObject({ version: 4 });
+    const entries = (await ops.root!.get('/apps/errors/audit')).body.items.filter((a: { action: string; target: string }) => a.action === 'template.save' && a.target.startsWith('template/race@'));
+    expect(entries.map((a: { target: string }) => a.target).sort()).toEqual(['template/race@1', 'template/race@2', 'template/race@3', 'template/race@4']);
+  });
 });
 
 describe('GET /admin/v1/calendar/:year', () => {
