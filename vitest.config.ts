@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 /** Integration tests that start a server (test/helpers/server.ts) and so run on both stores. */
 /** The admin ones (accounts, sessions, drafts, releases, audit, the live rules) too: on PostgreSQL that data is shared. */
 const PG_INTEGRATION = [
-  'capture', 'decide', 'elements', 'engine-api', 'fuzz-server', 'http-fault-proxy', 'ingest', 'server-security', 'server', 'suitability',
+  'capture', 'customer-import', 'customer-identity', 'decide', 'elements', 'engine-api', 'fuzz-server', 'http-fault-proxy', 'ingest', 'server-security', 'server', 'suitability',
   'admin-auth', 'admin-releases', 'admin-templates', 'rules-live',
 ].map(
   (name) => `test/integration/${name}.test.ts`,

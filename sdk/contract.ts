@@ -37,6 +37,8 @@ export const LIMITS = {
   keepaliveBytes: 60 * 1024,
   /** bytes of a decide or config answer the SDK reads at most (an events answer: 64 KB) */
   answerBytes: 256 * 1024,
+  /** characters of an identity token (a JWT) */
+  identityToken: 4096,
 } as const;
 
 export const EVENT_TYPES = [
@@ -139,6 +141,8 @@ function buildRequests() {
   const eventBatch = z.object({
     sentAt: int(0),
     events: z.array(z.unknown()).check(z.minLength(1), z.maxLength(LIMITS.batchEvents)),
+    /** the bank-signed identity token (JWT, sdk/contract-customer.ts); in the body, as a beacon cannot set headers */
+    identityToken: z.optional(z.string().check(z.maxLength(LIMITS.identityToken))),
   });
 
   const tagValue = z.union([z.number(), z.string().check(z.maxLength(256)), z.boolean()]);
@@ -161,6 +165,8 @@ function buildRequests() {
      * cap (R1–R2) as the stored value, so a sent C5 alone sees R1–R2 (see README "Suitability").
      */
     riskTolerance: z.optional(z.enum(RISK_TOLERANCES)),
+    /** the bank-signed identity token (HS256 JWT, `sub` = userId); an app in `signed` mode serves a request without a valid one as anonymous */
+    identityToken: z.optional(z.string().check(z.maxLength(LIMITS.identityToken))),
     slots: z.array(slotRequest()).check(z.minLength(1), z.maxLength(LIMITS.slots)),
   });
 
@@ -207,6 +213,8 @@ function buildAnswers() {
     ttlMs: c.int(0, MS_WEEK),
     /** the version of the app's rule release the decision was made under */
     release: c.optional(c.int(0)),
+    /** whose data the decision used: a verified token's user, nobody's (unverified: served as anonymous), or the page's word (open mode) */
+    identity: c.optional(c.oneOf(['verified', 'unverified', 'open'])),
     slots: c.record(cid(), c.object({ items: c.array(item, LIMITS.slotCount) })),
   });
 

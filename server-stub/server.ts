@@ -30,6 +30,12 @@ import { createAdmin, type Admin, type AdminOptions } from './admin/index';
 import { registryPublisher } from './admin/publisher';
 import { fillDemoHistory } from './analytics/demo-history';
 import { createAnalyticsStore } from './analytics/store';
+import { createCustomers, type Customers, type CustomersOptions } from './customers/index';
+import { createCustomerRoutes } from './customers/routes';
+import { seedDemoCustomers } from './customers/demo-seed';
+import { openSqliteCustomerStore } from './customers/store-sqlite';
+import { openPgCustomerStore } from './customers/store-pg';
+import type { CustomerStore } from './customers/store';
 
 export interface ServerOptions {
   /** TCP port; 0 picks a free one. @default 8787 @example { port: 0 } */
@@ -77,6 +83,13 @@ export interface ServerOptions {
   /** the operator API under /admin/v1/ (admin/index.ts): its publisher, checks, session and log-in limits.
    * @example { admin: { session: { idleMs: 10 * 60_000 } } } */
   admin?: AdminOptions;
+  /**
+   * customer data (customers/): the import policy, when an abandoned import counts as dead, how
+   * long identity settings are cached, the largest file the admin API takes.
+   * @default { policy: { rejectThreshold: 0.01, keep: 3 }, staleMs: 60_000, identityCacheMs: 2000, maxImportBytes: 2 GiB }
+   * @example { customers: { policy: { keep: 5 } } }
+   */
+  customers?: Pick<CustomersOptions, 'policy' | 'staleMs' | 'identityCacheMs'> & { maxImportBytes?: number };
 }
 
 export interface Timeouts {
@@ -115,6 +128,8 @@ export interface ServerHandle {
   streams: ReleaseStreams;
   /** the operator API (its store, account creation, the release scheduler) */
   admin: Admin;
+  /** customer data: imports, identity, the merged view (customers/) */
+  customers: Customers;
   /** stops accepting, lets requests in flight finish (briefly), closes the engine and SQLite */
   close(): Promise<void>;
 }
@@ -145,7 +160,18 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
   let admin: Admin | undefined;
   let controlDb: Db | undefined;
   const unlisten: (() => void)[] = [];
+  let customerStore: CustomerStore | undefined;
+  let customers: Customers | undefined;
   try {
+    customerStore = store.kind === 'sqlite' ? openSqliteCustomerStore(dataDir) : await openPgCustomerStore((store as PostgresStore).pool);
+    customers = await createCustomers({ store: customerStore, now, log, ...options.customers });
+    if (options.demoData) {
+      try {
+        if (await seedDemoCustomers(customers, SEED_APP, now())) log('demo: the demo personas\' batch profiles are live (customers/demo-seed.ts)');
+      } catch (error) {
+        log(`demo customers not seeded: ${(error as Error).stack ?? error}`);
+      }
+    }
     db = store.kind === 'sqlite' ? (store as ReturnType<typeof openSqliteStore>).db : openDb(engineDir);
     // before the engine starts: its cursor then begins after the history (analytics/demo-history.ts);
     // a demo without its history is still a demo, so a failure is logged, not fatal. The history is
@@ -210,12 +236,15 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       // what another instance made live after this registry read the store and before the LISTEN
       refresh();
     }
+    const own = customers;
+    const customerRoutes = (hooks: Parameters<typeof createCustomerRoutes>[1]) =>
+      createCustomerRoutes(own, hooks, { spoolDir: join(dataDir, 'imports'), maxBytes: options.customers?.maxImportBytes ?? 2 ** 31 });
     // the items templates may pin: the catalog the engine serves, made once when a template first asks
     let catalog: CatalogItem[] | undefined;
     const catalogItems = () => (catalog ??= seedRuleSet({ catalogFile: options.catalogFile, catalogSize: options.catalogSize, now: now() }).items);
     admin = await createAdmin(
       { publisher: registryPublisher(rules, engine), ...options.admin },
-      { target: shared, keys: keyMap, now, log, body, analytics, catalog: catalogItems, changed: pgStore ? (what) => pgStore.notify(ADMIN_CHANNEL, what) : undefined },
+      { target: shared, keys: keyMap, now, log, body, analytics, catalog: catalogItems, customers: customerRoutes, changed: pgStore ? (what) => pgStore.notify(ADMIN_CHANNEL, what) : undefined },
     );
     const operators = admin;
     unlisten.push(
@@ -240,6 +269,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       origins: createOriginPolicy({ origins: options.origins ?? DEFAULT_ORIGINS, keys, self: () => selfOrigins }),
       files: createStatic({ ...defaultStaticDirs(), ...options.staticDirs }),
       streams,
+      customers: own,
       version: __SDK_VERSION__,
       body,
       log,
@@ -271,7 +301,8 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
     const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     selfOrigins.push(`http://${shown}:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`);
     const open = engine;
-    const own = db;
+    const ownDb = db;
+    const ownCustomers = customerStore;
     let closing: Promise<void> | undefined;
     return {
       url: `http://${shown}:${port}`,
@@ -279,25 +310,30 @@ export async function createServer(options: ServerOptions = {}): Promise<ServerH
       host,
       dataDir,
       store,
-      db: own,
+      db: ownDb,
       engineDir,
       engine: open,
       rules,
       streams,
       admin: operator,
+      customers: own,
       close: () => (closing ??= shutdown(server, streams.close, async () => {
         unlisten.forEach((stop) => stop());
         operator.close();
+        own.close();
+        await ownCustomers.close();
         await follower?.close();
         await open.close();
         controlDb?.close();
-        if (store.kind !== 'sqlite') own.close();
+        if (store.kind !== 'sqlite') ownDb.close();
         await store.close();
       })),
     };
   } catch (error) {
     unlisten.forEach((stop) => stop());
     admin?.close();
+    customers?.close();
+    await customerStore?.close();
     await follower?.close();
     await engine?.close();
     controlDb?.close();

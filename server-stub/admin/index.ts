@@ -28,7 +28,8 @@ import { createAdminStore, type AdminStore } from './store';
 import type { Role } from '../../sdk/contract-admin';
 import { createAnalyticsRoutes } from '../analytics/routes';
 import type { AnalyticsStore } from '../analytics/store';
-import { onApp } from './context';
+import { audit, onApp, origin, rawBody } from './context';
+import type { RouteHooks } from '../customers/routes';
 import { mountCalendar } from '../calendar/routes';
 import { mountTemplates } from '../templates/routes';
 import { createTemplateStore } from '../templates/store';
@@ -66,6 +67,8 @@ export interface AdminDeps {
   analytics?: AnalyticsStore;
   /** tells the other instances (through the store) that `what` changed; see `Admin.changed` */
   changed?: (what: 'keys' | 'releases') => void;
+  /** customer data's routes (customers/routes.ts), made with this API's checks and audit log */
+  customers?: (hooks: RouteHooks) => Hono;
 }
 
 export interface Admin {
@@ -138,6 +141,13 @@ export async function createAdmin(options: AdminOptions, deps: AdminDeps): Promi
     api.post('/apps/:app/analytics/:name/audience', none('editor'));
     api.get('/apps/:app/audiences', none('viewer'));
     api.get('/apps/:app/audiences/:id', none('viewer'));
+  }
+  if (deps.customers) {
+    api.route('/', deps.customers({
+      authorize: async (c, role) => (await onApp(ctx, c, role)).p.user.username,
+      audit: (c, actor, entry) => ctx.store.atomic(() => audit(ctx, origin(c), actor, entry)),
+      json: (c) => rawBody(ctx, c),
+    }));
   }
   await releases.start();
 

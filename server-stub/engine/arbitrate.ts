@@ -20,7 +20,7 @@
  * non-personal parts, so two users asking the same thing at the same minute get the same answer.
  */
 import { randomUUID } from 'node:crypto';
-import type { DecideRequest, DecideResponse, SlotRequest } from '../../sdk/contract';
+import type { DecideRequest, DecideResponse, Reason, SlotRequest } from '../../sdk/contract';
 import { explain, gather, WIDTH, type Candidate } from './candidates';
 import type { DecisionLog, LoggedItem } from './decision-log';
 import { CATEGORICAL, signalsOf, type Scope } from './features';
@@ -31,6 +31,7 @@ import { refreshIndexes, type Indexes } from './indexes';
 import { sigmoid } from './model';
 import { present, presentJson, type JsonCache, type Placement } from './present';
 import { createEligibility } from './eligibility';
+import { mergedProfile, mergedTags, tagReasons, withOfflineScores, type CustomerView } from './customer-view';
 import { newProfile, segmentOf, type Profile } from './profile';
 import type { ProfileStore } from './profiles';
 import { hash, prng } from './random';
@@ -156,17 +157,19 @@ interface Placed {
   explored: boolean;
 }
 
-export function decide(a: Arbiter, app: string, req: DecideRequest): DecideResponse {
-  return arbitrate(a, app, req, present);
+export function decide(a: Arbiter, app: string, req: DecideRequest, view?: CustomerView): DecideResponse {
+  const r = arbitrate(a, app, req, present, view);
+  return view ? { ...r, identity: view.identity } : r;
 }
 
 /** `decide()` as JSON text, equal once parsed, made without walking the whole answer (present.ts) */
-export function decideJson(a: Arbiter, app: string, req: DecideRequest): string {
-  const r = arbitrate(a, app, req, (item, locale, now, p, json) => presentJson(json, item, locale, now, p));
+export function decideJson(a: Arbiter, app: string, req: DecideRequest, view?: CustomerView): string {
+  const r = arbitrate(a, app, req, (item, locale, now, p, json) => presentJson(json, item, locale, now, p), view);
   let slots = '';
   // for…in walks own keys in JSON.stringify's order (integer-like ids first)
   for (const id in r.slots) slots += (slots && ',') + JSON.stringify(id) + ':{"items":[' + r.slots[id]!.items.join(',') + ']}';
-  return `{"decisionId":${JSON.stringify(r.decisionId)},"ttlMs":${r.ttlMs},"release":${r.release},"slots":{${slots}}}`;
+  const identity = view ? `"identity":"${view.identity}",` : '';
+  return `{"decisionId":${JSON.stringify(r.decisionId)},"ttlMs":${r.ttlMs},"release":${r.release},${identity}"slots":{${slots}}}`;
 }
 
 /** One pass over the page's slots; `emit` turns each placed item into the answer's form. */
@@ -175,6 +178,7 @@ function arbitrate<T>(
   app: string,
   req: DecideRequest,
   emit: (item: CatalogItem, locale: Locale, now: number, p: Placement, json: JsonCache) => T,
+  view?: CustomerView,
 ): { decisionId: string; ttlMs: number; release: number; slots: Record<string, { items: T[] }> } {
   const live = a.rules(app);
   const { index, json } = live.catalog;
@@ -186,8 +190,11 @@ function arbitrate<T>(
   const model = scores.model;
   const stats = a.stats(app, index);
   const personalized = req.personalized !== false;
-  const userKey = req.userId ?? req.anonymousId;
-  const stored = a.profiles.get(app, userKey);
+  // an unverified identity (customers/identity.ts) is served as the anonymous visitor it may be
+  const userKey = view?.identity === 'unverified' ? req.anonymousId : (req.userId ?? req.anonymousId);
+  // the bank's batch facts over the real-time profile (customer-view.ts has the precedence)
+  const stored = mergedProfile(a.profiles.get(app, userKey), view, now, () => newProfile(now));
+  const tags = mergedTags(req.tags, view);
   const tolerance = toleranceLevel(stored?.risk);
   const cap = riskCap(stored?.risk, req.riskTolerance);
   const locale = toLocale(req.context.locale);
@@ -196,7 +203,7 @@ function arbitrate<T>(
 
   const profile: Profile | undefined = personalized ? (stored ?? newProfile(now)) : undefined;
   const segment = personalized ? segmentOf(stored, now) : undefined;
-  const signals = profile && segment ? signalsOf(profile, { now, byId: index.byId, stats, tags: req.tags, tolerance, segment }) : undefined;
+  const signals = profile && segment ? signalsOf(profile, { now, byId: index.byId, stats, tags, tolerance, segment }) : undefined;
   const heldKinds = new Set<string>();
   if (profile) for (const id of Object.keys(profile.held)) heldKinds.add(index.byId.get(id)?.kind ?? '');
   const conditionState = profile ? { tolerance: stored?.risk, heldKinds } : undefined;
@@ -204,11 +211,15 @@ function arbitrate<T>(
   const scope: Scope = { now, page, stats, signals };
   // a score audience reads the user's traits, so only personalised requests see such campaigns (activeCampaigns)
   const { campaigns, reasons: audienceReasons } = inAudiences(
-    a.audiences,
-    withinCaps(a, app, req, activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? req.tags : undefined, traits: personalized ? stored?.traits : undefined }), now),
+    withOfflineScores(a.audiences, view, stored?.last ?? 0),
+    withinCaps(a, app, req, activeCampaigns(live.campaigns, { now, page, segment, tags: personalized ? tags : undefined, traits: personalized ? stored?.traits : undefined }), now),
     stored?.traits,
     locale,
   );
+  // a campaign aimed at tags says where each tag came from when the bank's tags took part
+  const sourced = view?.batch?.tags ? (audienceReasons ?? new Map<ResolvedCampaign, Reason[]>()) : audienceReasons;
+  if (sourced && view?.batch?.tags)
+    for (const c of campaigns) if (c.tags?.length) sourced.set(c, [...tagReasons(c.tags.map((t) => t.name), req.tags, view, locale), ...(sourced.get(c) ?? [])]);
 
   const allowed = createEligibility({
     items, byId: index.byId, codes: index.codes, now, cap, profile, memos: signals?.memos, conditionState, adsLeft, itemPerDay: a.policy.itemPerDay,
@@ -324,7 +335,7 @@ function arbitrate<T>(
           explored: p.explored,
           reasons: buildReasons({
             item, contrib, locale, signals, campaign: p.c.campaign, explored: p.explored, strategy: p.c.strategy, labels: index.labels,
-            audience: p.c.campaign && audienceReasons?.get(p.c.campaign),
+            audience: p.c.campaign && sourced?.get(p.c.campaign),
           }),
           hot: hot.has(item.ix),
         }, json),

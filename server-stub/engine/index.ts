@@ -28,6 +28,7 @@ import { createCampaignCaps, validTimeZone } from './caps';
 import type { Indexes } from './indexes';
 import { compile, defaultModel, loadNewestModel, recenter, type Model, type ModelFile } from './model';
 import { newProfile } from './profile';
+import type { CustomerView } from './customer-view';
 import { createProfileStore } from './profiles';
 import { createRealtime } from './realtime';
 import { createScoreAudiences, seedModels } from './score-audiences';
@@ -86,9 +87,10 @@ export interface EngineOptions {
 export interface Engine {
   /** newly stored events (never duplicates), once each, inside the caller's transaction */
   ingest(appKey: string, events: SlotwiseEvent[], receivedAt: number): void;
-  decide(appKey: string, request: DecideRequest): DecideResponse;
+  /** `view`: the customer's merged view (customer-view.ts), when the server looked one up */
+  decide(appKey: string, request: DecideRequest, view?: CustomerView): DecideResponse;
   /** `decide` as the answer's JSON text, made faster than JSON.stringify of it (what the server sends) */
-  decideJson(appKey: string, request: DecideRequest): string;
+  decideJson(appKey: string, request: DecideRequest, view?: CustomerView): string;
   config(appKey: string): Config;
   /**
    * Makes `release` the app's live rules; returns its config answer. One assignment: a decide
@@ -271,8 +273,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     ingest: realtime,
-    decide: (app, request) => decide(arbiter, app, request),
-    decideJson: (app, request) => decideJson(arbiter, app, request),
+    decide: (app, request, view) => decide(arbiter, app, request, view),
+    decideJson: (app, request, view) => decideJson(arbiter, app, request, view),
     config: (app) => rulesFor(app).config,
     activate(app, release) {
       // built before the swap, so a decide never sees a half-built release

@@ -52,6 +52,8 @@ export interface ScoreAudiences {
   refresh(): void;
   /** the targets with a model in the registry (validation: an audience naming another is an error) */
   targets(): Set<string>;
+  /** the score a user must reach to be in `audience` under its target's live model (customer-view.ts compares offline scores with it) */
+  cutoff(audience: ScoreAudience): number | undefined;
   /** the live model id of a target, after the last refresh */
   liveId(target: string): string | undefined;
   /** reads the registry and compiles the live models of `targets` now (at start), not in a first decide */
@@ -126,6 +128,21 @@ export function createScoreAudiences(o: { dir: string; log: (message: string) =>
         score: m.result.score,
         reasons: m.result.reasons.slice(0, MODEL_REASONS).map((r) => ({ feature: `${audience.model}.${r.feature}`.slice(0, 128), label: r.label, contribution: r.contribution })),
       };
+    },
+    cutoff(audience) {
+      const id = liveIds.get(audience.model);
+      const live = id === undefined ? null : load(id);
+      if (!live) return undefined;
+      let cut = live.cuts.get(audience);
+      if (cut === undefined) {
+        try {
+          cut = audienceCutoff(audience, live.entry.model);
+        } catch {
+          cut = Infinity;
+        }
+        live.cuts.set(audience, cut);
+      }
+      return cut;
     },
     targets: () => new Set(registry.list().map((e) => e.target)),
     warm(targets) {

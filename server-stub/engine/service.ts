@@ -24,6 +24,7 @@ import { migrate, type Db } from '../store/db';
 import { EVENT_COLUMNS, logRowOf, type EventRow } from '../store/sqlite';
 import type { Appended } from '../store/store';
 import type { Engine, EngineDiagnostics, PreviewAnswer } from './index';
+import type { CustomerView } from './customer-view';
 import { compileFast, DEFER } from '../wire/fast-schema';
 import { HttpError } from '../wire/errors';
 
@@ -52,7 +53,7 @@ export interface EngineService {
   /** log position of the last event applied */
   readonly cursor: number;
   /** POST /v1/decide after authorisation: the body text in, the answer out (400 for bad input) */
-  decide(app: string, body: string): Answer;
+  decide(app: string, body: string, view?: CustomerView): Answer;
   config(app: string): Config;
   /** makes `release` the app's live rules; its config answer */
   activate(app: string, release: Release): Config;
@@ -185,9 +186,9 @@ export function createEngineService(o: { db: Db; engine: Engine; log: (message: 
     get cursor() {
       return cursor;
     },
-    decide(app, body) {
+    decide(app, body, view) {
       try {
-        return { status: 200, body: engine.decideJson(app, validate(parseJson(body))) };
+        return { status: 200, body: engine.decideJson(app, validate(parseJson(body)), view) };
       } catch (error) {
         if (error instanceof HttpError) return { status: error.status, body: JSON.stringify(error.body()) };
         throw error;

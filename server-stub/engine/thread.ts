@@ -20,6 +20,7 @@ import type { Config, DecideRequest, RiskTolerance } from '../../sdk/contract';
 import type { Release, RuleSet } from '../../sdk/contract-admin';
 import type { PreviewAnswer } from './index';
 import type { Answer, IngestMessage } from './service';
+import type { CustomerView } from './customer-view';
 
 export interface EngineThreadData {
   /** holds the engine's SQLite file (with the SQLite store, the store's file itself) */
@@ -50,6 +51,7 @@ export type ToEngine =
       rules?: RuleSet;
       request?: DecideRequest;
       traits?: { riskTolerance?: RiskTolerance };
+      view?: CustomerView;
     };
 export type FromEngine =
   | { t: 'ready'; modelVersion: string; cursor: number }
@@ -61,7 +63,7 @@ export interface EngineHost {
   /** hands a newly stored batch to the engine (after its commit, before its answer) */
   ingest(batch: IngestMessage): void;
   /** the raw body of an authorised POST /v1/decide → the answer (200, or 400 for bad input) */
-  decide(app: string, body: string): Promise<Answer>;
+  decide(app: string, body: string, view?: CustomerView): Promise<Answer>;
   config(app: string): Promise<Config>;
   /**
    * Makes `release` the app's live rules on the engine thread; resolves to its config answer once
@@ -194,7 +196,7 @@ export async function startEngineThread(o: EngineThreadOptions): Promise<EngineH
     ingest(batch) {
       send({ t: 'ingest', now: batch.receivedAt, batch });
     },
-    decide: (app, body) => call<Answer>('decide', { app, body }),
+    decide: (app, body, view) => call<Answer>('decide', view ? { app, body, view } : { app, body }),
     config(app) {
       let config = configs.get(app);
       if (!config) {

@@ -54,7 +54,7 @@ function start(port: NonNullable<typeof parentPort>, data: EngineThreadData): vo
       switch (m.op) {
         case 'decide':
           // as text: measured cheaper per message than encoding to bytes and transferring them
-          value = service.decide(m.app!, m.body!);
+          value = service.decide(m.app!, m.body!, m.view);
           break;
         case 'config':
           value = service.config(m.app!);

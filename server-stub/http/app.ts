@@ -30,6 +30,7 @@ import type { AppKey, RateLimit } from './keys';
 import type { Limiter } from './ratelimit';
 import type { StaticFile } from './static';
 import type { ReleaseStreams } from '../rules/stream';
+import type { PublicSide } from '../customers/view';
 
 export interface AppOptions {
   store: Store;
@@ -43,6 +44,8 @@ export interface AppOptions {
   files: (path: string) => Promise<StaticFile | undefined>;
   /** the config streams of each app's live release (rules/stream.ts) */
   streams: ReleaseStreams;
+  /** identity checks and the customer's merged view (customers/view.ts) */
+  customers?: PublicSide;
   version: string;
   /** how slowly a body may arrive */
   body: BodyDeadlines;
@@ -91,13 +94,16 @@ export function createApp(o: AppOptions): Hono {
   app.post('/v1/events', async (c) => {
     const { app: appId } = authorize(c);
     const body = await readJson(c, LIMITS.batchBytes, o.body);
+    // in signed identity mode, events not vouched for by a token lose their user before they are stored
+    await o.customers?.events(appId, body);
     return c.json(await o.ingest(appId, body));
   });
 
   // parsed, validated and answered on the engine thread (engine/service.ts)
   app.post('/v1/decide', async (c) => {
     const { app: appId } = authorize(c);
-    const answer = await o.engine.decide(appId, await readText(c, LIMITS.requestBytes, o.body));
+    const text = await readText(c, LIMITS.requestBytes, o.body);
+    const answer = await o.engine.decide(appId, text, await o.customers?.decideView(appId, text));
     return c.body(answer.body, answer.status as 200, { 'content-type': 'application/json' });
   });
 
