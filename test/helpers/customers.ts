@@ -61,7 +61,7 @@ export async function upload(
   const res = await fetch(`${base}/admin/v1/apps/${o.app ?? 'demo'}/imports?${q}`, {
     method: 'POST',
     headers: { 'content-type': o.type ?? 'text/csv', cookie: operator.cookie, 'x-csrf-token': operator.csrf },
-    body: file,
+    body: file as BodyInit,
   });
   const text = await res.text();
   let body: unknown = text;
