@@ -27,6 +27,8 @@ export interface Records {
 }
 
 const BATCH = 2000;
+/** records parsed ahead of the reader at most (then the writer waits) */
+const QUEUED = 8192;
 
 /** The text of `source`'s bytes in `encoding`, chunk by chunk (a character split across chunks is kept whole). */
 async function* decode(source: AsyncIterable<Uint8Array>, encoding: Encoding): AsyncGenerator<string> {
@@ -61,8 +63,12 @@ async function readCsv(text: AsyncGenerator<string>): Promise<Records> {
     record_delimiter: ['\r\n', '\n'],
   });
   type Parsed = { record: string[]; info: { lines: number; empty_lines: number } };
-  const queue: (Parsed | { skipped: { code: string; message: string; lines: number } })[] = [];
+  // records parsed and not yet taken, in file order (skips among them); `head` is the next one.
+  // The writer waits while more than QUEUED wait here, so the file is never parsed ahead whole.
+  let queue: (Parsed | { skipped: { code: string; message: string; lines: number } })[] = [];
+  let head = 0;
   let ended = false;
+  let drained: (() => void) | undefined;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -87,11 +93,12 @@ async function readCsv(text: AsyncGenerator<string>): Promise<Records> {
     notify();
   });
 
-  // the writer: text into the parser, waiting for it to drain (the reader below empties it)
+  // the writer: text into the parser, waiting while the reader below is behind
   const pump = (async () => {
     try {
       for await (const chunk of text) {
-        if (!parser.write(chunk)) await new Promise<void>((resolve) => parser.once('drain', resolve));
+        parser.write(chunk);
+        while (queue.length - head > QUEUED && !failure) await new Promise<void>((resolve) => (drained = resolve));
       }
       parser.end();
     } catch (error) {
@@ -103,7 +110,16 @@ async function readCsv(text: AsyncGenerator<string>): Promise<Records> {
 
   const next = async (): Promise<(typeof queue)[number] | undefined> => {
     for (;;) {
-      if (queue.length) return queue.shift();
+      if (head < queue.length) {
+        const r = queue[head++];
+        if (head === queue.length) {
+          queue = [];
+          head = 0;
+          drained?.();
+          drained = undefined;
+        }
+        return r;
+      }
       if (failure) throw failure;
       if (ended) return undefined;
       await new Promise<void>((resolve) => (wake = resolve));
