@@ -86,7 +86,7 @@ export interface ServerOptions {
   /**
    * customer data (customers/): the import policy, when an abandoned import counts as dead, how
    * long identity settings are cached, the largest file the admin API takes.
-   * @default { policy: { rejectThreshold: 0.01, keep: 3 }, staleMs: 60_000, identityCacheMs: 2000, maxImportBytes: 2 GiB }
+   * @default { policy: { rejectThreshold: 0.01, keep: 3 }, staleMs: 15_000, identityCacheMs: 2000, maxImportBytes: 2 GiB }
    * @example { customers: { policy: { keep: 5 } } }
    */
   customers?: Pick<CustomersOptions, 'policy' | 'staleMs' | 'identityCacheMs'> & { maxImportBytes?: number };

@@ -21,7 +21,7 @@ export interface CustomersOptions {
   policy?: Partial<ImportPolicy>;
   /**
    * A running import whose heartbeat is older than this was left by a process that died (killed,
-   * or PostgreSQL restarted under it): it is marked aborted and its rows deleted. @default 60_000
+   * or PostgreSQL restarted under it): it is marked aborted and its rows deleted. @default 15_000
    * @example { staleMs: 10_000 }
    */
   staleMs?: number;
@@ -44,7 +44,7 @@ export interface Customers extends PublicSide {
  * heartbeat stopped; a timer repeats that for the shared store.
  */
 export async function createCustomers(o: CustomersOptions): Promise<Customers> {
-  const staleMs = o.staleMs ?? 60_000;
+  const staleMs = o.staleMs ?? 15_000;
   const policy = { ...DEFAULT_IMPORT_POLICY, ...o.policy };
   const sweep = async (before: number) => {
     const n = await o.store.sweep(before, o.now());
