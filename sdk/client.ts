@@ -64,6 +64,21 @@ export function createClient(options: ClientOptions): SlotwiseClient {
   const ready = open();
   const kv = consentKV(ready, () => consent);
   const allowed = () => consent == 'granted' && !closed;
+  const core: Core = {
+    options: o,
+    now,
+    net,
+    kv,
+    identity: () => ({ ...identity.state }),
+    context,
+    locale: () => o.locale,
+    consent: () => consent,
+    personalized: () => personalized,
+    record,
+    onEvent: (fn) => emitter.on('event', fn),
+    emit: emitter.emit,
+    report,
+  };
   const queue = createQueue({
     journal,
     max: o.maxQueue,
@@ -89,6 +104,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     allowed,
     report,
     sent: (ack) => emitter.emit('sent', ack),
+    core,
   });
 
   async function open(): Promise<Store> {
@@ -143,21 +159,6 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     return event;
   }
 
-  const core: Core = {
-    options: o,
-    now,
-    net,
-    kv,
-    identity: () => ({ ...identity.state }),
-    context,
-    locale: () => o.locale,
-    consent: () => consent,
-    personalized: () => personalized,
-    record,
-    onEvent: (fn) => emitter.on('event', fn),
-    emit: emitter.emit,
-    report,
-  };
   const slots = createSlots(core);
 
   const detach = autocapture(o.autocapture, {
@@ -244,14 +245,16 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     ...slots,
     track: (name, properties) => record('track', name, properties) ?? '',
     page: (properties) => record('page', 'page', properties) ?? '',
-    identify(userId, traits) {
+    identify(userId, traits, opts) {
       if (typeof userId != 'string' || !userId || userId.length > 128) {
-        report(new SlotwiseError('invalid_argument', `identify: userId must be 1–128 characters`));
+        report(new SlotwiseError('invalid_argument', `identify: userId of 1–128 characters`));
         return '';
       }
       if (closed || consent == 'denied') return '';
       const previous = identity.state.userId;
       const changed = identity.identify(userId, traits?.riskTolerance);
+      // a token is its user's: an identify without one leaves none (refreshIdentityToken is asked)
+      core.token = opts?.token;
       // another person on this device: what was learned about the last one must not show; the same
       // one newly identified or with another tolerance: decisions made before are not theirs
       if (changed) void slots.reset(!!previous && previous !== userId);
@@ -288,7 +291,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     },
     use(fn) {
       if (typeof fn != 'function') {
-        report(new SlotwiseError('invalid_argument', 'use: middleware must be a function'));
+        report(new SlotwiseError('invalid_argument', 'use: not a function'));
         return () => {};
       }
       middleware = [...middleware, fn];
@@ -303,7 +306,7 @@ export function createClient(options: ClientOptions): SlotwiseClient {
     },
     on(event, fn) {
       if (typeof fn != 'function') {
-        report(new SlotwiseError('invalid_argument', `on("${String(event)}"): listener must be a function`));
+        report(new SlotwiseError('invalid_argument', `on("${String(event)}"): not a function`));
         return () => {};
       }
       return emitter.on(event, fn);

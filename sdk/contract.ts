@@ -13,6 +13,9 @@ import * as z from 'zod/mini';
 import * as c from './contract-check';
 import type { Infer, Node, Problem } from './contract-check';
 
+/** Characters of an identity token (a JWT); not in LIMITS, which the script-tag core carries. */
+const IDENTITY_TOKEN_CHARS = 4096;
+
 /** Hard limits of the contract. Both sides enforce them. */
 export const LIMITS = {
   /** events in one POST /v1/events */
@@ -37,8 +40,6 @@ export const LIMITS = {
   keepaliveBytes: 60 * 1024,
   /** bytes of a decide or config answer the SDK reads at most (an events answer: 64 KB) */
   answerBytes: 256 * 1024,
-  /** characters of an identity token (a JWT) */
-  identityToken: 4096,
 } as const;
 
 export const EVENT_TYPES = [
@@ -142,7 +143,7 @@ function buildRequests() {
     sentAt: int(0),
     events: z.array(z.unknown()).check(z.minLength(1), z.maxLength(LIMITS.batchEvents)),
     /** the bank-signed identity token (JWT, sdk/contract-customer.ts); in the body, as a beacon cannot set headers */
-    identityToken: z.optional(z.string().check(z.maxLength(LIMITS.identityToken))),
+    identityToken: z.optional(z.string().check(z.maxLength(IDENTITY_TOKEN_CHARS))),
   });
 
   const tagValue = z.union([z.number(), z.string().check(z.maxLength(256)), z.boolean()]);
@@ -166,7 +167,7 @@ function buildRequests() {
      */
     riskTolerance: z.optional(z.enum(RISK_TOLERANCES)),
     /** the bank-signed identity token (HS256 JWT, `sub` = userId); an app in `signed` mode serves a request without a valid one as anonymous */
-    identityToken: z.optional(z.string().check(z.maxLength(LIMITS.identityToken))),
+    identityToken: z.optional(z.string().check(z.maxLength(IDENTITY_TOKEN_CHARS))),
     slots: z.array(slotRequest()).check(z.minLength(1), z.maxLength(LIMITS.slots)),
   });
 

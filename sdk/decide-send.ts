@@ -12,6 +12,7 @@ import { toSlotwiseError } from './errors';
 import { personal } from './rules';
 import { state, type Entry } from './slot-store';
 import type { Asker, Net, SlotItem } from './types';
+import { freshToken } from './identity-token';
 
 /**
  * Asks for `slots` of `page`, at most `LIMITS.slots` a request: the fresh entries by slot id, or
@@ -29,8 +30,9 @@ async function one(net: Net, a: Asker, page: string, slots: SlotRequest[]): Prom
   const { core, store } = a;
   const on = personal(core);
   const t = on ? a.tags() : {};
-  const { anonymousId, userId, sessionId, riskTolerance } = core.identity();
   const who = store.who();
+  const identityToken = await freshToken(core);
+  const { anonymousId, userId, sessionId, riskTolerance } = core.identity();
   const exclude = [...store.gone];
   const base = core.options.endpoint.replace(/\/+$/, '');
   // images the backend serves are paths on the endpoint; `//host` is not a path and stays as it is
@@ -43,6 +45,7 @@ async function one(net: Net, a: Asker, page: string, slots: SlotRequest[]): Prom
     userId,
     sessionId,
     ...(riskTolerance && { riskTolerance }),
+    ...(identityToken && { identityToken }),
     context: { page, channel: core.options.channel, locale: core.locale() },
     ...(Object.keys(t).length ? { tags: t } : {}),
     ...(on ? {} : { personalized: false }),

@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'bad_rule'
   | 'listener_failed'
   | 'middleware_failed'
-  | 'closed';
+  | 'closed'
+  /** the host's `refreshIdentityToken` threw */
+  | 'identity_token';
 
 export class SlotwiseError extends Error {
   declare readonly name: 'SlotwiseError';

@@ -16,6 +16,7 @@ import type { Row, Store } from './db';
 import { toSlotwiseError, type SlotwiseError } from './errors';
 import { createTabLock } from './tabs';
 import type { Loop, Net } from './types';
+import { freshToken, tokenField } from './identity-token';
 
 /** the retry schedule the transport keeps in the store */
 export interface Retry {
@@ -60,7 +61,9 @@ export async function drain(net: Net, t: Loop, keepalive: boolean): Promise<void
 async function send(net: Net, t: Loop, store: Store, rows: Row[], keepalive: boolean): Promise<boolean> {
   const { o } = t;
   const ids = rows.map((r) => r.id);
-  const r = await net.send(ids, `{"sentAt":${o.now()},"events":[${rows.map((r) => r.body).join(',')}]}`, keepalive);
+  const core = o.core;
+  const token = core && (await freshToken(core));
+  const r = await net.send(ids, `{"sentAt":${o.now()},"events":[${rows.map((r) => r.body).join(',')}]${tokenField(token)}}`, keepalive);
   if ('ack' in r) {
     await store.ack(rows);
     await store.del('retry');

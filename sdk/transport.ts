@@ -15,7 +15,7 @@ import { LIMITS } from './contract';
 import type { Row, Store } from './db';
 import { toSlotwiseError, type SlotwiseError } from './errors';
 import type { Retry } from './send-loop';
-import type { Loop, Net } from './types';
+import type { Core, Loop, Net } from './types';
 
 /** backoff: full jitter over BASE · 2^attempt, capped */
 export const BACKOFF_BASE_MS = 1000;
@@ -44,6 +44,8 @@ export interface TransportOptions {
   allowed(): boolean;
   report(error: SlotwiseError): void;
   sent(ack: { ids: string[]; accepted: number; duplicates: number }): void;
+  /** the client's core: the send loop (network module) sends its identity token with every batch */
+  core?: Core;
 }
 
 export interface Transport {

@@ -52,6 +52,13 @@ export interface ClientOptions {
   locale?: string;
   /** Log what the SDK does to the console. Default false. @example true */
   debug?: boolean;
+  /**
+   * Asked for a fresh identity token (the app is in `signed` identity mode) when the one given to
+   * `identify` expires within 30 s, before a decide or a batch of events is sent; resolve to the new
+   * token, or undefined to go on with the old one. The events wait in the queue meanwhile.
+   * @example refreshIdentityToken: async (userId) => (await fetch('/session/slotwise-token')).text()
+   */
+  refreshIdentityToken?: (userId: string) => string | undefined | Promise<string | undefined>;
   /** Nonce for injected styles under a strict CSP. @example 'r4nd0m' */
   nonce?: string;
   /** I/O, passed in for tests and unusual hosts. */
@@ -151,7 +158,8 @@ export interface DeadLetters {
 export interface SlotwiseClient {
   track(name: string, properties?: Properties): string;
   page(properties?: Properties): string;
-  identify(userId: string, traits?: Properties): string;
+  /** `options.token`: the identity token the bank's backend signed for this user (a JWT; sent as `identityToken`) */
+  identify(userId: string, traits?: Properties, options?: { token?: string }): string;
   reset(): void;
   setConsent(state: ConsentState): void;
   getConsent(): ConsentState;
@@ -279,6 +287,7 @@ export interface Loop {
     allowed(): boolean;
     report(error: SlotwiseError): void;
     sent(ack: { ids: string[]; accepted: number; duplicates: number }): void;
+    core?: Core;
   };
   /** the flush lock, made by the loop's first run (send-loop.ts) */
   lock?: { run(fn: (renew: () => Promise<boolean>) => Promise<void>): Promise<boolean> };
@@ -326,6 +335,8 @@ export interface Core {
   net: Net;
   kv: KV;
   identity(): { anonymousId: string; userId?: string; sessionId: string; riskTolerance?: import('./contract').RiskTolerance };
+  /** the identity token of the identified user (memory only); refreshed by the network module (identity-token.ts) */
+  token?: string;
   context(): EventContext;
   locale(): string;
   consent(): ConsentState;
