@@ -130,6 +130,7 @@ function optionsSchema() {
       locale: c.optional(c.string(35, 1)),
       debug: bool(),
       nonce: c.optional(c.string()),
+      refreshIdentityToken: fn(),
       fetch: fn(),
       indexedDB: c.optional(c.union(c.literal(false), c.custom((v) => !!v && typeof v == 'object', 'expected an IDBFactory'))),
       now: fn(),

@@ -150,9 +150,9 @@ export function rowOf(plan: ColumnPlan, get: (column: string) => Cell, line: num
     return { user, key: model, value: JSON.stringify([score, asOf]), line };
   }
 
+  // fields in sorted order, so the value text is canonical without sorting each row
   const out: Record<string, unknown> = {};
-  for (const name of plan.kept) {
-    if (name === 'userId') continue;
+  for (const name of sortedOf(plan)) {
     const raw = get(name);
     const text = textOf(raw);
     if (!text) continue;
@@ -192,10 +192,18 @@ export function rowOf(plan: ColumnPlan, get: (column: string) => Cell, line: num
     }
   }
   if (out.riskAssessedAt !== undefined && out.riskTolerance === undefined) return bad('riskTolerance', 'required', 'riskAssessedAt without a riskTolerance');
-  const keys = Object.keys(out).sort();
-  const canonical: Record<string, unknown> = {};
-  for (const k of keys) canonical[k] = out[k];
-  return { user, key: '', value: JSON.stringify(canonical), line };
+  return { user, key: '', value: JSON.stringify(out), line };
+}
+
+const sorted = new WeakMap<ColumnPlan, { kept: string[]; names: string[] }>();
+/** the plan's kept columns but userId, sorted (recomputed when JSON lines added some) */
+function sortedOf(plan: ColumnPlan): string[] {
+  const hit = sorted.get(plan);
+  if (hit && hit.kept === plan.kept) return hit.names;
+  // code-point order, as the value text is compared as text
+  const names = plan.kept.filter((n) => n !== 'userId').sort();
+  sorted.set(plan, { kept: plan.kept, names });
+  return names;
 }
 
 export const isReject = (r: StagedRow | ImportError): r is ImportError => 'code' in r;

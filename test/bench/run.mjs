@@ -118,6 +118,7 @@ async function main() {
     ...(await bench('postgres.mjs', 'PostgreSQL store (postgres.mjs)', 'PostgreSQL store')),
     ...(await bench('models.mjs', 'response models (models.mjs)')),
     ...(await bench('analytics.mjs', 'scenario analyses over 1 000 000 events (analytics.mjs)')),
+    ...(await bench('import.mjs', 'customer data import, 1 000 000 rows (import.mjs)')),
   ];
   // sdk.mjs names its rows for Node; say so next to the Chromium ones
   for (const r of rows) if (r.group === 'SDK in Node (sdk.mjs)' && !/Node/.test(r.name)) r.name += ', Node';
