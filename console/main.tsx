@@ -19,9 +19,10 @@ import { Audit } from './screens/audit';
 import { Accounts } from './screens/accounts';
 import { Templates } from './screens/templates';
 import { TemplateForm } from './screens/template-form';
+import { Imports } from './screens/imports';
 
 /** the sections under one app (`#/a/:app/:section`); the rest (apps, accounts) are global */
-const APP_SECTIONS = ['campaigns', 'templates', 'tags', 'triggers', 'slots', 'items', 'releases', 'audit', 'analytics'] as const;
+const APP_SECTIONS = ['campaigns', 'templates', 'tags', 'triggers', 'slots', 'items', 'releases', 'imports', 'audit', 'analytics'] as const;
 
 interface Route {
   app?: string;
@@ -151,6 +152,7 @@ function Frame({ route, flash, switcher, onLogout }: { route: Route; flash?: str
     ['slots', 'nav.slots'],
     ['items', 'nav.items'],
     ['releases', 'nav.releases'],
+    ['imports', 'nav.imports'],
     ['audit', 'nav.audit'],
     ['analytics', 'nav.analytics'],
   ];
@@ -223,6 +225,8 @@ function Screen({ route }: { route: Route }) {
       return <Items />;
     case 'releases':
       return <Releases />;
+    case 'imports':
+      return <Imports />;
     case 'audit':
       return <Audit />;
     case 'analytics':

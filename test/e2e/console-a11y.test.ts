@@ -39,6 +39,7 @@ const SCREENS: { name: string; hash: string; then?: (page: Page) => Promise<void
   { name: 'slots', hash: '#/a/demo/slots' },
   { name: 'items', hash: '#/a/demo/items' },
   { name: 'releases', hash: '#/a/demo/releases' },
+  { name: 'imports', hash: '#/a/demo/imports' },
   { name: 'audit', hash: '#/a/demo/audit' },
   { name: 'apps', hash: '#/apps', then: (page) => page.locator('table.grid tbody tr button').first().click() },
   { name: 'accounts', hash: '#/accounts' },
