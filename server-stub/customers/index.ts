@@ -54,7 +54,7 @@ export async function createCustomers(o: CustomersOptions): Promise<Customers> {
   const timer = setInterval(() => void sweep(o.now() - staleMs).catch((error: Error) => o.log(`customers: sweep failed: ${error.message}`)), Math.max(1000, staleMs / 2));
   timer.unref();
   const identity = createIdentityCheck({ store: o.store, now: o.now, cacheMs: o.identityCacheMs });
-  const side = createPublicSide({ store: o.store, identity, now: o.now });
+  const side = createPublicSide({ store: o.store, identity, now: o.now, log: o.log });
   return {
     ...side,
     store: o.store,

@@ -55,25 +55,34 @@ export interface PublicSide {
 type Loose = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-export function createPublicSide(o: { store: CustomerStore; identity: IdentityCheck; now: () => number }): PublicSide {
+export function createPublicSide(o: { store: CustomerStore; identity: IdentityCheck; now: () => number; log?: (message: string) => void }): PublicSide {
+  let told = 0;
+  const view = async (app: string, text: string): Promise<CustomerView | undefined> => {
+    let body: Loose;
+    try {
+      body = JSON.parse(text) as Loose;
+    } catch {
+      return undefined;
+    }
+    if (!body || typeof body !== 'object') return undefined;
+    const who = await o.identity.check(app, str(body.identityToken), str(body.userId));
+    const settings = await o.identity.settings(app);
+    const out: CustomerView = { identity: who.identity, riskPolicy: settings.riskPolicy };
+    if (who.identity === 'unverified' || !who.userId || who.userId.length > 128) return out;
+    // personalisation off: the bank's tolerance still holds (suitability), its other facts do not
+    const batch = factsOf(await o.store.facts(app, who.userId), { now: o.now(), validityDays: settings.validityDays });
+    if (batch) out.batch = body.personalized === false ? (batch.risk ? { risk: batch.risk } : undefined) : batch;
+    return out;
+  };
   return {
-    async decideView(app, text) {
-      let body: Loose;
-      try {
-        body = JSON.parse(text) as Loose;
-      } catch {
-        return undefined;
-      }
-      if (!body || typeof body !== 'object') return undefined;
-      const who = await o.identity.check(app, str(body.identityToken), str(body.userId));
-      const settings = await o.identity.settings(app);
-      const view: CustomerView = { identity: who.identity, riskPolicy: settings.riskPolicy };
-      if (who.identity === 'unverified' || !who.userId || who.userId.length > 128) return view;
-      // personalisation off: the bank's tolerance still holds (suitability), its other facts do not
-      const batch = factsOf(await o.store.facts(app, who.userId), { now: o.now(), validityDays: settings.validityDays });
-      if (batch) view.batch = body.personalized === false ? (batch.risk ? { risk: batch.risk } : undefined) : batch;
-      return view;
-    },
+    // the customer store not answering (PostgreSQL down) must not take decisions down with it, nor
+    // let the page's word stand in for the bank's: the request is served as an anonymous visitor's
+    decideView: (app, text) =>
+      view(app, text).catch((error: Error) => {
+        if (o.now() - told > 10_000) o.log?.(`customers: the merged view could not be read; serving as anonymous: ${error.message}`);
+        told = o.now();
+        return { identity: 'unverified' };
+      }),
     async events(app, body) {
       const settings = await o.identity.settings(app);
       if (settings.mode === 'open' || !body || typeof body !== 'object') return;
