@@ -11,7 +11,7 @@ import { userInfo } from 'node:os';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import pg from 'pg';
+import pg, { type Pool } from 'pg';
 import { IMPORT_KINDS, type ImportKind } from '../../sdk/contract-customer';
 import { openDb } from '../store/db';
 import { audit } from '../admin/context';
@@ -83,6 +83,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
   const pool = values.store ? new pg.Pool({ connectionString: values.store, max: 2, application_name: 'slotwise-import' }) : undefined;
   const store = pool ? await openPgCustomerStore(pool, { end: true }) : openSqliteCustomerStore(dataDir);
   const actor = `cli:${userInfo().username}`;
+  const auditTo = pool ? { pool } : { dataDir };
   const bar = values.quiet ? undefined : new cliProgress.SingleBar({ format: 'import {bar} {percentage}% | {lines} lines | {rate} lines/s', hideCursor: true }, cliProgress.Presets.shades_classic);
   try {
     const fingerprint = await fingerprintOf(values.in);
@@ -108,7 +109,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     bar?.update(size);
     bar?.stop();
     const seconds = (Date.now() - t0) / 1000;
-    recordAudit(dataDir, actor, values.app, { action: 'import.run', target: `import:${row.id}`, diff: auditOf(row) });
+    await recordAudit(auditTo, actor, values.app, { action: 'import.run', target: `import:${row.id}`, diff: auditOf(row) });
     out(`import ${row.id}: ${row.status}${row.note ? ` (${row.note})` : ''}`);
     out(`  ${row.kind} as of ${row.asOf}, fingerprint ${row.fingerprint.slice(0, 16)}…`);
     out(`  lines ${row.lines} = inserted ${row.inserted} + updated ${row.updated} + unchanged ${row.unchanged} + rejected ${row.rejected}; removed ${row.removed}`);
@@ -120,7 +121,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
   } catch (error) {
     bar?.stop();
     if (error instanceof HttpError) {
-      recordAudit(dataDir, actor, values.app, { action: 'import.refused', target: `kind:${values.kind}`, diff: { code: error.code, path: error.path } });
+      await recordAudit(auditTo, actor, values.app, { action: 'import.refused', target: `kind:${values.kind}`, diff: { code: error.code, path: error.path } });
       out(`import refused: ${error.message} (${error.code}${error.path ? `, ${error.path}` : ''})`);
       return 1;
     }
@@ -132,13 +133,17 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
-/** the audit entry, in the operators' audit log of the data directory (admin/store.ts) */
-function recordAudit(dataDir: string, actor: string, app: string, entry: { action: string; target: string; diff: unknown }) {
-  const db = openDb(dataDir);
+/**
+ * The audit entry, in the operators' audit log (admin/store.ts) of the store the rows went to:
+ * the data directory's SQLite, or the PostgreSQL every instance shares (the import's own pool,
+ * still open: the customer store ends it on close).
+ */
+async function recordAudit(to: { pool: Pool } | { dataDir: string }, actor: string, app: string, entry: { action: string; target: string; diff: unknown }): Promise<void> {
+  const db = 'dataDir' in to ? openDb(to.dataDir) : undefined;
   try {
-    const store = createAdminStore(db);
-    store.atomic(() => audit({ store, now: Date.now }, { ip: '', userAgent: 'npm run import' }, actor, { app, ...entry }));
+    const store = await createAdminStore(db ? { kind: 'sqlite', db } : { kind: 'postgres', pool: (to as { pool: Pool }).pool });
+    await store.atomic(() => audit({ store, now: Date.now }, { ip: '', userAgent: 'npm run import' }, actor, { app, ...entry }));
   } finally {
-    db.close();
+    db?.close();
   }
 }
