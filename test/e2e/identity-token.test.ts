@@ -52,11 +52,17 @@ async function bankPage(): Promise<Page> {
   return page;
 }
 
-/** the identity the server stated in its last decide answer to the page */
+/**
+ * the identity the server stated in its next decide answer to the page's `bank` client: the demo
+ * page's own client (app `demo`) decides too, and a body that cannot be read (its page navigated
+ * meanwhile) is skipped, not left to hang the wait
+ */
 const decideIdentity = (page: Page) =>
   new Promise<string>((resolve) => {
     page.on('response', async (r) => {
-      if (r.url().endsWith('/v1/decide')) resolve(((await r.json()) as { identity: string }).identity);
+      if (!r.url().endsWith('/v1/decide') || r.request().headers()['x-slotwise-key'] !== 'bank') return;
+      const body = (await r.json().catch(() => undefined)) as { identity?: string } | undefined;
+      if (body?.identity) resolve(body.identity);
     });
   });
 
