@@ -14,13 +14,8 @@
 import type { IdentityMode, ImportKind, ImportStatus, RiskPolicy } from '../../sdk/contract-customer';
 import type { StagedRow } from './rows';
 
-export interface ImportRow {
-  id: number;
-  app: string;
-  kind: ImportKind;
-  asOf: string;
-  fingerprint: string;
-  status: ImportStatus;
+/** An import's counts: `lines = inserted + updated + unchanged + rejected`. */
+export interface Summary {
   lines: number;
   inserted: number;
   updated: number;
@@ -29,20 +24,20 @@ export interface ImportRow {
   removed: number;
   /** JSON of ImportError[] */
   errors: string;
+}
+
+/** An import as stored: its counts (`Summary`) and who, what and when. */
+export interface ImportRow extends Summary {
+  id: number;
+  app: string;
+  kind: ImportKind;
+  asOf: string;
+  fingerprint: string;
+  status: ImportStatus;
   actor: string;
   startedAt: number;
   finishedAt: number | null;
   note: string | null;
-}
-
-export interface Summary {
-  lines: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  removed: number;
-  errors: string;
 }
 
 /** How the staged rows of one batch compare with the live snapshot's. */
